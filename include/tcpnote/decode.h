@@ -1,0 +1,49 @@
+/* decode.h - packet decoders: link layer, IPv4/IPv6 and TCP into struct packet. */
+#ifndef TCPNOTE_DECODE_H
+#define TCPNOTE_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpnote/packet.h"
+
+/* libpcap DLT_ values tcpnote decodes (pcap/dlt.h; RAW is 12 on Linux). */
+enum link_type {
+	LINK_NULL = 0,
+	LINK_EN10MB = 1,
+	LINK_RAW = 12,
+	LINK_RAW_ALT = 14, /* DLT_RAW on OpenBSD-written files */
+	LINK_RAW_LINKTYPE = 101,
+	LINK_LOOP = 108,
+	LINK_LINUX_SLL = 113,
+	LINK_IPV4 = 228,
+	LINK_IPV6 = 229,
+	LINK_LINUX_SLL2 = 276
+};
+
+struct decode_opts {
+	bool verify_checksums; /* compute IP and TCP checksums (tcpdump -v) */
+};
+
+/* True when tcpnote knows how to decode this link type. */
+bool decode_link_supported(int dlt);
+
+/*
+ * Decode one captured frame. Never fails: how far decoding got is recorded
+ * in p->stop. bytes[0..caplen) must be readable; wirelen is the length on
+ * the wire.
+ */
+void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wirelen,
+		   const struct decode_opts *opts, struct packet *p);
+
+/* The layers, exposed for unit tests. `wire` is the layer's length on the wire. */
+void decode_ip(struct span cap, uint32_t wire, int family_hint, const struct decode_opts *opts,
+	       struct packet *p);
+void decode_tcp(struct span cap, uint32_t length, const struct decode_opts *opts, struct packet *p);
+
+/* RFC 1071 one's complement sum of a span, folded to 16 bits, not inverted. */
+uint32_t cksum_add(uint32_t sum, struct span s);
+uint16_t cksum_fold(uint32_t sum);
+
+#endif

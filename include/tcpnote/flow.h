@@ -1,0 +1,43 @@
+/* flow.h - the connection table: canonical 5-tuple keys to fixed-size records. */
+#ifndef TCPNOTE_FLOW_H
+#define TCPNOTE_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpnote/packet.h"
+
+/* The endpoint pair in canonical order: (addr_lo, port_lo) sorts first. */
+struct flow_key {
+	uint8_t version;
+	uint8_t addr_lo[16];
+	uint8_t addr_hi[16];
+	uint16_t port_lo;
+	uint16_t port_hi;
+};
+
+struct flow_table;
+
+/*
+ * Build p's canonical key; *from_lo says whether p was sent by the (addr_lo,
+ * port_lo) endpoint. p must have a decoded TCP header.
+ */
+void flow_key_of(const struct packet *p, struct flow_key *k, bool *from_lo);
+
+/* A table whose records are value_size bytes each, zeroed when created. */
+struct flow_table *flow_table_new(size_t value_size);
+void flow_table_free(struct flow_table *t);
+
+/*
+ * The record for k, created if absent (*created set). NULL only if memory
+ * ran out. The pointer is valid until the next flow_lookup.
+ */
+void *flow_lookup(struct flow_table *t, const struct flow_key *k, bool *created);
+
+/* Call fn on every record, in table order. */
+void flow_foreach(struct flow_table *t, void (*fn)(void *value, void *ctx), void *ctx);
+
+size_t flow_count(const struct flow_table *t);
+
+#endif

@@ -1,0 +1,48 @@
+/* labels.h - the label vocabulary of ../shared/reference/labels.md and a set of them. */
+#ifndef TCPNOTE_LABELS_H
+#define TCPNOTE_LABELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* In the order they are printed. */
+enum label {
+	LABEL_HANDSHAKE_1 = 0,
+	LABEL_PORT_REUSE,
+	LABEL_HANDSHAKE_2,
+	LABEL_HANDSHAKE_3,
+	LABEL_SIMULTANEOUS_OPEN,
+	LABEL_MIDSTREAM,
+	LABEL_DATA,
+	LABEL_ACK,
+	LABEL_KEEPALIVE,
+	LABEL_KEEPALIVE_ACK,
+	LABEL_CLOSE_1,
+	LABEL_CLOSE_2,
+	LABEL_CLOSE_3,
+	LABEL_FIN_MERGED,
+	LABEL_CLOSE_4,
+	LABEL_SIMULTANEOUS_CLOSE,
+	LABEL_RESET,
+	LABEL_REFUSED,
+	LABEL_COUNT
+};
+
+struct labels {
+	uint32_t bits;
+};
+
+const char *label_name(enum label l);
+
+static inline void labels_add(struct labels *s, enum label l) { s->bits |= 1u << l; }
+static inline bool labels_has(const struct labels *s, enum label l) { return (s->bits >> l) & 1u; }
+static inline bool labels_empty(const struct labels *s) { return s->bits == 0; }
+
+/*
+ * Write the labels joined by ", " into buf (always NUL-terminated when
+ * n > 0). Returns the length the full text needs, like snprintf.
+ */
+size_t labels_format(const struct labels *s, char *buf, size_t n);
+
+#endif

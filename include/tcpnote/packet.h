@@ -1,0 +1,184 @@
+/* packet.h - the decoded packet: what the decoders fill and everyone else reads. */
+#ifndef TCPNOTE_PACKET_H
+#define TCPNOTE_PACKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpnote/bytes.h"
+
+/* TCP flag bits (RFC 9293 section 3.1, RFC 3168 for ECE/CWR). */
+#define TCPF_FIN 0x01
+#define TCPF_SYN 0x02
+#define TCPF_RST 0x04
+#define TCPF_PSH 0x08
+#define TCPF_ACK 0x10
+#define TCPF_URG 0x20
+#define TCPF_ECE 0x40
+#define TCPF_CWR 0x80
+
+/* TCP option kinds that tcpnote names (IANA "TCP Option Kind Numbers"). */
+enum tcp_opt_kind {
+	TCPOPT_EOL = 0,
+	TCPOPT_NOP = 1,
+	TCPOPT_MSS = 2,
+	TCPOPT_WSCALE = 3,
+	TCPOPT_SACKOK = 4,
+	TCPOPT_SACK = 5,
+	TCPOPT_ECHO = 6,
+	TCPOPT_ECHOREPLY = 7,
+	TCPOPT_TIMESTAMP = 8,
+	TCPOPT_CC = 11,
+	TCPOPT_CCNEW = 12,
+	TCPOPT_CCECHO = 13,
+	TCPOPT_MD5 = 19,
+	TCPOPT_SCPS = 20,
+	TCPOPT_UTO = 28,
+	TCPOPT_TCPAO = 29,
+	TCPOPT_MPTCP = 30,
+	TCPOPT_FASTOPEN = 34,
+	TCPOPT_EXP2 = 254
+};
+
+/* How the walk over one option, or over the whole option list, ended. */
+enum opt_end {
+	OPT_END_OK = 0, /* complete */
+	OPT_END_BAD,    /* a length that cannot be: tcpdump's "[bad opt]" */
+	OPT_END_TRUNC   /* bytes not captured: tcpdump's " [|tcp]" */
+};
+
+/*
+ * One TCP option as tcpdump walks it: data points at the `ndata` bytes after
+ * kind and length that passed tcpdump's length checks for this kind (all of
+ * them are captured); `datalen` is how many it wanted. A walk that ended
+ * inside an option leaves end != OPT_END_OK on that option.
+ */
+struct tcp_opt {
+	uint8_t kind;
+	uint8_t len;      /* declared total length (1 for EOL and NOP) */
+	uint8_t datalen;  /* data bytes this kind consumes */
+	uint8_t ndata;    /* data bytes decoded */
+	enum opt_end end;
+	const uint8_t *data;
+};
+
+#define TCP_MAX_OPTS 40
+
+/* Where decoding stopped; the printer renders each as tcpdump does. */
+enum pkt_stop {
+	STOP_NONE = 0,         /* TCP header (and what options fit) decoded */
+	STOP_NOT_IP,           /* not IPv4/IPv6: not a TCP packet */
+	STOP_NOT_TCP,          /* IP, but not TCP */
+	STOP_IP_BAD_VERSION,   /* link says IPv4, header says otherwise */
+	STOP_IP_TRUNC,         /* IP header not captured: " [|ip]" */
+	STOP_IP_SHORT,         /* wire length below 20: "truncated-ip N" */
+	STOP_IP_BAD_HLEN,      /* "bad-hlen N" */
+	STOP_IP_BAD_LEN,       /* "bad-len N" */
+	STOP_IP_FRAGMENT,      /* not the first fragment: "a > b: ip-proto-6" */
+	STOP_IP6_EXT_TRUNC,    /* an IPv6 extension header cut short: " [|ip6]" */
+	STOP_TCP_TRUNC_PORTS,  /* ports not captured: "a > b: [|tcp]" */
+	STOP_TCP_TRUNC_HDR,    /* fixed header not captured: " [|tcp]" */
+	STOP_TCP_HLEN_SHORT,   /* data offset < 5 */
+	STOP_TCP_HLEN_LONG     /* data offset past the segment */
+};
+
+/* The Linux "any" device's per-packet interface and direction (SLL2). */
+struct link_info {
+	bool has_sll2;
+	uint32_t ifindex;
+	uint8_t pkttype;
+};
+
+#define IP_MAX_OPTS 40
+#define IP6_MAX_EXT 8
+
+struct ip_opt {
+	uint8_t code;
+	uint8_t len;
+	bool bad_len;   /* length < 2 or past the header: " [bad length N]" */
+	const uint8_t *data; /* len bytes, all captured, when !bad_len */
+};
+
+struct ip6_ext {
+	uint8_t type;  /* 0 hop-by-hop, 43 routing, 44 fragment, 60 dest opts */
+	uint16_t len;  /* bytes */
+	uint8_t rt_type, segleft;    /* routing */
+	uint16_t frag_off;           /* fragment: offset in bytes */
+	bool frag_more;
+	uint32_t frag_id;
+};
+
+struct ip_info {
+	uint8_t version;     /* 4 or 6 */
+	uint8_t bad_version; /* the version nibble, with STOP_IP_BAD_VERSION */
+	uint8_t addrlen;     /* 4 or 16 */
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint8_t proto;       /* final next header */
+	/* IPv4 */
+	uint8_t tos, ttl, hlen;
+	uint16_t id, off, totlen;
+	uint32_t missing;    /* wire bytes short of totlen: "truncated-ip - N bytes missing!" */
+	bool hdr_sum_bad;
+	uint16_t hdr_sum, hdr_sum_shouldbe;
+	uint8_t nopts;
+	bool opts_trunc;
+	struct ip_opt opts[IP_MAX_OPTS];
+	/* IPv6 */
+	uint32_t flow;
+	uint8_t hlim, nxt;
+	uint16_t plen;
+	uint8_t next;        /* next header of the fixed header */
+	uint8_t next_ext;
+	struct ip6_ext ext[IP6_MAX_EXT];
+	bool fragmented;     /* more fragments follow, or IPv6 fragment header */
+};
+
+struct tcp_info {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t hlen;        /* data offset in bytes */
+	uint8_t flags;
+	uint16_t win, sum, urp;
+	uint32_t length;     /* segment length from the IP header (header + payload) */
+	uint32_t paylen;     /* payload length: length - hlen */
+	struct span payload; /* captured payload bytes (may be fewer than paylen) */
+	bool cksum_checked;  /* every byte captured, not a fragment */
+	bool cksum_ok;
+	uint16_t cksum_shouldbe;
+	uint8_t nopts;
+	enum opt_end opts_end;
+	struct tcp_opt opts[TCP_MAX_OPTS];
+	/* Values from the options that analysis uses. */
+	bool has_mss, has_wscale, has_sackok, has_ts;
+	uint16_t mss;
+	uint8_t wscale;
+	uint32_t ts_val, ts_ecr;
+	uint8_t nsack;
+	uint32_t sack[4][2];
+};
+
+struct packet {
+	int64_t ts_sec;
+	uint32_t ts_frac;    /* microseconds, or nanoseconds when ts_nano */
+	bool ts_nano;
+	uint32_t caplen, wirelen;
+	struct link_info link;
+	struct ip_info ip;
+	struct tcp_info tcp;
+	enum pkt_stop stop;
+};
+
+/* True when the TCP fixed header was decoded (sequence numbers are valid). */
+static inline bool packet_has_tcp(const struct packet *p)
+{
+	return p->stop == STOP_NONE || p->stop == STOP_TCP_HLEN_LONG;
+}
+
+/* True when tcpnote prints this packet (it is TCP, however damaged). */
+static inline bool packet_is_tcp(const struct packet *p)
+{
+	return p->stop != STOP_NOT_IP && p->stop != STOP_NOT_TCP;
+}
+
+#endif

@@ -1,0 +1,45 @@
+/* print_text.h - the tcpdump-identical text line, followed by tcpnote's labels. */
+#ifndef TCPNOTE_PRINT_TEXT_H
+#define TCPNOTE_PRINT_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "tcpnote/labels.h"
+#include "tcpnote/packet.h"
+#include "tcpnote/relseq.h"
+
+/* tcpdump's -t family. */
+enum ts_mode {
+	TS_LOCAL = 0,    /* default: HH:MM:SS.frac, local time */
+	TS_NONE,         /* -t */
+	TS_EPOCH,        /* -tt */
+	TS_DELTA_PREV,   /* -ttt */
+	TS_DATE,         /* -tttt */
+	TS_DELTA_FIRST   /* -ttttt */
+};
+
+struct print_opts {
+	enum ts_mode ts;
+	int vflag;
+};
+
+struct printer;
+
+struct printer *printer_new(FILE *out, const struct print_opts *opts);
+void printer_free(struct printer *pr);
+
+/*
+ * Format one packet into buf (NUL-terminated, newline included): the part
+ * tcpdump -n would print, then "  # " and the labels when there are any.
+ * Returns the length written.
+ */
+size_t print_text_format(struct printer *pr, const struct packet *p, const struct relseq_view *v,
+			 const struct labels *l, char *buf, size_t cap);
+
+/* Format and write one packet. Returns false on a write error. */
+bool print_text_packet(struct printer *pr, const struct packet *p, const struct relseq_view *v,
+		       const struct labels *l);
+
+#endif

@@ -1,0 +1,28 @@
+/* sbuf.h - a bounded line builder: appends that never write past the buffer. */
+#ifndef TCPNOTE_SBUF_H
+#define TCPNOTE_SBUF_H
+
+#include <stddef.h>
+
+/*
+ * Output lines are built here and written with one fwrite. An append that
+ * does not fit is cut and `overflow` set, so a hostile packet can make a line
+ * shorter, never make tcpnote write outside it.
+ */
+struct sbuf {
+	char *buf;
+	size_t cap;
+	size_t len;
+	int overflow;
+};
+
+void sbuf_init(struct sbuf *s, char *buf, size_t cap);
+void sbuf_putc(struct sbuf *s, char c);
+void sbuf_puts(struct sbuf *s, const char *str);
+void sbuf_printf(struct sbuf *s, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+#endif

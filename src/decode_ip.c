@@ -1,0 +1,322 @@
+/* decode_ip.c - IPv4 (options, fragments) and IPv6 (extension headers) down to TCP. */
+#include <string.h>
+
+#include "tcpnote/decode.h"
+
+#define IPPROTO_TCP_ 6
+#define IP6_HOPOPTS 0
+#define IP6_ROUTING 43
+#define IP6_FRAGMENT 44
+#define IP6_DSTOPTS 60
+#define IPOPT_EOL_ 0
+#define IPOPT_NOP_ 1
+#define IP_OFFMASK_ 0x1fff
+#define IP_MF_ 0x2000
+
+uint32_t cksum_add(uint32_t sum, struct span s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < s.len; i += 2)
+		sum += (uint32_t)((s.data[i] << 8) | s.data[i + 1]);
+	if (s.len & 1)
+		sum += (uint32_t)(s.data[s.len - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+uint16_t cksum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * IPv4 options (RFC 791 section 3.1), walked as tcpdump's ip_optprint does:
+ * EOL and NOP are one byte, every other option has a length byte.
+ */
+static void decode_ip4_options(struct span opts, struct ip_info *ip)
+{
+	size_t off = 0;
+
+	while (off < opts.len && ip->nopts < IP_MAX_OPTS) {
+		struct ip_opt *o = &ip->opts[ip->nopts++];
+		size_t left = opts.len - off;
+
+		o->code = opts.data[off];
+		if (o->code == IPOPT_EOL_ || o->code == IPOPT_NOP_) {
+			o->len = 1;
+			if (o->code == IPOPT_EOL_)
+				return;
+			off++;
+			continue;
+		}
+		if (left < 2) {
+			ip->opts_trunc = true;
+			return;
+		}
+		o->len = opts.data[off + 1];
+		if (o->len < 2 || o->len > left) {
+			o->bad_len = true;
+			return;
+		}
+		o->data = opts.data + off;
+		off += o->len;
+	}
+}
+
+/* The TCP pseudo-header sum (RFC 9293 section 3.1) plus the segment bytes. */
+static void tcp_checksum(const struct ip_info *ip, struct span seg, uint32_t length,
+			 struct tcp_info *tcp)
+{
+	uint32_t sum = 0;
+	struct span a;
+	uint16_t field, computed;
+	uint32_t should;
+
+	a = span_make(ip->src, ip->addrlen);
+	sum = cksum_add(sum, a);
+	a = span_make(ip->dst, ip->addrlen);
+	sum = cksum_add(sum, a);
+	sum += IPPROTO_TCP_;
+	sum += length & 0xffff;
+	sum += length >> 16;
+	sum = cksum_add(sum, span_sub(seg, 0, length));
+	computed = (uint16_t)~cksum_fold(sum);
+	tcp->cksum_checked = true;
+	tcp->cksum_ok = computed == 0;
+	field = tcp->sum;
+	/* tcpdump's in_cksum_shouldbe(): what the field would have to be. */
+	should = (uint32_t)field + computed;
+	should = (should & 0xffff) + (should >> 16);
+	should = (should & 0xffff) + (should >> 16);
+	tcp->cksum_shouldbe = (uint16_t)should;
+}
+
+/* An IPv4 source route's final hop replaces the destination in the pseudo-header. */
+static void ip4_final_destination(const struct ip_info *ip, uint8_t out[4])
+{
+	unsigned i;
+
+	memcpy(out, ip->dst, 4);
+	for (i = 0; i < ip->nopts; i++) {
+		const struct ip_opt *o = &ip->opts[i];
+
+		if ((o->code == 0x89 || o->code == 0x83) && !o->bad_len && o->len >= 7) {
+			memcpy(out, o->data + o->len - 4, 4);
+			return;
+		}
+	}
+}
+
+static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts *opts,
+		       struct packet *p)
+{
+	struct ip_info *ip = &p->ip;
+	uint8_t vhl;
+	uint16_t sum_field;
+	uint32_t len, hlen;
+	struct span l3;
+
+	ip->version = 4;
+	ip->addrlen = 4;
+	/* Decide first whether this is TCP at all, as a BPF "tcp" filter would. */
+	if (!span_u8(cap, 9, &ip->proto) || ip->proto != IPPROTO_TCP_) {
+		p->stop = STOP_NOT_TCP;
+		return;
+	}
+	if (!span_has(cap, 0, 20)) {
+		p->stop = STOP_IP_TRUNC;
+		return;
+	}
+	span_u8(cap, 0, &vhl);
+	span_u8(cap, 1, &ip->tos);
+	span_be16(cap, 2, &ip->totlen);
+	span_be16(cap, 4, &ip->id);
+	span_be16(cap, 6, &ip->off);
+	span_u8(cap, 8, &ip->ttl);
+	span_be16(cap, 10, &sum_field);
+	span_copy(cap, 12, ip->src, 4);
+	span_copy(cap, 16, ip->dst, 4);
+	if (wire < 20) {
+		p->stop = STOP_IP_SHORT;
+		return;
+	}
+	hlen = (uint32_t)(vhl & 0x0f) * 4;
+	ip->hlen = (uint8_t)hlen;
+	if (hlen < 20) {
+		p->stop = STOP_IP_BAD_HLEN;
+		return;
+	}
+	len = ip->totlen;
+	if (wire < len)
+		ip->missing = len - wire;
+	if (len < hlen) {
+		p->stop = STOP_IP_BAD_LEN;
+		return;
+	}
+	/* Everything past the datagram's total length is link padding. */
+	l3 = span_sub(cap, 0, len);
+	if (hlen > 20)
+		decode_ip4_options(span_sub(l3, 20, hlen - 20), ip);
+	if (opts->verify_checksums && span_has(l3, 0, hlen)) {
+		uint16_t computed = (uint16_t)~cksum_fold(cksum_add(0, span_sub(l3, 0, hlen)));
+
+		if (computed != 0) {
+			uint32_t should = (uint32_t)sum_field + computed;
+
+			should = (should & 0xffff) + (should >> 16);
+			should = (should & 0xffff) + (should >> 16);
+			ip->hdr_sum_bad = true;
+			ip->hdr_sum = sum_field;
+			ip->hdr_sum_shouldbe = (uint16_t)should;
+		}
+	}
+	if (ip->opts_trunc) {
+		p->stop = STOP_IP_TRUNC;
+		return;
+	}
+	if ((ip->off & IP_OFFMASK_) != 0) {
+		p->stop = STOP_IP_FRAGMENT;
+		return;
+	}
+	if (!span_has(l3, 0, hlen)) {
+		p->stop = STOP_IP_TRUNC;
+		return;
+	}
+	ip->fragmented = (ip->off & IP_MF_) != 0;
+	decode_tcp(span_sub(l3, hlen, len - hlen), len - hlen, opts, p);
+	if (opts->verify_checksums && packet_has_tcp(p) && !ip->fragmented &&
+	    span_has(l3, hlen, len - hlen)) {
+		struct ip_info pseudo = *ip;
+
+		ip4_final_destination(ip, pseudo.dst);
+		tcp_checksum(&pseudo, span_sub(l3, hlen, len - hlen), len - hlen, &p->tcp);
+	}
+}
+
+/*
+ * IPv6 (RFC 8200): walk hop-by-hop, routing, fragment and destination
+ * options headers to the upper layer, keeping what tcpdump prints of each.
+ */
+static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts *opts,
+		       struct packet *p)
+{
+	struct ip_info *ip = &p->ip;
+	uint32_t len, off = 40;
+	uint8_t nh;
+	struct span l3;
+
+	(void)wire;
+	ip->version = 6;
+	ip->addrlen = 16;
+	if (!span_u8(cap, 6, &ip->next)) {
+		p->stop = STOP_NOT_TCP;
+		return;
+	}
+	nh = ip->next;
+	/* Only a TCP packet is printed; peek through the extension headers. */
+	if (!span_has(cap, 0, 40)) {
+		p->stop = nh == IPPROTO_TCP_ ? STOP_IP_TRUNC : STOP_NOT_TCP;
+		return;
+	}
+	span_be32(cap, 0, &ip->flow);
+	span_be16(cap, 4, &ip->plen);
+	span_u8(cap, 7, &ip->hlim);
+	span_copy(cap, 8, ip->src, 16);
+	span_copy(cap, 24, ip->dst, 16);
+	ip->nxt = nh;
+	/*
+	 * A zero payload length without a jumbo option leaves no payload
+	 * (tcpdump 4.99 then shows the TCP header as not captured).
+	 */
+	len = 40u + ip->plen;
+	if (wire < len)
+		ip->missing = len - wire;
+	l3 = span_sub(cap, 0, len);
+	while (nh == IP6_HOPOPTS || nh == IP6_ROUTING || nh == IP6_FRAGMENT || nh == IP6_DSTOPTS) {
+		struct ip6_ext *e;
+		uint8_t next, hlen8;
+		uint16_t fo;
+
+		if (ip->next_ext >= IP6_MAX_EXT) {
+			p->stop = STOP_NOT_TCP;
+			return;
+		}
+		e = &ip->ext[ip->next_ext];
+		e->type = nh;
+		if (!span_u8(l3, off, &next) || !span_u8(l3, off + 1, &hlen8)) {
+			p->stop = STOP_NOT_TCP;
+			return;
+		}
+		if (nh == IP6_FRAGMENT) {
+			e->len = 8;
+			if (!span_be16(l3, off + 2, &fo) || !span_be32(l3, off + 4, &e->frag_id)) {
+				p->stop = STOP_NOT_TCP;
+				return;
+			}
+			e->frag_off = fo & 0xfff8;
+			e->frag_more = fo & 1;
+			ip->fragmented = true;
+		} else {
+			e->len = (uint16_t)((hlen8 + 1) * 8);
+			if (nh == IP6_ROUTING) {
+				span_u8(l3, off + 2, &e->rt_type);
+				span_u8(l3, off + 3, &e->segleft);
+			}
+		}
+		ip->next_ext++;
+		off += e->len;
+		nh = next;
+		if (ip->ext[ip->next_ext - 1].type == IP6_FRAGMENT && e->frag_off != 0) {
+			ip->proto = nh;
+			p->stop = nh == IPPROTO_TCP_ ? STOP_IP_FRAGMENT : STOP_NOT_TCP;
+			return;
+		}
+	}
+	ip->proto = nh;
+	if (nh != IPPROTO_TCP_) {
+		p->stop = STOP_NOT_TCP;
+		return;
+	}
+	if (off > len) {
+		p->stop = STOP_IP6_EXT_TRUNC;
+		return;
+	}
+	decode_tcp(span_sub(l3, off, len - off), len - off, opts, p);
+	if (opts->verify_checksums && packet_has_tcp(p) && !ip->fragmented &&
+	    span_has(l3, off, len - off))
+		tcp_checksum(ip, span_sub(l3, off, len - off), len - off, &p->tcp);
+}
+
+void decode_ip(struct span cap, uint32_t wire, int family_hint, const struct decode_opts *opts,
+	       struct packet *p)
+{
+	uint8_t v;
+
+	p->stop = STOP_NOT_IP;
+	if (!span_u8(cap, 0, &v))
+		return;
+	v >>= 4;
+	/*
+	 * The link layer's claim must agree with the version nibble. A BPF
+	 * "tcp" filter looks only at the protocol byte, so tcpdump shows such
+	 * an IPv4 frame, as invalid; so does tcpnote.
+	 */
+	if (v != family_hint) {
+		uint8_t proto;
+
+		if (family_hint == 4 && span_u8(cap, 9, &proto) && proto == IPPROTO_TCP_) {
+			p->ip.version = 4;
+			p->ip.bad_version = v;
+			p->stop = STOP_IP_BAD_VERSION;
+		}
+		return;
+	}
+	if (v == 4)
+		decode_ip4(cap, wire, opts, p);
+	else if (v == 6)
+		decode_ip6(cap, wire, opts, p);
+}

@@ -1,0 +1,63 @@
+/* labels.c - label names, exactly as the contract in labels.md spells them. */
+#include <string.h>
+
+#include "tcpnote/labels.h"
+
+static const char *const label_names[LABEL_COUNT] = {
+	[LABEL_HANDSHAKE_1] = "handshake 1/3",
+	[LABEL_PORT_REUSE] = "port reuse",
+	[LABEL_HANDSHAKE_2] = "handshake 2/3",
+	[LABEL_HANDSHAKE_3] = "handshake 3/3",
+	[LABEL_SIMULTANEOUS_OPEN] = "simultaneous open",
+	[LABEL_MIDSTREAM] = "midstream",
+	[LABEL_DATA] = "data",
+	[LABEL_ACK] = "ack",
+	[LABEL_KEEPALIVE] = "keepalive",
+	[LABEL_KEEPALIVE_ACK] = "keepalive ack",
+	[LABEL_CLOSE_1] = "close 1/4",
+	[LABEL_CLOSE_2] = "close 2/4",
+	[LABEL_CLOSE_3] = "close 3/4",
+	[LABEL_FIN_MERGED] = "FIN merged",
+	[LABEL_CLOSE_4] = "close 4/4",
+	[LABEL_SIMULTANEOUS_CLOSE] = "simultaneous close",
+	[LABEL_RESET] = "reset",
+	[LABEL_REFUSED] = "refused",
+};
+
+const char *label_name(enum label l)
+{
+	if ((unsigned)l >= LABEL_COUNT)
+		return "?";
+	return label_names[l];
+}
+
+size_t labels_format(const struct labels *s, char *buf, size_t n)
+{
+	size_t need = 0;
+	unsigned l;
+
+	if (n > 0)
+		buf[0] = '\0';
+	for (l = 0; l < LABEL_COUNT; l++) {
+		const char *name;
+		size_t len;
+
+		if (!labels_has(s, (enum label)l))
+			continue;
+		name = label_names[l];
+		len = strlen(name);
+		if (need > 0) {
+			if (need + 2 < n)
+				memcpy(buf + need, ", ", 2);
+			need += 2;
+		}
+		if (need + len < n)
+			memcpy(buf + need, name, len);
+		need += len;
+		if (need < n)
+			buf[need] = '\0';
+		else if (n > 0)
+			buf[n - 1] = '\0';
+	}
+	return need;
+}

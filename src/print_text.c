@@ -1,0 +1,711 @@
+/* print_text.c - writes tcpdump -n's line for a decoded TCP packet, then its labels. */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tcpnote/print_mptcp.h"
+#include "tcpnote/print_text.h"
+#include "tcpnote/sbuf.h"
+
+#define LINE_MAX_BYTES 8192
+#define IFCACHE 16
+
+struct printer {
+	FILE *out;
+	struct print_opts opts;
+	bool have_prev, have_first;
+	int64_t prev_sec, first_sec;
+	uint32_t prev_frac, first_frac;
+	/* local time of the last whole second printed */
+	int64_t tm_sec_cached;
+	bool tm_valid;
+	struct tm tm_cached;
+	/* if_indextoname() answers, as tcpdump asks them for the "any" device */
+	uint32_t if_index[IFCACHE];
+	char if_name[IFCACHE][IF_NAMESIZE + 1];
+	unsigned if_count;
+	char line[LINE_MAX_BYTES];
+};
+
+struct tok {
+	unsigned value;
+	const char *name;
+};
+
+/* tcpdump's tcp_option_values (print-tcp.c). */
+static const struct tok tcp_option_names[] = {
+	{TCPOPT_EOL, "eol"},       {TCPOPT_NOP, "nop"},        {TCPOPT_MSS, "mss"},
+	{TCPOPT_WSCALE, "wscale"}, {TCPOPT_SACKOK, "sackOK"},  {TCPOPT_SACK, "sack"},
+	{TCPOPT_ECHO, "echo"},     {TCPOPT_ECHOREPLY, "echoreply"},
+	{TCPOPT_TIMESTAMP, "TS"},  {TCPOPT_CC, "cc"},          {TCPOPT_CCNEW, "ccnew"},
+	{TCPOPT_CCECHO, ""},       {TCPOPT_MD5, "md5"},        {TCPOPT_SCPS, "scps"},
+	{TCPOPT_UTO, "uto"},       {TCPOPT_TCPAO, "tcp-ao"},   {TCPOPT_MPTCP, "mptcp"},
+	{TCPOPT_FASTOPEN, "tfo"},  {TCPOPT_EXP2, "exp"},       {0, NULL}};
+
+/* tcpdump's ip_option_values (print-ip.c). */
+static const struct tok ip_option_names[] = {
+	{0, "EOL"}, {1, "NOP"}, {0x44, "timestamp"}, {0x82, "security"}, {0x07, "RR"},
+	{0x89, "SSRR"}, {0x83, "LSRR"}, {0x94, "RA"}, {0x52, "traceroute"}, {0, NULL}};
+
+/* The IPv6 next-header names tcpdump prints with -v (ipproto.c). */
+static const struct tok ipproto_names[] = {
+	{0, "Options"}, {6, "TCP"}, {17, "UDP"}, {43, "Routing"}, {44, "Fragment"},
+	{58, "ICMPv6"}, {59, "NONE"}, {60, "DSTOPTS"}, {0, NULL}};
+
+/* Linux packet types as the "any" device's direction column (print-sll.c). */
+static const struct tok sll_pkttype_names[] = {
+	{0, "In"}, {1, "B"}, {2, "M"}, {3, "P"}, {4, "Out"}, {0, NULL}};
+
+static const char *tok_name(const struct tok *t, unsigned v)
+{
+	for (; t->name != NULL; t++)
+		if (t->value == v)
+			return t->name;
+	return NULL;
+}
+
+struct printer *printer_new(FILE *out, const struct print_opts *opts)
+{
+	struct printer *pr = calloc(1, sizeof(*pr));
+
+	if (pr == NULL)
+		return NULL;
+	pr->out = out;
+	pr->opts = *opts;
+	return pr;
+}
+
+void printer_free(struct printer *pr)
+{
+	free(pr);
+}
+
+/* sec.frac minus sec.frac, as a sign and a magnitude. */
+static void ts_sub(int64_t as, uint32_t af, int64_t bs, uint32_t bf, uint32_t unit,
+		   bool *neg, int64_t *sec, uint32_t *frac)
+{
+	int64_t a = as, b = bs;
+	int64_t fa = af, fb = bf;
+
+	if (a < b || (a == b && fa < fb)) {
+		int64_t ts = a, tf = fa;
+
+		a = b;
+		fa = fb;
+		b = ts;
+		fb = tf;
+		*neg = true;
+	} else {
+		*neg = false;
+	}
+	if (fa < fb) {
+		fa += unit;
+		a -= 1;
+	}
+	*sec = a - b;
+	*frac = (uint32_t)(fa - fb);
+}
+
+static void print_timestamp(struct printer *pr, struct sbuf *s, const struct packet *p)
+{
+	uint32_t unit = p->ts_nano ? 1000000000u : 1000000u;
+	int digits = p->ts_nano ? 9 : 6;
+	bool neg;
+	int64_t sec;
+	uint32_t frac;
+
+	switch (pr->opts.ts) {
+	case TS_NONE:
+		return;
+	case TS_EPOCH:
+		sbuf_printf(s, "%lld.%0*u ", (long long)p->ts_sec, digits, p->ts_frac);
+		return;
+	case TS_DELTA_PREV:
+	case TS_DELTA_FIRST:
+		if (!pr->have_first) {
+			pr->first_sec = p->ts_sec;
+			pr->first_frac = p->ts_frac;
+			pr->have_first = true;
+		}
+		if (!pr->have_prev) {
+			pr->prev_sec = p->ts_sec;
+			pr->prev_frac = p->ts_frac;
+			pr->have_prev = true;
+		}
+		if (pr->opts.ts == TS_DELTA_PREV) {
+			ts_sub(p->ts_sec, p->ts_frac, pr->prev_sec, pr->prev_frac, unit, &neg, &sec, &frac);
+			pr->prev_sec = p->ts_sec;
+			pr->prev_frac = p->ts_frac;
+		} else {
+			ts_sub(p->ts_sec, p->ts_frac, pr->first_sec, pr->first_frac, unit, &neg, &sec,
+			       &frac);
+		}
+		sbuf_printf(s, "%s%02lld:%02lld:%02lld.%0*u ", neg ? "-" : " ", (long long)(sec / 3600),
+			    (long long)((sec % 3600) / 60), (long long)(sec % 60), digits, frac);
+		return;
+	case TS_LOCAL:
+	case TS_DATE:
+		break;
+	}
+	if (!pr->tm_valid || pr->tm_sec_cached != p->ts_sec) {
+		time_t t = (time_t)p->ts_sec;
+
+		if (localtime_r(&t, &pr->tm_cached) == NULL) {
+			sbuf_puts(s, "[timestamp overflow] ");
+			return;
+		}
+		pr->tm_sec_cached = p->ts_sec;
+		pr->tm_valid = true;
+	}
+	if (pr->opts.ts == TS_DATE)
+		sbuf_printf(s, "%04d-%02d-%02d ", pr->tm_cached.tm_year + 1900, pr->tm_cached.tm_mon + 1,
+			    pr->tm_cached.tm_mday);
+	sbuf_printf(s, "%02d:%02d:%02d.%0*u ", pr->tm_cached.tm_hour, pr->tm_cached.tm_min,
+		    pr->tm_cached.tm_sec, digits, p->ts_frac);
+}
+
+static const char *ifname_of(struct printer *pr, uint32_t ifindex)
+{
+	unsigned i;
+	char name[IF_NAMESIZE + 1];
+
+	for (i = 0; i < pr->if_count; i++)
+		if (pr->if_index[i] == ifindex)
+			return pr->if_name[i];
+	if (if_indextoname(ifindex, name) == NULL)
+		strcpy(name, "?");
+	i = pr->if_count < IFCACHE ? pr->if_count++ : ifindex % IFCACHE;
+	pr->if_index[i] = ifindex;
+	memcpy(pr->if_name[i], name, sizeof(name));
+	return pr->if_name[i];
+}
+
+static void print_addr(struct sbuf *s, const struct ip_info *ip, const uint8_t *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(ip->version == 4 ? AF_INET : AF_INET6, a, buf, sizeof(buf)) == NULL)
+		strcpy(buf, "?");
+	sbuf_puts(s, buf);
+}
+
+static void print_ip4_options(struct sbuf *s, const struct ip_info *ip)
+{
+	unsigned i, j;
+
+	sbuf_puts(s, ", options (");
+	for (i = 0; i < ip->nopts; i++) {
+		const struct ip_opt *o = &ip->opts[i];
+		const char *name = tok_name(ip_option_names, o->code);
+
+		if (i > 0)
+			sbuf_putc(s, ',');
+		if (name != NULL)
+			sbuf_puts(s, name);
+		else
+			sbuf_printf(s, "unknown %u", o->code);
+		if (o->bad_len) {
+			sbuf_printf(s, " [bad length %u]", o->len);
+			break;
+		}
+		if (o->code == 0x07 || o->code == 0x89 || o->code == 0x83) {
+			unsigned ptr = (unsigned)o->data[2] - 1;
+
+			if (o->len < 3) {
+				sbuf_printf(s, " [bad length %u]", o->len);
+				continue;
+			}
+			if ((o->len + 1) & 3)
+				sbuf_printf(s, " [bad length %u]", o->len);
+			if (ptr < 3 || ((ptr + 1) & 3) || ptr > (unsigned)o->len + 1)
+				sbuf_printf(s, " [bad ptr %u]", o->data[2]);
+			for (j = 3; j + 4 <= o->len; j += 4) {
+				char buf[INET_ADDRSTRLEN];
+
+				inet_ntop(AF_INET, o->data + j, buf, sizeof(buf));
+				sbuf_printf(s, " %s", buf);
+				if (ptr > j)
+					sbuf_putc(s, ',');
+			}
+		} else if (o->code == 0x94) {
+			if (o->len < 4)
+				sbuf_printf(s, " [bad length %u]", o->len);
+			else if (((o->data[2] << 8) | o->data[3]) != 0)
+				sbuf_printf(s, " value %u", (o->data[2] << 8) | o->data[3]);
+		}
+	}
+	if (ip->opts_trunc)
+		sbuf_puts(s, " [truncated-option]");
+	sbuf_putc(s, ')');
+}
+
+static void print_ip4_verbose(struct sbuf *s, const struct ip_info *ip)
+{
+	static const char *const ecn[4] = {"", ",ECT(1)", ",ECT(0)", ",CE"};
+	uint16_t fl = ip->off & 0xe000;
+	int first = 1;
+
+	sbuf_printf(s, "(tos 0x%x%s", ip->tos, ecn[ip->tos & 3]);
+	if (ip->ttl >= 1)
+		sbuf_printf(s, ", ttl %u", ip->ttl);
+	sbuf_printf(s, ", id %u, offset %u, flags [", ip->id, (ip->off & 0x1fff) * 8u);
+	/* tcpdump's bittok2str order: +, DF, rsvd, joined by ", ". */
+	if (fl & 0x2000) {
+		sbuf_puts(s, "+");
+		first = 0;
+	}
+	if (fl & 0x4000) {
+		sbuf_puts(s, first ? "DF" : ", DF");
+		first = 0;
+	}
+	if (fl & 0x8000) {
+		sbuf_puts(s, first ? "rsvd" : ", rsvd");
+		first = 0;
+	}
+	if (first)
+		sbuf_puts(s, "none");
+	sbuf_printf(s, "], proto TCP (6), length %u", ip->totlen);
+	if (ip->hlen > 20)
+		print_ip4_options(s, ip);
+	if (ip->hdr_sum_bad)
+		sbuf_printf(s, ", bad cksum %x (->%x)!", ip->hdr_sum, ip->hdr_sum_shouldbe);
+	sbuf_puts(s, ")\n    ");
+}
+
+static void print_ip6_verbose(struct sbuf *s, const struct ip_info *ip)
+{
+	const char *nh = tok_name(ipproto_names, ip->next);
+
+	sbuf_putc(s, '(');
+	if (ip->flow & 0x0ff00000)
+		sbuf_printf(s, "class 0x%02x, ", (ip->flow & 0x0ff00000) >> 20);
+	if (ip->flow & 0x000fffff)
+		sbuf_printf(s, "flowlabel 0x%05x, ", ip->flow & 0x000fffff);
+	sbuf_printf(s, "hlim %u, next-header %s (%u) payload length: %u) ", ip->hlim,
+		    nh != NULL ? nh : "unknown", ip->next, ip->plen);
+}
+
+/* What tcpdump prints for each IPv6 extension header before the TCP part. */
+static void print_ip6_ext(struct sbuf *s, const struct ip_info *ip)
+{
+	unsigned i;
+
+	for (i = 0; i < ip->next_ext; i++) {
+		const struct ip6_ext *e = &ip->ext[i];
+
+		switch (e->type) {
+		case 0:
+			sbuf_puts(s, "HBH ");
+			break;
+		case 60:
+			sbuf_puts(s, "DSTOPT ");
+			break;
+		case 44:
+			sbuf_printf(s, "frag (%u|%u) ", e->frag_off,
+				    (unsigned)(ip->plen - (40 + 8 - 40)));
+			break;
+		case 43:
+			sbuf_printf(s, "srcrt (len=%u, type=%u, segleft=%u) ", e->len / 8 - 1,
+				    e->rt_type, e->segleft);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* tcpdump's bittok2str_nosep over tcp_flag_values: F S R P . U E W. */
+static void print_flags(struct sbuf *s, uint8_t f)
+{
+	static const char letters[8] = {'F', 'S', 'R', 'P', '.', 'U', 'E', 'W'};
+	int i;
+
+	sbuf_puts(s, "Flags [");
+	if (f == 0)
+		sbuf_puts(s, "none");
+	for (i = 0; i < 8; i++)
+		if (f & (1u << i))
+			sbuf_putc(s, letters[i]);
+	sbuf_putc(s, ']');
+}
+
+static uint32_t be32_at(const uint8_t *d)
+{
+	return ((uint32_t)d[0] << 24) | ((uint32_t)d[1] << 16) | ((uint32_t)d[2] << 8) | d[3];
+}
+
+static void print_hex(struct sbuf *s, const uint8_t *d, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		sbuf_printf(s, "%02x", d[i]);
+}
+
+/* TCP Fast Open cookie (RFC 7413 section 4.1.1), as print_tcp_fastopen_option(). */
+static void print_tfo(struct sbuf *s, const uint8_t *d, unsigned datalen, bool exp)
+{
+	if (exp)
+		sbuf_puts(s, "tfo");
+	if (datalen == 0) {
+		sbuf_puts(s, " cookiereq");
+	} else if (datalen % 2 != 0 || datalen < 4 || datalen > 16) {
+		sbuf_puts(s, " (invalid)");
+	} else {
+		sbuf_puts(s, " cookie ");
+		print_hex(s, d, datalen);
+	}
+}
+
+/* One option's value, printing only what its decoded bytes allow. */
+static bool print_one_option(struct sbuf *s, const struct tcp_opt *o, uint8_t flags,
+			     uint32_t sack_base)
+{
+	const char *name = tok_name(tcp_option_names, o->kind);
+	const uint8_t *d = o->data;
+	unsigned i, v;
+
+	if (name != NULL)
+		sbuf_puts(s, name);
+	else
+		sbuf_printf(s, "unknown-%u", o->kind);
+
+	switch (o->kind) {
+	case TCPOPT_MSS:
+	case TCPOPT_UTO:
+		if (o->ndata < 2)
+			return true;
+		v = ((unsigned)d[0] << 8) | d[1];
+		if (o->kind == TCPOPT_MSS) {
+			sbuf_printf(s, " %u", v);
+		} else {
+			sbuf_printf(s, " 0x%x", v);
+			sbuf_printf(s, " %u", (v & 1) ? (v >> 1) * 60 : v >> 1);
+		}
+		return true;
+	case TCPOPT_WSCALE:
+		if (o->ndata >= 1)
+			sbuf_printf(s, " %u", d[0]);
+		return true;
+	case TCPOPT_SACK:
+		if (o->datalen % 8 != 0) {
+			sbuf_puts(s, " invalid sack");
+			return true;
+		}
+		sbuf_printf(s, " %u ", o->datalen / 8u);
+		for (i = 0; i + 8 <= o->ndata; i += 8)
+			sbuf_printf(s, "{%u:%u}", be32_at(d + i) - sack_base,
+				    be32_at(d + i + 4) - sack_base);
+		return true;
+	case TCPOPT_ECHO:
+	case TCPOPT_ECHOREPLY:
+	case TCPOPT_CC:
+	case TCPOPT_CCNEW:
+	case TCPOPT_CCECHO:
+		if (o->ndata >= 4)
+			sbuf_printf(s, " %u", be32_at(d));
+		return true;
+	case TCPOPT_TIMESTAMP:
+		if (o->ndata >= 8)
+			sbuf_printf(s, " val %u ecr %u", be32_at(d), be32_at(d + 4));
+		return true;
+	case TCPOPT_MD5:
+		if (o->ndata < 16)
+			return true;
+		/* tcpdump without -M cannot verify the signature (RFC 2385). */
+		sbuf_puts(s, " shared secret not supplied with -M, can't check - ");
+		print_hex(s, d, 16);
+		return true;
+	case TCPOPT_SCPS:
+		if (o->ndata >= 2)
+			sbuf_printf(s, " cap %02x id %u", d[0], d[1]);
+		return true;
+	case TCPOPT_TCPAO:
+		if (o->datalen < 2) {
+			sbuf_puts(s, " (invalid)");
+			return true;
+		}
+		if (o->ndata >= 1)
+			sbuf_printf(s, " keyid %u", d[0]);
+		if (o->ndata >= 2)
+			sbuf_printf(s, " rnextkeyid %u", d[1]);
+		if (o->ndata >= 2 && o->datalen > 2) {
+			sbuf_puts(s, " mac 0x");
+			print_hex(s, d + 2, o->ndata - 2u);
+		}
+		return true;
+	case TCPOPT_MPTCP:
+		if (o->end != OPT_END_OK)
+			return true;
+		return print_mptcp_option(s, d - 2, o->len, flags);
+	case TCPOPT_FASTOPEN:
+		if (o->end == OPT_END_OK)
+			print_tfo(s, d, o->datalen, false);
+		return true;
+	case TCPOPT_EXP2:
+		if (o->end != OPT_END_OK)
+			return true;
+		sbuf_putc(s, '-');
+		if (((d[0] << 8) | d[1]) == 0xf989)
+			print_tfo(s, d + 2, o->datalen - 2u, true);
+		else
+			sbuf_printf(s, "%04x", (d[0] << 8) | d[1]);
+		return true;
+	case TCPOPT_EOL:
+	case TCPOPT_NOP:
+	case TCPOPT_SACKOK:
+		return true;
+	default:
+		if (o->datalen > 0)
+			sbuf_puts(s, " 0x");
+		print_hex(s, d, o->ndata);
+		return true;
+	}
+}
+
+/* ", options [...]"; returns false when the walk ended the line early. */
+static bool print_tcp_options(struct sbuf *s, const struct tcp_info *t, uint32_t sack_base)
+{
+	char ch = '\0';
+	unsigned i;
+
+	sbuf_puts(s, ", options [");
+	for (i = 0; i < t->nopts; i++) {
+		const struct tcp_opt *o = &t->opts[i];
+		unsigned want;
+
+		if (ch != '\0')
+			sbuf_putc(s, ch);
+		if (!print_one_option(s, o, t->flags, sack_base) || o->end == OPT_END_BAD) {
+			sbuf_puts(s, "[bad opt]");
+			if (ch != '\0')
+				sbuf_putc(s, ']');
+			return false;
+		}
+		if (o->end == OPT_END_TRUNC) {
+			sbuf_puts(s, " [|tcp]");
+			return false;
+		}
+		want = o->datalen + 1u + (o->kind == TCPOPT_EOL || o->kind == TCPOPT_NOP ? 0u : 1u);
+		if (want != o->len)
+			sbuf_printf(s, "[len %u]", o->len);
+		ch = ',';
+	}
+	if (t->opts_end == OPT_END_TRUNC) {
+		if (ch != '\0')
+			sbuf_putc(s, ch);
+		sbuf_puts(s, " [|tcp]");
+		return false;
+	}
+	if (t->opts_end == OPT_END_BAD) {
+		if (ch != '\0')
+			sbuf_putc(s, ch);
+		sbuf_puts(s, "[bad opt]");
+		if (ch != '\0')
+			sbuf_putc(s, ']');
+		return false;
+	}
+	sbuf_putc(s, ']');
+	return true;
+}
+
+/* RFC 1122 section 4.2.2.12: text in a RST, shown as tcpdump -v does. */
+static void print_rst_data(struct sbuf *s, const struct tcp_info *t)
+{
+	uint32_t n = t->paylen;
+	size_t i;
+
+	sbuf_puts(s, t->payload.len >= t->paylen ? " [RST" : " [!RST");
+	if (n > 30) {
+		n = 30;
+		sbuf_putc(s, '+');
+	}
+	sbuf_putc(s, ' ');
+	for (i = 0; i < n && i < t->payload.len; i++) {
+		unsigned char c = t->payload.data[i];
+
+		if (c & 0x80) {
+			sbuf_puts(s, "M-");
+			c &= 0x7f;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			sbuf_putc(s, '^');
+			c ^= 0x40;
+		}
+		sbuf_putc(s, (char)c);
+	}
+	sbuf_putc(s, ']');
+}
+
+static void print_tcp(struct sbuf *s, const struct packet *p, const struct relseq_view *v,
+		      int vflag)
+{
+	const struct ip_info *ip = &p->ip;
+	const struct tcp_info *t = &p->tcp;
+	bool with_addrs = ip->version == 4 || ip->next == 6;
+
+	if (p->stop == STOP_TCP_TRUNC_PORTS) {
+		print_addr(s, ip, ip->src);
+		sbuf_puts(s, " > ");
+		print_addr(s, ip, ip->dst);
+		sbuf_puts(s, ": [|tcp]");
+		return;
+	}
+	if (with_addrs) {
+		print_addr(s, ip, ip->src);
+		sbuf_printf(s, ".%u > ", t->sport);
+		print_addr(s, ip, ip->dst);
+		sbuf_printf(s, ".%u: ", t->dport);
+	} else {
+		sbuf_printf(s, "%u > %u: ", t->sport, t->dport);
+	}
+	if (p->stop == STOP_TCP_TRUNC_HDR) {
+		sbuf_puts(s, " [|tcp]");
+		return;
+	}
+	if (p->stop == STOP_TCP_HLEN_SHORT) {
+		sbuf_printf(s, " tcp %u [bad hdr length %u - too short, < 20]", t->length - t->hlen,
+			    t->hlen);
+		return;
+	}
+	print_flags(s, t->flags);
+	if (p->stop == STOP_TCP_HLEN_LONG) {
+		sbuf_printf(s, " [bad hdr length %u - too long, > %u]", t->hlen, t->length);
+		return;
+	}
+	if (vflag && t->cksum_checked) {
+		sbuf_printf(s, ", cksum 0x%04x", t->sum);
+		if (t->cksum_ok)
+			sbuf_puts(s, " (correct)");
+		else
+			sbuf_printf(s, " (incorrect -> 0x%04x)", t->cksum_shouldbe);
+	}
+	if (vflag > 1 || t->paylen > 0 || (t->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))) {
+		sbuf_printf(s, ", seq %u", v->seq);
+		if (t->paylen > 0)
+			sbuf_printf(s, ":%u", v->seq + t->paylen);
+	}
+	if (t->flags & TCPF_ACK)
+		sbuf_printf(s, ", ack %u", v->ack);
+	sbuf_printf(s, ", win %u", t->win);
+	if (t->flags & TCPF_URG)
+		sbuf_printf(s, ", urg %u", t->urp);
+	if (t->hlen > 20 && !print_tcp_options(s, t, v->sack_base))
+		return;
+	sbuf_printf(s, ", length %u", t->paylen);
+	if ((t->flags & TCPF_RST) && vflag && t->paylen > 0)
+		print_rst_data(s, t);
+}
+
+static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struct relseq_view *v,
+			     int vflag)
+{
+	const struct ip_info *ip = &p->ip;
+
+	if (ip->version == 6) {
+		sbuf_puts(s, "IP6 ");
+		if (p->stop == STOP_IP_TRUNC) {
+			sbuf_puts(s, " [|ip6]");
+			return;
+		}
+		if (vflag)
+			print_ip6_verbose(s, ip);
+		if (ip->next != 6) {
+			print_addr(s, ip, ip->src);
+			sbuf_puts(s, " > ");
+			print_addr(s, ip, ip->dst);
+			sbuf_puts(s, ": ");
+			print_ip6_ext(s, ip);
+		}
+		if (p->stop == STOP_IP_FRAGMENT || p->stop == STOP_IP6_EXT_TRUNC) {
+			sbuf_puts(s, " [|ip6]");
+			return;
+		}
+		print_tcp(s, p, v, vflag);
+		return;
+	}
+	if (p->stop == STOP_IP_BAD_VERSION) {
+		if (ip->bad_version == 6)
+			sbuf_puts(s, "IP6, wrong link-layer encapsulation (invalid)");
+		else
+			sbuf_printf(s, "IP%u (invalid)", ip->bad_version);
+		return;
+	}
+	sbuf_puts(s, "IP ");
+	switch (p->stop) {
+	case STOP_IP_TRUNC:
+		if (ip->opts_trunc && vflag) {
+			print_ip4_verbose(s, ip);
+			print_addr(s, ip, ip->src);
+			sbuf_puts(s, " > ");
+			print_addr(s, ip, ip->dst);
+			sbuf_puts(s, ":  [|ip]");
+			return;
+		}
+		sbuf_puts(s, " [|ip]");
+		return;
+	case STOP_IP_SHORT:
+		sbuf_printf(s, "truncated-ip %u", p->wirelen);
+		return;
+	case STOP_IP_BAD_HLEN:
+		sbuf_printf(s, "bad-hlen %u", ip->hlen);
+		return;
+	default:
+		break;
+	}
+	if (ip->missing)
+		sbuf_printf(s, "truncated-ip - %u bytes missing! ", ip->missing);
+	if (p->stop == STOP_IP_BAD_LEN) {
+		sbuf_printf(s, "bad-len %u", ip->totlen);
+		return;
+	}
+	if (vflag)
+		print_ip4_verbose(s, ip);
+	if (p->stop == STOP_IP_FRAGMENT) {
+		print_addr(s, ip, ip->src);
+		sbuf_puts(s, " > ");
+		print_addr(s, ip, ip->dst);
+		sbuf_puts(s, ": ip-proto-6");
+		return;
+	}
+	print_tcp(s, p, v, vflag);
+}
+
+size_t print_text_format(struct printer *pr, const struct packet *p, const struct relseq_view *v,
+			 const struct labels *l, char *buf, size_t cap)
+{
+	struct sbuf s;
+
+	sbuf_init(&s, buf, cap);
+	print_timestamp(pr, &s, p);
+	if (p->link.has_sll2) {
+		const char *dir = tok_name(sll_pkttype_names, p->link.pkttype);
+
+		sbuf_printf(&s, "%-5s ", ifname_of(pr, p->link.ifindex));
+		sbuf_printf(&s, "%-3s ", dir != NULL ? dir : "?");
+	}
+	print_ip_and_tcp(&s, p, v, pr->opts.vflag);
+	if (l != NULL && !labels_empty(l)) {
+		char lb[512];
+
+		labels_format(l, lb, sizeof(lb));
+		sbuf_puts(&s, "  # ");
+		sbuf_puts(&s, lb);
+	}
+	/* Keep room for the newline even when the line was cut. */
+	if (s.len + 1 >= cap && cap >= 2)
+		s.len = cap - 2;
+	buf[s.len++] = '\n';
+	buf[s.len] = '\0';
+	return s.len;
+}
+
+bool print_text_packet(struct printer *pr, const struct packet *p, const struct relseq_view *v,
+		       const struct labels *l)
+{
+	size_t n = print_text_format(pr, p, v, l, pr->line, sizeof(pr->line));
+
+	return fwrite(pr->line, 1, n, pr->out) == n;
+}

@@ -1,0 +1,61 @@
+/* sbuf.c - the bounded line builder behind every printed line. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tcpnote/sbuf.h"
+
+void sbuf_init(struct sbuf *s, char *buf, size_t cap)
+{
+	s->buf = buf;
+	s->cap = cap;
+	s->len = 0;
+	s->overflow = 0;
+	if (cap > 0)
+		buf[0] = '\0';
+}
+
+void sbuf_putc(struct sbuf *s, char c)
+{
+	if (s->len + 1 >= s->cap) {
+		s->overflow = 1;
+		return;
+	}
+	s->buf[s->len++] = c;
+	s->buf[s->len] = '\0';
+}
+
+void sbuf_puts(struct sbuf *s, const char *str)
+{
+	size_t n = strlen(str);
+
+	if (s->len + n >= s->cap) {
+		s->overflow = 1;
+		n = s->cap > s->len + 1 ? s->cap - s->len - 1 : 0;
+	}
+	memcpy(s->buf + s->len, str, n);
+	s->len += n;
+	if (s->cap > 0)
+		s->buf[s->len] = '\0';
+}
+
+void sbuf_printf(struct sbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	size_t room = s->cap - s->len;
+
+	if (s->cap == 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(s->buf + s->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= room) {
+		s->overflow = 1;
+		s->len = s->cap - 1;
+	} else {
+		s->len += (size_t)n;
+	}
+}

@@ -1,0 +1,318 @@
+/* tcp_track.c - the TCP tracker: connection state machine and lifecycle labels. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpnote/flow.h"
+#include "tcpnote/seq.h"
+#include "tcpnote/track.h"
+
+struct tracker {
+	struct flow_table *flows;
+};
+
+const char *conn_state_name(enum conn_state s)
+{
+	switch (s) {
+	case CONN_NONE:
+		return "none";
+	case CONN_SYN_SENT:
+		return "syn-sent";
+	case CONN_SYN_RCVD:
+		return "syn-received";
+	case CONN_ESTABLISHED:
+		return "established";
+	case CONN_FIN_WAIT:
+		return "fin-wait";
+	case CONN_CLOSING:
+		return "closing";
+	case CONN_CLOSED:
+		return "closed";
+	case CONN_RESET:
+		return "reset";
+	}
+	return "?";
+}
+
+/* The one place a connection changes state, remembering where it came from. */
+static void conn_set_state(struct conn *c, enum conn_state s)
+{
+	if (c->state == s)
+		return;
+	c->prev_state = c->state;
+	c->state = s;
+}
+
+/* Forget everything about a connection: a new one starts on its 5-tuple. */
+static void conn_reset(struct conn *c, bool client_is_lo)
+{
+	memset(c, 0, sizeof(*c));
+	c->client_is_lo = client_is_lo;
+	c->active_closer = -1;
+}
+
+/* The kinds of segment the state machine distinguishes (classify, then transition). */
+enum seg_event {
+	EV_SYN,     /* SYN without ACK */
+	EV_SYNACK,  /* SYN with ACK */
+	EV_RST,
+	EV_FIN,
+	EV_SEGMENT  /* anything else: data and/or ACK */
+};
+
+static enum seg_event classify(uint8_t flags)
+{
+	if (flags & TCPF_RST)
+		return EV_RST;
+	if (flags & TCPF_SYN)
+		return (flags & TCPF_ACK) ? EV_SYNACK : EV_SYN;
+	if (flags & TCPF_FIN)
+		return EV_FIN;
+	return EV_SEGMENT;
+}
+
+/* seq + len, +1 for SYN, +1 for FIN: the end of what this segment occupies. */
+static uint32_t segment_end(const struct tcp_info *t)
+{
+	return t->seq + t->paylen + ((t->flags & TCPF_SYN) ? 1u : 0u) +
+	       ((t->flags & TCPF_FIN) ? 1u : 0u);
+}
+
+/* The role of the connection's first packet when no SYN was seen: the lower port serves. */
+static bool midstream_client_is_lo(const struct packet *p, bool from_lo)
+{
+	const struct tcp_info *t = &p->tcp;
+	bool sender_is_client;
+
+	if ((t->flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK))
+		sender_is_client = false;
+	else
+		sender_is_client = t->sport >= t->dport;
+	return sender_is_client ? from_lo : !from_lo;
+}
+
+/* Linux keepalive probe: len 0 (or 1 elsewhere), seq = nextseq - 1, no SYN/FIN/RST. */
+static bool is_keepalive(const struct track_dir *d, const struct tcp_info *t)
+{
+	return d->next_valid && t->paylen <= 1 && !(t->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) &&
+	       t->seq == d->nextseq - 1;
+}
+
+static bool is_keepalive_ack(const struct track_dir *d, const struct track_dir *peer,
+			     const struct tcp_info *t)
+{
+	return peer->last_was_keepalive && d->next_valid && d->ack_valid && d->win_valid &&
+	       t->paylen == 0 && !(t->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) &&
+	       (t->flags & TCPF_ACK) && t->seq == d->nextseq && t->ack == d->lastack &&
+	       t->win == d->win && t->win != 0;
+}
+
+/* Opening: SYN, SYN+ACK, the first ACK. Returns true when the segment was a SYN. */
+static void track_open(struct conn *c, int role, const struct packet *p, struct labels *out)
+{
+	const struct tcp_info *t = &p->tcp;
+	struct track_dir *d = &c->dir[role];
+	struct track_dir *peer = &c->dir[!role];
+	enum seg_event ev = classify(t->flags);
+
+	if (ev == EV_SYN) {
+		if (role == ROLE_CLIENT && !d->isn_valid) {
+			labels_add(out, LABEL_HANDSHAKE_1);
+			d->isn_valid = true;
+			d->isn = t->seq;
+			conn_set_state(c, CONN_SYN_SENT);
+		} else if (role == ROLE_SERVER && c->state == CONN_SYN_SENT && !d->isn_valid) {
+			/* RFC 9293 section 3.5, figure 8: both sides sent SYN. */
+			labels_add(out, LABEL_SIMULTANEOUS_OPEN);
+			d->isn_valid = true;
+			d->isn = t->seq;
+		}
+	} else if (ev == EV_SYNACK) {
+		if (role == ROLE_SERVER && peer->isn_valid && t->ack == peer->isn + 1 &&
+		    (c->state == CONN_SYN_SENT || c->state == CONN_SYN_RCVD)) {
+			if (!d->isn_valid || d->isn == t->seq)
+				labels_add(out, LABEL_HANDSHAKE_2);
+			d->isn_valid = true;
+			d->isn = t->seq;
+			conn_set_state(c, CONN_SYN_RCVD);
+		}
+	} else if (role == ROLE_CLIENT && c->state == CONN_SYN_RCVD && (t->flags & TCPF_ACK) &&
+		   d->isn_valid && peer->isn_valid && t->ack == peer->isn + 1 &&
+		   !(t->flags & (TCPF_RST | TCPF_SYN))) {
+		labels_add(out, LABEL_HANDSHAKE_3);
+		conn_set_state(c, CONN_ESTABLISHED);
+	}
+}
+
+/* The four-way close (RFC 9293 section 3.6) and its merged and simultaneous forms. */
+static void track_close(struct conn *c, int role, const struct packet *p, struct labels *out)
+{
+	const struct tcp_info *t = &p->tcp;
+	struct track_dir *d = &c->dir[role];
+	struct track_dir *peer = &c->dir[!role];
+	bool acks_peer_fin = peer->fin_sent && (t->flags & TCPF_ACK) &&
+			     seq_geq(t->ack, peer->fin_seq + 1);
+
+	if ((t->flags & TCPF_FIN) && !d->fin_sent) {
+		d->fin_sent = true;
+		d->fin_seq = t->seq + t->paylen;
+		if (c->active_closer < 0) {
+			c->active_closer = role;
+			labels_add(out, LABEL_CLOSE_1);
+			conn_set_state(c, CONN_FIN_WAIT);
+		} else if (acks_peer_fin) {
+			labels_add(out, d->sent_close2 ? LABEL_CLOSE_3 : LABEL_FIN_MERGED);
+			peer->fin_acked = true;
+			conn_set_state(c, CONN_CLOSING);
+		} else {
+			labels_add(out, LABEL_SIMULTANEOUS_CLOSE);
+			conn_set_state(c, CONN_CLOSING);
+		}
+		return;
+	}
+	if ((t->flags & TCPF_FIN) || !acks_peer_fin || peer->fin_acked)
+		return;
+	peer->fin_acked = true;
+	if (role == c->active_closer) {
+		labels_add(out, LABEL_CLOSE_4);
+	} else {
+		labels_add(out, LABEL_CLOSE_2);
+		d->sent_close2 = true;
+	}
+	if (d->fin_sent && d->fin_acked)
+		conn_set_state(c, CONN_CLOSED);
+}
+
+/* Fold the segment into its direction's state after the rules have looked at it. */
+static void dir_update(struct track_dir *d, const struct tcp_info *t, bool keepalive)
+{
+	uint32_t end = segment_end(t);
+
+	if (!d->next_valid || seq_gt(end, d->nextseq))
+		d->nextseq = end;
+	d->next_valid = true;
+	if (t->paylen > 0) {
+		uint32_t dstart = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
+		uint32_t dend = dstart + t->paylen;
+
+		if (!d->data_valid || seq_gt(dend, d->data_end))
+			d->data_end = dend;
+		d->data_valid = true;
+	}
+	if (t->flags & TCPF_ACK) {
+		d->lastack = t->ack;
+		d->ack_valid = true;
+	}
+	d->win = t->win;
+	d->win_valid = true;
+	d->last_was_keepalive = keepalive;
+	d->seen = true;
+}
+
+void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct packet *p,
+			struct labels *out)
+{
+	const struct tcp_info *t = &p->tcp;
+	enum seg_event ev = classify(t->flags);
+	int role;
+	struct track_dir *d, *peer;
+	bool keepalive = false;
+
+	if (created) {
+		bool client_lo = ev == EV_SYN ? from_lo : midstream_client_is_lo(p, from_lo);
+
+		conn_reset(c, client_lo);
+		if (ev != EV_SYN) {
+			labels_add(out, LABEL_MIDSTREAM);
+			conn_set_state(c, CONN_ESTABLISHED);
+		}
+	} else if (ev == EV_SYN) {
+		struct track_dir *sender = &c->dir[from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER];
+		bool same_syn = sender->isn_valid && sender->isn == t->seq && !c->ended;
+		bool simultaneous = from_lo != c->client_is_lo && c->state == CONN_SYN_SENT;
+
+		if (!same_syn && !simultaneous) {
+			/* A new connection on an old 5-tuple (RFC 9293 section 3.4.1). */
+			conn_reset(c, from_lo);
+			labels_add(out, LABEL_PORT_REUSE);
+		}
+	}
+	c->packets++;
+	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
+	d = &c->dir[role];
+	peer = &c->dir[!role];
+
+	track_open(c, role, p, out);
+
+	if (ev == EV_RST) {
+		labels_add(out, LABEL_RESET);
+		if (role == ROLE_SERVER && c->state == CONN_SYN_SENT)
+			labels_add(out, LABEL_REFUSED);
+		c->ended = true;
+		conn_set_state(c, CONN_RESET);
+	} else if (ev != EV_SYN && ev != EV_SYNACK) {
+		keepalive = is_keepalive(d, t);
+		if (keepalive)
+			labels_add(out, LABEL_KEEPALIVE);
+		else if (is_keepalive_ack(d, peer, t))
+			labels_add(out, LABEL_KEEPALIVE_ACK);
+	}
+
+	if (t->paylen > 0 && !keepalive && (!d->next_valid || t->seq == d->nextseq ||
+					    ((t->flags & TCPF_SYN) && t->seq + 1 == d->nextseq)))
+		labels_add(out, LABEL_DATA);
+	if (t->paylen == 0 && (t->flags & TCPF_ACK) && !(t->flags & (TCPF_SYN | TCPF_RST)) &&
+	    d->ack_valid && seq_gt(t->ack, d->lastack) && peer->data_valid &&
+	    seq_lt(d->lastack, peer->data_end))
+		labels_add(out, LABEL_ACK);
+
+	if (ev == EV_FIN || ev == EV_SEGMENT)
+		track_close(c, role, p, out);
+	if (t->flags & TCPF_FIN)
+		c->ended = true;
+
+	dir_update(d, t, keepalive);
+}
+
+struct tracker *tracker_new(void)
+{
+	struct tracker *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->flows = flow_table_new(sizeof(struct conn));
+	if (t->flows == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void tracker_free(struct tracker *t)
+{
+	if (t == NULL)
+		return;
+	flow_table_free(t->flows);
+	free(t);
+}
+
+bool track_segment(struct tracker *t, const struct packet *p, struct labels *out)
+{
+	struct flow_key k;
+	bool from_lo, created;
+	struct conn *c;
+
+	out->bits = 0;
+	if (p->stop != STOP_NONE)
+		return true;
+	flow_key_of(p, &k, &from_lo);
+	c = flow_lookup(t->flows, &k, &created);
+	if (c == NULL)
+		return false;
+	track_conn_segment(c, created, from_lo, p, out);
+	return true;
+}
+
+unsigned long tracker_connections(const struct tracker *t)
+{
+	return (unsigned long)flow_count(t->flows);
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""tcpdump_compare.py - compares the tcpdump part of tcpnote's lines with tcpdump -n, packet by packet.
+
+For each capture it runs `tcpdump -n FLAGS -r FILE tcp` and `tcpnote FLAGS -r FILE tcp`,
+groups both outputs into one record per packet (a record starts at a timestamp),
+strips tcpnote's "  # labels" and compares. A tcpnote record equals tcpdump's when
+the texts are identical, or when tcpdump's goes on past tcpnote's final
+"length N" with an application-layer decode (": HTTP ...", " [RST ...", BGP lines),
+which tcpnote deliberately does not print.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+TS = re.compile(r'^(\d\d:\d\d:\d\d\.\d+ )')
+LABELS = re.compile(r'  # [^\n]*$')
+ENDS_WITH_LENGTH = re.compile(r'length \d+$')
+
+
+def records(text):
+    out = []
+    for line in text.split('\n'):
+        if line == '':
+            continue
+        if TS.match(line) or not out:
+            out.append(line)
+        else:
+            out[-1] += '\n' + line
+    return out
+
+
+def run(cmd, env):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def same_tcp_part(tn, td):
+    if tn == td:
+        return True
+    if td.startswith(tn) and ENDS_WITH_LENGTH.search(tn):
+        nxt = td[len(tn)]
+        return not nxt.isdigit()
+    return False
+
+
+def compare(tcpnote, path, flags, env):
+    rc1, td_out, td_err = run(['tcpdump', '-n'] + flags + ['-r', path, 'tcp'], env)
+    rc2, tn_out, tn_err = run([tcpnote] + flags + ['-r', path, 'tcp'], env)
+    td = records(td_out)
+    tn = [LABELS.sub('', r) for r in records(tn_out)]
+    diffs = []
+    n = max(len(td), len(tn))
+    same = 0
+    for i in range(n):
+        a = tn[i] if i < len(tn) else '<missing>'
+        b = td[i] if i < len(td) else '<missing>'
+        if i < len(tn) and i < len(td) and same_tcp_part(a, b):
+            same += 1
+        else:
+            diffs.append((i + 1, a, b))
+    return {'tcpdump_rc': rc1, 'tcpnote_rc': rc2, 'tcpnote_err': tn_err.strip(),
+            'records': len(td), 'tcpnote_records': len(tn), 'same': same, 'diffs': diffs}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--tcpnote', required=True)
+    ap.add_argument('--flags', action='append', default=None,
+                    help='flag sets to try, e.g. "" "-v" "-S"')
+    ap.add_argument('--expect-identical', action='store_true',
+                    help='fail unless every record is identical')
+    ap.add_argument('--known', help='file of "capture<TAB>reason" lines: differences allowed there')
+    ap.add_argument('--show', type=int, default=3, help='differences to print per file')
+    ap.add_argument('files', nargs='+')
+    a = ap.parse_args()
+    flagsets = [f.split() for f in (a.flags or ['', '-v', '-S', '-S -v'])]
+    env = dict(os.environ, TZ='UTC', LC_ALL='C')
+    known = {}
+    if a.known:
+        for line in open(a.known):
+            line = line.rstrip('\n')
+            if line and not line.startswith('#'):
+                name, _, reason = line.partition('\t')
+                known[name] = reason
+    total = same = 0
+    unexplained = []
+    for path in a.files:
+        base = os.path.basename(path)
+        for flags in flagsets:
+            r = compare(a.tcpnote, path, flags, env)
+            total += r['records']
+            same += min(r['same'], r['records'])
+            if r['diffs']:
+                tag = 'known' if base in known else 'DIFF'
+                print('%s %s [%s]: %d of %d records differ%s' % (
+                    tag, base, ' '.join(flags) or 'default', len(r['diffs']), r['records'],
+                    (' (' + known[base] + ')') if base in known else ''))
+                for (i, tn, td) in r['diffs'][:a.show]:
+                    print('   #%d tcpnote: %s' % (i, tn.replace('\n', '\\n')))
+                    print('   #%d tcpdump: %s' % (i, td.replace('\n', '\\n')))
+                if base not in known:
+                    unexplained.append((base, flags))
+    print('oracle: %d tcpdump records compared, %d identical in their tcpdump part (%.2f%%)' % (
+        total, same, 100.0 * same / total if total else 100.0))
+    if unexplained:
+        print('oracle: %d file/flag combinations differ without a listed reason' % len(unexplained))
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
