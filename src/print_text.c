@@ -470,6 +470,8 @@ static bool print_tcp_options(struct sbuf *s, const struct tcp_info *t, uint32_t
 {
 	char ch = '\0';
 	unsigned i;
+	/* tcpdump names the last protocol printer it entered in " [|proto]". */
+	const char *proto = "tcp";
 
 	sbuf_puts(s, ", options [");
 	for (i = 0; i < t->nopts; i++) {
@@ -485,18 +487,23 @@ static bool print_tcp_options(struct sbuf *s, const struct tcp_info *t, uint32_t
 			return false;
 		}
 		if (o->end == OPT_END_TRUNC) {
-			sbuf_puts(s, " [|tcp]");
+			/* tcpdump's LENCHECK truncation path closes with '>' after the first option. */
+			sbuf_printf(s, " [|%s]", proto);
+			if (ch != '\0')
+				sbuf_putc(s, '>');
 			return false;
 		}
 		want = o->datalen + 1u + (o->kind == TCPOPT_EOL || o->kind == TCPOPT_NOP ? 0u : 1u);
 		if (want != o->len)
 			sbuf_printf(s, "[len %u]", o->len);
 		ch = ',';
+		if (o->kind == TCPOPT_MPTCP)
+			proto = "mptcp";
 	}
 	if (t->opts_end == OPT_END_TRUNC) {
 		if (ch != '\0')
 			sbuf_putc(s, ch);
-		sbuf_puts(s, " [|tcp]");
+		sbuf_printf(s, " [|%s]", proto);
 		return false;
 	}
 	if (t->opts_end == OPT_END_BAD) {

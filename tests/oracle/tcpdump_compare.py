@@ -2,7 +2,8 @@
 """tcpdump_compare.py - compares the tcpdump part of tcpnote's lines with tcpdump -n, packet by packet.
 
 For each capture it runs `tcpdump -n FLAGS -r FILE tcp` and `tcpnote FLAGS -r FILE tcp`,
-groups both outputs into one record per packet (a record starts at a timestamp),
+groups both outputs into one record per packet (a record starts at a line that does
+not begin with white space: -v continuation lines and application decodes do),
 strips tcpnote's "  # labels" and compares. A tcpnote record equals tcpdump's when
 the texts are identical, or when tcpdump's goes on past tcpnote's final
 "length N" with an application-layer decode (": HTTP ...", " [RST ...", BGP lines),
@@ -14,7 +15,6 @@ import re
 import subprocess
 import sys
 
-TS = re.compile(r'^(\d\d:\d\d:\d\d\.\d+ )')
 LABELS = re.compile(r'  # [^\n]*$')
 ENDS_WITH_LENGTH = re.compile(r'length \d+$')
 
@@ -24,7 +24,7 @@ def records(text):
     for line in text.split('\n'):
         if line == '':
             continue
-        if TS.match(line) or not out:
+        if not line[0].isspace() or not out:
             out.append(line)
         else:
             out[-1] += '\n' + line
@@ -73,8 +73,18 @@ def main():
                     help='fail unless every record is identical')
     ap.add_argument('--known', help='file of "capture<TAB>reason" lines: differences allowed there')
     ap.add_argument('--show', type=int, default=3, help='differences to print per file')
-    ap.add_argument('files', nargs='+')
+    ap.add_argument('--dir', help='compare every .pcap and .pcapng file in this folder')
+    ap.add_argument('files', nargs='*')
     a = ap.parse_args()
+    if a.dir:
+        if not os.path.isdir(a.dir):
+            print('oracle: no such folder: %s' % a.dir)
+            return 1
+        a.files += sorted(os.path.join(a.dir, f) for f in os.listdir(a.dir)
+                          if f.endswith('.pcap') or f.endswith('.pcapng'))
+    if not a.files:
+        print('oracle: no capture files to compare')
+        return 1
     flagsets = [f.split() for f in (a.flags or ['', '-v', '-S', '-S -v'])]
     env = dict(os.environ, TZ='UTC', LC_ALL='C')
     known = {}
@@ -102,6 +112,9 @@ def main():
                     print('   #%d tcpdump: %s' % (i, td.replace('\n', '\\n')))
                 if base not in known:
                     unexplained.append((base, flags))
+    if total == 0:
+        print('oracle: tcpdump printed no TCP packet at all: nothing was compared')
+        return 1
     print('oracle: %d tcpdump records compared, %d identical in their tcpdump part (%.2f%%)' % (
         total, same, 100.0 * same / total if total else 100.0))
     if unexplained:
