@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# test.sh - builds tcpnote with AddressSanitizer and UBSan and runs the whole CTest suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DTCPNOTE_SANITIZE=ON >/dev/null
+cmake --build build-test -j"$(nproc)"
+
+# The live test captures on lo: root can, anyone else grants the binary the
+# capture capabilities once, through sudo, as one would for tcpdump.
+if [ "$(id -u)" -ne 0 ]; then
+	sudo setcap cap_net_raw,cap_net_admin=eip build-test/tcpnote
+fi
+
+ctest --test-dir build-test --output-on-failure -j"$(nproc)"
