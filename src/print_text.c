@@ -612,11 +612,14 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 	const struct ip_info *ip = &p->ip;
 
 	if (ip->version == 6) {
-		sbuf_puts(s, "IP6 ");
+		/* tcpdump 4.99 checks the fixed header before it prints "IP6". */
 		if (p->stop == STOP_IP_TRUNC) {
 			sbuf_puts(s, " [|ip6]");
 			return;
 		}
+		sbuf_puts(s, "IP6 ");
+		if (ip->missing)
+			sbuf_printf(s, "truncated-ip6 - %u bytes missing!", ip->missing);
 		if (vflag)
 			print_ip6_verbose(s, ip);
 		if (ip->next != 6) {

@@ -2,8 +2,8 @@
 """tcpdump_compare.py - compares the tcpdump part of tcpnote's lines with tcpdump -n, packet by packet.
 
 For each capture it runs `tcpdump -n FLAGS -r FILE tcp` and `tcpnote FLAGS -r FILE tcp`,
-groups both outputs into one record per packet (a record starts at a line that does
-not begin with white space: -v continuation lines and application decodes do),
+groups both outputs into one record per packet (a record starts at a timestamp, in any
+of tcpdump's -t formats; -v continuation lines and application decodes do not),
 strips tcpnote's "  # labels" and compares. A tcpnote record equals tcpdump's when
 the texts are identical, or when tcpdump's goes on past tcpnote's final
 "length N" with an application-layer decode (": HTTP ...", " [RST ...", BGP lines),
@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 
+TS = re.compile(r'^(\d\d:\d\d:\d\d\.\d+ |[ -]\d\d+:\d\d:\d\d\.\d+ |\d+\.\d+ |\d{4}-\d\d-\d\d )')
 LABELS = re.compile(r'  # [^\n]*$')
 ENDS_WITH_LENGTH = re.compile(r'length \d+$')
 
@@ -24,7 +25,7 @@ def records(text):
     for line in text.split('\n'):
         if line == '':
             continue
-        if not line[0].isspace() or not out:
+        if TS.match(line) or not out:
             out.append(line)
         else:
             out[-1] += '\n' + line
