@@ -87,6 +87,22 @@ static bool mp_join(struct sbuf *out, struct span o, unsigned len, uint8_t flags
 	return true;
 }
 
+/* A DSS data ack or sequence number: 8 bytes when its flag says so, else 4. */
+static bool dss_number(struct sbuf *out, struct span o, bool wide, unsigned *at, unsigned *left)
+{
+	unsigned n = wide ? 8 : 4;
+
+	if (*left < n)
+		return false;
+	if (wide)
+		sbuf_printf(out, "%" PRIu64, be64(o, *at));
+	else
+		sbuf_printf(out, "%u", be32(o, *at));
+	*at += n;
+	*left -= n;
+	return true;
+}
+
 static bool mp_dss(struct sbuf *out, struct span o, unsigned len, uint8_t flags)
 {
 	unsigned at = 4, left;
@@ -100,35 +116,13 @@ static bool mp_dss(struct sbuf *out, struct span o, unsigned len, uint8_t flags)
 		sbuf_puts(out, " fin");
 	if (f & 0x01) {
 		sbuf_puts(out, " ack ");
-		if (f & 0x02) {
-			if (left < 8)
-				return false;
-			sbuf_printf(out, "%" PRIu64, be64(o, at));
-			at += 8;
-			left -= 8;
-		} else {
-			if (left < 4)
-				return false;
-			sbuf_printf(out, "%u", be32(o, at));
-			at += 4;
-			left -= 4;
-		}
+		if (!dss_number(out, o, (f & 0x02) != 0, &at, &left))
+			return false;
 	}
 	if (f & 0x04) {
 		sbuf_puts(out, " seq ");
-		if (f & 0x08) {
-			if (left < 8)
-				return false;
-			sbuf_printf(out, "%" PRIu64, be64(o, at));
-			at += 8;
-			left -= 8;
-		} else {
-			if (left < 4)
-				return false;
-			sbuf_printf(out, "%u", be32(o, at));
-			at += 4;
-			left -= 4;
-		}
+		if (!dss_number(out, o, (f & 0x08) != 0, &at, &left))
+			return false;
 		if (left < 4)
 			return false;
 		sbuf_printf(out, " subseq %u", be32(o, at));

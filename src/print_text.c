@@ -191,6 +191,14 @@ static void print_addr(struct sbuf *s, const struct ip_info *ip, const uint8_t *
 	sbuf_puts(s, buf);
 }
 
+/* "SRC > DST" without ports. */
+static void print_addr_pair(struct sbuf *s, const struct ip_info *ip)
+{
+	print_addr(s, ip, ip->src);
+	sbuf_puts(s, " > ");
+	print_addr(s, ip, ip->dst);
+}
+
 static void print_ip4_options(struct sbuf *s, const struct ip_info *ip)
 {
 	unsigned i, j;
@@ -554,9 +562,7 @@ static void print_tcp(struct sbuf *s, const struct packet *p, const struct relse
 	bool with_addrs = ip->version == 4 || ip->next == 6;
 
 	if (p->stop == STOP_TCP_TRUNC_PORTS) {
-		print_addr(s, ip, ip->src);
-		sbuf_puts(s, " > ");
-		print_addr(s, ip, ip->dst);
+		print_addr_pair(s, ip);
 		sbuf_puts(s, ": [|tcp]");
 		return;
 	}
@@ -623,9 +629,7 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 		if (vflag)
 			print_ip6_verbose(s, ip);
 		if (ip->next != 6) {
-			print_addr(s, ip, ip->src);
-			sbuf_puts(s, " > ");
-			print_addr(s, ip, ip->dst);
+			print_addr_pair(s, ip);
 			sbuf_puts(s, ": ");
 			print_ip6_ext(s, ip);
 		}
@@ -648,9 +652,7 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 	case STOP_IP_TRUNC:
 		if (ip->opts_trunc && vflag) {
 			print_ip4_verbose(s, ip);
-			print_addr(s, ip, ip->src);
-			sbuf_puts(s, " > ");
-			print_addr(s, ip, ip->dst);
+			print_addr_pair(s, ip);
 			sbuf_puts(s, ":  [|ip]");
 			return;
 		}
@@ -674,9 +676,7 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 	if (vflag)
 		print_ip4_verbose(s, ip);
 	if (p->stop == STOP_IP_FRAGMENT) {
-		print_addr(s, ip, ip->src);
-		sbuf_puts(s, " > ");
-		print_addr(s, ip, ip->dst);
+		print_addr_pair(s, ip);
 		sbuf_puts(s, ": ip-proto-6");
 		return;
 	}

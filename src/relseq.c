@@ -2,26 +2,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpnote/flow.h"
 #include "tcpnote/relseq.h"
 
-struct relseq_key {
-	uint8_t version;
-	uint8_t src[16];
-	uint8_t dst[16];
-	uint32_t ports;
-};
-
+/*
+ * tcpdump keys its table on the unordered address/port pair, which is what
+ * the flow table's canonical key is; the orientation tcpdump stores the
+ * bases in (lower port first) is worked out per packet.
+ */
 struct relseq_entry {
-	bool used;
-	struct relseq_key key;
-	uint32_t seq; /* base subtracted from this orientation's seq */
-	uint32_t ack; /* base subtracted from this orientation's ack */
+	uint32_t seq; /* base subtracted from the seq of packets in tcpdump's orientation */
+	uint32_t ack; /* base subtracted from their ack */
 };
 
 struct relseq {
-	struct relseq_entry *slots;
-	size_t cap;   /* power of two */
-	size_t count;
+	struct flow_table *pairs;
 };
 
 struct relseq *relseq_new(void)
@@ -30,9 +25,8 @@ struct relseq *relseq_new(void)
 
 	if (r == NULL)
 		return NULL;
-	r->cap = 1024;
-	r->slots = calloc(r->cap, sizeof(*r->slots));
-	if (r->slots == NULL) {
+	r->pairs = flow_table_new(sizeof(struct relseq_entry));
+	if (r->pairs == NULL) {
 		free(r);
 		return NULL;
 	}
@@ -43,57 +37,16 @@ void relseq_free(struct relseq *r)
 {
 	if (r == NULL)
 		return;
-	free(r->slots);
+	flow_table_free(r->pairs);
 	free(r);
-}
-
-static uint64_t key_hash(const struct relseq_key *k)
-{
-	const uint8_t *b = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
-
-	for (i = 0; i < sizeof(*k); i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
-static struct relseq_entry *slot_for(struct relseq_entry *slots, size_t cap,
-				     const struct relseq_key *k)
-{
-	size_t i = (size_t)key_hash(k) & (cap - 1);
-
-	while (slots[i].used && memcmp(&slots[i].key, k, sizeof(*k)) != 0)
-		i = (i + 1) & (cap - 1);
-	return &slots[i];
-}
-
-static bool grow(struct relseq *r)
-{
-	size_t ncap = r->cap * 2, i;
-	struct relseq_entry *ns = calloc(ncap, sizeof(*ns));
-
-	if (ns == NULL)
-		return false;
-	for (i = 0; i < r->cap; i++)
-		if (r->slots[i].used)
-			*slot_for(ns, ncap, &r->slots[i].key) = r->slots[i];
-	free(r->slots);
-	r->slots = ns;
-	r->cap = ncap;
-	return true;
 }
 
 bool relseq_apply(struct relseq *r, bool absolute, const struct packet *p, struct relseq_view *v)
 {
 	const struct tcp_info *t = &p->tcp;
-	struct relseq_key k;
+	struct flow_key k;
 	struct relseq_entry *e;
-	size_t n = p->ip.addrlen;
-	bool rev;
-	int c;
+	bool rev, from_lo, created;
 
 	v->seq = t->seq;
 	v->ack = t->ack;
@@ -102,28 +55,13 @@ bool relseq_apply(struct relseq *r, bool absolute, const struct packet *p, struc
 		return true;
 
 	/* tcpdump's collating order: the lower port first, then the lower address. */
-	memset(&k, 0, sizeof(k));
-	k.version = p->ip.version;
-	c = memcmp(p->ip.src, p->ip.dst, n);
-	rev = t->sport > t->dport || (t->sport == t->dport && c > 0);
-	if (rev) {
-		memcpy(k.src, p->ip.dst, n);
-		memcpy(k.dst, p->ip.src, n);
-		k.ports = (uint32_t)t->dport << 16 | t->sport;
-	} else {
-		memcpy(k.src, p->ip.src, n);
-		memcpy(k.dst, p->ip.dst, n);
-		k.ports = (uint32_t)t->sport << 16 | t->dport;
-	}
-
-	if ((r->count + 1) * 2 > r->cap && !grow(r))
+	rev = t->sport > t->dport ||
+	      (t->sport == t->dport && memcmp(p->ip.src, p->ip.dst, p->ip.addrlen) > 0);
+	flow_key_of(p, &k, &from_lo);
+	e = flow_lookup(r->pairs, &k, &created);
+	if (e == NULL)
 		return false;
-	e = slot_for(r->slots, r->cap, &k);
-	if (!e->used || (t->flags & TCPF_SYN)) {
-		if (!e->used)
-			r->count++;
-		e->used = true;
-		e->key = k;
+	if (created || (t->flags & TCPF_SYN)) {
 		if (rev) {
 			e->ack = t->seq;
 			e->seq = t->ack - 1;
