@@ -197,6 +197,47 @@ static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts 
 	}
 }
 
+/* Hop-by-hop and destination options: type-length-value, Pad1 alone (RFC 8200 4.2). */
+static void decode_ip6_tlvs(struct span opts, struct ip6_ext *e)
+{
+	size_t at = 0;
+
+	while (at < opts.len) {
+		struct ip6_tlv t = {0, 0, 0};
+		uint16_t v16;
+		uint32_t v32;
+
+		span_u8(opts, at, &t.type);
+		if (t.type == 0) {
+			at++;
+		} else {
+			if (!span_u8(opts, at + 1, &t.len) || !span_has(opts, at, 2u + t.len)) {
+				e->tlv_bad = true;
+				return;
+			}
+			if (t.type == 0x05 && t.len == 2 && span_be16(opts, at + 2, &v16))
+				t.value = v16;
+			else if (t.type == 0xc2 && t.len == 4 && span_be32(opts, at + 2, &v32))
+				t.value = v32;
+			at += 2u + t.len;
+		}
+		if (e->ntlv < IP6_MAX_TLV)
+			e->tlv[e->ntlv++] = t;
+	}
+}
+
+/* Routing header: types 0 (deprecated, RFC 5095) and 2 (Mobile IPv6) list addresses. */
+static void decode_ip6_routing(struct span h, uint8_t hlen8, struct ip6_ext *e)
+{
+	span_u8(h, 2, &e->rt_type);
+	span_u8(h, 3, &e->segleft);
+	span_be32(h, 4, &e->rt_reserved);
+	if ((e->rt_type == 0 || e->rt_type == 2) && hlen8 % 2 == 0) {
+		e->naddr = hlen8 / 2;
+		e->addrs = h.data + 8;
+	}
+}
+
 /*
  * IPv6 (RFC 8200): walk hop-by-hop, routing, fragment and destination
  * options headers to the upper layer, keeping what tcpdump prints of each.
@@ -262,11 +303,16 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 			ip->fragmented = true;
 		} else {
 			e->len = (uint16_t)((hlen8 + 1) * 8);
-			if (nh == IP6_ROUTING) {
-				span_u8(l3, off + 2, &e->rt_type);
-				span_u8(l3, off + 3, &e->segleft);
+			if (!span_has(l3, off, e->len)) {
+				p->stop = STOP_NOT_TCP;
+				return;
 			}
+			if (nh == IP6_ROUTING)
+				decode_ip6_routing(span_sub(l3, off, e->len), hlen8, e);
+			else
+				decode_ip6_tlvs(span_sub(l3, off + 2, e->len - 2u), e);
 		}
+		e->off = (uint16_t)off;
 		ip->next_ext++;
 		off += e->len;
 		nh = next;
@@ -287,8 +333,16 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 	}
 	decode_tcp(span_sub(l3, off, len - off), len - off, opts, p);
 	if (opts->verify_checksums && packet_has_tcp(p) && !ip->fragmented &&
-	    span_has(l3, off, len - off))
-		tcp_checksum(ip, span_sub(l3, off, len - off), len - off, &p->tcp);
+	    span_has(l3, off, len - off)) {
+		struct ip_info pseudo = *ip;
+		unsigned i;
+
+		/* The pseudo-header names the final destination (RFC 8200 section 8.1). */
+		for (i = 0; i < ip->next_ext; i++)
+			if (ip->ext[i].type == IP6_ROUTING && ip->ext[i].naddr > 0)
+				memcpy(pseudo.dst, ip->ext[i].addrs + 16u * (ip->ext[i].naddr - 1u), 16);
+		tcp_checksum(&pseudo, span_sub(l3, off, len - off), len - off, &p->tcp);
+	}
 }
 
 void decode_ip(struct span cap, uint32_t wire, int family_hint, const struct decode_opts *opts,

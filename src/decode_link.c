@@ -39,8 +39,9 @@ static int family_of_ethertype(uint16_t et)
 }
 
 /*
- * BSD loopback address families: AF_INET is 2 everywhere, AF_INET6 is 10
- * (Linux), 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS). NULL stores the
+ * BSD loopback address families: AF_INET is 2 everywhere, AF_INET6 is 24
+ * (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS); like tcpdump's print-null.c,
+ * Linux's 10 is not taken for IPv6 (no BSD writes it). NULL stores the
  * value in the writer's byte order, so both orders are tried, as tcpdump's
  * print-null.c does.
  */
@@ -51,7 +52,6 @@ static int family_of_bsd_af(uint32_t af)
 	switch (af) {
 	case 2:
 		return 4;
-	case 10:
 	case 24:
 	case 28:
 	case 30:

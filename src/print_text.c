@@ -12,6 +12,8 @@
 #define LINE_MAX_BYTES 8192
 #define IFCACHE 16
 
+static uint32_t be32_at(const uint8_t *d);
+
 struct printer {
 	FILE *out;
 	struct print_opts opts;
@@ -52,7 +54,7 @@ static const struct tok ip_option_names[] = {
 /* The IPv6 next-header names tcpdump prints with -v (ipproto.c). */
 static const struct tok ipproto_names[] = {
 	{0, "Options"}, {6, "TCP"}, {17, "UDP"}, {43, "Routing"}, {44, "Fragment"},
-	{58, "ICMPv6"}, {59, "NONE"}, {60, "DSTOPTS"}, {0, NULL}};
+	{58, "ICMPv6"}, {59, "NONE"}, {0, NULL}};
 
 /* Linux packet types as the "any" device's direction column (print-sll.c). */
 static const struct tok sll_pkttype_names[] = {
@@ -199,6 +201,52 @@ static void print_addr_pair(struct sbuf *s, const struct ip_info *ip)
 	print_addr(s, ip, ip->dst);
 }
 
+/*
+ * The IPv4 timestamp option (RFC 791, "Internet Timestamp"), as tcpdump's
+ * ip_printts() shows it; it never reads past the option's own length.
+ */
+static void print_ip4_timestamp(struct sbuf *s, const struct ip_opt *o)
+{
+	unsigned flag, hoplen, ptr, at;
+	const char *mark = " ";
+
+	if (o->len < 4) {
+		sbuf_printf(s, "[bad length %u]", o->len);
+		return;
+	}
+	sbuf_puts(s, " TS{");
+	flag = o->data[3] & 0x0f;
+	hoplen = flag != 0 ? 8 : 4;
+	if ((o->len - 4u) & (hoplen - 1))
+		sbuf_printf(s, "[bad length %u]", o->len);
+	ptr = (unsigned)o->data[2] - 1u;
+	if (ptr < 4 || ((ptr - 4) & (hoplen - 1)) || ptr > (unsigned)o->len + 1)
+		sbuf_printf(s, "[bad ptr %u]", o->data[2]);
+	at = 0;
+	if (flag == 0 || flag == 1 || flag == 3) {
+		sbuf_puts(s, flag == 0 ? "TSONLY" : flag == 1 ? "TS+ADDR" : "PRESPEC");
+		for (at = 4; at < o->len; at += hoplen) {
+			char addr[INET_ADDRSTRLEN] = "";
+
+			if (at + hoplen > o->len)
+				break;
+			if (ptr == at)
+				mark = " ^ ";
+			if (hoplen == 8)
+				inet_ntop(AF_INET, o->data + at, addr, sizeof(addr));
+			sbuf_printf(s, "%s%u@%s", mark, be32_at(o->data + at + hoplen - 4), addr);
+			mark = " ";
+		}
+	} else {
+		sbuf_printf(s, "[bad ts type %u]", flag);
+	}
+	sbuf_puts(s, ptr == at ? " ^ " : "");
+	if (o->data[3] >> 4)
+		sbuf_printf(s, " [%u hops not recorded]} ", o->data[3] >> 4);
+	else
+		sbuf_putc(s, '}');
+}
+
 static void print_ip4_options(struct sbuf *s, const struct ip_info *ip)
 {
 	unsigned i, j;
@@ -237,6 +285,8 @@ static void print_ip4_options(struct sbuf *s, const struct ip_info *ip)
 				if (ptr > j)
 					sbuf_putc(s, ',');
 			}
+		} else if (o->code == 0x44) {
+			print_ip4_timestamp(s, o);
 		} else if (o->code == 0x94) {
 			if (o->len < 4)
 				sbuf_printf(s, " [bad length %u]", o->len);
@@ -295,28 +345,66 @@ static void print_ip6_verbose(struct sbuf *s, const struct ip_info *ip)
 		    nh != NULL ? nh : "unknown", ip->next, ip->plen);
 }
 
-/* What tcpdump prints for each IPv6 extension header before the TCP part. */
-static void print_ip6_ext(struct sbuf *s, const struct ip_info *ip)
+/* Hop-by-hop or destination options, under -v (tcpdump's ip6_opt_process). */
+static void print_ip6_tlvs(struct sbuf *s, const struct ip6_ext *e)
 {
 	unsigned i;
 
+	for (i = 0; i < e->ntlv; i++) {
+		const struct ip6_tlv *t = &e->tlv[i];
+
+		if (t->type == 0x00)
+			sbuf_puts(s, "(pad1)");
+		else if (t->type == 0x01)
+			sbuf_puts(s, "(padn)");
+		else if (t->type == 0x05 && t->len == 2)
+			sbuf_printf(s, "(rtalert: 0x%04x) ", t->value);
+		else if (t->type == 0xc2 && t->len == 4)
+			sbuf_printf(s, "(jumbo: %u) ", t->value);
+		else
+			sbuf_printf(s, "(opt_type 0x%02x: len=%u)", t->type, t->len);
+	}
+	sbuf_putc(s, ' ');
+}
+
+/* What tcpdump prints for each IPv6 extension header before the TCP part. */
+static void print_ip6_ext(struct sbuf *s, const struct ip_info *ip, int vflag)
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned i, j;
+
 	for (i = 0; i < ip->next_ext; i++) {
 		const struct ip6_ext *e = &ip->ext[i];
+		unsigned fraglen = 40u + ip->plen - e->off - 8u;
 
 		switch (e->type) {
 		case 0:
-			sbuf_puts(s, "HBH ");
-			break;
 		case 60:
-			sbuf_puts(s, "DSTOPT ");
+			sbuf_puts(s, e->type == 0 ? "HBH " : "DSTOPT ");
+			if (vflag)
+				print_ip6_tlvs(s, e);
 			break;
 		case 44:
-			sbuf_printf(s, "frag (%u|%u) ", e->frag_off,
-				    (unsigned)(ip->plen - (40 + 8 - 40)));
+			if (vflag)
+				sbuf_printf(s, "frag (0x%08x:%u|%u)", e->frag_id, e->frag_off, fraglen);
+			else
+				sbuf_printf(s, "frag (%u|%u)", e->frag_off, fraglen);
+			/* A later fragment has no TCP header to show. */
+			if (e->frag_off == 0)
+				sbuf_putc(s, ' ');
 			break;
 		case 43:
-			sbuf_printf(s, "srcrt (len=%u, type=%u, segleft=%u) ", e->len / 8 - 1,
-				    e->rt_type, e->segleft);
+			sbuf_printf(s, "RT6 (len=%u, type=%u%s, segleft=%u", e->len / 8u - 1u, e->rt_type,
+				    e->rt_type == 0 ? " [Deprecated]" : "", e->segleft);
+			if (e->rt_type == 0 || e->rt_type == 2) {
+				if (vflag)
+					sbuf_printf(s, ", rsv=0x%0x", e->rt_reserved);
+				for (j = 0; j < e->naddr; j++) {
+					inet_ntop(AF_INET6, e->addrs + 16u * j, buf, sizeof(buf));
+					sbuf_printf(s, ", [%u]%s", j, buf);
+				}
+			}
+			sbuf_puts(s, ") ");
 			break;
 		default:
 			break;
@@ -631,9 +719,11 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 		if (ip->next != 6) {
 			print_addr_pair(s, ip);
 			sbuf_puts(s, ": ");
-			print_ip6_ext(s, ip);
+			print_ip6_ext(s, ip, vflag);
 		}
-		if (p->stop == STOP_IP_FRAGMENT || p->stop == STOP_IP6_EXT_TRUNC) {
+		if (p->stop == STOP_IP_FRAGMENT)
+			return;
+		if (p->stop == STOP_IP6_EXT_TRUNC) {
 			sbuf_puts(s, " [|ip6]");
 			return;
 		}

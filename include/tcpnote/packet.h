@@ -99,11 +99,30 @@ struct ip_opt {
 	const uint8_t *data; /* len bytes, all captured, when !bad_len */
 };
 
+#define IP6_MAX_TLV 8
+
+/* One hop-by-hop or destination option (RFC 8200 section 4.2). */
+struct ip6_tlv {
+	uint8_t type;
+	uint8_t len;     /* data length */
+	uint32_t value;  /* router alert (16 bits) or jumbo payload length */
+};
+
 struct ip6_ext {
 	uint8_t type;  /* 0 hop-by-hop, 43 routing, 44 fragment, 60 dest opts */
 	uint16_t len;  /* bytes */
-	uint8_t rt_type, segleft;    /* routing */
-	uint16_t frag_off;           /* fragment: offset in bytes */
+	uint16_t off;  /* offset from the start of the IPv6 header */
+	/* hop-by-hop and destination options */
+	uint8_t ntlv;
+	bool tlv_bad;  /* an option ran past the header */
+	struct ip6_tlv tlv[IP6_MAX_TLV];
+	/* routing (RFC 8200 section 4.4); type 0 and 2 carry addresses */
+	uint8_t rt_type, segleft;
+	uint32_t rt_reserved;
+	uint8_t naddr;
+	const uint8_t *addrs;        /* naddr * 16 captured bytes */
+	/* fragment */
+	uint16_t frag_off;           /* offset in bytes */
 	bool frag_more;
 	uint32_t frag_id;
 };

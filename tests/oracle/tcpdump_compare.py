@@ -46,9 +46,9 @@ def same_tcp_part(tn, td):
     return False
 
 
-def compare(tcpnote, path, flags, env):
-    rc1, td_out, td_err = run(['tcpdump', '-n'] + flags + ['-r', path, 'tcp'], env)
-    rc2, tn_out, tn_err = run([tcpnote] + flags + ['-r', path, 'tcp'], env)
+def compare(tcpnote, path, flags, env, bpf=('tcp',)):
+    rc1, td_out, td_err = run(['tcpdump', '-n'] + flags + ['-r', path] + list(bpf), env)
+    rc2, tn_out, tn_err = run([tcpnote] + flags + ['-r', path] + list(bpf), env)
     td = records(td_out)
     tn = [LABELS.sub('', r) for r in records(tn_out)]
     diffs = []

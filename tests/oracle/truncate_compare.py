@@ -106,6 +106,67 @@ def damaged(linktype, pkt):
     return out
 
 
+def ipv4_header(payload_len, opts=b'', proto=6, off=0, ident=1):
+    ihl = 5 + len(opts) // 4
+    h = struct.pack('>BBHHHBBH4s4s', 0x40 | ihl, 0, ihl * 4 + payload_len, ident, off, 64, proto, 0,
+                    bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + opts
+    s = sum(struct.unpack('>%dH' % (len(h) // 2), h))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return h[:10] + struct.pack('>H', ~s & 0xffff) + h[12:]
+
+
+def synthetic():
+    """Hand-made frames for what a capture of the kernel will not show: IPv6
+    extension headers, IPv4 options and fragments, VLAN tags, BSD loopback
+    link types. A BPF 'tcp' filter skips most of them, so they are compared
+    without a filter. Returns [(linktype, [frames])]."""
+    tcp = struct.pack('>HHIIBBHHH', 1234, 80, 1000, 2000, 0x50, 0x18, 512, 0, 0) + b'hello'
+    tcp_opts = struct.pack('>HHIIBBHHH', 1234, 80, 1000, 2000, 0x80, 0x02, 512, 0, 0) + \
+        bytes([2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7])
+    src6, dst6 = bytes(15) + b'\x01', bytes(15) + b'\x02'
+
+    def ip6(nxt, payload, flow=0x60000000):
+        return struct.pack('>IHBB', flow, len(payload), nxt, 64) + src6 + dst6 + payload
+
+    def eth(p, et=b'\x86\xdd'):
+        return b'\x00' * 12 + et + p
+
+    pad = bytes([1, 4, 0, 0, 0, 0])
+    v6 = [ip6(0, bytes([6, 0]) + pad + tcp), ip6(60, bytes([6, 0]) + pad + tcp),
+          ip6(0, bytes([6, 0, 0, 1, 0, 0, 0, 0]) + tcp),
+          ip6(0, bytes([6, 0, 5, 2, 0, 0, 1, 0]) + tcp),
+          ip6(0, bytes([6, 0, 0x1e, 2, 0, 0, 0, 0]) + tcp),
+          ip6(44, struct.pack('>BBHI', 6, 0, 0x0001, 0x12345678) + tcp),
+          ip6(44, struct.pack('>BBHI', 6, 0, 0x0008, 0x12345678) + tcp),
+          ip6(43, bytes([6, 2, 0, 1]) + bytes(4) + bytes(15) + b'\x03' + tcp),
+          ip6(0, bytes([60, 0]) + pad + bytes([44, 0]) + pad +
+              struct.pack('>BBHI', 6, 0, 0x0001, 7) + tcp_opts),
+          ip6(6, tcp_opts, flow=0x6abcdef1), ip6(6, tcp, flow=0x6e000000)]
+    rr = bytes([7, 11, 4]) + bytes([1, 2, 3, 4, 5, 6, 7, 8]) + bytes([1])
+    lsrr = bytes([0x83, 11, 12]) + bytes([9, 9, 9, 9]) + bytes([10, 0, 0, 2]) + bytes([0])
+    ts = bytes([0x44, 12, 5, 0]) + struct.pack('>II', 111, 222)
+    ts_addr = bytes([0x44, 20, 13, 0x31]) + bytes([10, 0, 0, 9]) + struct.pack('>I', 5) + bytes(8)
+    ts_bad = bytes([0x44, 10, 7, 0x02]) + bytes(6) + bytes(2)
+    ra = bytes([0x94, 4, 0, 0])
+    v4 = [ipv4_header(len(tcp), bytes([1, 1, 1, 0])) + tcp,
+          ipv4_header(len(tcp), rr) + tcp, ipv4_header(len(tcp), lsrr) + tcp,
+          ipv4_header(len(tcp), ts) + tcp, ipv4_header(len(tcp), ra) + tcp,
+          ipv4_header(len(tcp), ts_addr) + tcp, ipv4_header(len(tcp), ts_bad) + tcp,
+          ipv4_header(len(tcp), bytes([0x94, 4, 1, 2])) + tcp,
+          ipv4_header(len(tcp), bytes([0x99, 4, 1, 2])) + tcp,
+          ipv4_header(len(tcp), bytes([0x44, 2, 0, 0])) + tcp,
+          ipv4_header(len(tcp), off=0x2000) + tcp, ipv4_header(8, off=0x0002) + tcp[:8],
+          ipv4_header(len(tcp_opts)) + tcp_opts]
+    vlan = [b'\x00' * 12 + b'\x81\x00\x00\x64' + b'\x08\x00' + p for p in v4[:2]] + \
+        [b'\x00' * 12 + b'\x88\xa8\x00\x0a\x81\x00\x00\x64\x86\xdd' + v6[-2]]
+    return [(1, [eth(p) for p in v6] + [eth(p, b'\x08\x00') for p in v4] + vlan),
+            (0, [struct.pack('<I', 2) + v4[0], struct.pack('>I', 2) + v4[1],
+                 struct.pack('<I', 28) + v6[-1], struct.pack('<I', 30) + v6[-2]]),
+            (108, [struct.pack('>I', 2) + v4[0], struct.pack('>I', 24) + v6[-1]]),
+            (101, v4 + v6)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tcpnote', required=True)
@@ -149,6 +210,19 @@ def main():
                         for (i, tn, td) in r['diffs'][:4]:
                             print('   #%d tcpnote: %s' % (i, tn.replace('\n', '\\n')))
                             print('   #%d tcpdump: %s' % (i, td.replace('\n', '\\n')))
+        for linktype, frames in synthetic():
+            path = os.path.join(tmp, 'synthetic-%d.pcap' % linktype)
+            write_pcap(path, linktype, [(1, i, f, len(f)) for i, f in enumerate(frames)])
+            for flags in ([], ['-v']):
+                r = tcpdump_compare.compare(a.tcpnote, path, flags, env, bpf=())
+                compared += r['records']
+                if r['diffs'] or r['tcpnote_rc'] != 0:
+                    failures += 1
+                    print('FAIL synthetic link-type %d [%s]: %d of %d records differ, exit %d' % (
+                        linktype, ' '.join(flags), len(r['diffs']), r['records'], r['tcpnote_rc']))
+                    for (i, tn, td) in r['diffs'][:6]:
+                        print('   #%d tcpnote: %s' % (i, tn.replace('\n', '\\n')))
+                        print('   #%d tcpdump: %s' % (i, td.replace('\n', '\\n')))
     print('truncation: %d records compared, %d failing file/flag combinations' % (compared, failures))
     if compared == 0:
         print('truncation: nothing was compared')
