@@ -1,0 +1,1205 @@
+/* test_decode.c - unit tests of the decoders: fields, every capture length, damaged headers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tcpnote/decode.h"
+
+/*
+ * Valid frames, built by hand and checked with tcpdump -vv (every TCP and
+ * IPv4 header checksum below is correct).
+ */
+static const uint8_t f_eth_syn[] = {
+	/* Ethernet: dst, src, type IPv4 */
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+	0x08, 0x00,
+	/* IPv4: ihl 5, len 64, id 0x1234, DF, ttl 64, TCP, 192.168.1.10 > 192.168.1.20 */
+	0x45, 0x00, 0x00, 0x40, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0xa5, 0x15,
+	0xc0, 0xa8, 0x01, 0x0a, 0xc0, 0xa8, 0x01, 0x14,
+	/* TCP: 40000 > 80, seq 0x01020304, ack 0, off 10, SYN, win 64240 */
+	0x9c, 0x40, 0x00, 0x50, 0x01, 0x02, 0x03, 0x04, 0x00, 0x00, 0x00, 0x00,
+	0xa0, 0x02, 0xfa, 0xf0, 0x47, 0x02, 0x00, 0x00,
+	/* options: mss 1460, sackOK, TS val 0x11223344 ecr 0, nop, wscale 7 */
+	0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0x11, 0x22, 0x33, 0x44,
+	0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
+	/* payload */
+	0xde, 0xad, 0xbe, 0xef,
+};
+
+static const uint8_t f_vlan_psh[] = {
+	/* Ethernet: dst, src, 802.1Q tag (VID 100), type IPv4 */
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+	0x81, 0x00, 0x00, 0x64, 0x08, 0x00,
+	/* IPv4: len 57, 192.168.1.10 > 192.168.1.20 */
+	0x45, 0x00, 0x00, 0x39, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0xa5, 0x1c,
+	0xc0, 0xa8, 0x01, 0x0a, 0xc0, 0xa8, 0x01, 0x14,
+	/* TCP: 40000 > 80, seq 0x01020305, ack 0xa0b0c0d0, off 8, PSH|ACK, win 502 */
+	0x9c, 0x40, 0x00, 0x50, 0x01, 0x02, 0x03, 0x05, 0xa0, 0xb0, 0xc0, 0xd0,
+	0x80, 0x18, 0x01, 0xf6, 0xab, 0x42, 0x00, 0x00,
+	/* options: nop, nop, TS val 10 ecr 20 */
+	0x01, 0x01, 0x08, 0x0a, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x14,
+	/* payload "hello" */
+	0x68, 0x65, 0x6c, 0x6c, 0x6f,
+};
+
+static const uint8_t f_sll_sack[] = {
+	/* Linux SLL: pkttype 0, hatype 772, halen 6, address, protocol IPv4 */
+	0x00, 0x00, 0x03, 0x04, 0x00, 0x06, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+	0x00, 0x00, 0x08, 0x00,
+	/* IPv4: len 72, 192.168.1.20 > 192.168.1.10 */
+	0x45, 0x00, 0x00, 0x48, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0xa5, 0x0d,
+	0xc0, 0xa8, 0x01, 0x14, 0xc0, 0xa8, 0x01, 0x0a,
+	/* TCP: 80 > 40000, seq 0xa0b0c0d1, ack 0x0102030a, off 13, ACK, win 1024 */
+	0x00, 0x50, 0x9c, 0x40, 0xa0, 0xb0, 0xc0, 0xd1, 0x01, 0x02, 0x03, 0x0a,
+	0xd0, 0x10, 0x04, 0x00, 0x6f, 0xd8, 0x00, 0x00,
+	/* options: nop, nop, TS val 11 ecr 21, nop, nop, sack {1000:2000}{3000:4000} */
+	0x01, 0x01, 0x08, 0x0a, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x00, 0x00, 0x15,
+	0x01, 0x01, 0x05, 0x12, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x07, 0xd0,
+	0x00, 0x00, 0x0b, 0xb8, 0x00, 0x00, 0x0f, 0xa0,
+};
+
+static const uint8_t f_sll2_fin[] = {
+	/* Linux SLL2: IPv4, reserved, ifindex 3, hatype 1, pkttype 4 (outgoing), halen 6, addr */
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x04, 0x06,
+	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x00, 0x00,
+	/* IPv4: len 40, 192.168.1.10 > 192.168.1.20 */
+	0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0xa5, 0x2d,
+	0xc0, 0xa8, 0x01, 0x0a, 0xc0, 0xa8, 0x01, 0x14,
+	/* TCP: 40000 > 80, seq 0x0102030a, ack 0xa0b0c0d1, off 5, FIN|ACK, win 502 */
+	0x9c, 0x40, 0x00, 0x50, 0x01, 0x02, 0x03, 0x0a, 0xa0, 0xb0, 0xc0, 0xd1,
+	0x50, 0x11, 0x01, 0xf6, 0x28, 0x50, 0x00, 0x00,
+};
+
+static const uint8_t f_null_le_rst[] = {
+	/* NULL: AF_INET (2), little-endian */
+	0x02, 0x00, 0x00, 0x00,
+	/* IPv4: len 40, 127.0.0.1 > 127.0.0.1 */
+	0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x2a, 0x9a,
+	0x7f, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01,
+	/* TCP: 7070 > 35180, seq 0, ack 1, off 5, RST|ACK, win 0 */
+	0x1b, 0x9e, 0x89, 0x6c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x50, 0x14, 0x00, 0x00, 0x0c, 0xc3, 0x00, 0x00,
+};
+
+static const uint8_t f_null_be_rst[] = {
+	/* NULL: AF_INET (2), big-endian */
+	0x00, 0x00, 0x00, 0x02,
+	/* IPv4: len 40, 127.0.0.1 > 127.0.0.1 */
+	0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x2a, 0x9a,
+	0x7f, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01,
+	/* TCP: 7070 > 35180, seq 0, ack 1, off 5, RST|ACK, win 0 */
+	0x1b, 0x9e, 0x89, 0x6c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x50, 0x14, 0x00, 0x00, 0x0c, 0xc3, 0x00, 0x00,
+};
+
+static const uint8_t f_raw4_data[] = {
+	/* IPv4: len 43, 10.0.0.1 > 10.0.0.2 */
+	0x45, 0x00, 0x00, 0x2b, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x14, 0x97,
+	0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02,
+	/* TCP: 5000 > 443, seq 1000, ack 2000, off 5, PSH|ACK, win 8192 */
+	0x13, 0x88, 0x01, 0xbb, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x07, 0xd0,
+	0x50, 0x18, 0x20, 0x00, 0x96, 0x69, 0x00, 0x00,
+	/* payload "abc" */
+	0x61, 0x62, 0x63,
+};
+
+static const uint8_t f_eth_ip6_synack[] = {
+	/* Ethernet: dst, src, type IPv6 */
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+	0x86, 0xdd,
+	/* IPv6: plen 40, next TCP, hlim 64, 2001:db8::2 > 2001:db8::1 */
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x28, 0x06, 0x40, 0x20, 0x01, 0x0d, 0xb8,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x01,
+	/* TCP: 443 > 50000, seq 0xfffffff0, ack 0x101, off 10, SYN|ACK, win 65535 */
+	0x01, 0xbb, 0xc3, 0x50, 0xff, 0xff, 0xff, 0xf0, 0x00, 0x00, 0x01, 0x01,
+	0xa0, 0x12, 0xff, 0xff, 0x26, 0x2a, 0x00, 0x00,
+	/* options: mss 1440, sackOK, TS val 100 ecr 1, nop, wscale 10 */
+	0x02, 0x04, 0x05, 0xa0, 0x04, 0x02, 0x08, 0x0a, 0x00, 0x00, 0x00, 0x64,
+	0x00, 0x00, 0x00, 0x01, 0x01, 0x03, 0x03, 0x0a,
+};
+
+static const uint8_t f_raw6_hbh[] = {
+	/* IPv6: plen 30, next hop-by-hop, 2001:db8::1 > 2001:db8::2 */
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x1e, 0x00, 0x40, 0x20, 0x01, 0x0d, 0xb8,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x02,
+	/* hop-by-hop: next TCP, len 0 (8 bytes), PadN */
+	0x06, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00,
+	/* TCP: 50000 > 443, seq 0x101, ack 0xfffffff1, off 5, PSH|ACK, win 512 */
+	0xc3, 0x50, 0x01, 0xbb, 0x00, 0x00, 0x01, 0x01, 0xff, 0xff, 0xff, 0xf1,
+	0x50, 0x18, 0x02, 0x00, 0x23, 0xee, 0x00, 0x00,
+	/* payload "hi" */
+	0x68, 0x69,
+};
+
+static const uint8_t f_raw6_frag[] = {
+	/* IPv6: plen 32, next fragment, 2001:db8::1 > 2001:db8::2 */
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x2c, 0x40, 0x20, 0x01, 0x0d, 0xb8,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x02,
+	/* fragment: next TCP, offset 0, M=1, id 0x12345678 */
+	0x06, 0x00, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78,
+	/* TCP: 50000 > 443, seq 0x103, ack 0xfffffff1, off 5, PSH|ACK, win 512 */
+	0xc3, 0x50, 0x01, 0xbb, 0x00, 0x00, 0x01, 0x03, 0xff, 0xff, 0xff, 0xf1,
+	0x50, 0x18, 0x02, 0x00, 0xc4, 0x79, 0x00, 0x00,
+	/* payload "frag" */
+	0x66, 0x72, 0x61, 0x67,
+};
+
+static const uint8_t addr_a4[4] = {192, 168, 1, 10};
+static const uint8_t addr_b4[4] = {192, 168, 1, 20};
+static const uint8_t addr_lo4[4] = {127, 0, 0, 1};
+static const uint8_t addr_1_4[4] = {10, 0, 0, 1};
+static const uint8_t addr_2_4[4] = {10, 0, 0, 2};
+static const uint8_t addr_a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const uint8_t addr_b6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+
+/* Where each layer of a valid frame starts, for the truncation sweep. */
+struct frame_desc {
+	const char *name;
+	int dlt;
+	const uint8_t *bytes;
+	uint32_t len;
+	uint32_t l3;      /* network header offset */
+	uint8_t version;  /* 4 or 6 */
+	uint32_t tcp;     /* TCP header offset */
+	uint8_t tcp_hlen;
+	uint32_t paylen;
+	bool fragment;    /* a fragment: the checksum cannot be verified */
+};
+
+#define FRAME(n, d, l3, v, tcp, hl, pl, frag)                                              \
+	{#n, d, f_##n, sizeof(f_##n), l3, v, tcp, hl, pl, frag}
+
+static const struct frame_desc frames[] = {
+	FRAME(eth_syn, LINK_EN10MB, 14, 4, 34, 40, 4, false),
+	FRAME(vlan_psh, LINK_EN10MB, 18, 4, 38, 32, 5, false),
+	FRAME(sll_sack, LINK_LINUX_SLL, 16, 4, 36, 52, 0, false),
+	FRAME(sll2_fin, LINK_LINUX_SLL2, 20, 4, 40, 20, 0, false),
+	FRAME(null_le_rst, LINK_NULL, 4, 4, 24, 20, 0, false),
+	FRAME(null_be_rst, LINK_NULL, 4, 4, 24, 20, 0, false),
+	FRAME(raw4_data, LINK_RAW, 0, 4, 20, 20, 3, false),
+	FRAME(eth_ip6_synack, LINK_EN10MB, 14, 6, 54, 40, 0, false),
+	FRAME(raw6_hbh, LINK_RAW, 0, 6, 48, 20, 2, false),
+	FRAME(raw6_frag, LINK_RAW, 0, 6, 48, 20, 4, true),
+};
+
+#define NFRAMES (sizeof(frames) / sizeof(frames[0]))
+
+static const struct decode_opts opts_plain = {false};
+static const struct decode_opts opts_verify = {true};
+
+/* Decode into a packet first filled with garbage, so nothing relies on a zeroed struct. */
+static void decode(int dlt, const uint8_t *b, uint32_t caplen, uint32_t wirelen, bool verify,
+		   struct packet *p)
+{
+	memset(p, 0xa5, sizeof(*p));
+	decode_packet(dlt, b, caplen, wirelen, verify ? &opts_verify : &opts_plain, p);
+}
+
+static void decode_full(const struct frame_desc *f, bool verify, struct packet *p)
+{
+	decode(f->dlt, f->bytes, f->len, f->len, verify, p);
+}
+
+/* RFC 1071 sum over bytes, independent of the code under test. */
+static uint32_t sum16(uint32_t sum, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)b[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold_not(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The TCP checksum an IPv4 segment at ip[] should carry (its own field taken as 0). */
+static uint16_t tcp4_checksum(const uint8_t *ip)
+{
+	uint32_t ihl = (ip[0] & 0x0fu) * 4, tot = (uint32_t)(ip[2] << 8 | ip[3]);
+	uint32_t seglen = tot - ihl, sum = 0;
+	uint8_t seg[128];
+
+	assert_true(seglen <= sizeof(seg));
+	memcpy(seg, ip + ihl, seglen);
+	seg[16] = seg[17] = 0;
+	sum = sum16(sum, ip + 12, 8);
+	sum += 6 + seglen;
+	sum = sum16(sum, seg, seglen);
+	return fold_not(sum);
+}
+
+/* ------------------------------------------------------------------ */
+/* Valid frames: every field */
+
+static void assert_ipv4(const struct packet *p, const uint8_t *src, const uint8_t *dst,
+			uint16_t totlen)
+{
+	assert_int_equal(p->ip.version, 4);
+	assert_int_equal(p->ip.addrlen, 4);
+	assert_memory_equal(p->ip.src, src, 4);
+	assert_memory_equal(p->ip.dst, dst, 4);
+	assert_int_equal(p->ip.proto, 6);
+	assert_int_equal(p->ip.hlen, 20);
+	assert_int_equal(p->ip.totlen, totlen);
+	assert_int_equal(p->ip.ttl, 64);
+	assert_int_equal(p->ip.id, 0x1234);
+	assert_int_equal(p->ip.off, 0x4000);
+	assert_int_equal(p->ip.missing, 0);
+	assert_false(p->ip.fragmented);
+	assert_false(p->ip.hdr_sum_bad);
+}
+
+static void test_decode_ethernet_ipv4_syn_options(void **state)
+{
+	const struct frame_desc *f = &frames[0];
+	struct packet p;
+	const struct tcp_info *t = &p.tcp;
+	static const uint8_t kinds[] = {TCPOPT_MSS, TCPOPT_SACKOK, TCPOPT_TIMESTAMP, TCPOPT_NOP,
+					TCPOPT_WSCALE};
+	static const uint8_t lens[] = {4, 2, 10, 1, 3};
+	static const uint8_t payload[] = {0xde, 0xad, 0xbe, 0xef};
+	unsigned i;
+
+	(void)state;
+	decode_full(f, false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_true(packet_has_tcp(&p));
+	assert_true(packet_is_tcp(&p));
+	assert_int_equal(p.caplen, 78);
+	assert_int_equal(p.wirelen, 78);
+	assert_false(p.link.has_sll2);
+	assert_ipv4(&p, addr_a4, addr_b4, 64);
+	assert_int_equal(p.ip.nopts, 0);
+
+	assert_int_equal(t->sport, 40000);
+	assert_int_equal(t->dport, 80);
+	assert_int_equal(t->seq, 0x01020304u);
+	assert_int_equal(t->ack, 0);
+	assert_int_equal(t->flags, TCPF_SYN);
+	assert_int_equal(t->win, 64240);
+	assert_int_equal(t->sum, 0x4702);
+	assert_int_equal(t->urp, 0);
+	assert_int_equal(t->hlen, 40);
+	assert_int_equal(t->length, 44);
+	assert_int_equal(t->paylen, 4);
+	assert_int_equal(t->payload.len, 4);
+	assert_ptr_equal(t->payload.data, f->bytes + 74);
+	assert_memory_equal(t->payload.data, payload, 4);
+	assert_false(t->cksum_checked);
+
+	assert_int_equal(t->opts_end, OPT_END_OK);
+	assert_int_equal(t->nopts, 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(t->opts[i].kind, kinds[i]);
+		assert_int_equal(t->opts[i].len, lens[i]);
+		assert_int_equal(t->opts[i].end, OPT_END_OK);
+	}
+	assert_int_equal(t->opts[0].ndata, 2);
+	assert_ptr_equal(t->opts[0].data, f->bytes + 56);
+	assert_int_equal(t->opts[2].ndata, 8);
+	assert_ptr_equal(t->opts[2].data, f->bytes + 62);
+	assert_true(t->has_mss);
+	assert_int_equal(t->mss, 1460);
+	assert_true(t->has_sackok);
+	assert_true(t->has_ts);
+	assert_int_equal(t->ts_val, 0x11223344u);
+	assert_int_equal(t->ts_ecr, 0);
+	assert_true(t->has_wscale);
+	assert_int_equal(t->wscale, 7);
+	assert_int_equal(t->nsack, 0);
+}
+
+static void test_decode_vlan(void **state)
+{
+	const struct frame_desc *f = &frames[1];
+	struct packet p;
+	const struct tcp_info *t = &p.tcp;
+
+	(void)state;
+	decode_full(f, false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_ipv4(&p, addr_a4, addr_b4, 57);
+	assert_int_equal(t->sport, 40000);
+	assert_int_equal(t->dport, 80);
+	assert_int_equal(t->seq, 0x01020305u);
+	assert_int_equal(t->ack, 0xa0b0c0d0u);
+	assert_int_equal(t->flags, TCPF_PSH | TCPF_ACK);
+	assert_int_equal(t->win, 502);
+	assert_int_equal(t->hlen, 32);
+	assert_int_equal(t->paylen, 5);
+	assert_int_equal(t->payload.len, 5);
+	assert_memory_equal(t->payload.data, "hello", 5);
+	assert_int_equal(t->nopts, 3);
+	assert_int_equal(t->opts_end, OPT_END_OK);
+	assert_true(t->has_ts);
+	assert_int_equal(t->ts_val, 10);
+	assert_int_equal(t->ts_ecr, 20);
+	assert_false(t->has_mss);
+	assert_false(t->has_wscale);
+	assert_false(t->has_sackok);
+
+	/* Two stacked tags (802.1ad outer, 802.1Q inner) decode the same. */
+	{
+		uint8_t qinq[sizeof(f_vlan_psh) + 4];
+
+		memcpy(qinq, f_vlan_psh, 12);
+		qinq[12] = 0x88;
+		qinq[13] = 0xa8;
+		qinq[14] = 0x00;
+		qinq[15] = 0x0a;
+		memcpy(qinq + 16, f_vlan_psh + 12, sizeof(f_vlan_psh) - 12);
+		decode(LINK_EN10MB, qinq, sizeof(qinq), sizeof(qinq), true, &p);
+		assert_int_equal(p.stop, STOP_NONE);
+		assert_int_equal(t->seq, 0x01020305u);
+		assert_int_equal(t->paylen, 5);
+		assert_memory_equal(t->payload.data, "hello", 5);
+		assert_true(t->cksum_checked);
+		assert_true(t->cksum_ok);
+	}
+}
+
+static void test_decode_linux_sll_sack(void **state)
+{
+	const struct frame_desc *f = &frames[2];
+	struct packet p;
+	const struct tcp_info *t = &p.tcp;
+
+	(void)state;
+	decode_full(f, false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_false(p.link.has_sll2);
+	assert_ipv4(&p, addr_b4, addr_a4, 72);
+	assert_int_equal(t->sport, 80);
+	assert_int_equal(t->dport, 40000);
+	assert_int_equal(t->seq, 0xa0b0c0d1u);
+	assert_int_equal(t->ack, 0x0102030au);
+	assert_int_equal(t->flags, TCPF_ACK);
+	assert_int_equal(t->win, 1024);
+	assert_int_equal(t->hlen, 52);
+	assert_int_equal(t->paylen, 0);
+	assert_int_equal(t->payload.len, 0);
+	assert_int_equal(t->nopts, 6);
+	assert_int_equal(t->opts[5].kind, TCPOPT_SACK);
+	assert_int_equal(t->opts[5].len, 18);
+	assert_int_equal(t->opts[5].ndata, 16);
+	assert_int_equal(t->opts_end, OPT_END_OK);
+	assert_true(t->has_ts);
+	assert_int_equal(t->ts_val, 11);
+	assert_int_equal(t->ts_ecr, 21);
+	assert_int_equal(t->nsack, 2);
+	assert_int_equal(t->sack[0][0], 1000);
+	assert_int_equal(t->sack[0][1], 2000);
+	assert_int_equal(t->sack[1][0], 3000);
+	assert_int_equal(t->sack[1][1], 4000);
+}
+
+static void test_decode_linux_sll2(void **state)
+{
+	const struct frame_desc *f = &frames[3];
+	struct packet p;
+	const struct tcp_info *t = &p.tcp;
+
+	(void)state;
+	decode_full(f, false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_true(p.link.has_sll2);
+	assert_int_equal(p.link.ifindex, 3);
+	assert_int_equal(p.link.pkttype, 4);
+	assert_ipv4(&p, addr_a4, addr_b4, 40);
+	assert_int_equal(t->sport, 40000);
+	assert_int_equal(t->dport, 80);
+	assert_int_equal(t->seq, 0x0102030au);
+	assert_int_equal(t->ack, 0xa0b0c0d1u);
+	assert_int_equal(t->flags, TCPF_FIN | TCPF_ACK);
+	assert_int_equal(t->win, 502);
+	assert_int_equal(t->hlen, 20);
+	assert_int_equal(t->nopts, 0);
+	assert_int_equal(t->paylen, 0);
+
+	/* A 19-byte SLL2 header is not a header. */
+	decode(f->dlt, f->bytes, 19, f->len, false, &p);
+	assert_int_equal(p.stop, STOP_NOT_IP);
+}
+
+/* NULL/LOOP carry AF_INET in the writer's byte order: both must work. */
+static void test_decode_null_both_byte_orders(void **state)
+{
+	struct packet le, be;
+	unsigned i;
+
+	(void)state;
+	for (i = 4; i <= 5; i++) {
+		struct packet *p = i == 4 ? &le : &be;
+
+		decode_full(&frames[i], false, p);
+		assert_int_equal(p->stop, STOP_NONE);
+		assert_ipv4(p, addr_lo4, addr_lo4, 40);
+		assert_int_equal(p->tcp.sport, 7070);
+		assert_int_equal(p->tcp.dport, 35180);
+		assert_int_equal(p->tcp.seq, 0);
+		assert_int_equal(p->tcp.ack, 1);
+		assert_int_equal(p->tcp.flags, TCPF_RST | TCPF_ACK);
+		assert_int_equal(p->tcp.win, 0);
+		assert_int_equal(p->tcp.hlen, 20);
+	}
+	assert_int_equal(le.tcp.sum, be.tcp.sum);
+
+	/* DLT_LOOP decodes the same header. */
+	decode(LINK_LOOP, f_null_be_rst, sizeof(f_null_be_rst), sizeof(f_null_be_rst), false, &le);
+	assert_int_equal(le.stop, STOP_NONE);
+	assert_int_equal(le.tcp.sport, 7070);
+
+	/* AF_INET6 as macOS writes it (30), little-endian, in front of an IPv6 packet. */
+	{
+		uint8_t buf[4 + sizeof(f_raw6_hbh)] = {30, 0, 0, 0};
+
+		memcpy(buf + 4, f_raw6_hbh, sizeof(f_raw6_hbh));
+		decode(LINK_NULL, buf, sizeof(buf), sizeof(buf), false, &le);
+		assert_int_equal(le.stop, STOP_NONE);
+		assert_int_equal(le.ip.version, 6);
+		assert_int_equal(le.tcp.sport, 50000);
+		/* An unknown family is not IP. */
+		buf[0] = 7;
+		decode(LINK_NULL, buf, sizeof(buf), sizeof(buf), false, &le);
+		assert_int_equal(le.stop, STOP_NOT_IP);
+	}
+}
+
+static void test_decode_raw_ipv4(void **state)
+{
+	static const int dlts[] = {LINK_RAW, LINK_RAW_ALT, LINK_RAW_LINKTYPE, LINK_IPV4};
+	struct packet p;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(dlts) / sizeof(dlts[0]); i++) {
+		assert_true(decode_link_supported(dlts[i]));
+		decode(dlts[i], f_raw4_data, sizeof(f_raw4_data), sizeof(f_raw4_data), false, &p);
+		assert_int_equal(p.stop, STOP_NONE);
+		assert_ipv4(&p, addr_1_4, addr_2_4, 43);
+		assert_int_equal(p.tcp.sport, 5000);
+		assert_int_equal(p.tcp.dport, 443);
+		assert_int_equal(p.tcp.seq, 1000);
+		assert_int_equal(p.tcp.ack, 2000);
+		assert_int_equal(p.tcp.flags, TCPF_PSH | TCPF_ACK);
+		assert_int_equal(p.tcp.win, 8192);
+		assert_int_equal(p.tcp.hlen, 20);
+		assert_int_equal(p.tcp.paylen, 3);
+		assert_int_equal(p.tcp.payload.len, 3);
+		assert_memory_equal(p.tcp.payload.data, "abc", 3);
+		assert_int_equal(p.tcp.nopts, 0);
+		assert_int_equal(p.tcp.opts_end, OPT_END_OK);
+	}
+	/* DLT_IPV6 does not take an IPv4 packet. */
+	decode(LINK_IPV6, f_raw4_data, sizeof(f_raw4_data), sizeof(f_raw4_data), false, &p);
+	assert_false(packet_has_tcp(&p));
+	assert_false(decode_link_supported(9)); /* PPP */
+}
+
+static void assert_ipv6(const struct packet *p, const uint8_t *src, const uint8_t *dst,
+			uint16_t plen, uint8_t next)
+{
+	assert_int_equal(p->ip.version, 6);
+	assert_int_equal(p->ip.addrlen, 16);
+	assert_memory_equal(p->ip.src, src, 16);
+	assert_memory_equal(p->ip.dst, dst, 16);
+	assert_int_equal(p->ip.plen, plen);
+	assert_int_equal(p->ip.next, next);
+	assert_int_equal(p->ip.hlim, 64);
+	assert_int_equal(p->ip.proto, 6);
+	assert_int_equal(p->ip.missing, 0);
+}
+
+static void test_decode_ipv6(void **state)
+{
+	struct packet p;
+	const struct tcp_info *t = &p.tcp;
+
+	(void)state;
+	decode_full(&frames[7], false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_ipv6(&p, addr_b6, addr_a6, 40, 6);
+	assert_int_equal(p.ip.next_ext, 0);
+	assert_false(p.ip.fragmented);
+	assert_int_equal(t->sport, 443);
+	assert_int_equal(t->dport, 50000);
+	assert_int_equal(t->seq, 0xfffffff0u);
+	assert_int_equal(t->ack, 0x101);
+	assert_int_equal(t->flags, TCPF_SYN | TCPF_ACK);
+	assert_int_equal(t->win, 65535);
+	assert_int_equal(t->hlen, 40);
+	assert_int_equal(t->length, 40);
+	assert_int_equal(t->paylen, 0);
+	assert_int_equal(t->payload.len, 0);
+	assert_true(t->has_mss);
+	assert_int_equal(t->mss, 1440);
+	assert_true(t->has_sackok);
+	assert_true(t->has_ts);
+	assert_int_equal(t->ts_val, 100);
+	assert_int_equal(t->ts_ecr, 1);
+	assert_true(t->has_wscale);
+	assert_int_equal(t->wscale, 10);
+
+	/* DLT_IPV6 and DLT_RAW take the bare packet. */
+	decode(LINK_IPV6, f_raw6_hbh, sizeof(f_raw6_hbh), sizeof(f_raw6_hbh), false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_int_equal(t->paylen, 2);
+}
+
+static void test_decode_ipv6_hop_by_hop(void **state)
+{
+	struct packet p;
+	const struct tcp_info *t = &p.tcp;
+
+	(void)state;
+	decode_full(&frames[8], true, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_ipv6(&p, addr_a6, addr_b6, 30, 0);
+	assert_int_equal(p.ip.next_ext, 1);
+	assert_int_equal(p.ip.ext[0].type, 0);
+	assert_int_equal(p.ip.ext[0].len, 8);
+	assert_false(p.ip.fragmented);
+	assert_int_equal(t->sport, 50000);
+	assert_int_equal(t->dport, 443);
+	assert_int_equal(t->seq, 0x101);
+	assert_int_equal(t->ack, 0xfffffff1u);
+	assert_int_equal(t->flags, TCPF_PSH | TCPF_ACK);
+	assert_int_equal(t->win, 512);
+	assert_int_equal(t->hlen, 20);
+	assert_int_equal(t->paylen, 2);
+	assert_int_equal(t->payload.len, 2);
+	assert_ptr_equal(t->payload.data, f_raw6_hbh + 68);
+	assert_memory_equal(t->payload.data, "hi", 2);
+	assert_true(t->cksum_checked);
+	assert_true(t->cksum_ok);
+}
+
+static void test_decode_ipv6_fragment(void **state)
+{
+	struct packet p;
+	const struct tcp_info *t = &p.tcp;
+	uint8_t buf[sizeof(f_raw6_frag)];
+
+	(void)state;
+	/* The first fragment: TCP is decoded, the checksum cannot be checked. */
+	decode_full(&frames[9], true, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_ipv6(&p, addr_a6, addr_b6, 32, 44);
+	assert_int_equal(p.ip.next_ext, 1);
+	assert_int_equal(p.ip.ext[0].type, 44);
+	assert_int_equal(p.ip.ext[0].len, 8);
+	assert_int_equal(p.ip.ext[0].frag_off, 0);
+	assert_true(p.ip.ext[0].frag_more);
+	assert_int_equal(p.ip.ext[0].frag_id, 0x12345678u);
+	assert_true(p.ip.fragmented);
+	assert_int_equal(t->seq, 0x103);
+	assert_int_equal(t->paylen, 4);
+	assert_memory_equal(t->payload.data, "frag", 4);
+	assert_false(t->cksum_checked);
+
+	/* A later fragment (offset 8): no TCP header in it. */
+	memcpy(buf, f_raw6_frag, sizeof(buf));
+	buf[42] = 0x00;
+	buf[43] = 0x08;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_int_equal(p.stop, STOP_IP_FRAGMENT);
+	assert_false(packet_has_tcp(&p));
+	assert_true(packet_is_tcp(&p));
+	assert_int_equal(p.ip.ext[0].frag_off, 8);
+	assert_false(p.ip.ext[0].frag_more);
+
+	/* A later fragment of UDP is not TCP at all. */
+	buf[40] = 17;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_int_equal(p.stop, STOP_NOT_TCP);
+	assert_false(packet_is_tcp(&p));
+}
+
+/* Link padding after the IP datagram is not payload. */
+static void test_decode_ethernet_padding(void **state)
+{
+	uint8_t buf[14 + sizeof(f_raw4_data) + 17];
+	struct packet p;
+
+	(void)state;
+	memcpy(buf, f_eth_syn, 14);
+	memcpy(buf + 14, f_raw4_data, sizeof(f_raw4_data));
+	memset(buf + 14 + sizeof(f_raw4_data), 0xff, 17);
+	decode(LINK_EN10MB, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_int_equal(p.tcp.length, 23);
+	assert_int_equal(p.tcp.paylen, 3);
+	assert_int_equal(p.tcp.payload.len, 3);
+	assert_memory_equal(p.tcp.payload.data, "abc", 3);
+	assert_true(p.tcp.cksum_checked);
+	assert_true(p.tcp.cksum_ok);
+}
+
+/* ------------------------------------------------------------------ */
+/* Every capture length of every valid frame */
+
+/* The stop code a cut frame must give, with the frame and length named if not. */
+static void expect_stop(const struct frame_desc *f, uint32_t cap, enum pkt_stop got,
+			enum pkt_stop want)
+{
+	if (got != want)
+		fail_msg("%s cut at %u: stop %d, want %d", f->name, cap, (int)got, (int)want);
+}
+
+static void check_cut(const struct frame_desc *f, uint32_t cap, const struct packet *full,
+		      const struct packet *p)
+{
+	uint32_t l3 = f->l3, tcp = f->tcp;
+	uint32_t pay_off = tcp + f->tcp_hlen;
+	const struct tcp_info *t = &p->tcp;
+	enum pkt_stop want;
+
+	assert_int_equal(p->caplen, cap);
+	/* Whatever happened, the payload view stays inside the captured bytes. */
+	assert_true(t->payload.len <= t->paylen);
+	if (t->payload.len > 0) {
+		assert_true(t->payload.data >= f->bytes);
+		assert_true(t->payload.data + t->payload.len <= f->bytes + cap);
+	}
+	/* An IPv4 checksum failure would be a decoder bug on these valid frames. */
+	if (p->stop != STOP_NOT_IP && p->stop != STOP_NOT_TCP)
+		assert_false(p->ip.hdr_sum_bad);
+
+	if (cap <= l3) {
+		expect_stop(f, cap, p->stop, STOP_NOT_IP);
+		return;
+	}
+	if (f->version == 4) {
+		assert_int_equal(p->ip.version, 4);
+		if (cap < l3 + 10)
+			want = STOP_NOT_TCP;
+		else if (cap < l3 + 20)
+			want = STOP_IP_TRUNC;
+		else if (cap < tcp + 4)
+			want = STOP_TCP_TRUNC_PORTS;
+		else if (cap < tcp + 20)
+			want = STOP_TCP_TRUNC_HDR;
+		else
+			want = STOP_NONE;
+		expect_stop(f, cap, p->stop, want);
+	} else {
+		assert_int_equal(p->ip.version, 6);
+		if (cap < l3 + 7) {
+			expect_stop(f, cap, p->stop, STOP_NOT_TCP);
+		} else if (cap < l3 + 40) {
+			/* Only the fixed header's next header is known yet. */
+			expect_stop(f, cap, p->stop,
+				    f->bytes[l3 + 6] == 6 ? STOP_IP_TRUNC : STOP_NOT_TCP);
+		} else if (cap < tcp) {
+			/* Inside an extension header: certainly no TCP header. */
+			if (p->stop != STOP_NOT_TCP && p->stop != STOP_IP6_EXT_TRUNC &&
+			    p->stop != STOP_TCP_TRUNC_PORTS)
+				fail_msg("%s cut at %u (in an extension header): stop %d", f->name,
+					 cap, (int)p->stop);
+		} else if (cap < tcp + 4) {
+			expect_stop(f, cap, p->stop, STOP_TCP_TRUNC_PORTS);
+		} else if (cap < tcp + 20) {
+			expect_stop(f, cap, p->stop, STOP_TCP_TRUNC_HDR);
+		} else {
+			expect_stop(f, cap, p->stop, STOP_NONE);
+		}
+	}
+	assert_int_equal(packet_has_tcp(p), p->stop == STOP_NONE);
+	if (p->stop != STOP_NONE) {
+		assert_int_equal(t->payload.len, 0);
+		assert_false(t->cksum_checked);
+		if (p->stop == STOP_TCP_TRUNC_HDR) {
+			assert_int_equal(t->sport, full->tcp.sport);
+			assert_int_equal(t->dport, full->tcp.dport);
+		}
+		return;
+	}
+
+	/* The fixed header is in: it decodes exactly as in the full frame. */
+	assert_memory_equal(p->ip.src, full->ip.src, p->ip.addrlen);
+	assert_memory_equal(p->ip.dst, full->ip.dst, p->ip.addrlen);
+	assert_int_equal(t->sport, full->tcp.sport);
+	assert_int_equal(t->dport, full->tcp.dport);
+	assert_int_equal(t->seq, full->tcp.seq);
+	assert_int_equal(t->ack, full->tcp.ack);
+	assert_int_equal(t->flags, full->tcp.flags);
+	assert_int_equal(t->win, full->tcp.win);
+	assert_int_equal(t->hlen, f->tcp_hlen);
+	assert_int_equal(t->paylen, f->paylen);
+	assert_int_equal(t->payload.len, cap > pay_off ? cap - pay_off : 0);
+	assert_true(t->payload.len <= t->paylen);
+	if (t->payload.len > 0) {
+		assert_ptr_equal(t->payload.data, f->bytes + pay_off);
+	}
+	/* The option list is complete or cut by the capture, never "bad". */
+	if (cap >= pay_off) {
+		assert_int_equal(t->opts_end, OPT_END_OK);
+		assert_int_equal(t->nopts, full->tcp.nopts);
+	} else {
+		assert_int_equal(t->opts_end, OPT_END_TRUNC);
+		assert_true(t->nopts <= full->tcp.nopts);
+	}
+	/* An option value is either absent or right. */
+	if (t->has_mss)
+		assert_int_equal(t->mss, full->tcp.mss);
+	if (t->has_wscale)
+		assert_int_equal(t->wscale, full->tcp.wscale);
+	if (t->has_ts) {
+		assert_int_equal(t->ts_val, full->tcp.ts_val);
+		assert_int_equal(t->ts_ecr, full->tcp.ts_ecr);
+	}
+	assert_true(t->nsack <= full->tcp.nsack);
+	/* Only a completely captured, unfragmented segment has its checksum checked. */
+	assert_int_equal(t->cksum_checked, cap == f->len && !f->fragment);
+	if (t->cksum_checked)
+		assert_true(t->cksum_ok);
+}
+
+static void test_decode_every_caplen(void **state)
+{
+	unsigned i;
+	uint32_t cap;
+
+	(void)state;
+	for (i = 0; i < NFRAMES; i++) {
+		const struct frame_desc *f = &frames[i];
+		struct packet full, p;
+
+		decode_full(f, true, &full);
+		assert_int_equal(full.stop, STOP_NONE);
+		assert_int_equal(full.tcp.hlen, f->tcp_hlen);
+		assert_int_equal(full.tcp.paylen, f->paylen);
+		assert_int_equal(f->len, f->tcp + f->tcp_hlen + f->paylen);
+		for (cap = 0; cap <= f->len; cap++) {
+			/* An exact-size heap copy, so ASan sees any read past caplen. */
+			uint8_t *copy = malloc(cap > 0 ? cap : 1);
+
+			assert_non_null(copy);
+			memcpy(copy, f->bytes, cap);
+			memset(&p, 0x5a, sizeof(p));
+			decode_packet(f->dlt, copy, cap, f->len, &opts_verify, &p);
+			{
+				struct frame_desc g = *f;
+
+				g.bytes = copy;
+				check_cut(&g, cap, &full, &p);
+			}
+			free(copy);
+		}
+	}
+}
+
+/* Option presence follows exactly how much of the SYN's option list was captured. */
+static void test_decode_syn_options_by_caplen(void **state)
+{
+	const struct frame_desc *f = &frames[0];
+	struct packet p;
+	uint32_t cap;
+
+	(void)state;
+	for (cap = 54; cap <= f->len; cap++) {
+		decode(f->dlt, f->bytes, cap, f->len, false, &p);
+		assert_int_equal(p.stop, STOP_NONE);
+		assert_int_equal(p.tcp.has_mss, cap >= 58);
+		assert_int_equal(p.tcp.has_sackok, cap >= 60);
+		assert_int_equal(p.tcp.has_ts, cap >= 70);
+		assert_int_equal(p.tcp.has_wscale, cap >= 74);
+		assert_int_equal(p.tcp.opts_end, cap >= 74 ? OPT_END_OK : OPT_END_TRUNC);
+	}
+	/* Cut inside the MSS value: the option is listed, marked truncated. */
+	decode(f->dlt, f->bytes, 57, f->len, false, &p);
+	assert_int_equal(p.tcp.nopts, 1);
+	assert_int_equal(p.tcp.opts[0].kind, TCPOPT_MSS);
+	assert_int_equal(p.tcp.opts[0].end, OPT_END_TRUNC);
+	assert_int_equal(p.tcp.opts[0].ndata, 0);
+	assert_int_equal(p.tcp.opts_end, OPT_END_TRUNC);
+	assert_false(p.tcp.has_mss);
+	/* Cut inside the timestamp: mss and sackOK were read. */
+	decode(f->dlt, f->bytes, 65, f->len, false, &p);
+	assert_int_equal(p.tcp.nopts, 3);
+	assert_int_equal(p.tcp.opts[2].end, OPT_END_TRUNC);
+	assert_true(p.tcp.has_mss);
+	assert_int_equal(p.tcp.mss, 1460);
+	assert_false(p.tcp.has_ts);
+}
+
+/* ------------------------------------------------------------------ */
+/* Damaged headers */
+
+static void raw4_copy(uint8_t *buf)
+{
+	memcpy(buf, f_raw4_data, sizeof(f_raw4_data));
+}
+
+static void test_decode_ipv4_bad_ihl(void **state)
+{
+	uint8_t buf[sizeof(f_raw4_data)];
+	struct packet p;
+
+	(void)state;
+	raw4_copy(buf);
+	buf[0] = 0x44; /* IHL 4: 16 bytes */
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.stop, STOP_IP_BAD_HLEN);
+	assert_int_equal(p.ip.hlen, 16);
+	assert_false(packet_has_tcp(&p));
+	assert_true(packet_is_tcp(&p));
+
+	buf[0] = 0x40; /* IHL 0 */
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.stop, STOP_IP_BAD_HLEN);
+	assert_int_equal(p.ip.hlen, 0);
+}
+
+static void test_decode_ipv4_bad_total_length(void **state)
+{
+	uint8_t buf[sizeof(f_raw4_data)];
+	struct packet p;
+
+	(void)state;
+	raw4_copy(buf);
+	buf[2] = 0;
+	buf[3] = 19; /* below the 20-byte header */
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.stop, STOP_IP_BAD_LEN);
+	assert_int_equal(p.ip.totlen, 19);
+	assert_false(packet_has_tcp(&p));
+
+	buf[3] = 0;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.stop, STOP_IP_BAD_LEN);
+
+	/* IHL 15 (60 bytes) in a 43-byte datagram. */
+	raw4_copy(buf);
+	buf[0] = 0x4f;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.stop, STOP_IP_BAD_LEN);
+	assert_int_equal(p.ip.hlen, 60);
+}
+
+/* A total length past the captured bytes: paylen from the header, payload from the capture. */
+static void test_decode_ipv4_length_past_capture(void **state)
+{
+	uint8_t buf[sizeof(f_raw4_data)];
+	struct packet p;
+
+	(void)state;
+	raw4_copy(buf);
+	buf[2] = 0;
+	buf[3] = 100;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_int_equal(p.ip.missing, 57);
+	assert_int_equal(p.tcp.length, 80);
+	assert_int_equal(p.tcp.paylen, 60);
+	assert_int_equal(p.tcp.payload.len, 3);
+	assert_false(p.tcp.cksum_checked);
+}
+
+static void test_decode_ipv4_short_wire(void **state)
+{
+	struct packet p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	decode_ip(span_make(f_raw4_data, sizeof(f_raw4_data)), 19, 4, &opts_plain, &p);
+	assert_int_equal(p.stop, STOP_IP_SHORT);
+}
+
+static void test_decode_ipv4_bad_version(void **state)
+{
+	uint8_t buf[14 + sizeof(f_raw4_data)];
+	struct packet p;
+
+	(void)state;
+	memcpy(buf, f_eth_syn, 14);
+	memcpy(buf + 14, f_raw4_data, sizeof(f_raw4_data));
+	buf[14] = 0x55;
+	decode(LINK_EN10MB, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.stop, STOP_IP_BAD_VERSION);
+	assert_int_equal(p.ip.bad_version, 5);
+	assert_false(packet_has_tcp(&p));
+	assert_true(packet_is_tcp(&p));
+}
+
+static void test_decode_not_tcp(void **state)
+{
+	uint8_t buf4[sizeof(f_raw4_data)], buf6[sizeof(f_eth_ip6_synack)];
+	struct packet p;
+
+	(void)state;
+	raw4_copy(buf4);
+	buf4[9] = 17; /* UDP */
+	decode(LINK_RAW, buf4, sizeof(buf4), sizeof(buf4), false, &p);
+	assert_int_equal(p.stop, STOP_NOT_TCP);
+	assert_false(packet_is_tcp(&p));
+	buf4[9] = 1; /* ICMP */
+	decode(LINK_RAW, buf4, sizeof(buf4), sizeof(buf4), false, &p);
+	assert_int_equal(p.stop, STOP_NOT_TCP);
+
+	memcpy(buf6, f_eth_ip6_synack, sizeof(buf6));
+	buf6[14 + 6] = 17;
+	decode(LINK_EN10MB, buf6, sizeof(buf6), sizeof(buf6), false, &p);
+	assert_int_equal(p.stop, STOP_NOT_TCP);
+
+	/* An ethertype that is not IP (ARP). */
+	memcpy(buf6, f_eth_ip6_synack, sizeof(buf6));
+	buf6[12] = 0x08;
+	buf6[13] = 0x06;
+	decode(LINK_EN10MB, buf6, sizeof(buf6), sizeof(buf6), false, &p);
+	assert_int_equal(p.stop, STOP_NOT_IP);
+}
+
+static void test_decode_ipv4_fragments(void **state)
+{
+	uint8_t buf[sizeof(f_raw4_data)];
+	struct packet p;
+
+	(void)state;
+	raw4_copy(buf);
+	buf[6] = 0x00;
+	buf[7] = 0x01; /* offset 8, last fragment */
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_int_equal(p.stop, STOP_IP_FRAGMENT);
+	assert_false(packet_has_tcp(&p));
+	assert_true(packet_is_tcp(&p));
+	assert_memory_equal(p.ip.src, addr_1_4, 4);
+
+	buf[6] = 0x20; /* offset 8, more fragments */
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_int_equal(p.stop, STOP_IP_FRAGMENT);
+
+	/* The first fragment: TCP decoded, checksum not verifiable. */
+	buf[6] = 0x20;
+	buf[7] = 0x00;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_true(p.ip.fragmented);
+	assert_int_equal(p.tcp.seq, 1000);
+	assert_false(p.tcp.cksum_checked);
+}
+
+static void test_decode_tcp_hlen_short(void **state)
+{
+	uint8_t buf[sizeof(f_raw4_data)];
+	struct packet p;
+
+	(void)state;
+	raw4_copy(buf);
+	buf[32] = 0x40; /* data offset 4 */
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_int_equal(p.stop, STOP_TCP_HLEN_SHORT);
+	assert_int_equal(p.tcp.hlen, 16);
+	assert_int_equal(p.tcp.sport, 5000);
+	assert_int_equal(p.tcp.dport, 443);
+	assert_int_equal(p.tcp.length, 23);
+	assert_false(packet_has_tcp(&p));
+	assert_true(packet_is_tcp(&p));
+	assert_int_equal(p.tcp.payload.len, 0);
+	assert_false(p.tcp.cksum_checked);
+
+	buf[32] = 0x00;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.stop, STOP_TCP_HLEN_SHORT);
+	assert_int_equal(p.tcp.hlen, 0);
+}
+
+static void test_decode_tcp_hlen_long(void **state)
+{
+	uint8_t buf[sizeof(f_raw4_data)];
+	struct packet p;
+
+	(void)state;
+	raw4_copy(buf);
+	buf[32] = 0x60; /* 24 bytes in a 23-byte segment */
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.stop, STOP_TCP_HLEN_LONG);
+	assert_int_equal(p.tcp.hlen, 24);
+	assert_int_equal(p.tcp.length, 23);
+	assert_true(packet_has_tcp(&p));
+	assert_int_equal(p.tcp.seq, 1000);
+	assert_int_equal(p.tcp.ack, 2000);
+	assert_int_equal(p.tcp.flags, TCPF_PSH | TCPF_ACK);
+	assert_int_equal(p.tcp.payload.len, 0);
+	assert_int_equal(p.tcp.nopts, 0);
+
+	buf[32] = 0xf0;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.stop, STOP_TCP_HLEN_LONG);
+	assert_int_equal(p.tcp.hlen, 60);
+
+	/* A 20-byte header filling the whole segment is fine. */
+	buf[32] = 0x50;
+	buf[2] = 0;
+	buf[3] = 40;
+	decode(LINK_RAW, buf, 40, 40, false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_int_equal(p.tcp.paylen, 0);
+}
+
+/* Option lengths 0 and 1 cannot be: the walk ends "bad" there. */
+static void test_decode_bad_option_length(void **state)
+{
+	uint8_t buf[sizeof(f_eth_syn)];
+	struct packet p;
+	uint8_t l;
+
+	(void)state;
+	for (l = 0; l <= 1; l++) {
+		memcpy(buf, f_eth_syn, sizeof(buf));
+		buf[55] = l; /* the MSS option's length */
+		decode(LINK_EN10MB, buf, sizeof(buf), sizeof(buf), false, &p);
+		assert_int_equal(p.stop, STOP_NONE);
+		assert_int_equal(p.tcp.opts_end, OPT_END_BAD);
+		assert_int_equal(p.tcp.nopts, 0);
+		assert_false(p.tcp.has_mss);
+		assert_false(p.tcp.has_ts);
+		/* The header itself is still decoded. */
+		assert_int_equal(p.tcp.seq, 0x01020304u);
+		assert_int_equal(p.tcp.paylen, 4);
+
+		memcpy(buf, f_eth_syn, sizeof(buf));
+		buf[61] = l; /* the timestamp's length */
+		decode(LINK_EN10MB, buf, sizeof(buf), sizeof(buf), false, &p);
+		assert_int_equal(p.tcp.opts_end, OPT_END_BAD);
+		assert_int_equal(p.tcp.nopts, 2);
+		assert_true(p.tcp.has_mss);
+		assert_true(p.tcp.has_sackok);
+		assert_false(p.tcp.has_ts);
+		assert_false(p.tcp.has_wscale);
+	}
+	/* A length running past the header is bad too (wscale claiming 4 of the last 3 bytes). */
+	memcpy(buf, f_eth_syn, sizeof(buf));
+	buf[72] = 4;
+	decode(LINK_EN10MB, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_int_equal(p.tcp.opts_end, OPT_END_BAD);
+	assert_int_equal(p.tcp.nopts, 4);
+	assert_true(p.tcp.has_ts);
+	assert_false(p.tcp.has_wscale);
+}
+
+/* ------------------------------------------------------------------ */
+/* Checksums (decode_opts.verify_checksums, tcpdump -v) */
+
+static void test_decode_checksum_ipv4(void **state)
+{
+	uint8_t buf[sizeof(f_raw4_data)];
+	struct packet p;
+
+	(void)state;
+	raw4_copy(buf);
+	assert_int_equal(tcp4_checksum(buf), 0x9669); /* the helper agrees with the frame */
+
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_true(p.tcp.cksum_checked);
+	assert_true(p.tcp.cksum_ok);
+	assert_int_equal(p.tcp.cksum_shouldbe, 0x9669);
+	assert_false(p.ip.hdr_sum_bad);
+
+	/* Not asked: not checked. */
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
+	assert_false(p.tcp.cksum_checked);
+
+	/* One payload byte flipped: wrong, and the right value is reported. */
+	buf[41] ^= 0x01;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_true(p.tcp.cksum_checked);
+	assert_false(p.tcp.cksum_ok);
+	assert_int_equal(p.tcp.sum, 0x9669);
+	assert_int_equal(p.tcp.cksum_shouldbe, tcp4_checksum(buf));
+	assert_int_not_equal(p.tcp.cksum_shouldbe, 0x9669);
+	assert_false(p.ip.hdr_sum_bad);
+
+	/* The odd last byte counts too. */
+	raw4_copy(buf);
+	buf[42] ^= 0x80;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_false(p.tcp.cksum_ok);
+
+	/* A wrong IPv4 header checksum (TTL changed) leaves the TCP sum right. */
+	raw4_copy(buf);
+	buf[8] = 63;
+	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
+	assert_true(p.ip.hdr_sum_bad);
+	assert_int_equal(p.ip.hdr_sum, (f_raw4_data[10] << 8) | f_raw4_data[11]);
+	assert_int_equal(p.ip.hdr_sum_shouldbe, ((f_raw4_data[10] << 8) | f_raw4_data[11]) + 0x100);
+	assert_true(p.tcp.cksum_ok);
+}
+
+static void test_decode_checksum_every_valid_frame(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < NFRAMES; i++) {
+		const struct frame_desc *f = &frames[i];
+		uint8_t buf[128];
+		struct packet p;
+
+		if (f->fragment)
+			continue;
+		assert_true(f->len <= sizeof(buf));
+		memcpy(buf, f->bytes, f->len);
+		decode(f->dlt, buf, f->len, f->len, true, &p);
+		assert_true(p.tcp.cksum_checked);
+		assert_true(p.tcp.cksum_ok);
+		/* Flip the segment's last byte (payload, option or header). */
+		buf[f->len - 1] ^= 0x10;
+		decode(f->dlt, buf, f->len, f->len, true, &p);
+		assert_int_equal(p.stop, STOP_NONE);
+		assert_true(p.tcp.cksum_checked);
+		assert_false(p.tcp.cksum_ok);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_ethernet_ipv4_syn_options),
+		cmocka_unit_test(test_decode_vlan),
+		cmocka_unit_test(test_decode_linux_sll_sack),
+		cmocka_unit_test(test_decode_linux_sll2),
+		cmocka_unit_test(test_decode_null_both_byte_orders),
+		cmocka_unit_test(test_decode_raw_ipv4),
+		cmocka_unit_test(test_decode_ipv6),
+		cmocka_unit_test(test_decode_ipv6_hop_by_hop),
+		cmocka_unit_test(test_decode_ipv6_fragment),
+		cmocka_unit_test(test_decode_ethernet_padding),
+		cmocka_unit_test(test_decode_every_caplen),
+		cmocka_unit_test(test_decode_syn_options_by_caplen),
+		cmocka_unit_test(test_decode_ipv4_bad_ihl),
+		cmocka_unit_test(test_decode_ipv4_bad_total_length),
+		cmocka_unit_test(test_decode_ipv4_length_past_capture),
+		cmocka_unit_test(test_decode_ipv4_short_wire),
+		cmocka_unit_test(test_decode_ipv4_bad_version),
+		cmocka_unit_test(test_decode_not_tcp),
+		cmocka_unit_test(test_decode_ipv4_fragments),
+		cmocka_unit_test(test_decode_tcp_hlen_short),
+		cmocka_unit_test(test_decode_tcp_hlen_long),
+		cmocka_unit_test(test_decode_bad_option_length),
+		cmocka_unit_test(test_decode_checksum_ipv4),
+		cmocka_unit_test(test_decode_checksum_every_valid_frame),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,774 @@
+/* test_track.c - unit tests of the TCP tracker's lifecycle labels (labels.md) and labels_format. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tcpnote/flow.h"
+#include "tcpnote/labels.h"
+#include "tcpnote/track.h"
+
+#define FIN TCPF_FIN
+#define SYN TCPF_SYN
+#define RST TCPF_RST
+#define PSH TCPF_PSH
+#define ACK TCPF_ACK
+
+enum who { CLI = 0, SRV = 1 };
+
+/*
+ * One connection driven packet by packet through track_conn_segment, as
+ * track_segment would: from_lo comes from the flow key, created is true
+ * for the first packet only.
+ */
+struct conv {
+	struct conn c;
+	bool started;
+	uint8_t addr[2][4];
+	uint16_t port[2];
+	struct labels last;
+	char text[256];
+};
+
+static void conv_init(struct conv *v, const uint8_t cli[4], uint16_t cport, const uint8_t srv[4],
+		      uint16_t sport)
+{
+	memset(v, 0, sizeof(*v));
+	memset(&v->c, 0xa5, sizeof(v->c)); /* the tracker must initialise a new record itself */
+	memcpy(v->addr[CLI], cli, 4);
+	memcpy(v->addr[SRV], srv, 4);
+	v->port[CLI] = cport;
+	v->port[SRV] = sport;
+}
+
+static const uint8_t ip_a[4] = {10, 0, 0, 1}, ip_b[4] = {10, 0, 0, 2};
+
+/* Client 10.0.0.1:40000, server 10.0.0.2:80. */
+static void conv_default(struct conv *v)
+{
+	conv_init(v, ip_a, 40000, ip_b, 80);
+}
+
+static void make_packet(struct packet *p, const uint8_t src[4], uint16_t sport,
+			const uint8_t dst[4], uint16_t dport, uint8_t flags, uint32_t seq,
+			uint32_t ack, uint32_t len, uint16_t win)
+{
+	memset(p, 0, sizeof(*p));
+	p->stop = STOP_NONE;
+	p->ip.version = 4;
+	p->ip.addrlen = 4;
+	memcpy(p->ip.src, src, 4);
+	memcpy(p->ip.dst, dst, 4);
+	p->tcp.sport = sport;
+	p->tcp.dport = dport;
+	p->tcp.flags = flags;
+	p->tcp.seq = seq;
+	p->tcp.ack = ack;
+	p->tcp.win = win;
+	p->tcp.hlen = 20;
+	p->tcp.length = 20 + len;
+	p->tcp.paylen = len;
+}
+
+/* Send one segment and return its labels as text ("" for none). */
+static const char *seg(struct conv *v, enum who from, uint8_t flags, uint32_t seq, uint32_t ack,
+		       uint32_t len, uint16_t win)
+{
+	struct packet p;
+	struct flow_key k;
+	bool from_lo;
+	size_t n;
+
+	make_packet(&p, v->addr[from], v->port[from], v->addr[!from], v->port[!from], flags, seq,
+		    ack, len, win);
+	flow_key_of(&p, &k, &from_lo);
+	v->last.bits = 0;
+	track_conn_segment(&v->c, !v->started, from_lo, &p, &v->last);
+	v->started = true;
+	n = labels_format(&v->last, v->text, sizeof(v->text));
+	assert_int_equal(n, strlen(v->text));
+	return v->text;
+}
+
+/* Client ISN 1000, server ISN 5000, windows 1000 (client) and 2000 (server). */
+#define CISN 1000u
+#define SISN 5000u
+#define CWIN 1000
+#define SWIN 2000
+
+static void handshake(struct conv *v)
+{
+	assert_string_equal(seg(v, CLI, SYN, CISN, 0, 0, CWIN), "handshake 1/3");
+	assert_string_equal(seg(v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN), "handshake 2/3");
+	assert_string_equal(seg(v, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN), "handshake 3/3");
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening */
+
+static void test_track_handshake(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	assert_string_equal(seg(&v, CLI, SYN, CISN, 0, 0, CWIN), "handshake 1/3");
+	assert_int_equal(v.c.state, CONN_SYN_SENT);
+	assert_true(v.c.client_is_lo);
+	assert_string_equal(seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN), "handshake 2/3");
+	assert_int_equal(v.c.state, CONN_SYN_RCVD);
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN), "handshake 3/3");
+	assert_int_equal(v.c.state, CONN_ESTABLISHED);
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "data");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "ack");
+	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN + 1, CISN + 101, 50, SWIN), "data");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 101, SISN + 51, 0, CWIN), "ack");
+	assert_int_equal(v.c.packets, 7);
+}
+
+/* The client whose address sorts higher: roles do not depend on the key order. */
+static void test_track_handshake_client_is_hi(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_init(&v, ip_b, 40000, ip_a, 80);
+	handshake(&v);
+	assert_false(v.c.client_is_lo);
+	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN + 1, CISN + 1, 10, SWIN), "data");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 1, SISN + 11, 0, CWIN), "ack");
+}
+
+static void test_track_handshake_3_with_data(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 64, CWIN),
+			    "handshake 3/3, data");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 65, 0, SWIN), "ack");
+}
+
+/* A SYN+ACK that does not acknowledge the client's ISN is not step 2. */
+static void test_track_handshake_wrong_ack(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	seg(&v, SRV, SYN | ACK, SISN, CISN + 7, 0, SWIN);
+	assert_false(labels_has(&v.last, LABEL_HANDSHAKE_2));
+	/* Nor is an ACK that does not acknowledge the server's ISN step 3. */
+	conv_default(&v);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	seg(&v, CLI, ACK, CISN + 1, SISN + 9, 0, CWIN);
+	assert_false(labels_has(&v.last, LABEL_HANDSHAKE_3));
+}
+
+static void test_track_simultaneous_open(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	assert_string_equal(seg(&v, CLI, SYN, CISN, 0, 0, CWIN), "handshake 1/3");
+	assert_string_equal(seg(&v, SRV, SYN, SISN, 0, 0, SWIN), "simultaneous open");
+	/* The first SYN's sender stays the client. */
+	assert_true(v.c.client_is_lo);
+}
+
+/* No SYN seen: midstream; the lower port is the server. */
+static void test_track_midstream(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	/* Server 10.0.0.2:80 speaks first; the client 10.0.0.1:40000 is the lo end. */
+	conv_default(&v);
+	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN, CISN, 10, SWIN), "midstream, data");
+	assert_true(v.c.client_is_lo);
+	assert_int_equal(v.c.state, CONN_ESTABLISHED);
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN, SISN + 10, 5, CWIN), "data");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 10, CISN + 5, 0, SWIN), "ack");
+
+	/* Client speaks first, and the server holds the lower address. */
+	conv_init(&v, ip_b, 50000, ip_a, 443);
+	assert_string_equal(seg(&v, CLI, ACK, CISN, SISN, 0, CWIN), "midstream");
+	assert_false(v.c.client_is_lo);
+	/* The server's first segment is not midstream again. */
+	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN, CISN, 3, SWIN), "data");
+
+	/* A SYN+ACK first: its sender is the server whatever the ports say. */
+	conv_init(&v, ip_b, 80, ip_a, 5555);
+	assert_string_equal(seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN), "midstream");
+	assert_false(v.c.client_is_lo);
+}
+
+/* ------------------------------------------------------------------ */
+/* Data and ack */
+
+static void test_track_data_in_order_only(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "data");
+	/* The same bytes again: a retransmission, not new data. */
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "");
+	/* An earlier part of them: not new either. */
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 51, SISN + 1, 50, CWIN), "");
+	/* After a gap (relative bytes 101..200 never seen): not in order. */
+	seg(&v, CLI, PSH | ACK, CISN + 201, SISN + 1, 100, CWIN);
+	assert_false(labels_has(&v.last, LABEL_DATA));
+	/* What follows the highest byte sent is in order again. */
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 301, SISN + 1, 10, CWIN), "data");
+}
+
+static void test_track_ack_only_for_new_peer_data(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN);
+	/* Half of it, then the rest, then the same ack again. */
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 51, 0, SWIN), "ack");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "ack");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "");
+	/* An ack going backwards acknowledges nothing new. */
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 51, 0, SWIN), "");
+	/* A segment with payload is data, not ack, even if it acknowledges new bytes. */
+	seg(&v, CLI, PSH | ACK, CISN + 101, SISN + 1, 10, CWIN);
+	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN + 1, CISN + 111, 20, SWIN), "data");
+	/* The client acknowledges the server's 20 bytes... */
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 111, SISN + 21, 0, CWIN), "ack");
+	/* ...and a segment without the ACK flag is no ack. */
+	assert_string_equal(seg(&v, CLI, 0, CISN + 111, SISN + 21, 0, CWIN), "");
+}
+
+/* ------------------------------------------------------------------ */
+/* Keepalive */
+
+static void established_with_data(struct conv *v)
+{
+	conv_default(v);
+	handshake(v);
+	assert_string_equal(seg(v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "data");
+	assert_string_equal(seg(v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "ack");
+}
+
+static void test_track_keepalive_and_ack(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	/* Linux: len 0, seq = nextseq - 1. */
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 100, SISN + 1, 0, CWIN), "keepalive");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "keepalive ack");
+	/* Again, a while later. */
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 100, SISN + 1, 0, CWIN), "keepalive");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "keepalive ack");
+	/* The server probing the client works the same way. */
+	assert_string_equal(seg(&v, SRV, ACK, SISN, CISN + 101, 0, SWIN), "keepalive");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 101, SISN + 1, 0, CWIN), "keepalive ack");
+}
+
+/* Other stacks send one garbage byte: len 1, seq = nextseq - 1. It is not data. */
+static void test_track_keepalive_one_byte(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 100, SISN + 1, 1, CWIN), "keepalive");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "keepalive ack");
+	/* Two bytes at nextseq - 1 are not a keepalive. */
+	seg(&v, CLI, ACK, CISN + 100, SISN + 1, 2, CWIN);
+	assert_false(labels_has(&v.last, LABEL_KEEPALIVE));
+}
+
+static void test_track_keepalive_ack_conditions(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	/* Window changed: not a keepalive ack. */
+	established_with_data(&v);
+	seg(&v, CLI, ACK, CISN + 100, SISN + 1, 0, CWIN);
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN + 1), "");
+
+	/* Window zero (and unchanged): not a keepalive ack. */
+	conv_default(&v);
+	handshake(&v);
+	seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN);
+	seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, 0);
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 100, SISN + 1, 0, CWIN), "keepalive");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, 0), "");
+
+	/* The same ACK without a keepalive before it is no keepalive ack. */
+	established_with_data(&v);
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "");
+
+	/* Only right after the peer's keepalive: data from the peer in between ends it. */
+	established_with_data(&v);
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 100, SISN + 1, 0, CWIN), "keepalive");
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 101, SISN + 1, 10, CWIN), "data");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 111, 0, SWIN), "ack");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 111, 0, SWIN), "");
+
+	/* An ack number other than the last one sent is no keepalive ack. */
+	established_with_data(&v);
+	seg(&v, CLI, ACK, CISN + 100, SISN + 1, 0, CWIN);
+	seg(&v, SRV, ACK, SISN + 1, CISN + 100, 0, SWIN);
+	assert_false(labels_has(&v.last, LABEL_KEEPALIVE_ACK));
+
+	/* A keepalive with FIN set is a FIN, not a keepalive. */
+	established_with_data(&v);
+	seg(&v, CLI, FIN | ACK, CISN + 100, SISN + 1, 0, CWIN);
+	assert_false(labels_has(&v.last, LABEL_KEEPALIVE));
+}
+
+/* ------------------------------------------------------------------ */
+/* Closing */
+
+static void test_track_four_way_close_with_half_close(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	assert_string_equal(seg(&v, CLI, FIN | ACK, CISN + 101, SISN + 1, 0, CWIN), "close 1/4");
+	assert_int_equal(v.c.state, CONN_FIN_WAIT);
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 102, 0, SWIN), "close 2/4");
+	/* Half-closed: the server still sends, the client still acknowledges. */
+	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN + 1, CISN + 102, 20, SWIN), "data");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 102, SISN + 21, 0, CWIN), "ack");
+	assert_string_equal(seg(&v, SRV, FIN | ACK, SISN + 21, CISN + 102, 0, SWIN), "close 3/4");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 102, SISN + 22, 0, CWIN), "close 4/4");
+	assert_int_equal(v.c.state, CONN_CLOSED);
+	assert_true(v.c.ended);
+}
+
+static void test_track_close_without_half_close(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	assert_string_equal(seg(&v, SRV, FIN | ACK, SISN + 1, CISN + 101, 0, SWIN), "close 1/4");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 101, SISN + 2, 0, CWIN), "close 2/4");
+	assert_string_equal(seg(&v, CLI, FIN | ACK, CISN + 101, SISN + 2, 0, CWIN), "close 3/4");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 2, CISN + 102, 0, SWIN), "close 4/4");
+	assert_int_equal(v.c.state, CONN_CLOSED);
+}
+
+/* A FIN that carries the last data: data and close 1/4 together. */
+static void test_track_fin_with_data(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	assert_string_equal(seg(&v, CLI, FIN | PSH | ACK, CISN + 101, SISN + 1, 10, CWIN),
+			    "data, close 1/4");
+	/* The server's ACK of the data and the FIN. */
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 112, 0, SWIN), "ack, close 2/4");
+}
+
+static void test_track_fin_merged(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	assert_string_equal(seg(&v, CLI, FIN | ACK, CISN + 101, SISN + 1, 0, CWIN), "close 1/4");
+	assert_string_equal(seg(&v, SRV, FIN | ACK, SISN + 1, CISN + 102, 0, SWIN), "FIN merged");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 102, SISN + 2, 0, CWIN), "close 4/4");
+	assert_int_equal(v.c.state, CONN_CLOSED);
+}
+
+static void test_track_simultaneous_close(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	assert_string_equal(seg(&v, CLI, FIN | ACK, CISN + 101, SISN + 1, 0, CWIN), "close 1/4");
+	/* The server's FIN, sent before it saw the client's (ack does not cover it). */
+	assert_string_equal(seg(&v, SRV, FIN | ACK, SISN + 1, CISN + 101, 0, SWIN),
+			    "simultaneous close");
+	assert_int_equal(v.c.state, CONN_CLOSING);
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 102, SISN + 2, 0, CWIN), "close 4/4");
+}
+
+/* A retransmitted FIN is not a new close step. */
+static void test_track_fin_retransmitted(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	assert_string_equal(seg(&v, CLI, FIN | ACK, CISN + 101, SISN + 1, 0, CWIN), "close 1/4");
+	seg(&v, CLI, FIN | ACK, CISN + 101, SISN + 1, 0, CWIN);
+	assert_false(labels_has(&v.last, LABEL_CLOSE_1));
+	assert_false(labels_has(&v.last, LABEL_SIMULTANEOUS_CLOSE));
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 102, 0, SWIN), "close 2/4");
+	/* The same ACK again is not another close 2/4. */
+	seg(&v, SRV, ACK, SISN + 1, CISN + 102, 0, SWIN);
+	assert_false(labels_has(&v.last, LABEL_CLOSE_2));
+}
+
+/* ------------------------------------------------------------------ */
+/* Reset, refused, port reuse */
+
+static void test_track_reset(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	assert_string_equal(seg(&v, CLI, RST | ACK, CISN + 101, SISN + 1, 0, 0), "reset");
+	assert_int_equal(v.c.state, CONN_RESET);
+	assert_true(v.c.ended);
+	/* A RST without ACK from the other side: reset too, never refused. */
+	established_with_data(&v);
+	assert_string_equal(seg(&v, SRV, RST, SISN + 1, 0, 0, 0), "reset");
+}
+
+static void test_track_refused(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	assert_string_equal(seg(&v, CLI, SYN, CISN, 0, 0, CWIN), "handshake 1/3");
+	assert_string_equal(seg(&v, SRV, RST | ACK, 0, CISN + 1, 0, 0), "reset, refused");
+	assert_int_equal(v.c.state, CONN_RESET);
+
+	/* The client resetting its own SYN refuses nothing. */
+	conv_default(&v);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	assert_string_equal(seg(&v, CLI, RST, CISN + 1, 0, 0, 0), "reset");
+
+	/* A RST after the SYN+ACK is a reset of a half-open connection, not a refusal. */
+	conv_default(&v);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	assert_string_equal(seg(&v, SRV, RST | ACK, SISN + 1, CISN + 1, 0, 0), "reset");
+}
+
+static void test_track_port_reuse_after_close(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	seg(&v, CLI, FIN | ACK, CISN + 101, SISN + 1, 0, CWIN);
+	seg(&v, SRV, FIN | ACK, SISN + 1, CISN + 102, 0, SWIN);
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 102, SISN + 2, 0, CWIN), "close 4/4");
+	/* A new connection on the same 5-tuple. */
+	assert_string_equal(seg(&v, CLI, SYN, 777000, 0, 0, CWIN), "handshake 1/3, port reuse");
+	assert_int_equal(v.c.state, CONN_SYN_SENT);
+	assert_false(v.c.ended);
+	assert_string_equal(seg(&v, SRV, SYN | ACK, 888000, 777001, 0, SWIN), "handshake 2/3");
+	assert_string_equal(seg(&v, CLI, ACK, 777001, 888001, 0, CWIN), "handshake 3/3");
+	assert_string_equal(seg(&v, CLI, PSH | ACK, 777001, 888001, 5, CWIN), "data");
+}
+
+static void test_track_port_reuse_after_reset(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	assert_string_equal(seg(&v, SRV, RST | ACK, 0, CISN + 1, 0, 0), "reset, refused");
+	/* Any SYN after the connection ended opens a new one, even with the old ISN. */
+	assert_string_equal(seg(&v, CLI, SYN, CISN, 0, 0, CWIN), "handshake 1/3, port reuse");
+	/* A reused port may come from the other end too: that end becomes the client. */
+	seg(&v, CLI, RST, CISN + 1, 0, 0, 0);
+	assert_string_equal(seg(&v, SRV, SYN, 4242, 0, 0, SWIN), "handshake 1/3, port reuse");
+	assert_false(v.c.client_is_lo);
+}
+
+static void test_track_port_reuse_new_isn(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	established_with_data(&v);
+	/* Not ended, but a SYN with another ISN. */
+	assert_string_equal(seg(&v, CLI, SYN, CISN + 50000, 0, 0, CWIN),
+			    "handshake 1/3, port reuse");
+}
+
+/* The same SYN again (a retransmission) is not port reuse. */
+static void test_track_syn_retransmitted_not_reuse(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	assert_string_equal(seg(&v, CLI, SYN, CISN, 0, 0, CWIN), "handshake 1/3");
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	assert_false(labels_has(&v.last, LABEL_PORT_REUSE));
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	assert_false(labels_has(&v.last, LABEL_PORT_REUSE));
+	/* The handshake still completes normally. */
+	assert_string_equal(seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN), "handshake 2/3");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN), "handshake 3/3");
+	/* The SYN+ACK retransmitted is not port reuse either. */
+	seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	assert_false(labels_has(&v.last, LABEL_PORT_REUSE));
+}
+
+/* ------------------------------------------------------------------ */
+/* Sequence numbers wrapping past 2^32 */
+
+static void test_track_sequence_wrap(void **state)
+{
+	const uint32_t c = 0xffffff00u, s = 0xfffffff0u;
+	const uint32_t cend = c + 1 + 0x200; /* 0x101: the client's data crosses the wrap */
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	assert_string_equal(seg(&v, CLI, SYN, c, 0, 0, CWIN), "handshake 1/3");
+	assert_string_equal(seg(&v, SRV, SYN | ACK, s, c + 1, 0, SWIN), "handshake 2/3");
+	assert_string_equal(seg(&v, CLI, ACK, c + 1, s + 1, 0, CWIN), "handshake 3/3");
+	assert_string_equal(seg(&v, CLI, PSH | ACK, c + 1, s + 1, 0x200, CWIN), "data");
+	assert_int_equal(cend, 0x101);
+	assert_string_equal(seg(&v, SRV, ACK, s + 1, 0x81, 0, SWIN), "ack");
+	assert_string_equal(seg(&v, SRV, ACK, s + 1, cend, 0, SWIN), "ack");
+	assert_string_equal(seg(&v, SRV, ACK, s + 1, cend, 0, SWIN), "");
+	/* A retransmission from before the wrap is not data. */
+	assert_string_equal(seg(&v, CLI, PSH | ACK, c + 1, s + 1, 0x100, CWIN), "");
+
+	/* The server's 15 bytes end exactly at 2^32: nextseq(server) = 0. */
+	assert_string_equal(seg(&v, SRV, PSH | ACK, s + 1, cend, 15, SWIN), "data");
+	assert_string_equal(seg(&v, CLI, ACK, cend, 0, 0, CWIN), "ack");
+	/* Keepalive at seq 0xffffffff = nextseq - 1, and its ack. */
+	assert_string_equal(seg(&v, SRV, ACK, 0xffffffffu, cend, 0, SWIN), "keepalive");
+	assert_string_equal(seg(&v, CLI, ACK, cend, 0, 0, CWIN), "keepalive ack");
+	/* The client's keepalive just after the wrap. */
+	assert_string_equal(seg(&v, CLI, ACK, cend - 1, 0, 0, CWIN), "keepalive");
+	assert_string_equal(seg(&v, SRV, ACK, 0, cend, 0, SWIN), "keepalive ack");
+	/* Data after the wrap, in order. */
+	assert_string_equal(seg(&v, SRV, PSH | ACK, 0, cend, 16, SWIN), "data");
+	assert_string_equal(seg(&v, CLI, ACK, cend, 16, 0, CWIN), "ack");
+
+	/* And the close. */
+	assert_string_equal(seg(&v, CLI, FIN | ACK, cend, 16, 0, CWIN), "close 1/4");
+	assert_string_equal(seg(&v, SRV, ACK, 16, cend + 1, 0, SWIN), "close 2/4");
+	assert_string_equal(seg(&v, SRV, FIN | ACK, 16, cend + 1, 0, SWIN), "close 3/4");
+	assert_string_equal(seg(&v, CLI, ACK, cend + 1, 17, 0, CWIN), "close 4/4");
+}
+
+/* A FIN exactly at the wrap: fin_seq 0xffffffff is acknowledged by ack 0. */
+static void test_track_fin_at_wrap(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	seg(&v, CLI, SYN, 0xfffffffeu, 0, 0, CWIN);
+	seg(&v, SRV, SYN | ACK, SISN, 0xffffffffu, 0, SWIN);
+	seg(&v, CLI, ACK, 0xffffffffu, SISN + 1, 0, CWIN);
+	assert_string_equal(seg(&v, CLI, FIN | ACK, 0xffffffffu, SISN + 1, 0, CWIN), "close 1/4");
+	assert_string_equal(seg(&v, SRV, FIN | ACK, SISN + 1, 0, 0, SWIN), "FIN merged");
+	assert_string_equal(seg(&v, CLI, ACK, 0, SISN + 2, 0, CWIN), "close 4/4");
+}
+
+/* ------------------------------------------------------------------ */
+/* Through the tracker (flow table + track_segment) */
+
+static void test_track_through_tracker(void **state)
+{
+	struct tracker *t = tracker_new();
+	struct packet p;
+	struct labels l;
+	char buf[128];
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(tracker_connections(t), 0);
+	make_packet(&p, ip_b, 40000, ip_a, 80, SYN, CISN, 0, 0, CWIN);
+	assert_true(track_segment(t, &p, &l));
+	labels_format(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "handshake 1/3");
+	make_packet(&p, ip_a, 80, ip_b, 40000, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	assert_true(track_segment(t, &p, &l));
+	labels_format(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "handshake 2/3");
+	make_packet(&p, ip_b, 40000, ip_a, 80, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	l.bits = 0xffffffffu; /* track_segment starts from an empty set */
+	assert_true(track_segment(t, &p, &l));
+	labels_format(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "handshake 3/3");
+	assert_int_equal(tracker_connections(t), 1);
+
+	/* Another connection of the same hosts. */
+	make_packet(&p, ip_b, 40001, ip_a, 80, PSH | ACK, 1, 1, 10, CWIN);
+	assert_true(track_segment(t, &p, &l));
+	labels_format(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "midstream, data");
+	assert_int_equal(tracker_connections(t), 2);
+
+	/* A packet without a decoded TCP header has no labels and no connection. */
+	make_packet(&p, ip_b, 40002, ip_a, 80, SYN, 1, 0, 0, CWIN);
+	p.stop = STOP_TCP_TRUNC_HDR;
+	l.bits = 0xffffu;
+	assert_true(track_segment(t, &p, &l));
+	assert_true(labels_empty(&l));
+	assert_int_equal(tracker_connections(t), 2);
+	tracker_free(t);
+	tracker_free(NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Label text */
+
+static const char *const all_text =
+	"handshake 1/3, port reuse, handshake 2/3, handshake 3/3, simultaneous open, midstream, "
+	"data, ack, keepalive, keepalive ack, close 1/4, close 2/4, close 3/4, FIN merged, "
+	"close 4/4, simultaneous close, reset, refused";
+
+static void test_labels_names(void **state)
+{
+	(void)state;
+	assert_string_equal(label_name(LABEL_HANDSHAKE_1), "handshake 1/3");
+	assert_string_equal(label_name(LABEL_HANDSHAKE_2), "handshake 2/3");
+	assert_string_equal(label_name(LABEL_HANDSHAKE_3), "handshake 3/3");
+	assert_string_equal(label_name(LABEL_PORT_REUSE), "port reuse");
+	assert_string_equal(label_name(LABEL_SIMULTANEOUS_OPEN), "simultaneous open");
+	assert_string_equal(label_name(LABEL_MIDSTREAM), "midstream");
+	assert_string_equal(label_name(LABEL_DATA), "data");
+	assert_string_equal(label_name(LABEL_ACK), "ack");
+	assert_string_equal(label_name(LABEL_KEEPALIVE), "keepalive");
+	assert_string_equal(label_name(LABEL_KEEPALIVE_ACK), "keepalive ack");
+	assert_string_equal(label_name(LABEL_CLOSE_1), "close 1/4");
+	assert_string_equal(label_name(LABEL_CLOSE_2), "close 2/4");
+	assert_string_equal(label_name(LABEL_CLOSE_3), "close 3/4");
+	assert_string_equal(label_name(LABEL_FIN_MERGED), "FIN merged");
+	assert_string_equal(label_name(LABEL_CLOSE_4), "close 4/4");
+	assert_string_equal(label_name(LABEL_SIMULTANEOUS_CLOSE), "simultaneous close");
+	assert_string_equal(label_name(LABEL_RESET), "reset");
+	assert_string_equal(label_name(LABEL_REFUSED), "refused");
+	assert_string_equal(label_name(LABEL_COUNT), "?");
+}
+
+static void test_labels_format(void **state)
+{
+	struct labels l = {0};
+	char buf[512];
+	unsigned i;
+
+	(void)state;
+	memset(buf, 'Z', sizeof(buf));
+	assert_int_equal(labels_format(&l, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+
+	labels_add(&l, LABEL_HANDSHAKE_1);
+	assert_int_equal(labels_format(&l, buf, sizeof(buf)), 13);
+	assert_string_equal(buf, "handshake 1/3");
+
+	/* Printed in enum order, whatever order they were added in. */
+	l.bits = 0;
+	labels_add(&l, LABEL_REFUSED);
+	labels_add(&l, LABEL_RESET);
+	assert_int_equal(labels_format(&l, buf, sizeof(buf)), 14);
+	assert_string_equal(buf, "reset, refused");
+	assert_true(labels_has(&l, LABEL_RESET));
+	assert_false(labels_has(&l, LABEL_DATA));
+	assert_false(labels_empty(&l));
+
+	l.bits = 0;
+	for (i = 0; i < LABEL_COUNT; i++)
+		labels_add(&l, (enum label)i);
+	assert_int_equal(labels_format(&l, buf, sizeof(buf)), strlen(all_text));
+	assert_string_equal(buf, all_text);
+}
+
+/* A short buffer: never written past, always terminated, returns the full length. */
+static void test_labels_format_short_buffer(void **state)
+{
+	struct labels l = {0};
+	const size_t full = strlen(all_text);
+	char buf[512];
+	size_t n, i;
+
+	(void)state;
+	for (i = 0; i < LABEL_COUNT; i++)
+		labels_add(&l, (enum label)i);
+	/* n = 0: nothing written at all. */
+	memset(buf, 'Z', sizeof(buf));
+	assert_int_equal(labels_format(&l, buf, 0), full);
+	assert_int_equal(buf[0], 'Z');
+
+	for (n = 1; n <= full + 1; n++) {
+		size_t len;
+
+		memset(buf, 'Z', sizeof(buf));
+		assert_int_equal(labels_format(&l, buf, n), full);
+		/* Terminated inside the buffer, nothing beyond it touched. */
+		assert_non_null(memchr(buf, '\0', n));
+		for (i = n; i < sizeof(buf); i++)
+			assert_int_equal(buf[i], 'Z');
+		/* What was written is the start of the full text (as snprintf would leave it). */
+		len = strlen(buf);
+		assert_true(len < n);
+		if (strncmp(buf, all_text, len) != 0)
+			fail_msg("labels_format(n=%zu) wrote \"%s\": not a prefix of the text", n,
+				 buf);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_track_handshake),
+		cmocka_unit_test(test_track_handshake_client_is_hi),
+		cmocka_unit_test(test_track_handshake_3_with_data),
+		cmocka_unit_test(test_track_handshake_wrong_ack),
+		cmocka_unit_test(test_track_simultaneous_open),
+		cmocka_unit_test(test_track_midstream),
+		cmocka_unit_test(test_track_data_in_order_only),
+		cmocka_unit_test(test_track_ack_only_for_new_peer_data),
+		cmocka_unit_test(test_track_keepalive_and_ack),
+		cmocka_unit_test(test_track_keepalive_one_byte),
+		cmocka_unit_test(test_track_keepalive_ack_conditions),
+		cmocka_unit_test(test_track_four_way_close_with_half_close),
+		cmocka_unit_test(test_track_close_without_half_close),
+		cmocka_unit_test(test_track_fin_with_data),
+		cmocka_unit_test(test_track_fin_merged),
+		cmocka_unit_test(test_track_simultaneous_close),
+		cmocka_unit_test(test_track_fin_retransmitted),
+		cmocka_unit_test(test_track_reset),
+		cmocka_unit_test(test_track_refused),
+		cmocka_unit_test(test_track_port_reuse_after_close),
+		cmocka_unit_test(test_track_port_reuse_after_reset),
+		cmocka_unit_test(test_track_port_reuse_new_isn),
+		cmocka_unit_test(test_track_syn_retransmitted_not_reuse),
+		cmocka_unit_test(test_track_sequence_wrap),
+		cmocka_unit_test(test_track_fin_at_wrap),
+		cmocka_unit_test(test_track_through_tracker),
+		cmocka_unit_test(test_labels_names),
+		cmocka_unit_test(test_labels_format),
+		cmocka_unit_test(test_labels_format_short_buffer),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
