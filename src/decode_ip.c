@@ -301,6 +301,14 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 			e->frag_off = fo & 0xfff8;
 			e->frag_more = fo & 1;
 			ip->fragmented = true;
+			/* tcpdump shows nothing past a fragment header that ends the capture. */
+			if (!span_has(l3, off + 8, 1)) {
+				ip->next_ext++;
+				e->off = (uint16_t)off;
+				ip->proto = next;
+				p->stop = next == IPPROTO_TCP_ ? STOP_IP_FRAGMENT : STOP_NOT_TCP;
+				return;
+			}
 		} else {
 			e->len = (uint16_t)((hlen8 + 1) * 8);
 			if (!span_has(l3, off, e->len)) {

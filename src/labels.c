@@ -31,6 +31,20 @@ const char *label_name(enum label l)
 	return label_names[l];
 }
 
+/* Append str at *len, copying what fits below n - 1, like snprintf. */
+static void append(char *buf, size_t n, size_t *len, const char *str)
+{
+	size_t k = strlen(str);
+
+	if (*len + 1 < n) {
+		size_t room = n - 1 - *len;
+
+		memcpy(buf + *len, str, k < room ? k : room);
+		buf[*len + (k < room ? k : room)] = '\0';
+	}
+	*len += k;
+}
+
 size_t labels_format(const struct labels *s, char *buf, size_t n)
 {
 	size_t need = 0;
@@ -39,25 +53,11 @@ size_t labels_format(const struct labels *s, char *buf, size_t n)
 	if (n > 0)
 		buf[0] = '\0';
 	for (l = 0; l < LABEL_COUNT; l++) {
-		const char *name;
-		size_t len;
-
 		if (!labels_has(s, (enum label)l))
 			continue;
-		name = label_names[l];
-		len = strlen(name);
-		if (need > 0) {
-			if (need + 2 < n)
-				memcpy(buf + need, ", ", 2);
-			need += 2;
-		}
-		if (need + len < n)
-			memcpy(buf + need, name, len);
-		need += len;
-		if (need < n)
-			buf[need] = '\0';
-		else if (n > 0)
-			buf[n - 1] = '\0';
+		if (need > 0)
+			append(buf, n, &need, ", ");
+		append(buf, n, &need, label_names[l]);
 	}
 	return need;
 }

@@ -778,6 +778,11 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 {
 	struct sbuf s;
 
+	if (cap < 2) {
+		if (cap == 1)
+			buf[0] = '\0';
+		return 0;
+	}
 	sbuf_init(&s, buf, cap);
 	print_timestamp(pr, &s, p);
 	if (p->link.has_sll2) {
@@ -795,7 +800,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		sbuf_puts(&s, lb);
 	}
 	/* Keep room for the newline even when the line was cut. */
-	if (s.len + 1 >= cap && cap >= 2)
+	if (s.len + 1 >= cap)
 		s.len = cap - 2;
 	buf[s.len++] = '\n';
 	buf[s.len] = '\0';

@@ -106,6 +106,24 @@ static bool is_keepalive_ack(const struct track_dir *d, const struct track_dir *
 	       t->win == d->win && t->win != 0;
 }
 
+/*
+ * An empty segment whose ACK covers peer payload bytes not acknowledged
+ * before. Measured from the highest ACK this side sent (a reordered older
+ * ACK does not make the next one new again), or, on a side whose first ACK
+ * this is (a midstream capture), from the first peer byte seen.
+ */
+static bool acks_new_data(const struct track_dir *d, const struct track_dir *peer,
+			  const struct tcp_info *t)
+{
+	uint32_t from;
+
+	if (t->paylen != 0 || !(t->flags & TCPF_ACK) || (t->flags & (TCPF_SYN | TCPF_RST)) ||
+	    !peer->data_valid)
+		return false;
+	from = d->ack_valid ? d->maxack : peer->data_start;
+	return seq_gt(t->ack, from) && seq_lt(from, peer->data_end);
+}
+
 /* Opening: SYN, SYN+ACK, the first ACK. Returns true when the segment was a SYN. */
 static void track_open(struct conn *c, int role, const struct packet *p, struct labels *out)
 {
@@ -196,9 +214,13 @@ static void dir_update(struct track_dir *d, const struct tcp_info *t, bool keepa
 
 		if (!d->data_valid || seq_gt(dend, d->data_end))
 			d->data_end = dend;
+		if (!d->data_valid || seq_lt(dstart, d->data_start))
+			d->data_start = dstart;
 		d->data_valid = true;
 	}
 	if (t->flags & TCPF_ACK) {
+		if (!d->ack_valid || seq_gt(t->ack, d->maxack))
+			d->maxack = t->ack;
 		d->lastack = t->ack;
 		d->ack_valid = true;
 	}
@@ -260,9 +282,7 @@ void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct
 	if (t->paylen > 0 && !keepalive && (!d->next_valid || t->seq == d->nextseq ||
 					    ((t->flags & TCPF_SYN) && t->seq + 1 == d->nextseq)))
 		labels_add(out, LABEL_DATA);
-	if (t->paylen == 0 && (t->flags & TCPF_ACK) && !(t->flags & (TCPF_SYN | TCPF_RST)) &&
-	    d->ack_valid && seq_gt(t->ack, d->lastack) && peer->data_valid &&
-	    seq_lt(d->lastack, peer->data_end))
+	if (acks_new_data(d, peer, t))
 		labels_add(out, LABEL_ACK);
 
 	if (ev == EV_FIN || ev == EV_SEGMENT)

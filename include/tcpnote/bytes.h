@@ -74,7 +74,7 @@ static inline struct span span_sub(struct span s, size_t off, size_t n)
 {
 	struct span r = {s.data, 0};
 
-	if (off > s.len)
+	if (off > s.len || s.data == NULL)
 		return r;
 	r.data = s.data + off;
 	r.len = s.len - off < n ? s.len - off : n;

@@ -33,10 +33,12 @@ struct track_dir {
 	uint32_t nextseq;   /* highest seq + len (+SYN, +FIN) sent */
 	bool ack_valid;
 	uint32_t lastack;   /* last ACK number sent */
+	uint32_t maxack;    /* highest ACK number sent (a reordered old ACK does not lower it) */
 	bool win_valid;
 	uint16_t win;       /* last raw window advertised */
 	bool data_valid;
-	uint32_t data_end;  /* end of the highest payload byte sent */
+	uint32_t data_start; /* first payload byte seen from this side */
+	uint32_t data_end;   /* end of the highest payload byte sent */
 	bool fin_sent;
 	uint32_t fin_seq;   /* sequence number of the FIN */
 	bool fin_acked;     /* the peer has acknowledged that FIN */

@@ -715,6 +715,9 @@ static void check_cut(const struct frame_desc *f, uint32_t cap, const struct pac
 			    p->stop != STOP_TCP_TRUNC_PORTS)
 				fail_msg("%s cut at %u (in an extension header): stop %d", f->name,
 					 cap, (int)p->stop);
+		} else if (cap == tcp && f->bytes[l3 + 6] == 44) {
+			/* tcpdump shows nothing past a fragment header that ends the capture. */
+			expect_stop(f, cap, p->stop, STOP_IP_FRAGMENT);
 		} else if (cap < tcp + 4) {
 			expect_stop(f, cap, p->stop, STOP_TCP_TRUNC_PORTS);
 		} else if (cap < tcp + 20) {

@@ -108,6 +108,37 @@ static void handshake(struct conv *v)
 }
 
 /* ------------------------------------------------------------------ */
+/* The ack rule's two edges: midstream first ACKs, reordered old ACKs */
+
+static void test_track_midstream_first_ack(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	/* Joined midstream: the server sends data, the client's first ACK covers it. */
+	assert_string_equal(seg(&v, SRV, PSH | ACK, 7000, 3000, 100, SWIN), "midstream, data");
+	assert_string_equal(seg(&v, CLI, ACK, 3000, 7100, 0, CWIN), "ack");
+	/* The same ACK again acknowledges nothing new. */
+	assert_string_equal(seg(&v, CLI, ACK, 3000, 7100, 0, CWIN), "");
+}
+
+static void test_track_reordered_old_ack(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN + 1, CISN + 1, 100, SWIN), "data");
+	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN + 101, CISN + 1, 100, SWIN), "data");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 1, SISN + 201, 0, CWIN), "ack");
+	/* An older ACK captured late, then the newest again: neither acknowledges new bytes. */
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 1, SISN + 101, 0, CWIN), "");
+	assert_string_equal(seg(&v, CLI, ACK, CISN + 1, SISN + 201, 0, CWIN), "");
+}
+
+/* ------------------------------------------------------------------ */
 /* Opening */
 
 static void test_track_handshake(void **state)
@@ -740,6 +771,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_track_handshake),
+		cmocka_unit_test(test_track_midstream_first_ack),
+		cmocka_unit_test(test_track_reordered_old_ack),
 		cmocka_unit_test(test_track_handshake_client_is_hi),
 		cmocka_unit_test(test_track_handshake_3_with_data),
 		cmocka_unit_test(test_track_handshake_wrong_ack),
