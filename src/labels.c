@@ -1,4 +1,5 @@
 /* labels.c - label names, exactly as the contract in labels.md spells them. */
+#include <stdio.h>
 #include <string.h>
 
 #include "tcpnote/labels.h"
@@ -22,6 +23,19 @@ static const char *const label_names[LABEL_COUNT] = {
 	[LABEL_SIMULTANEOUS_CLOSE] = "simultaneous close",
 	[LABEL_RESET] = "reset",
 	[LABEL_REFUSED] = "refused",
+	[LABEL_ZERO_WINDOW_PROBE] = "zero window probe",
+	[LABEL_ZERO_WINDOW] = "zero window",
+	[LABEL_PREVIOUS_NOT_CAPTURED] = "previous segment not captured",
+	[LABEL_WINDOW_UPDATE] = "window update",
+	[LABEL_WINDOW_FULL] = "window full",
+	[LABEL_ZERO_WINDOW_PROBE_ACK] = "zero window probe ack",
+	[LABEL_DUP_ACK] = "dup ack",
+	[LABEL_ACKED_UNSEEN] = "acked unseen segment",
+	[LABEL_SPURIOUS_RETRANSMISSION] = "spurious retransmission",
+	[LABEL_FAST_RETRANSMISSION] = "fast retransmission",
+	[LABEL_OUT_OF_ORDER] = "out-of-order",
+	[LABEL_RETRANSMISSION] = "retransmission",
+	[LABEL_DUPLICATE] = "duplicate",
 };
 
 const char *label_name(enum label l)
@@ -58,6 +72,12 @@ size_t labels_format(const struct labels *s, char *buf, size_t n)
 		if (need > 0)
 			append(buf, n, &need, ", ");
 		append(buf, n, &need, label_names[l]);
+		if (l == LABEL_DUP_ACK) {
+			char num[16];
+
+			snprintf(num, sizeof(num), " #%u", s->dup_ack);
+			append(buf, n, &need, num);
+		}
 	}
 	return need;
 }

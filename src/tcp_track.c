@@ -48,6 +48,8 @@ static void conn_reset(struct conn *c, bool client_is_lo)
 	memset(c, 0, sizeof(*c));
 	c->client_is_lo = client_is_lo;
 	c->active_closer = -1;
+	c->dir[ROLE_CLIENT].wscale = WSCALE_UNKNOWN;
+	c->dir[ROLE_SERVER].wscale = WSCALE_UNKNOWN;
 }
 
 /* The kinds of segment the state machine distinguishes (classify, then transition). */
@@ -88,22 +90,6 @@ static bool midstream_client_is_lo(const struct packet *p, bool from_lo)
 	else
 		sender_is_client = t->sport >= t->dport;
 	return sender_is_client ? from_lo : !from_lo;
-}
-
-/* Linux keepalive probe: len 0 (or 1 elsewhere), seq = nextseq - 1, no SYN/FIN/RST. */
-static bool is_keepalive(const struct track_dir *d, const struct tcp_info *t)
-{
-	return d->next_valid && t->paylen <= 1 && !(t->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) &&
-	       t->seq == d->nextseq - 1;
-}
-
-static bool is_keepalive_ack(const struct track_dir *d, const struct track_dir *peer,
-			     const struct tcp_info *t)
-{
-	return peer->last_was_keepalive && d->next_valid && d->ack_valid && d->win_valid &&
-	       t->paylen == 0 && !(t->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) &&
-	       (t->flags & TCPF_ACK) && t->seq == d->nextseq && t->ack == d->lastack &&
-	       t->win == d->win && t->win != 0;
 }
 
 /*
@@ -201,13 +187,23 @@ static void track_close(struct conn *c, int role, const struct packet *p, struct
 }
 
 /* Fold the segment into its direction's state after the rules have looked at it. */
-static void dir_update(struct track_dir *d, const struct tcp_info *t, bool keepalive)
+static void dir_update(struct track_dir *d, const struct tcp_info *t, const struct seg_verdict *v,
+		       int64_t now)
 {
 	uint32_t end = segment_end(t);
 
-	if (!d->next_valid || seq_gt(end, d->nextseq))
+	/* A zero window probe's byte is not taken as sent (Wireshark does the same). */
+	if (!v->zero_window_probe && (!d->next_valid || seq_gt(end, d->nextseq))) {
 		d->nextseq = end;
-	d->next_valid = true;
+		d->nextseq_time = now;
+		d->next_valid = true;
+	}
+	/* The highest contiguous byte: it advances only from where it stood. */
+	if (!v->zero_window_probe && d->next_valid &&
+	    (!d->maxseq_valid || t->seq == d->maxseqtobeacked)) {
+		d->maxseqtobeacked = d->nextseq;
+		d->maxseq_valid = true;
+	}
 	if (t->paylen > 0) {
 		uint32_t dstart = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
 		uint32_t dend = dstart + t->paylen;
@@ -226,7 +222,7 @@ static void dir_update(struct track_dir *d, const struct tcp_info *t, bool keepa
 	}
 	d->win = t->win;
 	d->win_valid = true;
-	d->last_was_keepalive = keepalive;
+	d->last_was_keepalive = v->keepalive;
 	d->seen = true;
 }
 
@@ -237,7 +233,8 @@ void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct
 	enum seg_event ev = classify(t->flags);
 	int role;
 	struct track_dir *d, *peer;
-	bool keepalive = false;
+	struct seg_verdict v;
+	int64_t now = packet_time_ns(p);
 
 	if (created) {
 		bool client_lo = ev == EV_SYN ? from_lo : midstream_client_is_lo(p, from_lo);
@@ -258,12 +255,22 @@ void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct
 			labels_add(out, LABEL_PORT_REUSE);
 		}
 	}
-	c->packets++;
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 	d = &c->dir[role];
 	peer = &c->dir[!role];
+	/* A second copy of a packet says so and changes nothing. */
+	if (!created && analysis_is_duplicate(d, p)) {
+		labels_add(out, LABEL_DUPLICATE);
+		return;
+	}
+	c->packets++;
 
 	track_open(c, role, p, out);
+	if (ev == EV_SYN)
+		c->syn_time = now;
+	if (labels_has(out, LABEL_HANDSHAKE_3))
+		c->first_rtt = now - c->syn_time;
+	analysis_classify(c, role, p, now, out, &v);
 
 	if (ev == EV_RST) {
 		labels_add(out, LABEL_RESET);
@@ -271,16 +278,10 @@ void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct
 			labels_add(out, LABEL_REFUSED);
 		c->ended = true;
 		conn_set_state(c, CONN_RESET);
-	} else if (ev != EV_SYN && ev != EV_SYNACK) {
-		keepalive = is_keepalive(d, t);
-		if (keepalive)
-			labels_add(out, LABEL_KEEPALIVE);
-		else if (is_keepalive_ack(d, peer, t))
-			labels_add(out, LABEL_KEEPALIVE_ACK);
 	}
-
-	if (t->paylen > 0 && !keepalive && (!d->next_valid || t->seq == d->nextseq ||
-					    ((t->flags & TCPF_SYN) && t->seq + 1 == d->nextseq)))
+	if (t->paylen > 0 && !v.keepalive && !v.zero_window_probe &&
+	    (!d->next_valid || t->seq == d->nextseq ||
+	     ((t->flags & TCPF_SYN) && t->seq + 1 == d->nextseq)))
 		labels_add(out, LABEL_DATA);
 	if (acks_new_data(d, peer, t))
 		labels_add(out, LABEL_ACK);
@@ -290,7 +291,8 @@ void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct
 	if (t->flags & TCPF_FIN)
 		c->ended = true;
 
-	dir_update(d, t, keepalive);
+	analysis_update(c, role, p, now, &v);
+	dir_update(d, t, &v, now);
 }
 
 struct tracker *tracker_new(void)

@@ -26,11 +26,26 @@ enum label {
 	LABEL_SIMULTANEOUS_CLOSE,
 	LABEL_RESET,
 	LABEL_REFUSED,
+	/* Loss, order and flow control, in labels.md's evaluation order. */
+	LABEL_ZERO_WINDOW_PROBE,
+	LABEL_ZERO_WINDOW,
+	LABEL_PREVIOUS_NOT_CAPTURED,
+	LABEL_WINDOW_UPDATE,
+	LABEL_WINDOW_FULL,
+	LABEL_ZERO_WINDOW_PROBE_ACK,
+	LABEL_DUP_ACK,             /* printed as "dup ack #N" */
+	LABEL_ACKED_UNSEEN,
+	LABEL_SPURIOUS_RETRANSMISSION,
+	LABEL_FAST_RETRANSMISSION,
+	LABEL_OUT_OF_ORDER,
+	LABEL_RETRANSMISSION,
+	LABEL_DUPLICATE,
 	LABEL_COUNT
 };
 
 struct labels {
 	uint32_t bits;
+	uint32_t dup_ack; /* N of "dup ack #N" */
 };
 
 const char *label_name(enum label l);

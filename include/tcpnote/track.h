@@ -44,7 +44,27 @@ struct track_dir {
 	bool fin_acked;     /* the peer has acknowledged that FIN */
 	bool sent_close2;   /* this side acknowledged the peer's FIN without its own */
 	bool last_was_keepalive;
+	/* Loss, order and flow-control analysis (tcp_analysis.c, after Wireshark). */
+	int64_t nextseq_time;     /* when nextseq last advanced, ns */
+	int64_t lastack_time;     /* when the last ACK was sent, ns */
+	bool maxseq_valid;
+	uint32_t maxseqtobeacked; /* highest contiguous sequence number seen */
+	uint32_t dupacks;         /* duplicate ACKs since the ACK number last changed */
+	int8_t wscale;            /* WSCALE_UNKNOWN, WSCALE_NONE, or the shift */
+	bool last_was_zwp;        /* the last segment was a zero window probe */
+	uint8_t nsack;
+	uint32_t sack[2];         /* first SACK block last reported */
+	uint8_t recent_next;
+	struct seg_fingerprint {
+		bool used;
+		uint16_t ip_id, win, sum;
+		uint8_t flags;
+		uint32_t seq, ack, paylen;
+	} recent[4];              /* the last segments, to recognise a second copy */
 };
+
+#define WSCALE_UNKNOWN (-1) /* the handshake was not seen */
+#define WSCALE_NONE (-2)    /* negotiated off: the window field is the window */
 
 struct conn {
 	enum conn_state state;
@@ -53,8 +73,29 @@ struct conn {
 	bool ended;         /* FIN or RST seen: a new SYN is port reuse */
 	int active_closer;  /* role that sent the first FIN, or -1 */
 	uint64_t packets;
+	int64_t syn_time;   /* the last SYN without ACK, ns */
+	int64_t first_rtt;  /* SYN to handshake 3/3, ns; 0 while unknown */
 	struct track_dir dir[2];
 };
+
+/* What the analysis decided for one segment, before the state moved on. */
+struct seg_verdict {
+	bool keepalive;
+	bool keepalive_ack;
+	bool zero_window_probe;
+	bool dup_ack;
+};
+
+/* The analysis rules (tcp_analysis.c): classify with the state as it was... */
+void analysis_classify(const struct conn *c, int role, const struct packet *p, int64_t now,
+		       struct labels *out, struct seg_verdict *v);
+/* ...then fold the segment into its direction's state. */
+void analysis_update(struct conn *c, int role, const struct packet *p, int64_t now,
+		     const struct seg_verdict *v);
+/* A second copy of one of the last few segments of this direction (bridged, bonded, "any"). */
+bool analysis_is_duplicate(const struct track_dir *d, const struct packet *p);
+/* The packet's time in nanoseconds. */
+int64_t packet_time_ns(const struct packet *p);
 
 struct tracker;
 
