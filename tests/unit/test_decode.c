@@ -9,11 +9,13 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "tcpnote/decode.h"
 
 /*
  * Valid frames, built by hand and checked with tcpdump -vv (every TCP and
- * IPv4 header checksum below is correct).
+ * IPv4 header checksum below is correct). Two more, f_raw6_hbh and
+ * f_raw6_frag, are in fixtures.c: test_print.c prints them.
  */
 static const uint8_t f_eth_syn[] = {
 	/* Ethernet: dst, src, type IPv4 */
@@ -76,26 +78,25 @@ static const uint8_t f_sll2_fin[] = {
 	0x50, 0x11, 0x01, 0xf6, 0x28, 0x50, 0x00, 0x00,
 };
 
+/* What follows both NULL headers: 127.0.0.1.7070 > 127.0.0.1.35180, RST|ACK. */
+#define LO_RST_IP_TCP                                                                          \
+	/* IPv4: len 40, 127.0.0.1 > 127.0.0.1 */                                               \
+	0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x2a, 0x9a,                   \
+	0x7f, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01,                                         \
+	/* TCP: 7070 > 35180, seq 0, ack 1, off 5, RST|ACK, win 0 */                            \
+	0x1b, 0x9e, 0x89, 0x6c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,                   \
+	0x50, 0x14, 0x00, 0x00, 0x0c, 0xc3, 0x00, 0x00
+
 static const uint8_t f_null_le_rst[] = {
 	/* NULL: AF_INET (2), little-endian */
 	0x02, 0x00, 0x00, 0x00,
-	/* IPv4: len 40, 127.0.0.1 > 127.0.0.1 */
-	0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x2a, 0x9a,
-	0x7f, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01,
-	/* TCP: 7070 > 35180, seq 0, ack 1, off 5, RST|ACK, win 0 */
-	0x1b, 0x9e, 0x89, 0x6c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-	0x50, 0x14, 0x00, 0x00, 0x0c, 0xc3, 0x00, 0x00,
+	LO_RST_IP_TCP,
 };
 
 static const uint8_t f_null_be_rst[] = {
 	/* NULL: AF_INET (2), big-endian */
 	0x00, 0x00, 0x00, 0x02,
-	/* IPv4: len 40, 127.0.0.1 > 127.0.0.1 */
-	0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x2a, 0x9a,
-	0x7f, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01,
-	/* TCP: 7070 > 35180, seq 0, ack 1, off 5, RST|ACK, win 0 */
-	0x1b, 0x9e, 0x89, 0x6c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-	0x50, 0x14, 0x00, 0x00, 0x0c, 0xc3, 0x00, 0x00,
+	LO_RST_IP_TCP,
 };
 
 static const uint8_t f_raw4_data[] = {
@@ -114,10 +115,7 @@ static const uint8_t f_eth_ip6_synack[] = {
 	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
 	0x86, 0xdd,
 	/* IPv6: plen 40, next TCP, hlim 64, 2001:db8::2 > 2001:db8::1 */
-	0x60, 0x00, 0x00, 0x00, 0x00, 0x28, 0x06, 0x40, 0x20, 0x01, 0x0d, 0xb8,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
-	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x01,
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x28, 0x06, 0x40, ADDR6_DB8(2), ADDR6_DB8(1),
 	/* TCP: 443 > 50000, seq 0xfffffff0, ack 0x101, off 10, SYN|ACK, win 65535 */
 	0x01, 0xbb, 0xc3, 0x50, 0xff, 0xff, 0xff, 0xf0, 0x00, 0x00, 0x01, 0x01,
 	0xa0, 0x12, 0xff, 0xff, 0x26, 0x2a, 0x00, 0x00,
@@ -126,45 +124,19 @@ static const uint8_t f_eth_ip6_synack[] = {
 	0x00, 0x00, 0x00, 0x01, 0x01, 0x03, 0x03, 0x0a,
 };
 
-static const uint8_t f_raw6_hbh[] = {
-	/* IPv6: plen 30, next hop-by-hop, 2001:db8::1 > 2001:db8::2 */
-	0x60, 0x00, 0x00, 0x00, 0x00, 0x1e, 0x00, 0x40, 0x20, 0x01, 0x0d, 0xb8,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x02,
-	/* hop-by-hop: next TCP, len 0 (8 bytes), PadN */
-	0x06, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00,
-	/* TCP: 50000 > 443, seq 0x101, ack 0xfffffff1, off 5, PSH|ACK, win 512 */
-	0xc3, 0x50, 0x01, 0xbb, 0x00, 0x00, 0x01, 0x01, 0xff, 0xff, 0xff, 0xf1,
-	0x50, 0x18, 0x02, 0x00, 0x23, 0xee, 0x00, 0x00,
-	/* payload "hi" */
-	0x68, 0x69,
-};
-
-static const uint8_t f_raw6_frag[] = {
-	/* IPv6: plen 32, next fragment, 2001:db8::1 > 2001:db8::2 */
-	0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x2c, 0x40, 0x20, 0x01, 0x0d, 0xb8,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x02,
-	/* fragment: next TCP, offset 0, M=1, id 0x12345678 */
-	0x06, 0x00, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78,
-	/* TCP: 50000 > 443, seq 0x103, ack 0xfffffff1, off 5, PSH|ACK, win 512 */
-	0xc3, 0x50, 0x01, 0xbb, 0x00, 0x00, 0x01, 0x03, 0xff, 0xff, 0xff, 0xf1,
-	0x50, 0x18, 0x02, 0x00, 0xc4, 0x79, 0x00, 0x00,
-	/* payload "frag" */
-	0x66, 0x72, 0x61, 0x67,
-};
-
 static const uint8_t addr_a4[4] = {192, 168, 1, 10};
 static const uint8_t addr_b4[4] = {192, 168, 1, 20};
 static const uint8_t addr_lo4[4] = {127, 0, 0, 1};
-static const uint8_t addr_1_4[4] = {10, 0, 0, 1};
-static const uint8_t addr_2_4[4] = {10, 0, 0, 2};
-static const uint8_t addr_a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-static const uint8_t addr_b6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 
-/* Where each layer of a valid frame starts, for the truncation sweep. */
+/* The fixed TCP header of a valid frame. */
+struct tcp_want {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+};
+
+/* Where each layer of a valid frame starts, for the truncation sweep, and its TCP header. */
 struct frame_desc {
 	const char *name;
 	int dlt;
@@ -176,22 +148,35 @@ struct frame_desc {
 	uint8_t tcp_hlen;
 	uint32_t paylen;
 	bool fragment;    /* a fragment: the checksum cannot be verified */
+	struct tcp_want hdr;
 };
 
-#define FRAME(n, d, l3, v, tcp, hl, pl, frag)                                              \
-	{#n, d, f_##n, sizeof(f_##n), l3, v, tcp, hl, pl, frag}
+/* FRAME(name, link, l3, version, tcp, tcp_hlen, paylen, fragment,
+ *       sport, dport, seq, ack, flags, win) */
+#define FRAME(n, d, l3, v, tcp, hl, pl, frag, ...)                                           \
+	{#n, d, f_##n, sizeof(f_##n), l3, v, tcp, hl, pl, frag, {__VA_ARGS__}}
 
 static const struct frame_desc frames[] = {
-	FRAME(eth_syn, LINK_EN10MB, 14, 4, 34, 40, 4, false),
-	FRAME(vlan_psh, LINK_EN10MB, 18, 4, 38, 32, 5, false),
-	FRAME(sll_sack, LINK_LINUX_SLL, 16, 4, 36, 52, 0, false),
-	FRAME(sll2_fin, LINK_LINUX_SLL2, 20, 4, 40, 20, 0, false),
-	FRAME(null_le_rst, LINK_NULL, 4, 4, 24, 20, 0, false),
-	FRAME(null_be_rst, LINK_NULL, 4, 4, 24, 20, 0, false),
-	FRAME(raw4_data, LINK_RAW, 0, 4, 20, 20, 3, false),
-	FRAME(eth_ip6_synack, LINK_EN10MB, 14, 6, 54, 40, 0, false),
-	FRAME(raw6_hbh, LINK_RAW, 0, 6, 48, 20, 2, false),
-	FRAME(raw6_frag, LINK_RAW, 0, 6, 48, 20, 4, true),
+	FRAME(eth_syn, LINK_EN10MB, 14, 4, 34, 40, 4, false,
+	      40000, 80, 0x01020304u, 0, TCPF_SYN, 64240),
+	FRAME(vlan_psh, LINK_EN10MB, 18, 4, 38, 32, 5, false,
+	      40000, 80, 0x01020305u, 0xa0b0c0d0u, TCPF_PSH | TCPF_ACK, 502),
+	FRAME(sll_sack, LINK_LINUX_SLL, 16, 4, 36, 52, 0, false,
+	      80, 40000, 0xa0b0c0d1u, 0x0102030au, TCPF_ACK, 1024),
+	FRAME(sll2_fin, LINK_LINUX_SLL2, 20, 4, 40, 20, 0, false,
+	      40000, 80, 0x0102030au, 0xa0b0c0d1u, TCPF_FIN | TCPF_ACK, 502),
+	FRAME(null_le_rst, LINK_NULL, 4, 4, 24, 20, 0, false,
+	      7070, 35180, 0, 1, TCPF_RST | TCPF_ACK, 0),
+	FRAME(null_be_rst, LINK_NULL, 4, 4, 24, 20, 0, false,
+	      7070, 35180, 0, 1, TCPF_RST | TCPF_ACK, 0),
+	FRAME(raw4_data, LINK_RAW, 0, 4, 20, 20, 3, false,
+	      5000, 443, 1000, 2000, TCPF_PSH | TCPF_ACK, 8192),
+	FRAME(eth_ip6_synack, LINK_EN10MB, 14, 6, 54, 40, 0, false,
+	      443, 50000, 0xfffffff0u, 0x101, TCPF_SYN | TCPF_ACK, 65535),
+	FRAME(raw6_hbh, LINK_RAW, 0, 6, 48, 20, 2, false,
+	      50000, 443, 0x101, 0xfffffff1u, TCPF_PSH | TCPF_ACK, 512),
+	FRAME(raw6_frag, LINK_RAW, 0, 6, 48, 20, 4, true,
+	      50000, 443, 0x103, 0xfffffff1u, TCPF_PSH | TCPF_ACK, 512),
 };
 
 #define NFRAMES (sizeof(frames) / sizeof(frames[0]))
@@ -210,25 +195,6 @@ static void decode(int dlt, const uint8_t *b, uint32_t caplen, uint32_t wirelen,
 static void decode_full(const struct frame_desc *f, bool verify, struct packet *p)
 {
 	decode(f->dlt, f->bytes, f->len, f->len, verify, p);
-}
-
-/* RFC 1071 sum over bytes, independent of the code under test. */
-static uint32_t sum16(uint32_t sum, const uint8_t *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)b[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold_not(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* The TCP checksum an IPv4 segment at ip[] should carry (its own field taken as 0). */
@@ -268,6 +234,26 @@ static void assert_ipv4(const struct packet *p, const uint8_t *src, const uint8_
 	assert_false(p->ip.hdr_sum_bad);
 }
 
+/* The fixed TCP header that the frame's row gives, and its length. */
+static void assert_tcp_header(const struct frame_desc *f, const struct tcp_info *t)
+{
+	assert_int_equal(t->sport, f->hdr.sport);
+	assert_int_equal(t->dport, f->hdr.dport);
+	assert_int_equal(t->seq, f->hdr.seq);
+	assert_int_equal(t->ack, f->hdr.ack);
+	assert_int_equal(t->flags, f->hdr.flags);
+	assert_int_equal(t->win, f->hdr.win);
+	assert_int_equal(t->hlen, f->tcp_hlen);
+}
+
+/* A valid frame decoded whole: nothing stops it, and its fixed TCP header is the row's. */
+static void decode_valid(const struct frame_desc *f, bool verify, struct packet *p)
+{
+	decode_full(f, verify, p);
+	assert_int_equal(p->stop, STOP_NONE);
+	assert_tcp_header(f, &p->tcp);
+}
+
 static void test_decode_ethernet_ipv4_syn_options(void **state)
 {
 	const struct frame_desc *f = &frames[0];
@@ -280,8 +266,7 @@ static void test_decode_ethernet_ipv4_syn_options(void **state)
 	unsigned i;
 
 	(void)state;
-	decode_full(f, false, &p);
-	assert_int_equal(p.stop, STOP_NONE);
+	decode_valid(f, false, &p);
 	assert_true(packet_has_tcp(&p));
 	assert_true(packet_is_tcp(&p));
 	assert_int_equal(p.caplen, 78);
@@ -290,15 +275,8 @@ static void test_decode_ethernet_ipv4_syn_options(void **state)
 	assert_ipv4(&p, addr_a4, addr_b4, 64);
 	assert_int_equal(p.ip.nopts, 0);
 
-	assert_int_equal(t->sport, 40000);
-	assert_int_equal(t->dport, 80);
-	assert_int_equal(t->seq, 0x01020304u);
-	assert_int_equal(t->ack, 0);
-	assert_int_equal(t->flags, TCPF_SYN);
-	assert_int_equal(t->win, 64240);
 	assert_int_equal(t->sum, 0x4702);
 	assert_int_equal(t->urp, 0);
-	assert_int_equal(t->hlen, 40);
 	assert_int_equal(t->length, 44);
 	assert_int_equal(t->paylen, 4);
 	assert_int_equal(t->payload.len, 4);
@@ -335,16 +313,8 @@ static void test_decode_vlan(void **state)
 	const struct tcp_info *t = &p.tcp;
 
 	(void)state;
-	decode_full(f, false, &p);
-	assert_int_equal(p.stop, STOP_NONE);
+	decode_valid(f, false, &p);
 	assert_ipv4(&p, addr_a4, addr_b4, 57);
-	assert_int_equal(t->sport, 40000);
-	assert_int_equal(t->dport, 80);
-	assert_int_equal(t->seq, 0x01020305u);
-	assert_int_equal(t->ack, 0xa0b0c0d0u);
-	assert_int_equal(t->flags, TCPF_PSH | TCPF_ACK);
-	assert_int_equal(t->win, 502);
-	assert_int_equal(t->hlen, 32);
 	assert_int_equal(t->paylen, 5);
 	assert_int_equal(t->payload.len, 5);
 	assert_memory_equal(t->payload.data, "hello", 5);
@@ -384,17 +354,9 @@ static void test_decode_linux_sll_sack(void **state)
 	const struct tcp_info *t = &p.tcp;
 
 	(void)state;
-	decode_full(f, false, &p);
-	assert_int_equal(p.stop, STOP_NONE);
+	decode_valid(f, false, &p);
 	assert_false(p.link.has_sll2);
 	assert_ipv4(&p, addr_b4, addr_a4, 72);
-	assert_int_equal(t->sport, 80);
-	assert_int_equal(t->dport, 40000);
-	assert_int_equal(t->seq, 0xa0b0c0d1u);
-	assert_int_equal(t->ack, 0x0102030au);
-	assert_int_equal(t->flags, TCPF_ACK);
-	assert_int_equal(t->win, 1024);
-	assert_int_equal(t->hlen, 52);
 	assert_int_equal(t->paylen, 0);
 	assert_int_equal(t->payload.len, 0);
 	assert_int_equal(t->nopts, 6);
@@ -419,19 +381,11 @@ static void test_decode_linux_sll2(void **state)
 	const struct tcp_info *t = &p.tcp;
 
 	(void)state;
-	decode_full(f, false, &p);
-	assert_int_equal(p.stop, STOP_NONE);
+	decode_valid(f, false, &p);
 	assert_true(p.link.has_sll2);
 	assert_int_equal(p.link.ifindex, 3);
 	assert_int_equal(p.link.pkttype, 4);
 	assert_ipv4(&p, addr_a4, addr_b4, 40);
-	assert_int_equal(t->sport, 40000);
-	assert_int_equal(t->dport, 80);
-	assert_int_equal(t->seq, 0x0102030au);
-	assert_int_equal(t->ack, 0xa0b0c0d1u);
-	assert_int_equal(t->flags, TCPF_FIN | TCPF_ACK);
-	assert_int_equal(t->win, 502);
-	assert_int_equal(t->hlen, 20);
 	assert_int_equal(t->nopts, 0);
 	assert_int_equal(t->paylen, 0);
 
@@ -450,17 +404,11 @@ static void test_decode_null_both_byte_orders(void **state)
 	for (i = 4; i <= 5; i++) {
 		struct packet *p = i == 4 ? &le : &be;
 
-		decode_full(&frames[i], false, p);
-		assert_int_equal(p->stop, STOP_NONE);
+		case_begin("%s", frames[i].name);
+		decode_valid(&frames[i], false, p);
 		assert_ipv4(p, addr_lo4, addr_lo4, 40);
-		assert_int_equal(p->tcp.sport, 7070);
-		assert_int_equal(p->tcp.dport, 35180);
-		assert_int_equal(p->tcp.seq, 0);
-		assert_int_equal(p->tcp.ack, 1);
-		assert_int_equal(p->tcp.flags, TCPF_RST | TCPF_ACK);
-		assert_int_equal(p->tcp.win, 0);
-		assert_int_equal(p->tcp.hlen, 20);
 	}
+	case_end();
 	assert_int_equal(le.tcp.sum, be.tcp.sum);
 
 	/* DLT_LOOP decodes the same header. */
@@ -487,28 +435,25 @@ static void test_decode_null_both_byte_orders(void **state)
 static void test_decode_raw_ipv4(void **state)
 {
 	static const int dlts[] = {LINK_RAW, LINK_RAW_ALT, LINK_RAW_LINKTYPE, LINK_IPV4};
+	const struct frame_desc *f = &frames[6];
 	struct packet p;
 	unsigned i;
 
 	(void)state;
 	for (i = 0; i < sizeof(dlts) / sizeof(dlts[0]); i++) {
+		case_begin("link type %d", dlts[i]);
 		assert_true(decode_link_supported(dlts[i]));
-		decode(dlts[i], f_raw4_data, sizeof(f_raw4_data), sizeof(f_raw4_data), false, &p);
+		decode(dlts[i], f->bytes, f->len, f->len, false, &p);
 		assert_int_equal(p.stop, STOP_NONE);
-		assert_ipv4(&p, addr_1_4, addr_2_4, 43);
-		assert_int_equal(p.tcp.sport, 5000);
-		assert_int_equal(p.tcp.dport, 443);
-		assert_int_equal(p.tcp.seq, 1000);
-		assert_int_equal(p.tcp.ack, 2000);
-		assert_int_equal(p.tcp.flags, TCPF_PSH | TCPF_ACK);
-		assert_int_equal(p.tcp.win, 8192);
-		assert_int_equal(p.tcp.hlen, 20);
+		assert_ipv4(&p, addr4_1, addr4_2, 43);
+		assert_tcp_header(f, &p.tcp);
 		assert_int_equal(p.tcp.paylen, 3);
 		assert_int_equal(p.tcp.payload.len, 3);
 		assert_memory_equal(p.tcp.payload.data, "abc", 3);
 		assert_int_equal(p.tcp.nopts, 0);
 		assert_int_equal(p.tcp.opts_end, OPT_END_OK);
 	}
+	case_end();
 	/* DLT_IPV6 does not take an IPv4 packet. */
 	decode(LINK_IPV6, f_raw4_data, sizeof(f_raw4_data), sizeof(f_raw4_data), false, &p);
 	assert_false(packet_has_tcp(&p));
@@ -535,18 +480,10 @@ static void test_decode_ipv6(void **state)
 	const struct tcp_info *t = &p.tcp;
 
 	(void)state;
-	decode_full(&frames[7], false, &p);
-	assert_int_equal(p.stop, STOP_NONE);
-	assert_ipv6(&p, addr_b6, addr_a6, 40, 6);
+	decode_valid(&frames[7], false, &p);
+	assert_ipv6(&p, addr6_2, addr6_1, 40, 6);
 	assert_int_equal(p.ip.next_ext, 0);
 	assert_false(p.ip.fragmented);
-	assert_int_equal(t->sport, 443);
-	assert_int_equal(t->dport, 50000);
-	assert_int_equal(t->seq, 0xfffffff0u);
-	assert_int_equal(t->ack, 0x101);
-	assert_int_equal(t->flags, TCPF_SYN | TCPF_ACK);
-	assert_int_equal(t->win, 65535);
-	assert_int_equal(t->hlen, 40);
 	assert_int_equal(t->length, 40);
 	assert_int_equal(t->paylen, 0);
 	assert_int_equal(t->payload.len, 0);
@@ -571,20 +508,12 @@ static void test_decode_ipv6_hop_by_hop(void **state)
 	const struct tcp_info *t = &p.tcp;
 
 	(void)state;
-	decode_full(&frames[8], true, &p);
-	assert_int_equal(p.stop, STOP_NONE);
-	assert_ipv6(&p, addr_a6, addr_b6, 30, 0);
+	decode_valid(&frames[8], true, &p);
+	assert_ipv6(&p, addr6_1, addr6_2, 30, 0);
 	assert_int_equal(p.ip.next_ext, 1);
 	assert_int_equal(p.ip.ext[0].type, 0);
 	assert_int_equal(p.ip.ext[0].len, 8);
 	assert_false(p.ip.fragmented);
-	assert_int_equal(t->sport, 50000);
-	assert_int_equal(t->dport, 443);
-	assert_int_equal(t->seq, 0x101);
-	assert_int_equal(t->ack, 0xfffffff1u);
-	assert_int_equal(t->flags, TCPF_PSH | TCPF_ACK);
-	assert_int_equal(t->win, 512);
-	assert_int_equal(t->hlen, 20);
 	assert_int_equal(t->paylen, 2);
 	assert_int_equal(t->payload.len, 2);
 	assert_ptr_equal(t->payload.data, f_raw6_hbh + 68);
@@ -601,9 +530,8 @@ static void test_decode_ipv6_fragment(void **state)
 
 	(void)state;
 	/* The first fragment: TCP is decoded, the checksum cannot be checked. */
-	decode_full(&frames[9], true, &p);
-	assert_int_equal(p.stop, STOP_NONE);
-	assert_ipv6(&p, addr_a6, addr_b6, 32, 44);
+	decode_valid(&frames[9], true, &p);
+	assert_ipv6(&p, addr6_1, addr6_2, 32, 44);
 	assert_int_equal(p.ip.next_ext, 1);
 	assert_int_equal(p.ip.ext[0].type, 44);
 	assert_int_equal(p.ip.ext[0].len, 8);
@@ -611,7 +539,6 @@ static void test_decode_ipv6_fragment(void **state)
 	assert_true(p.ip.ext[0].frag_more);
 	assert_int_equal(p.ip.ext[0].frag_id, 0x12345678u);
 	assert_true(p.ip.fragmented);
-	assert_int_equal(t->seq, 0x103);
 	assert_int_equal(t->paylen, 4);
 	assert_memory_equal(t->payload.data, "frag", 4);
 	assert_false(t->cksum_checked);
@@ -737,16 +664,10 @@ static void check_cut(const struct frame_desc *f, uint32_t cap, const struct pac
 		return;
 	}
 
-	/* The fixed header is in: it decodes exactly as in the full frame. */
+	/* The fixed header is in: it decodes exactly as in the full frame (as its row says). */
 	assert_memory_equal(p->ip.src, full->ip.src, p->ip.addrlen);
 	assert_memory_equal(p->ip.dst, full->ip.dst, p->ip.addrlen);
-	assert_int_equal(t->sport, full->tcp.sport);
-	assert_int_equal(t->dport, full->tcp.dport);
-	assert_int_equal(t->seq, full->tcp.seq);
-	assert_int_equal(t->ack, full->tcp.ack);
-	assert_int_equal(t->flags, full->tcp.flags);
-	assert_int_equal(t->win, full->tcp.win);
-	assert_int_equal(t->hlen, f->tcp_hlen);
+	assert_tcp_header(f, t);
 	assert_int_equal(t->paylen, f->paylen);
 	assert_int_equal(t->payload.len, cap > pay_off ? cap - pay_off : 0);
 	assert_true(t->payload.len <= t->paylen);
@@ -787,6 +708,7 @@ static void test_decode_every_caplen(void **state)
 		const struct frame_desc *f = &frames[i];
 		struct packet full, p;
 
+		case_begin("%s whole", f->name);
 		decode_full(f, true, &full);
 		assert_int_equal(full.stop, STOP_NONE);
 		assert_int_equal(full.tcp.hlen, f->tcp_hlen);
@@ -796,6 +718,7 @@ static void test_decode_every_caplen(void **state)
 			/* An exact-size heap copy, so ASan sees any read past caplen. */
 			uint8_t *copy = malloc(cap > 0 ? cap : 1);
 
+			case_begin("%s cut at %u", f->name, (unsigned)cap);
 			assert_non_null(copy);
 			memcpy(copy, f->bytes, cap);
 			memset(&p, 0x5a, sizeof(p));
@@ -809,6 +732,7 @@ static void test_decode_every_caplen(void **state)
 			free(copy);
 		}
 	}
+	case_end();
 }
 
 /* Option presence follows exactly how much of the SYN's option list was captured. */
@@ -853,64 +777,72 @@ static void raw4_copy(uint8_t *buf)
 	memcpy(buf, f_raw4_data, sizeof(f_raw4_data));
 }
 
+/* One byte of f_raw4_data changed. */
+struct patch {
+	uint8_t off, val;
+};
+
+/*
+ * f_raw4_data with the patches applied, decoded from LINK_RAW with len
+ * bytes captured and on the wire; the stop code must be want. The frame
+ * stays in a static buffer, where p's payload view points.
+ */
+static void decode_raw4_patched(const struct patch *pt, size_t n, uint32_t len, bool verify,
+				enum pkt_stop want, struct packet *p)
+{
+	static uint8_t buf[sizeof(f_raw4_data)];
+	size_t i;
+
+	raw4_copy(buf);
+	for (i = 0; i < n; i++)
+		buf[pt[i].off] = pt[i].val;
+	decode(LINK_RAW, buf, len, len, verify, p);
+	assert_int_equal(p->stop, want);
+}
+
+/* RAW4(p, verify, want stop, {offset, value}...): the whole frame with those bytes changed. */
+#define RAW4(p, verify, want, ...)                                                             \
+	decode_raw4_patched((const struct patch[]){__VA_ARGS__},                                \
+			    sizeof((const struct patch[]){__VA_ARGS__}) / sizeof(struct patch),  \
+			    sizeof(f_raw4_data), verify, want, p)
+
 static void test_decode_ipv4_bad_ihl(void **state)
 {
-	uint8_t buf[sizeof(f_raw4_data)];
 	struct packet p;
 
 	(void)state;
-	raw4_copy(buf);
-	buf[0] = 0x44; /* IHL 4: 16 bytes */
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
-	assert_int_equal(p.stop, STOP_IP_BAD_HLEN);
+	RAW4(&p, false, STOP_IP_BAD_HLEN, {0, 0x44}); /* IHL 4: 16 bytes */
 	assert_int_equal(p.ip.hlen, 16);
 	assert_false(packet_has_tcp(&p));
 	assert_true(packet_is_tcp(&p));
 
-	buf[0] = 0x40; /* IHL 0 */
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
-	assert_int_equal(p.stop, STOP_IP_BAD_HLEN);
+	RAW4(&p, false, STOP_IP_BAD_HLEN, {0, 0x40}); /* IHL 0 */
 	assert_int_equal(p.ip.hlen, 0);
 }
 
 static void test_decode_ipv4_bad_total_length(void **state)
 {
-	uint8_t buf[sizeof(f_raw4_data)];
 	struct packet p;
 
 	(void)state;
-	raw4_copy(buf);
-	buf[2] = 0;
-	buf[3] = 19; /* below the 20-byte header */
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
-	assert_int_equal(p.stop, STOP_IP_BAD_LEN);
+	RAW4(&p, false, STOP_IP_BAD_LEN, {2, 0}, {3, 19}); /* below the 20-byte header */
 	assert_int_equal(p.ip.totlen, 19);
 	assert_false(packet_has_tcp(&p));
 
-	buf[3] = 0;
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
-	assert_int_equal(p.stop, STOP_IP_BAD_LEN);
+	RAW4(&p, false, STOP_IP_BAD_LEN, {2, 0}, {3, 0});
 
 	/* IHL 15 (60 bytes) in a 43-byte datagram. */
-	raw4_copy(buf);
-	buf[0] = 0x4f;
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
-	assert_int_equal(p.stop, STOP_IP_BAD_LEN);
+	RAW4(&p, false, STOP_IP_BAD_LEN, {0, 0x4f});
 	assert_int_equal(p.ip.hlen, 60);
 }
 
 /* A total length past the captured bytes: paylen from the header, payload from the capture. */
 static void test_decode_ipv4_length_past_capture(void **state)
 {
-	uint8_t buf[sizeof(f_raw4_data)];
 	struct packet p;
 
 	(void)state;
-	raw4_copy(buf);
-	buf[2] = 0;
-	buf[3] = 100;
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
-	assert_int_equal(p.stop, STOP_NONE);
+	RAW4(&p, true, STOP_NONE, {2, 0}, {3, 100});
 	assert_int_equal(p.ip.missing, 57);
 	assert_int_equal(p.tcp.length, 80);
 	assert_int_equal(p.tcp.paylen, 60);
@@ -946,18 +878,13 @@ static void test_decode_ipv4_bad_version(void **state)
 
 static void test_decode_not_tcp(void **state)
 {
-	uint8_t buf4[sizeof(f_raw4_data)], buf6[sizeof(f_eth_ip6_synack)];
+	uint8_t buf6[sizeof(f_eth_ip6_synack)];
 	struct packet p;
 
 	(void)state;
-	raw4_copy(buf4);
-	buf4[9] = 17; /* UDP */
-	decode(LINK_RAW, buf4, sizeof(buf4), sizeof(buf4), false, &p);
-	assert_int_equal(p.stop, STOP_NOT_TCP);
+	RAW4(&p, false, STOP_NOT_TCP, {9, 17}); /* UDP */
 	assert_false(packet_is_tcp(&p));
-	buf4[9] = 1; /* ICMP */
-	decode(LINK_RAW, buf4, sizeof(buf4), sizeof(buf4), false, &p);
-	assert_int_equal(p.stop, STOP_NOT_TCP);
+	RAW4(&p, false, STOP_NOT_TCP, {9, 1}); /* ICMP */
 
 	memcpy(buf6, f_eth_ip6_synack, sizeof(buf6));
 	buf6[14 + 6] = 17;
@@ -974,28 +901,18 @@ static void test_decode_not_tcp(void **state)
 
 static void test_decode_ipv4_fragments(void **state)
 {
-	uint8_t buf[sizeof(f_raw4_data)];
 	struct packet p;
 
 	(void)state;
-	raw4_copy(buf);
-	buf[6] = 0x00;
-	buf[7] = 0x01; /* offset 8, last fragment */
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
-	assert_int_equal(p.stop, STOP_IP_FRAGMENT);
+	RAW4(&p, true, STOP_IP_FRAGMENT, {6, 0x00}, {7, 0x01}); /* offset 8, last fragment */
 	assert_false(packet_has_tcp(&p));
 	assert_true(packet_is_tcp(&p));
-	assert_memory_equal(p.ip.src, addr_1_4, 4);
+	assert_memory_equal(p.ip.src, addr4_1, 4);
 
-	buf[6] = 0x20; /* offset 8, more fragments */
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
-	assert_int_equal(p.stop, STOP_IP_FRAGMENT);
+	RAW4(&p, true, STOP_IP_FRAGMENT, {6, 0x20}, {7, 0x01}); /* offset 8, more fragments */
 
 	/* The first fragment: TCP decoded, checksum not verifiable. */
-	buf[6] = 0x20;
-	buf[7] = 0x00;
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
-	assert_int_equal(p.stop, STOP_NONE);
+	RAW4(&p, true, STOP_NONE, {6, 0x20}, {7, 0x00});
 	assert_true(p.ip.fragmented);
 	assert_int_equal(p.tcp.seq, 1000);
 	assert_false(p.tcp.cksum_checked);
@@ -1003,14 +920,10 @@ static void test_decode_ipv4_fragments(void **state)
 
 static void test_decode_tcp_hlen_short(void **state)
 {
-	uint8_t buf[sizeof(f_raw4_data)];
 	struct packet p;
 
 	(void)state;
-	raw4_copy(buf);
-	buf[32] = 0x40; /* data offset 4 */
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
-	assert_int_equal(p.stop, STOP_TCP_HLEN_SHORT);
+	RAW4(&p, true, STOP_TCP_HLEN_SHORT, {32, 0x40}); /* data offset 4 */
 	assert_int_equal(p.tcp.hlen, 16);
 	assert_int_equal(p.tcp.sport, 5000);
 	assert_int_equal(p.tcp.dport, 443);
@@ -1020,22 +933,16 @@ static void test_decode_tcp_hlen_short(void **state)
 	assert_int_equal(p.tcp.payload.len, 0);
 	assert_false(p.tcp.cksum_checked);
 
-	buf[32] = 0x00;
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
-	assert_int_equal(p.stop, STOP_TCP_HLEN_SHORT);
+	RAW4(&p, false, STOP_TCP_HLEN_SHORT, {32, 0x00});
 	assert_int_equal(p.tcp.hlen, 0);
 }
 
 static void test_decode_tcp_hlen_long(void **state)
 {
-	uint8_t buf[sizeof(f_raw4_data)];
 	struct packet p;
 
 	(void)state;
-	raw4_copy(buf);
-	buf[32] = 0x60; /* 24 bytes in a 23-byte segment */
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
-	assert_int_equal(p.stop, STOP_TCP_HLEN_LONG);
+	RAW4(&p, false, STOP_TCP_HLEN_LONG, {32, 0x60}); /* 24 bytes in a 23-byte segment */
 	assert_int_equal(p.tcp.hlen, 24);
 	assert_int_equal(p.tcp.length, 23);
 	assert_true(packet_has_tcp(&p));
@@ -1045,17 +952,15 @@ static void test_decode_tcp_hlen_long(void **state)
 	assert_int_equal(p.tcp.payload.len, 0);
 	assert_int_equal(p.tcp.nopts, 0);
 
-	buf[32] = 0xf0;
-	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
-	assert_int_equal(p.stop, STOP_TCP_HLEN_LONG);
+	RAW4(&p, false, STOP_TCP_HLEN_LONG, {32, 0xf0});
 	assert_int_equal(p.tcp.hlen, 60);
 
-	/* A 20-byte header filling the whole segment is fine. */
-	buf[32] = 0x50;
-	buf[2] = 0;
-	buf[3] = 40;
-	decode(LINK_RAW, buf, 40, 40, false, &p);
-	assert_int_equal(p.stop, STOP_NONE);
+	/* A 20-byte header filling the whole segment (the first 40 bytes) is fine. */
+	{
+		static const struct patch fill[] = {{32, 0x50}, {2, 0}, {3, 40}};
+
+		decode_raw4_patched(fill, 3, 40, false, STOP_NONE, &p);
+	}
 	assert_int_equal(p.tcp.paylen, 0);
 }
 
@@ -1161,6 +1066,7 @@ static void test_decode_checksum_every_valid_frame(void **state)
 
 		if (f->fragment)
 			continue;
+		case_begin("%s", f->name);
 		assert_true(f->len <= sizeof(buf));
 		memcpy(buf, f->bytes, f->len);
 		decode(f->dlt, buf, f->len, f->len, true, &p);
@@ -1173,6 +1079,7 @@ static void test_decode_checksum_every_valid_frame(void **state)
 		assert_true(p.tcp.cksum_checked);
 		assert_false(p.tcp.cksum_ok);
 	}
+	case_end();
 }
 
 int main(void)
@@ -1182,13 +1089,13 @@ int main(void)
 		cmocka_unit_test(test_decode_vlan),
 		cmocka_unit_test(test_decode_linux_sll_sack),
 		cmocka_unit_test(test_decode_linux_sll2),
-		cmocka_unit_test(test_decode_null_both_byte_orders),
-		cmocka_unit_test(test_decode_raw_ipv4),
+		cmocka_unit_test_teardown(test_decode_null_both_byte_orders, case_teardown),
+		cmocka_unit_test_teardown(test_decode_raw_ipv4, case_teardown),
 		cmocka_unit_test(test_decode_ipv6),
 		cmocka_unit_test(test_decode_ipv6_hop_by_hop),
 		cmocka_unit_test(test_decode_ipv6_fragment),
 		cmocka_unit_test(test_decode_ethernet_padding),
-		cmocka_unit_test(test_decode_every_caplen),
+		cmocka_unit_test_teardown(test_decode_every_caplen, case_teardown),
 		cmocka_unit_test(test_decode_syn_options_by_caplen),
 		cmocka_unit_test(test_decode_ipv4_bad_ihl),
 		cmocka_unit_test(test_decode_ipv4_bad_total_length),
@@ -1201,7 +1108,7 @@ int main(void)
 		cmocka_unit_test(test_decode_tcp_hlen_long),
 		cmocka_unit_test(test_decode_bad_option_length),
 		cmocka_unit_test(test_decode_checksum_ipv4),
-		cmocka_unit_test(test_decode_checksum_every_valid_frame),
+		cmocka_unit_test_teardown(test_decode_checksum_every_valid_frame, case_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,35 +8,8 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "tcpnote/flow.h"
-
-static void make_packet4(struct packet *p, const uint8_t src[4], uint16_t sport,
-			 const uint8_t dst[4], uint16_t dport)
-{
-	memset(p, 0, sizeof(*p));
-	p->stop = STOP_NONE;
-	p->ip.version = 4;
-	p->ip.addrlen = 4;
-	memcpy(p->ip.src, src, 4);
-	memcpy(p->ip.dst, dst, 4);
-	p->tcp.sport = sport;
-	p->tcp.dport = dport;
-}
-
-static void make_packet6(struct packet *p, const uint8_t src[16], uint16_t sport,
-			 const uint8_t dst[16], uint16_t dport)
-{
-	memset(p, 0, sizeof(*p));
-	p->stop = STOP_NONE;
-	p->ip.version = 6;
-	p->ip.addrlen = 16;
-	memcpy(p->ip.src, src, 16);
-	memcpy(p->ip.dst, dst, 16);
-	p->tcp.sport = sport;
-	p->tcp.dport = dport;
-}
-
-static const uint8_t a4[4] = {10, 0, 0, 1}, b4[4] = {10, 0, 0, 2};
 
 /* Both directions of a connection share one key; from_lo tells them apart. */
 static void test_flow_key_both_directions(void **state)
@@ -46,8 +19,8 @@ static void test_flow_key_both_directions(void **state)
 	bool lo1, lo2;
 
 	(void)state;
-	make_packet4(&ab, a4, 40000, b4, 80);
-	make_packet4(&ba, b4, 80, a4, 40000);
+	make_packet4(&ab, addr4_1, 40000, addr4_2, 80);
+	make_packet4(&ba, addr4_2, 80, addr4_1, 40000);
 	memset(&k1, 0xee, sizeof(k1));
 	memset(&k2, 0x11, sizeof(k2));
 	flow_key_of(&ab, &k1, &lo1);
@@ -56,8 +29,8 @@ static void test_flow_key_both_directions(void **state)
 	assert_true(lo1);
 	assert_false(lo2);
 	assert_int_equal(k1.version, 4);
-	assert_memory_equal(k1.addr_lo, a4, 4);
-	assert_memory_equal(k1.addr_hi, b4, 4);
+	assert_memory_equal(k1.addr_lo, addr4_1, 4);
+	assert_memory_equal(k1.addr_hi, addr4_2, 4);
 	assert_int_equal(k1.port_lo, 40000);
 	assert_int_equal(k1.port_hi, 80);
 	/* The unused address bytes are zero, so keys compare with memcmp. */
@@ -96,14 +69,12 @@ static void test_flow_key_same_address(void **state)
 
 static void test_flow_key_ipv6_and_distinctness(void **state)
 {
-	uint8_t x[16] = {0x20, 0x01, 0x0d, 0xb8}, y[16] = {0x20, 0x01, 0x0d, 0xb8};
+	const uint8_t *x = addr6_2, *y = addr6_1;
 	struct packet p1, p2, p4;
 	struct flow_key k1, k2, k4;
 	bool lo1, lo2, lo4;
 
 	(void)state;
-	x[15] = 2;
-	y[15] = 1;
 	make_packet6(&p1, x, 443, y, 50000);
 	make_packet6(&p2, y, 50000, x, 443);
 	flow_key_of(&p1, &k1, &lo1);
@@ -116,7 +87,7 @@ static void test_flow_key_ipv6_and_distinctness(void **state)
 	assert_int_equal(k1.port_lo, 50000);
 
 	/* IPv4 10.0.0.1/10.0.0.2 and an IPv6 pair with the same leading bytes differ. */
-	make_packet4(&p4, a4, 1, b4, 2);
+	make_packet4(&p4, addr4_1, 1, addr4_2, 2);
 	flow_key_of(&p4, &k4, &lo4);
 	assert_memory_not_equal(&k1, &k4, sizeof(k1));
 	/* Another port: another key. */
@@ -137,7 +108,7 @@ static void key_n(uint32_t n, struct flow_key *k)
 	uint8_t s[4] = {10, (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
 	bool lo;
 
-	make_packet4(&p, s, (uint16_t)(1024 + (n % 50000)), b4, 443);
+	make_packet4(&p, s, (uint16_t)(1024 + (n % 50000)), addr4_2, 443);
 	flow_key_of(&p, k, &lo);
 }
 
@@ -173,10 +144,9 @@ static void test_flow_lookup_create_then_find(void **state)
 	/* The reverse direction of the same connection finds the same record. */
 	{
 		struct packet p;
-		uint8_t s[4] = {10, 0, 0, 1};
 		bool lo;
 
-		make_packet4(&p, b4, 443, s, 1025);
+		make_packet4(&p, addr4_2, 443, addr4_1, 1025);
 		flow_key_of(&p, &k2, &lo);
 		assert_false(lo);
 		r = flow_lookup(t, &k2, &created);

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "tcpnote/decode.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/print_text.h"
@@ -151,24 +152,6 @@ static const struct line_case verbose[] = {
 
 static const uint8_t lo4[4] = {127, 0, 0, 1};
 static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-
-static uint32_t sum16(uint32_t sum, const uint8_t *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)b[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold_not(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 static void put16(uint8_t *p, uint32_t v)
 {
@@ -492,64 +475,32 @@ static void test_print_small_buffer(void **state)
 		check_cap(f, &p, &v, &l, full, cap);
 }
 
-/* cap 1: room for the NUL only; nothing may be written past it. */
-static void test_print_buffer_of_one(void **state)
+/* The first line of the conversation, without labels, into a buffer of cap bytes. */
+static void check_first_line_cap(struct fx *f, size_t cap)
 {
-	struct fx *f = *state;
 	struct packet p;
 	struct relseq_view v;
 	char full[600];
 
 	decode_spec(&conversation[0].s, false, f->r, &p, &v);
 	print_text_format(f->pr, &p, &v, NULL, full, sizeof(full));
-	check_cap(f, &p, &v, NULL, full, 1);
+	check_cap(f, &p, &v, NULL, full, cap);
+}
+
+/* cap 1: room for the NUL only; nothing may be written past it. */
+static void test_print_buffer_of_one(void **state)
+{
+	check_first_line_cap(*state, 1);
 }
 
 /* cap 0: no room at all; nothing may be written. */
 static void test_print_buffer_of_zero(void **state)
 {
-	struct fx *f = *state;
-	struct packet p;
-	struct relseq_view v;
-	char full[600];
-
-	decode_spec(&conversation[0].s, false, f->r, &p, &v);
-	print_text_format(f->pr, &p, &v, NULL, full, sizeof(full));
-	check_cap(f, &p, &v, NULL, full, 0);
+	check_first_line_cap(*state, 0);
 }
 
 /* ------------------------------------------------------------------ */
-/* IPv6 extension headers (raw IPv6 frames, as in test_decode.c; checked with tcpdump -S) */
-
-static const uint8_t f_raw6_hbh[] = {
-	/* IPv6: plen 30, next hop-by-hop, 2001:db8::1 > 2001:db8::2 */
-	0x60, 0x00, 0x00, 0x00, 0x00, 0x1e, 0x00, 0x40, 0x20, 0x01, 0x0d, 0xb8,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x02,
-	/* hop-by-hop: next TCP, len 0 (8 bytes), PadN */
-	0x06, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00,
-	/* TCP: 50000 > 443, seq 0x101, ack 0xfffffff1, off 5, PSH|ACK, win 512 */
-	0xc3, 0x50, 0x01, 0xbb, 0x00, 0x00, 0x01, 0x01, 0xff, 0xff, 0xff, 0xf1,
-	0x50, 0x18, 0x02, 0x00, 0x23, 0xee, 0x00, 0x00,
-	/* payload "hi" */
-	0x68, 0x69,
-};
-
-static const uint8_t f_raw6_frag[] = {
-	/* IPv6: plen 32, next fragment, 2001:db8::1 > 2001:db8::2 */
-	0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x2c, 0x40, 0x20, 0x01, 0x0d, 0xb8,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x02,
-	/* fragment: next TCP, offset 0, M=1, id 0x12345678 */
-	0x06, 0x00, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78,
-	/* TCP: 50000 > 443, seq 0x103, ack 0xfffffff1, off 5, PSH|ACK, win 512 */
-	0xc3, 0x50, 0x01, 0xbb, 0x00, 0x00, 0x01, 0x03, 0xff, 0xff, 0xff, 0xf1,
-	0x50, 0x18, 0x02, 0x00, 0xc4, 0x79, 0x00, 0x00,
-	/* payload "frag" */
-	0x66, 0x72, 0x61, 0x67,
-};
+/* IPv6 extension headers (the raw IPv6 frames of fixtures.h; checked with tcpdump -S) */
 
 struct raw_case {
 	const uint8_t *bytes;

@@ -1,55 +1,116 @@
 /* test_seq.c - unit tests of seq.h: sequence number comparisons modulo 2^32. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "tcpnote/seq.h"
+
+/* The five functions, in the order of the arrays below. */
+enum rel { LT, LEQ, GT, GEQ, MAX, NREL };
+
+static const char *const rel_names[NREL] = {"seq_lt", "seq_leq", "seq_gt", "seq_geq", "seq_max"};
+
+static void eval(uint32_t a, uint32_t b, uint32_t got[NREL])
+{
+	got[LT] = seq_lt(a, b);
+	got[LEQ] = seq_leq(a, b);
+	got[GT] = seq_gt(a, b);
+	got[GEQ] = seq_geq(a, b);
+	got[MAX] = seq_max(a, b);
+}
+
+/* What all five functions give for one ordered pair (a, b): 1 or 0, and seq_max's value. */
+struct pair_case {
+	uint32_t a, b;
+	uint32_t want[NREL]; /* {lt, leq, gt, geq, max} */
+};
+
+/* One function on one pair. */
+struct rel_case {
+	enum rel rel;
+	uint32_t a, b;
+	uint32_t want;
+};
+
+static void check_pair(const char *what, const struct pair_case *c)
+{
+	uint32_t got[NREL];
+	unsigned r;
+
+	eval(c->a, c->b, got);
+	for (r = 0; r < NREL; r++) {
+		case_begin("%s: %s(%#x, %#x)", what, rel_names[r], (unsigned)c->a, (unsigned)c->b);
+		assert_int_equal(got[r], c->want[r]);
+	}
+}
+
+static void check_rel(const char *what, const struct rel_case *c)
+{
+	uint32_t got[NREL];
+
+	eval(c->a, c->b, got);
+	case_begin("%s: %s(%#x, %#x)", what, rel_names[c->rel], (unsigned)c->a, (unsigned)c->b);
+	assert_int_equal(got[c->rel], c->want);
+}
+
+static void check_pairs(const char *what, const struct pair_case *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		check_pair(what, &c[i]);
+	case_end();
+}
+
+static void check_rels(const char *what, const struct rel_case *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		check_rel(what, &c[i]);
+	case_end();
+}
 
 /* Plain ordering far from the wrap. */
 static void test_seq_plain_order(void **state)
 {
+	static const struct pair_case pairs[] = {
+		{1, 2, {1, 1, 0, 0, 2}},
+		{2, 1, {0, 0, 1, 1, 2}},
+	};
+	static const struct rel_case rels[] = {
+		{MAX, 1000, 0x7fffffffu, 0x7fffffffu},
+	};
+
 	(void)state;
-	assert_true(seq_lt(1, 2));
-	assert_false(seq_lt(2, 1));
-	assert_true(seq_leq(1, 2));
-	assert_false(seq_leq(2, 1));
-	assert_true(seq_gt(2, 1));
-	assert_false(seq_gt(1, 2));
-	assert_true(seq_geq(2, 1));
-	assert_false(seq_geq(1, 2));
-	assert_int_equal(seq_max(1, 2), 2);
-	assert_int_equal(seq_max(2, 1), 2);
-	assert_int_equal(seq_max(1000, 0x7fffffff), 0x7fffffff);
+	check_pairs("plain order", pairs, N_OF(pairs));
+	check_rels("plain order", rels, N_OF(rels));
 }
 
 /* 0xfffffff0 comes before 0x10: 0x20 bytes later after the wrap. */
 static void test_seq_across_wrap(void **state)
 {
-	const uint32_t before = 0xfffffff0u, after = 0x10u;
+	static const struct pair_case pairs[] = {
+		{0xfffffff0u, 0x10u, {1, 1, 0, 0, 0x10u}},
+		{0x10u, 0xfffffff0u, {0, 0, 1, 1, 0x10u}},
+	};
+	/* The neighbours of the wrap point itself. */
+	static const struct rel_case rels[] = {
+		{LT, 0xffffffffu, 0, 1},
+		{GT, 0, 0xffffffffu, 1},
+		{MAX, 0xffffffffu, 0, 0},
+		{MAX, 0, 0xffffffffu, 0},
+		{LT, 0xffffffffu, 0x7ffffffeu, 1},
+	};
 
 	(void)state;
-	assert_true(seq_lt(before, after));
-	assert_true(seq_leq(before, after));
-	assert_false(seq_gt(before, after));
-	assert_false(seq_geq(before, after));
-
-	assert_false(seq_lt(after, before));
-	assert_false(seq_leq(after, before));
-	assert_true(seq_gt(after, before));
-	assert_true(seq_geq(after, before));
-
-	assert_int_equal(seq_max(before, after), after);
-	assert_int_equal(seq_max(after, before), after);
-
-	/* The neighbours of the wrap point itself. */
-	assert_true(seq_lt(0xffffffffu, 0));
-	assert_true(seq_gt(0, 0xffffffffu));
-	assert_int_equal(seq_max(0xffffffffu, 0), 0);
-	assert_int_equal(seq_max(0, 0xffffffffu), 0);
-	assert_true(seq_lt(0xffffffffu, 0x7ffffffeu));
+	check_pairs("across the wrap", pairs, N_OF(pairs));
+	check_rels("across the wrap", rels, N_OF(rels));
 }
 
 /* Equal values: neither before nor after, but <= and >= both hold. */
@@ -59,15 +120,12 @@ static void test_seq_equal(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
-		uint32_t v = vals[i];
+	for (i = 0; i < N_OF(vals); i++) {
+		const struct pair_case c = {vals[i], vals[i], {0, 1, 0, 1, vals[i]}};
 
-		assert_false(seq_lt(v, v));
-		assert_true(seq_leq(v, v));
-		assert_false(seq_gt(v, v));
-		assert_true(seq_geq(v, v));
-		assert_int_equal(seq_max(v, v), v);
+		check_pair("equal", &c);
 	}
+	case_end();
 }
 
 /*
@@ -80,59 +138,54 @@ static void test_seq_half_space(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+	for (i = 0; i < N_OF(bases); i++) {
 		uint32_t a = bases[i], b = a + 0x80000000u;
-
-		assert_true(seq_lt(a, b));
-		assert_true(seq_lt(b, a));
-		assert_true(seq_leq(a, b));
-		assert_true(seq_leq(b, a));
-		assert_false(seq_gt(a, b));
-		assert_false(seq_gt(b, a));
-		assert_false(seq_geq(a, b));
-		assert_false(seq_geq(b, a));
 		/* Neither is later: seq_max gives its second argument. */
-		assert_int_equal(seq_max(a, b), b);
-		assert_int_equal(seq_max(b, a), a);
+		const struct pair_case pairs[] = {
+			{a, b, {1, 1, 0, 0, b}},
+			{b, a, {1, 1, 0, 0, a}},
+		};
+		const struct rel_case rels[] = {
+			/* One short of 2^31 is unambiguous in both directions. */
+			{LT, a, a + 0x7fffffffu, 1},
+			{GT, a + 0x7fffffffu, a, 1},
+			{MAX, a, a + 0x7fffffffu, a + 0x7fffffffu},
+			/* One past 2^31 flips: b + 1 is now before a. */
+			{GT, a, a + 0x80000001u, 1},
+			{MAX, a, a + 0x80000001u, a},
+		};
 
-		/* One short of 2^31 is unambiguous in both directions. */
-		assert_true(seq_lt(a, a + 0x7fffffffu));
-		assert_true(seq_gt(a + 0x7fffffffu, a));
-		assert_int_equal(seq_max(a, a + 0x7fffffffu), a + 0x7fffffffu);
-		/* One past 2^31 flips: b + 1 is now before a. */
-		assert_true(seq_gt(a, a + 0x80000001u));
-		assert_int_equal(seq_max(a, a + 0x80000001u), a);
+		check_pairs("half space", pairs, N_OF(pairs));
+		check_rels("half space", rels, N_OF(rels));
 	}
 }
 
 /* The four relations agree with each other for every pair in a sweep across the wrap. */
 static void test_seq_relations_consistent(void **state)
 {
-	uint32_t a, b;
 	unsigned i, j;
 
 	(void)state;
 	for (i = 0; i < 64; i++) {
 		for (j = 0; j < 64; j++) {
-			a = 0xffffffe0u + i;
-			b = 0xffffffe0u + j;
-			assert_int_equal(seq_lt(a, b), i < j);
-			assert_int_equal(seq_gt(a, b), i > j);
-			assert_int_equal(seq_leq(a, b), i <= j);
-			assert_int_equal(seq_geq(a, b), i >= j);
-			assert_int_equal(seq_max(a, b), i >= j ? a : b);
+			uint32_t a = 0xffffffe0u + i, b = 0xffffffe0u + j;
+			const struct pair_case c = {a, b,
+						    {i < j, i <= j, i > j, i >= j, i >= j ? a : b}};
+
+			check_pair("sweep", &c);
 		}
 	}
+	case_end();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seq_plain_order),
-		cmocka_unit_test(test_seq_across_wrap),
-		cmocka_unit_test(test_seq_equal),
-		cmocka_unit_test(test_seq_half_space),
-		cmocka_unit_test(test_seq_relations_consistent),
+		cmocka_unit_test_teardown(test_seq_plain_order, case_teardown),
+		cmocka_unit_test_teardown(test_seq_across_wrap, case_teardown),
+		cmocka_unit_test_teardown(test_seq_equal, case_teardown),
+		cmocka_unit_test_teardown(test_seq_half_space, case_teardown),
+		cmocka_unit_test_teardown(test_seq_relations_consistent, case_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

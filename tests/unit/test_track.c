@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "tcpnote/flow.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/track.h"
@@ -45,33 +46,10 @@ static void conv_init(struct conv *v, const uint8_t cli[4], uint16_t cport, cons
 	v->port[SRV] = sport;
 }
 
-static const uint8_t ip_a[4] = {10, 0, 0, 1}, ip_b[4] = {10, 0, 0, 2};
-
 /* Client 10.0.0.1:40000, server 10.0.0.2:80. */
 static void conv_default(struct conv *v)
 {
-	conv_init(v, ip_a, 40000, ip_b, 80);
-}
-
-static void make_packet(struct packet *p, const uint8_t src[4], uint16_t sport,
-			const uint8_t dst[4], uint16_t dport, uint8_t flags, uint32_t seq,
-			uint32_t ack, uint32_t len, uint16_t win)
-{
-	memset(p, 0, sizeof(*p));
-	p->stop = STOP_NONE;
-	p->ip.version = 4;
-	p->ip.addrlen = 4;
-	memcpy(p->ip.src, src, 4);
-	memcpy(p->ip.dst, dst, 4);
-	p->tcp.sport = sport;
-	p->tcp.dport = dport;
-	p->tcp.flags = flags;
-	p->tcp.seq = seq;
-	p->tcp.ack = ack;
-	p->tcp.win = win;
-	p->tcp.hlen = 20;
-	p->tcp.length = 20 + len;
-	p->tcp.paylen = len;
+	conv_init(v, addr4_1, 40000, addr4_2, 80);
 }
 
 /* Send one segment and return its labels as text ("" for none). */
@@ -83,8 +61,8 @@ static const char *seg(struct conv *v, enum who from, uint8_t flags, uint32_t se
 	bool from_lo;
 	size_t n;
 
-	make_packet(&p, v->addr[from], v->port[from], v->addr[!from], v->port[!from], flags, seq,
-		    ack, len, win);
+	make_segment4(&p, v->addr[from], v->port[from], v->addr[!from], v->port[!from], flags,
+		      seq, ack, len, win);
 	flow_key_of(&p, &k, &from_lo);
 	v->last.bits = 0;
 	track_conn_segment(&v->c, !v->started, from_lo, &p, &v->last);
@@ -167,7 +145,7 @@ static void test_track_handshake_client_is_hi(void **state)
 	struct conv v;
 
 	(void)state;
-	conv_init(&v, ip_b, 40000, ip_a, 80);
+	conv_init(&v, addr4_2, 40000, addr4_1, 80);
 	handshake(&v);
 	assert_false(v.c.client_is_lo);
 	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN + 1, CISN + 1, 10, SWIN), "data");
@@ -232,14 +210,14 @@ static void test_track_midstream(void **state)
 	assert_string_equal(seg(&v, SRV, ACK, SISN + 10, CISN + 5, 0, SWIN), "ack");
 
 	/* Client speaks first, and the server holds the lower address. */
-	conv_init(&v, ip_b, 50000, ip_a, 443);
+	conv_init(&v, addr4_2, 50000, addr4_1, 443);
 	assert_string_equal(seg(&v, CLI, ACK, CISN, SISN, 0, CWIN), "midstream");
 	assert_false(v.c.client_is_lo);
 	/* The server's first segment is not midstream again. */
 	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN, CISN, 3, SWIN), "data");
 
 	/* A SYN+ACK first: its sender is the server whatever the ports say. */
-	conv_init(&v, ip_b, 80, ip_a, 5555);
+	conv_init(&v, addr4_2, 80, addr4_1, 5555);
 	assert_string_equal(seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN), "midstream");
 	assert_false(v.c.client_is_lo);
 }
@@ -636,15 +614,15 @@ static void test_track_through_tracker(void **state)
 	(void)state;
 	assert_non_null(t);
 	assert_int_equal(tracker_connections(t), 0);
-	make_packet(&p, ip_b, 40000, ip_a, 80, SYN, CISN, 0, 0, CWIN);
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, SYN, CISN, 0, 0, CWIN);
 	assert_true(track_segment(t, &p, &l));
 	labels_format(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "handshake 1/3");
-	make_packet(&p, ip_a, 80, ip_b, 40000, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	make_segment4(&p, addr4_1, 80, addr4_2, 40000, SYN | ACK, SISN, CISN + 1, 0, SWIN);
 	assert_true(track_segment(t, &p, &l));
 	labels_format(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "handshake 2/3");
-	make_packet(&p, ip_b, 40000, ip_a, 80, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, ACK, CISN + 1, SISN + 1, 0, CWIN);
 	l.bits = 0xffffffffu; /* track_segment starts from an empty set */
 	assert_true(track_segment(t, &p, &l));
 	labels_format(&l, buf, sizeof(buf));
@@ -652,14 +630,14 @@ static void test_track_through_tracker(void **state)
 	assert_int_equal(tracker_connections(t), 1);
 
 	/* Another connection of the same hosts. */
-	make_packet(&p, ip_b, 40001, ip_a, 80, PSH | ACK, 1, 1, 10, CWIN);
+	make_segment4(&p, addr4_2, 40001, addr4_1, 80, PSH | ACK, 1, 1, 10, CWIN);
 	assert_true(track_segment(t, &p, &l));
 	labels_format(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "midstream, data");
 	assert_int_equal(tracker_connections(t), 2);
 
 	/* A packet without a decoded TCP header has no labels and no connection. */
-	make_packet(&p, ip_b, 40002, ip_a, 80, SYN, 1, 0, 0, CWIN);
+	make_segment4(&p, addr4_2, 40002, addr4_1, 80, SYN, 1, 0, 0, CWIN);
 	p.stop = STOP_TCP_TRUNC_HDR;
 	l.bits = 0xffffu;
 	assert_true(track_segment(t, &p, &l));

@@ -1,0 +1,130 @@
+/* fixtures.c - shared by the unit tests: packet builders, addresses, frames, case names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixtures.h"
+
+const uint8_t addr4_1[4] = {10, 0, 0, 1}, addr4_2[4] = {10, 0, 0, 2};
+const uint8_t addr6_1[16] = {ADDR6_DB8(1)}, addr6_2[16] = {ADDR6_DB8(2)};
+
+static void make_packet(struct packet *p, uint8_t version, uint8_t addrlen, const uint8_t *src,
+			uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	memset(p, 0, sizeof(*p));
+	p->stop = STOP_NONE;
+	p->ip.version = version;
+	p->ip.addrlen = addrlen;
+	memcpy(p->ip.src, src, addrlen);
+	memcpy(p->ip.dst, dst, addrlen);
+	p->tcp.sport = sport;
+	p->tcp.dport = dport;
+}
+
+void make_packet4(struct packet *p, const uint8_t src[4], uint16_t sport, const uint8_t dst[4],
+		  uint16_t dport)
+{
+	make_packet(p, 4, 4, src, sport, dst, dport);
+}
+
+void make_packet6(struct packet *p, const uint8_t src[16], uint16_t sport, const uint8_t dst[16],
+		  uint16_t dport)
+{
+	make_packet(p, 6, 16, src, sport, dst, dport);
+}
+
+void set_tcp(struct packet *p, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t paylen,
+	     uint16_t win)
+{
+	p->tcp.flags = flags;
+	p->tcp.seq = seq;
+	p->tcp.ack = ack;
+	p->tcp.win = win;
+	p->tcp.hlen = 20;
+	p->tcp.length = 20 + paylen;
+	p->tcp.paylen = paylen;
+}
+
+void make_segment4(struct packet *p, const uint8_t src[4], uint16_t sport, const uint8_t dst[4],
+		   uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t paylen,
+		   uint16_t win)
+{
+	make_packet4(p, src, sport, dst, dport);
+	set_tcp(p, flags, seq, ack, paylen, win);
+}
+
+/* IPv6: version 6, payload length, next header, hop limit 64, 2001:db8::1 > 2001:db8::2. */
+#define IP6_1_TO_2(plen, next) \
+	0x60, 0x00, 0x00, 0x00, 0x00, (plen), (next), 0x40, ADDR6_DB8(1), ADDR6_DB8(2)
+
+const uint8_t f_raw6_hbh[] = {
+	/* IPv6: plen 30, next hop-by-hop */
+	IP6_1_TO_2(0x1e, 0x00),
+	/* hop-by-hop: next TCP, len 0 (8 bytes), PadN */
+	0x06, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00,
+	/* TCP: 50000 > 443, seq 0x101, ack 0xfffffff1, off 5, PSH|ACK, win 512 */
+	0xc3, 0x50, 0x01, 0xbb, 0x00, 0x00, 0x01, 0x01, 0xff, 0xff, 0xff, 0xf1,
+	0x50, 0x18, 0x02, 0x00, 0x23, 0xee, 0x00, 0x00,
+	/* payload "hi" */
+	0x68, 0x69,
+};
+
+const uint8_t f_raw6_frag[] = {
+	/* IPv6: plen 32, next fragment */
+	IP6_1_TO_2(0x20, 0x2c),
+	/* fragment: next TCP, offset 0, M=1, id 0x12345678 */
+	0x06, 0x00, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78,
+	/* TCP: 50000 > 443, seq 0x103, ack 0xfffffff1, off 5, PSH|ACK, win 512 */
+	0xc3, 0x50, 0x01, 0xbb, 0x00, 0x00, 0x01, 0x03, 0xff, 0xff, 0xff, 0xf1,
+	0x50, 0x18, 0x02, 0x00, 0xc4, 0x79, 0x00, 0x00,
+	/* payload "frag" */
+	0x66, 0x72, 0x61, 0x67,
+};
+
+uint32_t sum16(uint32_t sum, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)b[n - 1] << 8;
+	return sum;
+}
+
+uint16_t fold_not(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static char current_case[256];
+
+void case_begin(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(current_case, sizeof(current_case), fmt, ap);
+	va_end(ap);
+}
+
+void case_end(void)
+{
+	current_case[0] = '\0';
+}
+
+int case_teardown(void **state)
+{
+	(void)state;
+	if (current_case[0] != '\0')
+		print_error("[  CASE    ] --- failed in case: %s\n", current_case);
+	case_end();
+	return 0;
+}
