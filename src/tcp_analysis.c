@@ -16,6 +16,8 @@
 #define FAST_RETRANS_WINDOW_NS 20000000 /* 20 ms after the last dup ack */
 #define OOO_DEFAULT_NS 3000000          /* 3 ms when the handshake RTT is unknown */
 #define NO_SYN_FIN_RST(f) (((f) & (TCPF_SYN | TCPF_FIN | TCPF_RST)) == 0)
+/* An ACK that is only an ACK: the rules comparing ack numbers need the flag. */
+#define PURE_ACK(f) (((f) & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) == TCPF_ACK)
 
 int64_t packet_time_ns(const struct packet *p)
 {
@@ -61,14 +63,6 @@ static int64_t peer_window_bytes(const struct track_dir *peer)
 	if (peer->wscale == WSCALE_NONE)
 		return peer->win;
 	return (int64_t)peer->win << peer->wscale;
-}
-
-/* The SACK blocks differ from the last ones this direction reported. */
-static bool new_sack(const struct track_dir *d, const struct tcp_info *t)
-{
-	if (t->nsack == 0)
-		return false;
-	return d->nsack == 0 || d->sack[0] != t->sack[0][0] || d->sack[1] != t->sack[0][1];
 }
 
 /* Retransmission, fast retransmission, spurious retransmission or out-of-order. */
@@ -121,27 +115,27 @@ void analysis_classify(const struct conn *c, int role, const struct packet *p, i
 		labels_add(out, LABEL_KEEPALIVE);
 	}
 	if (len == 0 && t->win != 0 && d->win_valid && t->win != d->win && d->next_valid &&
-	    t->seq == d->nextseq && d->ack_valid && t->ack == d->lastack && NO_SYN_FIN_RST(t->flags))
+	    t->seq == d->nextseq && d->ack_valid && t->ack == d->lastack && PURE_ACK(t->flags))
 		labels_add(out, LABEL_WINDOW_UPDATE);
 	pw = peer_window_bytes(peer);
 	if (len > 0 && pw >= 0 && peer->ack_valid && t->seq + len == peer->lastack + (uint32_t)pw &&
 	    NO_SYN_FIN_RST(t->flags))
 		labels_add(out, LABEL_WINDOW_FULL);
 	if (len == 0 && d->next_valid && t->seq == d->nextseq && d->ack_valid &&
-	    t->ack == d->lastack && d->win_valid && NO_SYN_FIN_RST(t->flags)) {
+	    t->ack == d->lastack && d->win_valid && PURE_ACK(t->flags)) {
 		if (t->win != 0 && t->win == d->win && peer->last_was_keepalive) {
 			v->keepalive_ack = true;
 			labels_add(out, LABEL_KEEPALIVE_ACK);
 		} else if (t->win == 0 && d->win == 0 && peer->last_was_zwp) {
 			labels_add(out, LABEL_ZERO_WINDOW_PROBE_ACK);
-		} else if ((t->win != 0 && t->win == d->win) || (t->win != d->win && new_sack(d, t))) {
+		} else if (t->win != 0 && t->win == d->win) {
 			v->dup_ack = true;
 			out->dup_ack = d->dupacks + 1;
 			labels_add(out, LABEL_DUP_ACK);
 		}
 	} else if (len == 0 && d->next_valid && t->seq == d->nextseq && d->ack_valid &&
 		   (t->ack == d->lastack || t->ack == d->lastack + 1) && t->win == 0 && d->win_valid &&
-		   d->win == 0 && peer->last_was_zwp && NO_SYN_FIN_RST(t->flags)) {
+		   d->win == 0 && peer->last_was_zwp && PURE_ACK(t->flags)) {
 		labels_add(out, LABEL_ZERO_WINDOW_PROBE_ACK);
 	}
 	if ((t->flags & TCPF_ACK) && peer->maxseq_valid && seq_gt(t->ack, peer->maxseqtobeacked))
@@ -179,11 +173,6 @@ void analysis_update(struct conn *c, int role, const struct packet *p, int64_t n
 		}
 	}
 	d->last_was_zwp = v->zero_window_probe;
-	if (t->nsack > 0) {
-		d->nsack = t->nsack;
-		d->sack[0] = t->sack[0][0];
-		d->sack[1] = t->sack[0][1];
-	}
 	fingerprint(p, &d->recent[d->recent_next]);
 	d->recent_next = (uint8_t)((d->recent_next + 1) % 4);
 }

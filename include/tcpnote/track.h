@@ -52,8 +52,6 @@ struct track_dir {
 	uint32_t dupacks;         /* duplicate ACKs since the ACK number last changed */
 	int8_t wscale;            /* WSCALE_UNKNOWN, WSCALE_NONE, or the shift */
 	bool last_was_zwp;        /* the last segment was a zero window probe */
-	uint8_t nsack;
-	uint32_t sack[2];         /* first SACK block last reported */
 	uint8_t recent_next;
 	struct seg_fingerprint {
 		bool used;

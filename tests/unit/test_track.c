@@ -31,6 +31,7 @@ struct conv {
 	bool started;
 	uint8_t addr[2][4];
 	uint16_t port[2];
+	uint16_t ip_id;
 	struct labels last;
 	char text[256];
 };
@@ -63,6 +64,8 @@ static const char *seg(struct conv *v, enum who from, uint8_t flags, uint32_t se
 
 	make_segment4(&p, v->addr[from], v->port[from], v->addr[!from], v->port[!from], flags,
 		      seq, ack, len, win);
+	/* Each segment a new IP datagram, as a real stack sends it (else it is a duplicate). */
+	p.ip.id = ++v->ip_id;
 	flow_key_of(&p, &k, &from_lo);
 	v->last.bits = 0;
 	track_conn_segment(&v->c, !v->started, from_lo, &p, &v->last);
@@ -97,8 +100,8 @@ static void test_track_midstream_first_ack(void **state)
 	/* Joined midstream: the server sends data, the client's first ACK covers it. */
 	assert_string_equal(seg(&v, SRV, PSH | ACK, 7000, 3000, 100, SWIN), "midstream, data");
 	assert_string_equal(seg(&v, CLI, ACK, 3000, 7100, 0, CWIN), "ack");
-	/* The same ACK again acknowledges nothing new. */
-	assert_string_equal(seg(&v, CLI, ACK, 3000, 7100, 0, CWIN), "");
+	/* The same ACK again acknowledges nothing new: a duplicate ACK, not "ack". */
+	assert_string_equal(seg(&v, CLI, ACK, 3000, 7100, 0, CWIN), "dup ack #1");
 }
 
 static void test_track_reordered_old_ack(void **state)
@@ -234,9 +237,9 @@ static void test_track_data_in_order_only(void **state)
 	handshake(&v);
 	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "data");
 	/* The same bytes again: a retransmission, not new data. */
-	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "");
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "retransmission");
 	/* An earlier part of them: not new either. */
-	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 51, SISN + 1, 50, CWIN), "");
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 51, SISN + 1, 50, CWIN), "retransmission");
 	/* After a gap (relative bytes 101..200 never seen): not in order. */
 	seg(&v, CLI, PSH | ACK, CISN + 201, SISN + 1, 100, CWIN);
 	assert_false(labels_has(&v.last, LABEL_DATA));
@@ -255,7 +258,7 @@ static void test_track_ack_only_for_new_peer_data(void **state)
 	/* Half of it, then the rest, then the same ack again. */
 	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 51, 0, SWIN), "ack");
 	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "ack");
-	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "dup ack #1");
 	/* An ack going backwards acknowledges nothing new. */
 	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 51, 0, SWIN), "");
 	/* A segment with payload is data, not ack, even if it acknowledges new bytes. */
@@ -314,10 +317,10 @@ static void test_track_keepalive_ack_conditions(void **state)
 	struct conv v;
 
 	(void)state;
-	/* Window changed: not a keepalive ack. */
+	/* Window changed: not a keepalive ack, a window update. */
 	established_with_data(&v);
 	seg(&v, CLI, ACK, CISN + 100, SISN + 1, 0, CWIN);
-	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN + 1), "");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN + 1), "window update");
 
 	/* Window zero (and unchanged): not a keepalive ack. */
 	conv_default(&v);
@@ -325,18 +328,18 @@ static void test_track_keepalive_ack_conditions(void **state)
 	seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN);
 	seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, 0);
 	assert_string_equal(seg(&v, CLI, ACK, CISN + 100, SISN + 1, 0, CWIN), "keepalive");
-	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, 0), "");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, 0), "zero window");
 
-	/* The same ACK without a keepalive before it is no keepalive ack. */
+	/* The same ACK without a keepalive before it is no keepalive ack (a dup ack). */
 	established_with_data(&v);
-	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "dup ack #1");
 
 	/* Only right after the peer's keepalive: data from the peer in between ends it. */
 	established_with_data(&v);
 	assert_string_equal(seg(&v, CLI, ACK, CISN + 100, SISN + 1, 0, CWIN), "keepalive");
 	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 101, SISN + 1, 10, CWIN), "data");
 	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 111, 0, SWIN), "ack");
-	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 111, 0, SWIN), "");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 111, 0, SWIN), "dup ack #1");
 
 	/* An ack number other than the last one sent is no keepalive ack. */
 	established_with_data(&v);
@@ -562,9 +565,10 @@ static void test_track_sequence_wrap(void **state)
 	assert_int_equal(cend, 0x101);
 	assert_string_equal(seg(&v, SRV, ACK, s + 1, 0x81, 0, SWIN), "ack");
 	assert_string_equal(seg(&v, SRV, ACK, s + 1, cend, 0, SWIN), "ack");
-	assert_string_equal(seg(&v, SRV, ACK, s + 1, cend, 0, SWIN), "");
-	/* A retransmission from before the wrap is not data. */
-	assert_string_equal(seg(&v, CLI, PSH | ACK, c + 1, s + 1, 0x100, CWIN), "");
+	assert_string_equal(seg(&v, SRV, ACK, s + 1, cend, 0, SWIN), "dup ack #1");
+	/* A retransmission from before the wrap is not data: every byte was acked. */
+	assert_string_equal(seg(&v, CLI, PSH | ACK, c + 1, s + 1, 0x100, CWIN),
+			    "spurious retransmission");
 
 	/* The server's 15 bytes end exactly at 2^32: nextseq(server) = 0. */
 	assert_string_equal(seg(&v, SRV, PSH | ACK, s + 1, cend, 15, SWIN), "data");
@@ -653,7 +657,10 @@ static void test_track_through_tracker(void **state)
 static const char *const all_text =
 	"handshake 1/3, port reuse, handshake 2/3, handshake 3/3, simultaneous open, midstream, "
 	"data, ack, keepalive, keepalive ack, close 1/4, close 2/4, close 3/4, FIN merged, "
-	"close 4/4, simultaneous close, reset, refused";
+	"close 4/4, simultaneous close, reset, refused, zero window probe, zero window, "
+	"previous segment not captured, window update, window full, zero window probe ack, "
+	"dup ack #0, acked unseen segment, spurious retransmission, fast retransmission, "
+	"out-of-order, retransmission, duplicate";
 
 static void test_labels_names(void **state)
 {
