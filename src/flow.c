@@ -138,6 +138,13 @@ void *flow_lookup(struct flow_table *t, const struct flow_key *k, bool *created)
 	return (uint8_t *)h + ALIGN8(sizeof(*h));
 }
 
+void *flow_find(struct flow_table *t, const struct flow_key *k)
+{
+	struct slot_head *h = probe(t->slots, t->cap, t->stride, k);
+
+	return h->used ? (uint8_t *)h + ALIGN8(sizeof(*h)) : NULL;
+}
+
 void flow_foreach(struct flow_table *t, void (*fn)(void *value, void *ctx), void *ctx)
 {
 	size_t i;

@@ -45,6 +45,13 @@ const char *label_name(enum label l)
 	return label_names[l];
 }
 
+enum label_kind label_kind_of(enum label l)
+{
+	if (l == LABEL_RESET || l == LABEL_REFUSED)
+		return LABEL_KIND_RESET;
+	return l >= LABEL_ZERO_WINDOW_PROBE ? LABEL_KIND_ANALYSIS : LABEL_KIND_LIFECYCLE;
+}
+
 /* Append str at *len, copying what fits below n - 1, like snprintf. */
 static void append(char *buf, size_t n, size_t *len, const char *str)
 {

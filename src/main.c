@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "tcpnote/capture.h"
 #include "tcpnote/decode.h"
 #include "tcpnote/pipeline.h"
@@ -14,7 +16,9 @@
 #define TCPNOTE_VERSION "1.0.0"
 #endif
 
-enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_EXPECT = 3 };
+
+#define MAX_EXPECT 64
 
 /* The capture the signal handler stops; a signal handler can reach nothing else. */
 static struct capture *volatile running_capture;
@@ -28,26 +32,22 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: tcpnote [-r FILE | -i IFACE] [-c COUNT] [-w FILE] [-S] [-v] [-n]\n"
-		"               [-t|-tt|-ttt|-tttt|-ttttt] [-s SNAPLEN] [-l] [BPF expression ...]\n"
-		"\n"
-		"Print each TCP packet as tcpdump -n does, followed by what it means:\n"
-		"  ... Flags [S], seq 3564383388, win 65495, ..., length 0  # handshake 1/3\n"
-		"\n"
-		"  -r FILE    read a pcap or pcapng file ('-' reads standard input)\n"
-		"  -i IFACE   capture live on IFACE (lo, eth0, any); needs root or CAP_NET_RAW\n"
-		"  -c COUNT   stop after COUNT packets that pass the filter\n"
-		"  -w FILE    also save every captured packet, unchanged, to a pcap file\n"
-		"  -S         print absolute sequence numbers\n"
-		"  -v         verbose: IP header fields and TCP checksums, as tcpdump -v\n"
-		"  -n         accepted for tcpdump compatibility (tcpnote never resolves names)\n"
-		"  -t         no timestamp; -tt seconds since 1970; -ttt delta from previous;\n"
-		"             -tttt date and time; -ttttt delta from the first packet\n"
-		"  -s SNAPLEN capture at most SNAPLEN bytes of each packet (default 262144)\n"
-		"  -l         line-buffer standard output\n"
-		"  -h, --help show this help;  --version  show the version\n"
-		"\n"
-		"Exit status: 0 success, 1 runtime error, 2 usage error.\n");
+		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-S] [-v] [-n] [-l]\n"
+		"               [-t...] [-q] [--json] [--summary] [--expect EXPR] [--color=WHEN] [BPF]\n"
+		"Print TCP packets as tcpdump -n does, each followed by what it means (# labels).\n"
+		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  capture live (lo, any)\n"
+		"  -c N           stop after N packets             -w FILE   also save packets (pcap)\n"
+		"  -s SNAPLEN     bytes kept per packet            -S        absolute seq numbers\n"
+		"  -v             IP header fields and checksums   -n        accepted (never resolves)\n"
+		"  -l             line-buffered output             -q        no per-packet output\n"
+		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
+		"  --json         JSON Lines: packet records, then a flow record per connection\n"
+		"  --summary      a table of the connections after the packets\n"
+		"  --expect EXPR  check at the end, exit 3 if false: LABEL, !LABEL, LABEL=N,\n"
+		"                 LABEL>=N, LABEL<=N, state:CODE=N (Zeek conn_state), flows=N\n"
+		"  --color=WHEN   colour the labels: auto (default), always, never; NO_COLOR is honoured\n"
+		"  BPF            a libpcap filter expression, e.g. tcp port 7070\n"
+		"Exit: 0 ok, 1 runtime error, 2 usage error, 3 an --expect failed.  See tcpnote(1).\n");
 }
 
 static int parse_int(const char *s, long lo, long hi, long *out)
@@ -87,11 +87,61 @@ static char *join_words(int argc, char **argv)
 	return s;
 }
 
+/* Check every --expect; one line on stderr for each that fails. */
+static bool check_expectations(const struct pipeline *pl, const struct expectation *e, size_t n)
+{
+	size_t nflows, i, j;
+	const struct flow_record *flows = pipeline_flows(pl, &nflows);
+	bool ok = true;
+
+	for (i = 0; i < n; i++) {
+		char want[64], where[160] = "";
+		uint64_t counted = 0;
+		const uint64_t *frames = NULL;
+		size_t nframes = 0, len = 0;
+		const char *what = "";
+
+		if (e[i].kind == EXPECT_LABEL) {
+			counted = pipeline_label_count(pl, e[i].label, &frames, &nframes);
+			what = counted == 1 ? " packet" : " packets";
+		} else if (e[i].kind == EXPECT_STATE) {
+			for (j = 0; j < nflows; j++)
+				counted += strcmp(summary_conn_state(&flows[j].sum), e[i].state) == 0;
+			what = counted == 1 ? " connection" : " connections";
+		} else {
+			counted = nflows;
+			what = counted == 1 ? " connection" : " connections";
+		}
+		if (expect_holds(&e[i], counted))
+			continue;
+		ok = false;
+		expect_describe(&e[i], want, sizeof(want));
+		for (j = 0; j < nframes && len < sizeof(where) - 24; j++)
+			len += (size_t)snprintf(where + len, sizeof(where) - len, "%s%llu",
+						j ? ", " : " (frames ", (unsigned long long)frames[j]);
+		if (nframes > 0)
+			snprintf(where + len, sizeof(where) - len, "%s)", counted > nframes ? ", ..." : "");
+		fprintf(stderr, "tcpnote: expectation failed: '%s': expected %s, counted %llu%s%s\n",
+			e[i].text, want, (unsigned long long)counted, what, where);
+	}
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
+	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, 'V'},
+						 {"json", no_argument, NULL, OPT_JSON},
+						 {"summary", no_argument, NULL, OPT_SUMMARY},
+						 {"expect", required_argument, NULL, OPT_EXPECT},
+						 {"color", optional_argument, NULL, OPT_COLOR},
+						 {"colour", optional_argument, NULL, OPT_COLOR},
 						 {NULL, 0, NULL, 0}};
+	static struct expectation expects[MAX_EXPECT];
+	size_t nexpect = 0;
+	bool summary = false;
+	const char *color = "auto";
 	struct capture_opts copts = {NULL, NULL, NULL, NULL, 0};
 	struct pipeline_opts popts;
 	struct capture *cap = NULL;
@@ -106,8 +156,36 @@ int main(int argc, char **argv)
 
 	memset(&popts, 0, sizeof(popts));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:SvntlhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:SvntlqhV", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_JSON:
+			popts.json = true;
+			break;
+		case OPT_SUMMARY:
+			summary = true;
+			break;
+		case 'q':
+			popts.quiet = true;
+			break;
+		case OPT_EXPECT:
+			if (nexpect == MAX_EXPECT) {
+				fprintf(stderr, "tcpnote: at most %d --expect\n", MAX_EXPECT);
+				return EXIT_USAGE;
+			}
+			if (expect_parse(optarg, &expects[nexpect], err, sizeof(err)) < 0) {
+				fprintf(stderr, "tcpnote: --expect %s\n", err);
+				return EXIT_USAGE;
+			}
+			nexpect++;
+			break;
+		case OPT_COLOR:
+			color = optarg != NULL ? optarg : "always";
+			if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 &&
+			    strcmp(color, "never") != 0) {
+				fprintf(stderr, "tcpnote: --color takes auto, always or never\n");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'r':
 			copts.read_file = optarg;
 			break;
@@ -173,6 +251,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	popts.print.ts = (enum ts_mode)tflag;
+	/* https://no-color.org: NO_COLOR set and not empty turns automatic colour off. */
+	popts.print.color = strcmp(color, "always") == 0 ||
+			    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
+			     (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0') &&
+			     !popts.json);
 	filter = join_words(argc - optind, argv + optind);
 	copts.filter = filter;
 
@@ -219,6 +302,15 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 	}
 	running_capture = NULL;
+	if (!pipeline_finish(pl))
+		fprintf(stderr, "tcpnote: ran out of memory; some connections are missing\n");
+	if (summary) {
+		size_t nflows;
+		const struct flow_record *flows = pipeline_flows(pl, &nflows);
+
+		if (summary_print(stdout, flows, nflows) < 0)
+			status = EXIT_RUNTIME;
+	}
 	if (fflush(stdout) != 0 || pipeline_write_failed(pl)) {
 		fprintf(stderr, "tcpnote: writing the output failed\n");
 		status = EXIT_RUNTIME;
@@ -233,6 +325,8 @@ int main(int argc, char **argv)
 			pipeline_other_packets(pl) == 1 ? "" : "s");
 	if (pipeline_out_of_memory(pl))
 		fprintf(stderr, "tcpnote: ran out of memory; some packets are unlabeled\n");
+	if (status == EXIT_OK && !check_expectations(pl, expects, nexpect))
+		status = EXIT_EXPECT;
 	if (!capture_close(cap, err, sizeof(err))) {
 		fprintf(stderr, "tcpnote: %s\n", err);
 		status = EXIT_RUNTIME;

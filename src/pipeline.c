@@ -1,23 +1,61 @@
-/* pipeline.c - wires decoders, tcpdump's relative numbers, the tracker and the printer. */
+/* pipeline.c - wires decoders, tcpdump's relative numbers, the tracker and the output formats. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "tcpnote/decode.h"
 #include "tcpnote/pipeline.h"
+#include "tcpnote/print_json.h"
 #include "tcpnote/relseq.h"
 #include "tcpnote/track.h"
 
 struct pipeline {
 	struct pipeline_opts opts;
 	struct decode_opts dopts;
+	FILE *out;
 	struct relseq *relseq;
 	struct tracker *tracker;
 	struct printer *printer;
+	uint64_t frames;
 	unsigned long tcp_packets;
 	unsigned long other_packets;
 	bool write_failed;
 	bool out_of_memory;
+	uint64_t label_count[LABEL_COUNT];
+	uint64_t first_frames[LABEL_COUNT][PIPELINE_FIRST_FRAMES];
+	struct flow_record *flows;
+	size_t nflows, flows_cap;
 	struct packet pkt;
+	char line[8192];
 };
+
+static void write_line(struct pipeline *pl, const char *s, size_t n)
+{
+	if (!pl->write_failed && fwrite(s, 1, n, pl->out) != n)
+		pl->write_failed = true;
+}
+
+/* A connection ended (its 5-tuple was reused) or the input did: keep its record. */
+static void on_conn_end(const struct conn *c, void *ctx)
+{
+	struct pipeline *pl = ctx;
+
+	if (pl->nflows == pl->flows_cap) {
+		size_t ncap = pl->flows_cap ? pl->flows_cap * 2 : 64;
+		struct flow_record *nf = realloc(pl->flows, ncap * sizeof(*nf));
+
+		if (nf == NULL) {
+			pl->out_of_memory = true;
+			return;
+		}
+		pl->flows = nf;
+		pl->flows_cap = ncap;
+	}
+	pl->flows[pl->nflows].sum = c->sum;
+	pl->flows[pl->nflows].handshake_rtt_ns = c->first_rtt;
+	pl->nflows++;
+	if (pl->opts.json)
+		write_line(pl, pl->line, json_flow(pl->line, sizeof(pl->line), c));
+}
 
 struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 {
@@ -26,6 +64,7 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	if (pl == NULL)
 		return NULL;
 	pl->opts = *opts;
+	pl->out = out;
 	pl->dopts.verify_checksums = opts->print.vflag > 0;
 	pl->relseq = relseq_new();
 	pl->tracker = tracker_new();
@@ -34,6 +73,7 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 		pipeline_free(pl);
 		return NULL;
 	}
+	tracker_set_end_handler(pl->tracker, on_conn_end, pl);
 	return pl;
 }
 
@@ -44,7 +84,21 @@ void pipeline_free(struct pipeline *pl)
 	relseq_free(pl->relseq);
 	tracker_free(pl->tracker);
 	printer_free(pl->printer);
+	free(pl->flows);
 	free(pl);
+}
+
+static void count_labels(struct pipeline *pl, const struct labels *l)
+{
+	unsigned i;
+
+	for (i = 0; i < LABEL_COUNT; i++) {
+		if (!labels_has(l, (enum label)i))
+			continue;
+		if (pl->label_count[i] < PIPELINE_FIRST_FRAMES)
+			pl->first_frames[i][pl->label_count[i]] = pl->frames;
+		pl->label_count[i]++;
+	}
 }
 
 void pipeline_frame(void *arg, const struct frame *f)
@@ -52,8 +106,10 @@ void pipeline_frame(void *arg, const struct frame *f)
 	struct pipeline *pl = arg;
 	struct packet *p = &pl->pkt;
 	struct relseq_view view = {0, 0, 0};
-	struct labels labels = {0};
+	struct labels labels = {0, 0};
+	const struct conn *c;
 
+	pl->frames++;
 	p->ts_sec = f->ts_sec;
 	p->ts_frac = f->ts_frac;
 	p->ts_nano = f->ts_nano;
@@ -67,8 +123,49 @@ void pipeline_frame(void *arg, const struct frame *f)
 		pl->out_of_memory = true;
 	if (!track_segment(pl->tracker, p, &labels))
 		pl->out_of_memory = true;
-	if (!pl->write_failed && !print_text_packet(pl->printer, p, &view, &labels))
+	count_labels(pl, &labels);
+	if (pl->opts.quiet)
+		return;
+	if (pl->opts.json) {
+		c = tracker_conn_of(pl->tracker, p);
+		write_line(pl, pl->line,
+			   json_packet(pl->line, sizeof(pl->line), pl->frames, p, c ? c->sum.id : 0,
+				       &labels));
+	} else if (!pl->write_failed && !print_text_packet(pl->printer, p, &view, &labels)) {
 		pl->write_failed = true;
+	}
+}
+
+static int by_flow_id(const void *a, const void *b)
+{
+	uint64_t x = ((const struct flow_record *)a)->sum.id;
+	uint64_t y = ((const struct flow_record *)b)->sum.id;
+
+	return x < y ? -1 : x > y;
+}
+
+bool pipeline_finish(struct pipeline *pl)
+{
+	bool ok = tracker_finish(pl->tracker);
+
+	if (pl->nflows > 1)
+		qsort(pl->flows, pl->nflows, sizeof(*pl->flows), by_flow_id);
+	return ok && !pl->out_of_memory;
+}
+
+const struct flow_record *pipeline_flows(const struct pipeline *pl, size_t *n)
+{
+	*n = pl->nflows;
+	return pl->flows;
+}
+
+uint64_t pipeline_label_count(const struct pipeline *pl, enum label l, const uint64_t **frames,
+			      size_t *nframes)
+{
+	*frames = pl->first_frames[l];
+	*nframes = pl->label_count[l] < PIPELINE_FIRST_FRAMES ? pl->label_count[l]
+							      : PIPELINE_FIRST_FRAMES;
+	return pl->label_count[l];
 }
 
 unsigned long pipeline_tcp_packets(const struct pipeline *pl)

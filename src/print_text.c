@@ -773,6 +773,29 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 	print_tcp(s, p, v, vflag);
 }
 
+/* Each label in its kind's colour (ECMA-48 SGR), joined by ", " as labels_format does. */
+static void print_colored_labels(struct sbuf *s, const struct labels *l)
+{
+	static const char *const sgr[] = {[LABEL_KIND_LIFECYCLE] = "\033[32m",
+					  [LABEL_KIND_ANALYSIS] = "\033[33m",
+					  [LABEL_KIND_RESET] = "\033[31m"};
+	unsigned i;
+	bool first = true;
+
+	for (i = 0; i < LABEL_COUNT; i++) {
+		if (!labels_has(l, (enum label)i))
+			continue;
+		if (!first)
+			sbuf_puts(s, ", ");
+		sbuf_puts(s, sgr[label_kind_of((enum label)i)]);
+		sbuf_puts(s, label_name((enum label)i));
+		if (i == LABEL_DUP_ACK)
+			sbuf_printf(s, " #%u", l->dup_ack);
+		sbuf_puts(s, "\033[0m");
+		first = false;
+	}
+}
+
 size_t print_text_format(struct printer *pr, const struct packet *p, const struct relseq_view *v,
 			 const struct labels *l, char *buf, size_t cap)
 {
@@ -795,9 +818,13 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 	if (l != NULL && !labels_empty(l)) {
 		char lb[512];
 
-		labels_format(l, lb, sizeof(lb));
 		sbuf_puts(&s, "  # ");
-		sbuf_puts(&s, lb);
+		if (pr->opts.color) {
+			print_colored_labels(&s, l);
+		} else {
+			labels_format(l, lb, sizeof(lb));
+			sbuf_puts(&s, lb);
+		}
 	}
 	/* Keep room for the newline even when the line was cut. */
 	if (s.len + 1 >= cap)

@@ -8,6 +8,7 @@
 
 struct tracker {
 	struct flow_table *flows;
+	struct track_hooks hooks;
 };
 
 const char *conn_state_name(enum conn_state s)
@@ -229,6 +230,12 @@ static void dir_update(struct track_dir *d, const struct tcp_info *t, const stru
 void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct packet *p,
 			struct labels *out)
 {
+	track_conn_segment_hooked(c, created, from_lo, p, out, NULL);
+}
+
+void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const struct packet *p,
+			       struct labels *out, struct track_hooks *hooks)
+{
 	const struct tcp_info *t = &p->tcp;
 	enum seg_event ev = classify(t->flags);
 	int role;
@@ -251,16 +258,23 @@ void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct
 
 		if (!same_syn && !simultaneous) {
 			/* A new connection on an old 5-tuple (RFC 9293 section 3.4.1). */
+			if (hooks != NULL && hooks->on_end != NULL)
+				hooks->on_end(c, hooks->ctx);
 			conn_reset(c, from_lo);
+			created = true;
 			labels_add(out, LABEL_PORT_REUSE);
 		}
 	}
+	if (created)
+		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0, p,
+			      from_lo == c->client_is_lo);
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 	d = &c->dir[role];
 	peer = &c->dir[!role];
 	/* A second copy of a packet says so and changes nothing. */
 	if (!created && analysis_is_duplicate(d, p)) {
 		labels_add(out, LABEL_DUPLICATE);
+		summary_note(&c->sum, role, p, out, now);
 		return;
 	}
 	c->packets++;
@@ -293,6 +307,7 @@ void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct
 
 	analysis_update(c, role, p, now, &v);
 	dir_update(d, t, &v, now);
+	summary_note(&c->sum, role, p, out, now);
 }
 
 struct tracker *tracker_new(void)
@@ -302,6 +317,7 @@ struct tracker *tracker_new(void)
 	if (t == NULL)
 		return NULL;
 	t->flows = flow_table_new(sizeof(struct conn));
+	t->hooks.next_id = 1;
 	if (t->flows == NULL) {
 		free(t);
 		return NULL;
@@ -330,7 +346,62 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	c = flow_lookup(t->flows, &k, &created);
 	if (c == NULL)
 		return false;
-	track_conn_segment(c, created, from_lo, p, out);
+	track_conn_segment_hooked(c, created, from_lo, p, out, &t->hooks);
+	return true;
+}
+
+const struct conn *tracker_conn_of(struct tracker *t, const struct packet *p)
+{
+	struct flow_key k;
+	bool from_lo;
+
+	if (p->stop != STOP_NONE)
+		return NULL;
+	flow_key_of(p, &k, &from_lo);
+	return flow_find(t->flows, &k);
+}
+
+void tracker_set_end_handler(struct tracker *t, conn_end_fn fn, void *ctx)
+{
+	t->hooks.on_end = fn;
+	t->hooks.ctx = ctx;
+}
+
+struct conn_list {
+	const struct conn **v;
+	size_t n;
+};
+
+static void collect(void *value, void *ctx)
+{
+	struct conn_list *l = ctx;
+
+	l->v[l->n++] = value;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = (*(const struct conn *const *)a)->sum.id;
+	uint64_t y = (*(const struct conn *const *)b)->sum.id;
+
+	return x < y ? -1 : x > y;
+}
+
+bool tracker_finish(struct tracker *t)
+{
+	struct conn_list l = {NULL, 0};
+	size_t i;
+
+	if (t->hooks.on_end == NULL)
+		return true;
+	l.v = calloc(flow_count(t->flows) + 1, sizeof(*l.v));
+	if (l.v == NULL)
+		return false;
+	flow_foreach(t->flows, collect, &l);
+	qsort(l.v, l.n, sizeof(*l.v), by_id);
+	for (i = 0; i < l.n; i++)
+		t->hooks.on_end(l.v[i], t->hooks.ctx);
+	free(l.v);
 	return true;
 }
 

@@ -35,6 +35,9 @@ void flow_table_free(struct flow_table *t);
  */
 void *flow_lookup(struct flow_table *t, const struct flow_key *k, bool *created);
 
+/* The record for k, or NULL: never creates one. */
+void *flow_find(struct flow_table *t, const struct flow_key *k);
+
 /* Call fn on every record, in table order. */
 void flow_foreach(struct flow_table *t, void (*fn)(void *value, void *ctx), void *ctx);
 

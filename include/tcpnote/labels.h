@@ -50,6 +50,10 @@ struct labels {
 
 const char *label_name(enum label l);
 
+/* What a label is about, for colour: the connection's lifecycle, loss and order, or a reset. */
+enum label_kind { LABEL_KIND_LIFECYCLE, LABEL_KIND_ANALYSIS, LABEL_KIND_RESET };
+enum label_kind label_kind_of(enum label l);
+
 static inline void labels_add(struct labels *s, enum label l) { s->bits |= 1u << l; }
 static inline bool labels_has(const struct labels *s, enum label l) { return (s->bits >> l) & 1u; }
 static inline bool labels_empty(const struct labels *s) { return s->bits == 0; }

@@ -1,16 +1,21 @@
-/* pipeline.h - one frame's way through decode, relative numbering, tracking and printing. */
+/* pipeline.h - one frame's way through decode, relative numbering, tracking and output. */
 #ifndef TCPNOTE_PIPELINE_H
 #define TCPNOTE_PIPELINE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "tcpnote/capture.h"
+#include "tcpnote/expect.h"
+#include "tcpnote/print_summary.h"
 #include "tcpnote/print_text.h"
 
 struct pipeline_opts {
 	int dlt;
 	bool absolute_seq;  /* -S */
+	bool json;          /* --json: JSON Lines instead of text */
+	bool quiet;         /* -q: no per-packet output */
 	struct print_opts print;
 };
 
@@ -21,6 +26,18 @@ void pipeline_free(struct pipeline *pl);
 
 /* Handle one frame (a frame_handler). */
 void pipeline_frame(void *pl, const struct frame *f);
+
+/* End of input: hand out every connection (JSON flow records). False if memory ran out. */
+bool pipeline_finish(struct pipeline *pl);
+
+/* Every connection seen, in order of first packet (after pipeline_finish). */
+const struct flow_record *pipeline_flows(const struct pipeline *pl, size_t *n);
+
+#define PIPELINE_FIRST_FRAMES 5
+
+/* How many packets carried a label, and the first few frame numbers. */
+uint64_t pipeline_label_count(const struct pipeline *pl, enum label l, const uint64_t **frames,
+			      size_t *nframes);
 
 /* Counters for the end-of-run message. */
 unsigned long pipeline_tcp_packets(const struct pipeline *pl);

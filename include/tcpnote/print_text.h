@@ -23,6 +23,7 @@ enum ts_mode {
 struct print_opts {
 	enum ts_mode ts;
 	int vflag;
+	bool color; /* ANSI colours on the labels: green lifecycle, yellow loss/order, red reset */
 };
 
 struct printer;

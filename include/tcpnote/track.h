@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcpnote/conn_summary.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/packet.h"
 
@@ -74,6 +75,17 @@ struct conn {
 	int64_t syn_time;   /* the last SYN without ACK, ns */
 	int64_t first_rtt;  /* SYN to handshake 3/3, ns; 0 while unknown */
 	struct track_dir dir[2];
+	struct conn_summary sum;
+};
+
+/* Told of each connection's summary when a new one replaces it, and at the end. */
+typedef void (*conn_end_fn)(const struct conn *c, void *ctx);
+
+/* Where connection numbers come from and where ended connections go. */
+struct track_hooks {
+	uint64_t next_id;   /* the next connection's number, from 1 */
+	conn_end_fn on_end; /* may be NULL */
+	void *ctx;
 };
 
 /* What the analysis decided for one segment, before the state moved on. */
@@ -110,6 +122,18 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 /* The lifecycle rules on one connection, exposed for unit tests. */
 void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct packet *p,
 			struct labels *out);
+/* The same, numbering connections and reporting replaced ones through hooks. */
+void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const struct packet *p,
+			       struct labels *out, struct track_hooks *hooks);
+
+/* Call fn for every connection's summary so far, or whenever one ends (port reuse). */
+void tracker_set_end_handler(struct tracker *t, conn_end_fn fn, void *ctx);
+
+/* Hand every live connection to the end handler, in order of first packet. */
+bool tracker_finish(struct tracker *t);
+
+/* The connection p belongs to (after track_segment), or NULL. */
+const struct conn *tracker_conn_of(struct tracker *t, const struct packet *p);
 
 unsigned long tracker_connections(const struct tracker *t);
 

@@ -249,6 +249,7 @@ static int fx_setup(void **state, enum ts_mode ts, int vflag)
 	static struct fx f;
 	struct print_opts po;
 
+	memset(&po, 0, sizeof(po));
 	po.ts = ts;
 	po.vflag = vflag;
 	f.pr = printer_new(stdout, &po);
@@ -515,7 +516,7 @@ static void check_raw_lines(const struct raw_case *c, size_t n)
 	size_t i, bad = 0;
 
 	for (i = 0; i < n; i++) {
-		struct print_opts po = {TS_NONE, c[i].vflag};
+		struct print_opts po = {TS_NONE, c[i].vflag, false};
 		struct decode_opts o = {c[i].vflag > 0};
 		struct printer *pr;
 		struct packet p;

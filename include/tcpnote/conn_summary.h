@@ -1,0 +1,52 @@
+/* conn_summary.h - what a connection did, in Zeek's terms: conn_state, history, counts. */
+#ifndef TCPNOTE_CONN_SUMMARY_H
+#define TCPNOTE_CONN_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpnote/labels.h"
+#include "tcpnote/packet.h"
+
+/* One endpoint's state as Zeek's TCP analyzer keeps it (for conn_state). */
+enum endpoint_state {
+	EP_INACTIVE = 0, /* has sent nothing */
+	EP_SYN_SENT,     /* sent a SYN */
+	EP_SYN_ACK_SENT, /* sent a SYN+ACK */
+	EP_PARTIAL,      /* active, but no SYN of it seen (midstream) */
+	EP_ESTABLISHED,  /* the handshake completed */
+	EP_CLOSED,       /* sent a FIN */
+	EP_RESET         /* sent a RST */
+};
+
+#define HISTORY_MAX 24
+
+struct conn_summary {
+	uint64_t id;            /* 1, 2, ... in order of first packet */
+	uint8_t version;        /* 4 or 6 */
+	uint8_t addr[2][16];    /* [role]: client, server */
+	uint16_t port[2];
+	int64_t first_ns, last_ns;
+	uint64_t packets[2];    /* client to server, server to client */
+	uint64_t bytes[2];      /* payload bytes */
+	enum endpoint_state ep[2];
+	bool handshake_done;
+	char history[HISTORY_MAX + 1];
+	uint16_t history_seen[2]; /* letters already recorded, per role */
+	uint32_t label_count[LABEL_COUNT];
+};
+
+/* Start the summary of a new connection whose client sent (or is) p's sender when client_sent. */
+void summary_start(struct conn_summary *s, uint64_t id, const struct packet *p, bool client_sent);
+
+/* Count one packet from role (0 client, 1 server) with its labels. */
+void summary_note(struct conn_summary *s, int role, const struct packet *p,
+		  const struct labels *l, int64_t now);
+
+/* Zeek's conn_state code: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH. */
+const char *summary_conn_state(const struct conn_summary *s);
+
+/* How it closed: four-way, FIN merged, simultaneous, reset, refused or open. */
+const char *summary_close_kind(const struct conn_summary *s);
+
+#endif

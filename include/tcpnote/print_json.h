@@ -1,0 +1,27 @@
+/* print_json.h - JSON Lines records: one per packet, one per connection. */
+#ifndef TCPNOTE_PRINT_JSON_H
+#define TCPNOTE_PRINT_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpnote/labels.h"
+#include "tcpnote/packet.h"
+#include "tcpnote/track.h"
+
+/*
+ * {"type":"packet","frame":N,"ts":S.US,"flow":ID,"src":..,"sport":..,"dst":..,
+ * "dport":..,"flags":"S.","seq":RAW,"ack":RAW,"win":W,"len":L,"labels":[..]}
+ * and a newline, into buf. flow 0 means the packet belongs to no connection
+ * (its TCP header was not decoded). Returns the length (cut to cap - 1).
+ */
+size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p, uint64_t flow,
+		   const struct labels *l);
+
+/* {"type":"flow",...} for one connection, and a newline. */
+size_t json_flow(char *buf, size_t cap, const struct conn *c);
+
+/* "ADDR:PORT", or "[ADDR]:PORT" for IPv6, of one endpoint of a summary. */
+void json_endpoint(char *buf, size_t cap, const struct conn_summary *s, int role);
+
+#endif

@@ -1,0 +1,20 @@
+/* print_summary.h - the --summary table: one row per connection. */
+#ifndef TCPNOTE_PRINT_SUMMARY_H
+#define TCPNOTE_PRINT_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tcpnote/conn_summary.h"
+
+/* One finished (or still open) connection, as the summary and --expect see it. */
+struct flow_record {
+	struct conn_summary sum;
+	int64_t handshake_rtt_ns; /* 0: unknown */
+};
+
+/* Write the table for n connections, in the order given. Returns 0, or -1 on a write error. */
+int summary_print(FILE *out, const struct flow_record *flows, size_t n);
+
+#endif

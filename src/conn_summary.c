@@ -1,0 +1,146 @@
+/* conn_summary.c - per-connection counts, Zeek conn_state and history letters, close kind. */
+#include <string.h>
+
+#include "tcpnote/conn_summary.h"
+
+void summary_start(struct conn_summary *s, uint64_t id, const struct packet *p, bool client_sent)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	s->version = p->ip.version;
+	memcpy(s->addr[client_sent ? 0 : 1], p->ip.src, p->ip.addrlen);
+	memcpy(s->addr[client_sent ? 1 : 0], p->ip.dst, p->ip.addrlen);
+	s->port[client_sent ? 0 : 1] = p->tcp.sport;
+	s->port[client_sent ? 1 : 0] = p->tcp.dport;
+}
+
+/*
+ * Zeek's history (base/protocols/conn): each letter once per direction, in
+ * order of first appearance, upper case for the originator (our client).
+ */
+static void history_add(struct conn_summary *s, int role, char letter, unsigned bit)
+{
+	size_t n = strlen(s->history);
+
+	if (s->history_seen[role] & (1u << bit) || n >= HISTORY_MAX)
+		return;
+	s->history_seen[role] |= (uint16_t)(1u << bit);
+	s->history[n] = role == 0 ? (char)(letter - 'a' + 'A') : letter;
+	s->history[n + 1] = '\0';
+}
+
+/* The endpoint's state after it sent this segment (Zeek's TCP endpoint states). */
+static void endpoint_step(struct conn_summary *s, int role, uint8_t f, const struct labels *l)
+{
+	enum endpoint_state *e = &s->ep[role];
+
+	if (f & TCPF_RST) {
+		*e = EP_RESET;
+		return;
+	}
+	if (f & TCPF_FIN) {
+		*e = EP_CLOSED;
+		return;
+	}
+	if (*e == EP_CLOSED || *e == EP_RESET)
+		return;
+	if ((f & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
+		*e = EP_SYN_SENT;
+	} else if (f & TCPF_SYN) {
+		*e = EP_SYN_ACK_SENT;
+	} else if (labels_has(l, LABEL_HANDSHAKE_3) || s->handshake_done) {
+		s->handshake_done = true;
+		s->ep[0] = s->ep[0] == EP_CLOSED || s->ep[0] == EP_RESET ? s->ep[0] : EP_ESTABLISHED;
+		s->ep[1] = s->ep[1] == EP_CLOSED || s->ep[1] == EP_RESET ? s->ep[1] : EP_ESTABLISHED;
+	} else if (*e == EP_INACTIVE) {
+		*e = EP_PARTIAL;
+	}
+}
+
+void summary_note(struct conn_summary *s, int role, const struct packet *p,
+		  const struct labels *l, int64_t now)
+{
+	const struct tcp_info *t = &p->tcp;
+	unsigned i;
+
+	if (s->packets[0] + s->packets[1] == 0)
+		s->first_ns = now;
+	s->last_ns = now;
+	s->packets[role]++;
+	for (i = 0; i < LABEL_COUNT; i++)
+		if (labels_has(l, (enum label)i))
+			s->label_count[i]++;
+	if (labels_has(l, LABEL_DUPLICATE))
+		return; /* a copy: no new bytes, no new history */
+	if (!labels_has(l, LABEL_RETRANSMISSION) && !labels_has(l, LABEL_FAST_RETRANSMISSION) &&
+	    !labels_has(l, LABEL_SPURIOUS_RETRANSMISSION))
+		s->bytes[role] += t->paylen;
+
+	if ((t->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
+		history_add(s, role, 's', 0);
+	else if (t->flags & TCPF_SYN)
+		history_add(s, role, 'h', 1);
+	else if ((t->flags & TCPF_ACK) && t->paylen == 0 && !(t->flags & (TCPF_FIN | TCPF_RST)))
+		history_add(s, role, 'a', 2);
+	if (t->paylen > 0)
+		history_add(s, role, 'd', 3);
+	if (t->flags & TCPF_FIN)
+		history_add(s, role, 'f', 4);
+	if (t->flags & TCPF_RST)
+		history_add(s, role, 'r', 5);
+	if (t->paylen > 0 && (labels_has(l, LABEL_RETRANSMISSION) ||
+			      labels_has(l, LABEL_FAST_RETRANSMISSION) ||
+			      labels_has(l, LABEL_SPURIOUS_RETRANSMISSION)))
+		history_add(s, role, 't', 6);
+	if (labels_has(l, LABEL_ZERO_WINDOW))
+		history_add(s, role, 'w', 7);
+	endpoint_step(s, role, t->flags, l);
+}
+
+/* Zeek's conn_state() (base/protocols/conn/main.zeek), over the two endpoint states. */
+const char *summary_conn_state(const struct conn_summary *s)
+{
+	enum endpoint_state os = s->ep[0], rs = s->ep[1];
+	bool o_inactive = os == EP_INACTIVE || os == EP_PARTIAL;
+	bool r_inactive = rs == EP_INACTIVE || rs == EP_PARTIAL;
+
+	if (rs == EP_RESET) {
+		if (os == EP_SYN_SENT || os == EP_SYN_ACK_SENT ||
+		    (os == EP_RESET && s->bytes[0] == 0 && s->bytes[1] == 0))
+			return "REJ";
+		return o_inactive ? "RSTRH" : "RSTR";
+	}
+	if (os == EP_RESET) {
+		if (r_inactive && (s->history_seen[0] & 1u) && !(s->history_seen[1] & 2u))
+			return "RSTOS0";
+		return "RSTO";
+	}
+	if (rs == EP_CLOSED && os == EP_CLOSED)
+		return "SF";
+	if (os == EP_CLOSED)
+		return r_inactive ? "SH" : "S2";
+	if (rs == EP_CLOSED)
+		return o_inactive ? "SHR" : "S3";
+	if (os == EP_SYN_SENT && rs == EP_INACTIVE)
+		return "S0";
+	if (os == EP_ESTABLISHED && rs == EP_ESTABLISHED)
+		return "S1";
+	return "OTH";
+}
+
+const char *summary_close_kind(const struct conn_summary *s)
+{
+	const uint32_t *n = s->label_count;
+
+	if (n[LABEL_REFUSED])
+		return "refused";
+	if (n[LABEL_RESET])
+		return "reset";
+	if (n[LABEL_SIMULTANEOUS_CLOSE])
+		return "simultaneous";
+	if (n[LABEL_FIN_MERGED])
+		return "FIN merged";
+	if (n[LABEL_CLOSE_3] || (n[LABEL_CLOSE_2] && n[LABEL_CLOSE_4]))
+		return "four-way";
+	return "open";
+}

@@ -1,0 +1,136 @@
+/* print_json.c - JSON Lines output: packet records and connection (flow) records. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tcpnote/print_json.h"
+#include "tcpnote/sbuf.h"
+
+/* Labels are fixed ASCII names, addresses come from inet_ntop: nothing needs escaping. */
+static void json_labels(struct sbuf *s, const struct labels *l)
+{
+	unsigned i;
+	bool first = true;
+
+	sbuf_putc(s, '[');
+	for (i = 0; i < LABEL_COUNT; i++) {
+		if (!labels_has(l, (enum label)i))
+			continue;
+		sbuf_printf(s, "%s\"%s", first ? "" : ",", label_name((enum label)i));
+		if (i == LABEL_DUP_ACK)
+			sbuf_printf(s, " #%u", l->dup_ack);
+		sbuf_putc(s, '"');
+		first = false;
+	}
+	sbuf_putc(s, ']');
+}
+
+static void json_addr(struct sbuf *s, uint8_t version, const uint8_t *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(version == 6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf)) == NULL)
+		strcpy(buf, "?");
+	sbuf_printf(s, "\"%s\"", buf);
+}
+
+static void json_ts(struct sbuf *s, int64_t sec, uint32_t usec)
+{
+	sbuf_printf(s, "%lld.%06u", (long long)sec, usec);
+}
+
+static size_t finish(struct sbuf *s, char *buf, size_t cap)
+{
+	if (s->len + 1 >= cap)
+		s->len = cap - 2;
+	buf[s->len++] = '\n';
+	buf[s->len] = '\0';
+	return s->len;
+}
+
+size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p, uint64_t flow,
+		   const struct labels *l)
+{
+	static const char letters[8] = {'F', 'S', 'R', 'P', '.', 'U', 'E', 'W'};
+	const struct tcp_info *t = &p->tcp;
+	struct sbuf s;
+	int i;
+
+	if (cap < 2)
+		return 0;
+	sbuf_init(&s, buf, cap);
+	sbuf_printf(&s, "{\"type\":\"packet\",\"frame\":%llu,\"ts\":", (unsigned long long)frame);
+	json_ts(&s, p->ts_sec, p->ts_nano ? p->ts_frac / 1000 : p->ts_frac);
+	sbuf_printf(&s, ",\"flow\":%llu,\"src\":", (unsigned long long)flow);
+	json_addr(&s, p->ip.version, p->ip.src);
+	if (packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT)
+		sbuf_printf(&s, ",\"sport\":%u", t->sport);
+	sbuf_puts(&s, ",\"dst\":");
+	json_addr(&s, p->ip.version, p->ip.dst);
+	if (packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT)
+		sbuf_printf(&s, ",\"dport\":%u", t->dport);
+	if (packet_has_tcp(p)) {
+		sbuf_puts(&s, ",\"flags\":\"");
+		if (t->flags == 0)
+			sbuf_puts(&s, "none");
+		for (i = 0; i < 8; i++)
+			if (t->flags & (1u << i))
+				sbuf_putc(&s, letters[i]);
+		sbuf_printf(&s, "\",\"seq\":%u,\"ack\":%u,\"win\":%u,\"len\":%u", t->seq, t->ack, t->win,
+			    p->stop == STOP_NONE ? t->paylen : 0u);
+	}
+	if (p->stop != STOP_NONE)
+		sbuf_puts(&s, ",\"truncated\":true");
+	sbuf_puts(&s, ",\"labels\":");
+	json_labels(&s, l);
+	sbuf_putc(&s, '}');
+	return finish(&s, buf, cap);
+}
+
+void json_endpoint(char *buf, size_t cap, const struct conn_summary *s, int role)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(s->version == 6 ? AF_INET6 : AF_INET, s->addr[role], a, sizeof(a)) == NULL)
+		strcpy(a, "?");
+	snprintf(buf, cap, s->version == 6 ? "[%s]:%u" : "%s:%u", a, s->port[role]);
+}
+
+size_t json_flow(char *buf, size_t cap, const struct conn *c)
+{
+	const struct conn_summary *sum = &c->sum;
+	char ep[INET6_ADDRSTRLEN + 10];
+	struct sbuf s;
+	unsigned i;
+	bool first = true;
+
+	if (cap < 2)
+		return 0;
+	sbuf_init(&s, buf, cap);
+	sbuf_printf(&s, "{\"type\":\"flow\",\"flow\":%llu,", (unsigned long long)sum->id);
+	json_endpoint(ep, sizeof(ep), sum, 0);
+	sbuf_printf(&s, "\"client\":\"%s\",", ep);
+	json_endpoint(ep, sizeof(ep), sum, 1);
+	sbuf_printf(&s, "\"server\":\"%s\",\"first_ts\":", ep);
+	json_ts(&s, sum->first_ns / 1000000000, (uint32_t)(sum->first_ns % 1000000000 / 1000));
+	sbuf_puts(&s, ",\"last_ts\":");
+	json_ts(&s, sum->last_ns / 1000000000, (uint32_t)(sum->last_ns % 1000000000 / 1000));
+	sbuf_printf(&s, ",\"packets\":[%llu,%llu],\"bytes\":[%llu,%llu],\"handshake_rtt_ms\":",
+		    (unsigned long long)sum->packets[0], (unsigned long long)sum->packets[1],
+		    (unsigned long long)sum->bytes[0], (unsigned long long)sum->bytes[1]);
+	if (c->first_rtt > 0)
+		sbuf_printf(&s, "%.3f", (double)c->first_rtt / 1e6);
+	else
+		sbuf_puts(&s, "null");
+	sbuf_printf(&s, ",\"state\":\"%s\",\"history\":\"%s\",\"close\":\"%s\",\"labels\":{",
+		    summary_conn_state(sum), sum->history, summary_close_kind(sum));
+	for (i = 0; i < LABEL_COUNT; i++) {
+		if (sum->label_count[i] == 0)
+			continue;
+		sbuf_printf(&s, "%s\"%s\":%u", first ? "" : ",", label_name((enum label)i),
+			    sum->label_count[i]);
+		first = false;
+	}
+	sbuf_puts(&s, "}}");
+	return finish(&s, buf, cap);
+}
