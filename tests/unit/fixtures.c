@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "tcpnote/flow.h"
 
 const uint8_t addr4_1[4] = {10, 0, 0, 1}, addr4_2[4] = {10, 0, 0, 2};
 const uint8_t addr6_1[16] = {ADDR6_DB8(1)}, addr6_2[16] = {ADDR6_DB8(2)};
@@ -56,6 +57,57 @@ void make_segment4(struct packet *p, const uint8_t src[4], uint16_t sport, const
 {
 	make_packet4(p, src, sport, dst, dport);
 	set_tcp(p, flags, seq, ack, paylen, win);
+}
+
+void conv_init(struct conv *v, const uint8_t cli[4], uint16_t cport, const uint8_t srv[4],
+	       uint16_t sport)
+{
+	memset(v, 0, sizeof(*v));
+	memset(&v->c, 0xa5, sizeof(v->c)); /* the tracker must initialise a new record itself */
+	memcpy(v->addr[CONV_CLI], cli, 4);
+	memcpy(v->addr[CONV_SRV], srv, 4);
+	v->port[CONV_CLI] = cport;
+	v->port[CONV_SRV] = sport;
+}
+
+void conv_default(struct conv *v)
+{
+	conv_init(v, addr4_1, 40000, addr4_2, 80);
+}
+
+void conv_build(struct conv *v, struct packet *p, enum conv_who from, uint8_t flags, uint32_t seq,
+		uint32_t ack, uint32_t len, uint16_t win)
+{
+	make_segment4(p, v->addr[from], v->port[from], v->addr[!from], v->port[!from], flags, seq,
+		      ack, len, win);
+	/* Each segment a new IP datagram, as a real stack sends it (else it is a duplicate). */
+	p->ip.id = ++v->ip_id;
+	p->ts_sec = v->now_us / 1000000;
+	p->ts_frac = (uint32_t)(v->now_us % 1000000);
+}
+
+const char *conv_send(struct conv *v, const struct packet *p)
+{
+	struct flow_key k;
+	bool from_lo;
+	size_t n;
+
+	flow_key_of(p, &k, &from_lo);
+	v->last.bits = 0;
+	track_conn_segment(&v->c, !v->started, from_lo, p, &v->last);
+	v->started = true;
+	n = labels_format(&v->last, v->text, sizeof(v->text));
+	assert_int_equal(n, strlen(v->text));
+	return v->text;
+}
+
+const char *seg(struct conv *v, enum conv_who from, uint8_t flags, uint32_t seq, uint32_t ack,
+		uint32_t len, uint16_t win)
+{
+	struct packet p;
+
+	conv_build(v, &p, from, flags, seq, ack, len, win);
+	return conv_send(v, &p);
 }
 
 /* IPv6: version 6, payload length, next header, hop limit 64, 2001:db8::1 > 2001:db8::2. */

@@ -2,10 +2,13 @@
 #ifndef TCPNOTE_TESTS_UNIT_FIXTURES_H
 #define TCPNOTE_TESTS_UNIT_FIXTURES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcpnote/labels.h"
 #include "tcpnote/packet.h"
+#include "tcpnote/track.h"
 
 /* ------------------------------------------------------------------ */
 /* Addresses */
@@ -33,6 +36,43 @@ void set_tcp(struct packet *p, uint8_t flags, uint32_t seq, uint32_t ack, uint32
 void make_segment4(struct packet *p, const uint8_t src[4], uint16_t sport, const uint8_t dst[4],
 		   uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t paylen,
 		   uint16_t win);
+
+/* ------------------------------------------------------------------ */
+/* One connection driven segment by segment through track_conn_segment */
+
+enum conv_who { CONV_CLI = 0, CONV_SRV = 1 };
+
+/*
+ * A connection between two IPv4 ends, fed to track_conn_segment as
+ * track_segment would: from_lo comes from the flow key, created is true
+ * for the first packet only. Every segment is a new IP datagram (a new IP
+ * ID), stamped with the conversation's clock now_us (0 unless a test sets it).
+ */
+struct conv {
+	struct conn c;
+	bool started;
+	uint8_t addr[2][4];
+	uint16_t port[2];
+	uint16_t ip_id;
+	int64_t now_us;     /* capture time of the next segment, microseconds */
+	struct labels last; /* the labels of the last segment sent */
+	char text[256];     /* the same as text */
+};
+
+/* A new conversation: nothing sent yet, the connection record full of garbage. */
+void conv_init(struct conv *v, const uint8_t cli[4], uint16_t cport, const uint8_t srv[4],
+	       uint16_t sport);
+/* Client 10.0.0.1:40000, server 10.0.0.2:80. */
+void conv_default(struct conv *v);
+
+/* Build the next segment from `from` (a new IP ID, the clock's time) without sending it. */
+void conv_build(struct conv *v, struct packet *p, enum conv_who from, uint8_t flags, uint32_t seq,
+		uint32_t ack, uint32_t len, uint16_t win);
+/* Send a built segment (again, for a second copy) and return its labels as text ("" for none). */
+const char *conv_send(struct conv *v, const struct packet *p);
+/* conv_build and conv_send together: one new segment, its labels as text. */
+const char *seg(struct conv *v, enum conv_who from, uint8_t flags, uint32_t seq, uint32_t ack,
+		uint32_t len, uint16_t win);
 
 /* ------------------------------------------------------------------ */
 /* Frames built by hand and checked with tcpdump -vv (checksums correct), raw IPv6 (LINK_RAW) */

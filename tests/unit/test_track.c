@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-#include "tcpnote/flow.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/track.h"
 
@@ -19,61 +18,8 @@
 #define PSH TCPF_PSH
 #define ACK TCPF_ACK
 
-enum who { CLI = 0, SRV = 1 };
-
-/*
- * One connection driven packet by packet through track_conn_segment, as
- * track_segment would: from_lo comes from the flow key, created is true
- * for the first packet only.
- */
-struct conv {
-	struct conn c;
-	bool started;
-	uint8_t addr[2][4];
-	uint16_t port[2];
-	uint16_t ip_id;
-	struct labels last;
-	char text[256];
-};
-
-static void conv_init(struct conv *v, const uint8_t cli[4], uint16_t cport, const uint8_t srv[4],
-		      uint16_t sport)
-{
-	memset(v, 0, sizeof(*v));
-	memset(&v->c, 0xa5, sizeof(v->c)); /* the tracker must initialise a new record itself */
-	memcpy(v->addr[CLI], cli, 4);
-	memcpy(v->addr[SRV], srv, 4);
-	v->port[CLI] = cport;
-	v->port[SRV] = sport;
-}
-
-/* Client 10.0.0.1:40000, server 10.0.0.2:80. */
-static void conv_default(struct conv *v)
-{
-	conv_init(v, addr4_1, 40000, addr4_2, 80);
-}
-
-/* Send one segment and return its labels as text ("" for none). */
-static const char *seg(struct conv *v, enum who from, uint8_t flags, uint32_t seq, uint32_t ack,
-		       uint32_t len, uint16_t win)
-{
-	struct packet p;
-	struct flow_key k;
-	bool from_lo;
-	size_t n;
-
-	make_segment4(&p, v->addr[from], v->port[from], v->addr[!from], v->port[!from], flags,
-		      seq, ack, len, win);
-	/* Each segment a new IP datagram, as a real stack sends it (else it is a duplicate). */
-	p.ip.id = ++v->ip_id;
-	flow_key_of(&p, &k, &from_lo);
-	v->last.bits = 0;
-	track_conn_segment(&v->c, !v->started, from_lo, &p, &v->last);
-	v->started = true;
-	n = labels_format(&v->last, v->text, sizeof(v->text));
-	assert_int_equal(n, strlen(v->text));
-	return v->text;
-}
+#define CLI CONV_CLI
+#define SRV CONV_SRV
 
 /* Client ISN 1000, server ISN 5000, windows 1000 (client) and 2000 (server). */
 #define CISN 1000u

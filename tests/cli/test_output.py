@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""test_output.py - --json, --summary, --expect, --color and the Zeek states/histories, on pcaps/.
+
+JSON: every line of every capture parses with Python's json module; packet
+records' frame numbers are tshark's frame.number for the same TCP packets; flow
+records are as many as tshark's tcp.stream values; each record's labels are the
+text output's. Connection state, history and close kind are compared with values
+worked out by hand from each capture's packets (labels.md, Zeek's rules).
+--expect: every form, passing and failing, exit codes checked.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+ENV = dict(os.environ, TZ='UTC', LC_ALL='C')
+RESULTS = []
+
+# capture -> [(conn_state, history, close)] per connection, worked out by hand:
+# upper case = client; S syn, H syn+ack, A pure ack, D data, F fin, R rst,
+# T retransmitted data, W zero window; each letter once per side, in order.
+BY_HAND = {
+    # S h A(3/3) D(GET) a(ack) ... F(client FIN) f(server FIN+ACK, merged)
+    'seed-keepalive.pcap': [('SF', 'ShADaFf', 'FIN merged')],
+    # server answers (a, d), closes first (f); client acks, later closes (F)
+    'http-server-closes.pcap': [('SF', 'ShADadfF', 'four-way')],
+    # client FIN right after its request (F), server data after it (d), then its FIN (f)
+    'half-close.pcap': [('SF', 'ShADaFdf', 'four-way')],
+    # SYN answered by RST+ACK: rejected
+    'refused.pcap': [('REJ', 'Sr', 'refused')],
+    # data both ways, then the client aborts with RST: originator reset
+    'rst-abort.pcap': [('RSTO', 'ShADadR', 'reset')],
+    'ipv6.pcap': [('SF', 'ShADadFf', 'FIN merged')],
+    # two connections on one 5-tuple; the server closes first each time
+    'port-reuse.pcap': [('SF', 'ShADadfF', 'FIN merged'), ('SF', 'ShADadfF', 'FIN merged')],
+    # the server's first data comes before any pure ACK of its own; its last ACK ends it
+    'any-device.pcap': [('SF', 'ShADdfFa', 'FIN merged')],
+    'http-keepalive-exchange.pcap': [('SF', 'ShADadFf', 'FIN merged')],
+    # both SYNs (S s), both SYN+ACKs (H h), data, crossing FINs, the client's last ACK
+    'crafted-simultaneous.pcap': [('SF', 'SsHhDaFfA', 'simultaneous')],
+    # a resent client segment (T) and the client's RST at the end
+    'crafted-wrap-spurious.pcap': [('RSTO', 'ShADdTaR', 'reset')],
+    # the server's window goes to zero (w)
+    'crafted-zero-window-probe.pcap': [('SF', 'ShADawFf', 'FIN merged')],
+    # bulk transfers from the server with losses: it retransmits (t); all close normally
+    'loss-both.pcap': [('SF', 'ShADadtfF', 'FIN merged')],
+    'loss-receiver-view.pcap': [('SF', 'ShADadtfF', 'FIN merged')],
+    'loss-sender-view.pcap': [('SF', 'ShADadtfF', 'FIN merged')],
+    'reorder.pcap': [('SF', 'ShADadtfF', 'four-way')],
+    'sack.pcap': [('SF', 'ShADadtfF', 'four-way')],
+    # the slow reader's window closes (W)
+    'zero-window.pcap': [('SF', 'ShADadtWfF', 'four-way')],
+    # every packet twice: the copies add no letters
+    'duplicate-capture.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+}
+
+
+def run(args):
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, timeout=120)
+    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def check(name, cond, detail=''):
+    RESULTS.append(bool(cond))
+    print('%s %s%s' % ('ok  ' if cond else 'FAIL', name, '' if cond else ': ' + str(detail)[:600]))
+
+
+def text_labels(out):
+    labels = []
+    for line in out.splitlines():
+        if line.startswith('    '):
+            continue
+        m = re.search(r'  # (.*)$', line)
+        labels.append(m.group(1).split(', ') if m else [])
+    return labels
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--tcpnote', required=True)
+    ap.add_argument('--pcaps', required=True)
+    a = ap.parse_args()
+    t = a.tcpnote
+    files = sorted(f for f in os.listdir(a.pcaps) if f.endswith('.pcap'))
+    check('every capture has hand-worked states', set(files) == set(BY_HAND),
+          set(files) ^ set(BY_HAND))
+
+    for name in files:
+        path = os.path.join(a.pcaps, name)
+        rc, out, err = run([t, '--json', '-r', path])
+        recs = []
+        bad = None
+        for line in out.splitlines():
+            try:
+                recs.append(json.loads(line))
+            except ValueError as e:
+                bad = (line, e)
+        check('%s: every JSON line parses' % name, rc == 0 and bad is None and recs, bad or err)
+        pkts = [r for r in recs if r['type'] == 'packet']
+        flows = [r for r in recs if r['type'] == 'flow']
+        td = subprocess.run(['tshark', '-n', '-r', path, '-Y', 'tcp', '-T', 'fields', '-e',
+                             'frame.number', '-e', 'tcp.stream'], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, timeout=120).stdout.decode().split()
+        frames, streams = [int(x) for x in td[0::2]], set(td[1::2])
+        check('%s: frame numbers are tshark\'s' % name, [p['frame'] for p in pkts] == frames,
+              ([p['frame'] for p in pkts][:10], frames[:10]))
+        check('%s: %d flow records, tshark has %d tcp.stream' % (name, len(flows), len(streams)),
+              len(flows) == len(streams))
+        check('%s: numbers are numbers' % name, all(
+            isinstance(p['seq'], int) and isinstance(p['ts'], float) and isinstance(p['len'], int)
+            for p in pkts))
+        rc, out, err = run([t, '-r', path])
+        check('%s: JSON labels are the text labels' % name,
+              [p['labels'] for p in pkts] == text_labels(out))
+        got = [(f['state'], f['history'], f['close']) for f in sorted(flows, key=lambda f: f['flow'])]
+        check('%s: state, history, close as worked out by hand' % name, got == BY_HAND.get(name),
+              (got, BY_HAND.get(name)))
+
+    seed = os.path.join(a.pcaps, 'seed-keepalive.pcap')
+    loss = os.path.join(a.pcaps, 'loss-both.pcap')
+    reuse = os.path.join(a.pcaps, 'port-reuse.pcap')
+    rview = os.path.join(a.pcaps, 'loss-receiver-view.pcap')
+    cases = [
+        # (capture, expectation, exit code)
+        (seed, 'keepalive', 0), (seed, 'reset', 3),
+        (seed, '!reset', 0), (seed, '!keepalive', 3),
+        (seed, 'keepalive=3', 0), (seed, 'keepalive=2', 3),
+        (seed, 'keepalive>=3', 0), (seed, 'keepalive>=4', 3),
+        (seed, 'keepalive<=3', 0), (seed, 'keepalive<=2', 3),
+        (seed, 'handshake 3/3>=1', 0), (loss, 'retransmission=0', 3),
+        (rview, 'dup ack>=1', 0), (rview, 'dup ack=0', 3),
+        (reuse, 'state:SF=2', 0), (reuse, 'state:SF=1', 3),
+        (reuse, 'state:SF>=2', 0), (reuse, 'state:REJ>=1', 3),
+        (reuse, 'state:SF<=2', 0), (reuse, 'state:SF<=1', 3),
+        (reuse, 'flows=2', 0), (reuse, 'flows=3', 3),
+        (reuse, 'flows>=2', 0), (reuse, 'flows<=1', 3),
+        (seed, 'nonsense label', 2), (seed, 'keepalive=x', 2), (seed, '!keepalive=0', 2),
+        (seed, 'state:XX=1', 2), (seed, 'keepalive>3', 2), (seed, 'flows', 2),
+    ]
+    for path, expr, want in cases:
+        rc, out, err = run([t, '-q', '-r', path, '--expect', expr])
+        check('--expect %r on %s exits %d' % (expr, os.path.basename(path), want), rc == want,
+              (rc, err))
+        if want == 3:
+            check('--expect %r says what it counted' % expr,
+                  re.search(r"expectation failed: '.*': expected .*, counted \d+", err), err)
+    rc, out, err = run([t, '-q', '-r', loss, '--expect', 'retransmission=0'])
+    check('a failed label expectation names the first frames', re.search(r'\(frames \d+', err), err)
+    rc, out, err = run([t, '-q', '-r', seed, '--expect', '!reset', '--expect', 'keepalive=3',
+                        '--expect', 'state:SF=1', '--expect', 'flows=1'])
+    check('several expectations, all true: exit 0, nothing printed', rc == 0 and out == '', (rc, out))
+
+    rc, out, err = run([t, '-q', '--summary', '-r', reuse])
+    rows = [l for l in out.splitlines() if re.match(r'\s+\d+\s', l)]
+    check('--summary: a row per connection with state, history, close', len(rows) == 2 and
+          all('SF' in r and 'ShADadfF' in r and 'FIN merged' in r for r in rows), out)
+    rc, out2, err = run([t, '--summary', '-r', reuse])
+    check('--summary comes after the packet lines', out2.endswith(out) and out2.count('\n') > 20)
+
+    rc1, o1, e1 = run([t, '-tt', '-r', loss])
+    rc2, o2, e2 = run([t, '-tt', '-r', loss])
+    check('-tt output is byte-identical from run to run', rc1 == 0 and o1 == o2)
+    rc, out, err = run([t, '--color=always', '-r', seed])
+    check('--color=always colours the labels', '\x1b[32mhandshake 1/3\x1b[0m' in out, out[:200])
+    rc, out, err = run([t, '--color=auto', '-r', seed])
+    check('--color=auto does not colour a pipe', '\x1b[' not in out)
+    rc, out, err = run([t, '--color=never', '-r', seed])
+    check('--color=never', '\x1b[' not in out and rc == 0)
+    rc, out, err = run([t, '--color=sometimes', '-r', seed])
+    check('--color with a bad value is a usage error', rc == 2)
+    rc, out, err = run([t, '--help'])
+    check('--help fits one screen (24 lines)', rc == 0 and out.count('\n') <= 24, out.count('\n'))
+
+    passed = sum(RESULTS)
+    print('output: %d passed, %d failed' % (passed, len(RESULTS) - passed))
+    return 0 if passed == len(RESULTS) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
