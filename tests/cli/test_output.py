@@ -11,6 +11,7 @@ worked out by hand from each capture's packets (labels.md, Zeek's rules).
 import argparse
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -170,6 +171,30 @@ def main():
     check('--color=never', '\x1b[' not in out and rc == 0)
     rc, out, err = run([t, '--color=sometimes', '-r', seed])
     check('--color with a bad value is a usage error', rc == 2)
+    # On a terminal: colour by default, none with NO_COLOR (https://no-color.org).
+    for no_color, want in ((None, True), ('1', False)):
+        env = dict(ENV)
+        env.pop('NO_COLOR', None)
+        if no_color:
+            env['NO_COLOR'] = no_color
+        master, slave = pty.openpty()
+        p = subprocess.Popen([t, '-r', seed], stdout=slave, stderr=subprocess.DEVNULL, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        p.wait(timeout=30)
+        os.close(master)
+        tty_out = b''.join(chunks).decode('utf-8', 'replace')
+        check('on a terminal%s the labels are %scoloured' % (
+            ' with NO_COLOR' if no_color else '', '' if want else 'not '),
+            ('\x1b[32m' in tty_out) == want and 'handshake 1/3' in tty_out, tty_out[:200])
     rc, out, err = run([t, '--help'])
     check('--help fits one screen (24 lines)', rc == 0 and out.count('\n') <= 24, out.count('\n'))
 

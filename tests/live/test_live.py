@@ -50,7 +50,8 @@ def main():
             break
         except OSError:
             time.sleep(0.1)
-    tn = subprocess.Popen([a.tcpnote, '-i', 'lo', '-l', '-w', saved, 'tcp', 'port', str(port)],
+    tn = subprocess.Popen([a.tcpnote, '-i', 'lo', '-l', '--summary', '-w', saved, 'tcp', 'port',
+                           str(port)],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           env=dict(os.environ, TZ='UTC'))
     lines = []
@@ -95,6 +96,11 @@ def main():
     check('stderr has the three counters', re.search(r'\d+ packets? captured\n\d+ packets? received by '
                                                       r'filter\n\d+ packets? dropped by kernel', err_rest),
           err_rest)
+    summary_at = [i for i, l in enumerate(lines) if l.startswith('connections: ')]
+    check('Ctrl-C prints the --summary table after the packets',
+          summary_at == [len(lines) - 3] and re.match(r'\s+1\s+127\.0\.0\.1:\d+\s+127\.0\.0\.1:%d\s.*\sSF\s'
+                                                    % port, lines[-1]), lines[-4:])
+    lines = lines[:summary_at[0] - 1] if summary_at else lines
     labels = [m.group(1) for l in lines for m in [re.search(r'  # (.*)$', l)] if m]
     conn = [l for l in labels if 'handshake 1/3' in l]
     seq = ';'.join(labels)
