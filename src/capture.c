@@ -9,6 +9,7 @@
 #include "tcpnote/capture.h"
 
 #define DEFAULT_SNAPLEN 262144
+#define CAPTURE_BUFFER_BYTES (64 * 1024 * 1024)
 
 struct capture {
 	pcap_t *pcap;
@@ -63,6 +64,12 @@ static int open_live(struct capture *c, const struct capture_opts *o, char *err,
 	pcap_set_timeout(c->pcap, 100);
 	/* A line per packet as soon as it is captured, not when a buffer fills. */
 	pcap_set_immediate_mode(c->pcap, 1);
+	/*
+	 * In immediate mode Linux libpcap rings one frame slot per packet, each
+	 * as large as the snapshot length: the default 2 MiB holds only eight
+	 * 256 KiB slots, and a burst on loopback overflows it. 64 MiB holds 256.
+	 */
+	pcap_set_buffer_size(c->pcap, CAPTURE_BUFFER_BYTES);
 	rc = pcap_activate(c->pcap);
 	if (rc < 0) {
 		const char *hint = "";
