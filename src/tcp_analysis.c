@@ -60,7 +60,8 @@ static int64_t peer_window_bytes(const struct track_dir *peer)
 {
 	if (peer->wscale == WSCALE_UNKNOWN || !peer->win_valid)
 		return -1;
-	if (peer->wscale == WSCALE_NONE)
+	/* RFC 7323 section 2.2: the window of a SYN is never scaled. */
+	if (peer->wscale == WSCALE_NONE || peer->win_from_syn)
 		return peer->win;
 	return (int64_t)peer->win << peer->wscale;
 }
@@ -78,11 +79,6 @@ static void classify_resent(const struct conn *c, const struct track_dir *d,
 {
 	int64_t ooo = c->first_rtt > 0 ? c->first_rtt : OOO_DEFAULT_NS;
 
-	/* Every byte already acknowledged by the peer. */
-	if (t->paylen > 0 && peer->ack_valid && seq_leq(t->seq + t->paylen, peer->lastack)) {
-		labels_add(out, LABEL_SPURIOUS_RETRANSMISSION);
-		return;
-	}
 	/* RFC 5681 section 3.2: resent after duplicate ACKs asking for it. */
 	if (peer->dupacks >= 2 && peer->lastack == t->seq &&
 	    now - peer->lastack_time < FAST_RETRANS_WINDOW_NS) {
@@ -151,8 +147,20 @@ void analysis_classify(const struct conn *c, int role, const struct packet *p, i
 	if ((t->flags & TCPF_ACK) && peer->maxseq_valid && seq_gt(t->ack, peer->maxseqtobeacked))
 		labels_add(out, LABEL_ACKED_UNSEEN);
 resent:
+	if (v->keepalive)
+		return;
+	/*
+	 * Every byte already acknowledged by the peer: resent for nothing. Checked
+	 * before the others, and also at or past nextseq, where the ACK covered
+	 * bytes the capture missed.
+	 */
+	if (len > 0 && peer->ack_valid && seq_leq(t->seq + len, peer->lastack)) {
+		v->spurious = true;
+		labels_add(out, LABEL_SPURIOUS_RETRANSMISSION);
+		return;
+	}
 	if ((len > 0 || (t->flags & (TCPF_SYN | TCPF_FIN))) && d->next_valid &&
-	    seq_lt(t->seq, d->nextseq) && !v->keepalive)
+	    seq_lt(t->seq, d->nextseq))
 		classify_resent(c, d, peer, t, now, out);
 }
 

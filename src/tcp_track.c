@@ -223,6 +223,7 @@ static void dir_update(struct track_dir *d, const struct tcp_info *t, const stru
 	}
 	d->win = t->win;
 	d->win_valid = true;
+	d->win_from_syn = (t->flags & TCPF_SYN) != 0;
 	d->last_was_keepalive = v->keepalive;
 	d->seen = true;
 }
@@ -293,7 +294,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 		c->ended = true;
 		conn_set_state(c, CONN_RESET);
 	}
-	if (t->paylen > 0 && !v.keepalive && !v.zero_window_probe &&
+	if (t->paylen > 0 && !v.keepalive && !v.zero_window_probe && !v.spurious &&
 	    (!d->next_valid || t->seq == d->nextseq ||
 	     ((t->flags & TCPF_SYN) && t->seq + 1 == d->nextseq)))
 		labels_add(out, LABEL_DATA);

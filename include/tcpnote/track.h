@@ -37,6 +37,7 @@ struct track_dir {
 	uint32_t maxack;    /* highest ACK number sent (a reordered old ACK does not lower it) */
 	bool win_valid;
 	uint16_t win;       /* last raw window advertised */
+	bool win_from_syn;  /* that window was on a SYN: not scaled */
 	bool data_valid;
 	uint32_t data_start; /* first payload byte seen from this side */
 	uint32_t data_end;   /* end of the highest payload byte sent */
@@ -94,6 +95,7 @@ struct seg_verdict {
 	bool keepalive_ack;
 	bool zero_window_probe;
 	bool dup_ack;
+	bool spurious;      /* every byte already acknowledged */
 };
 
 /* The analysis rules (tcp_analysis.c): classify with the state as it was... */
