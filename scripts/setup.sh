@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 PACKAGES=(build-essential cmake pkg-config libpcap-dev libcmocka-dev python3
-	tcpdump tshark curl socat iproute2 libcap2-bin)
+	tcpdump tshark curl socat iproute2 libcap2-bin clang libclang-rt-14-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

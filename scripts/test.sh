@@ -13,3 +13,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 ctest --test-dir build-test --output-on-failure -j"$(nproc)"
+
+# The libFuzzer harnesses, built with clang, ASan and UBSan, each run for 60 s
+# from seeds made of pcaps/ (TCPNOTE_FUZZ_SECONDS changes the time).
+CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPNOTE_FUZZ=ON \
+	-DTCPNOTE_FUZZ_SECONDS="${TCPNOTE_FUZZ_SECONDS:-60}" >/dev/null
+cmake --build build-fuzz -j"$(nproc)"
+ctest --test-dir build-fuzz --output-on-failure -j"$(nproc)"

@@ -117,26 +117,6 @@ int capture_open(struct capture **out, const struct capture_opts *o, char *err, 
 	}
 	c->nano = pcap_get_tstamp_precision(c->pcap) == PCAP_TSTAMP_PRECISION_NANO;
 
-	if (o->filter != NULL && o->filter[0] != '\0') {
-		struct bpf_program prog;
-
-		if (pcap_compile(c->pcap, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-			snprintf(err, errlen, "bad filter expression '%s': %s", o->filter,
-				 pcap_geterr(c->pcap));
-			pcap_close(c->pcap);
-			free(c);
-			return CAPTURE_ERR_FILTER;
-		}
-		if (pcap_setfilter(c->pcap, &prog) < 0) {
-			snprintf(err, errlen, "cannot set filter: %s", pcap_geterr(c->pcap));
-			pcap_freecode(&prog);
-			pcap_close(c->pcap);
-			free(c);
-			return CAPTURE_ERR;
-		}
-		pcap_freecode(&prog);
-	}
-
 	if (o->write_file != NULL) {
 		if (same_file(o->read_file, o->write_file)) {
 			snprintf(err, errlen, "%s: -w would overwrite the file being read", o->write_file);
@@ -153,6 +133,25 @@ int capture_open(struct capture **out, const struct capture_opts *o, char *err, 
 		}
 	}
 	*out = c;
+	return CAPTURE_OK;
+}
+
+int capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (filter == NULL || filter[0] == '\0')
+		return CAPTURE_OK;
+	if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "bad filter expression '%s': %s", filter, pcap_geterr(c->pcap));
+		return CAPTURE_ERR_FILTER;
+	}
+	if (pcap_setfilter(c->pcap, &prog) < 0) {
+		snprintf(err, errlen, "cannot set filter: %s", pcap_geterr(c->pcap));
+		pcap_freecode(&prog);
+		return CAPTURE_ERR;
+	}
+	pcap_freecode(&prog);
 	return CAPTURE_OK;
 }
 

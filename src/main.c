@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 	size_t nexpect = 0;
 	bool summary = false;
 	const char *color = "auto";
-	struct capture_opts copts = {NULL, NULL, NULL, NULL, 0};
+	struct capture_opts copts = {NULL, NULL, NULL, 0};
 	struct pipeline_opts popts;
 	struct capture *cap = NULL;
 	struct pipeline *pl = NULL;
@@ -257,7 +257,6 @@ int main(int argc, char **argv)
 			     (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0') &&
 			     !popts.json);
 	filter = join_words(argc - optind, argv + optind);
-	copts.filter = filter;
 
 	rc = capture_open(&cap, &copts, err, sizeof(err));
 	if (rc != CAPTURE_OK) {
@@ -274,6 +273,13 @@ int main(int argc, char **argv)
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return EXIT_RUNTIME;
+	}
+	rc = capture_set_filter(cap, filter, err, sizeof(err));
+	if (rc != CAPTURE_OK) {
+		fprintf(stderr, "tcpnote: %s\n", err);
+		capture_close(cap, err, sizeof(err));
+		free(filter);
+		return rc == CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	if (line_buffered)
 		setvbuf(stdout, NULL, _IOLBF, 0);

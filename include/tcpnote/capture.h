@@ -11,7 +11,6 @@ struct capture;
 struct capture_opts {
 	const char *read_file;  /* -r: path, or "-" for standard input */
 	const char *iface;      /* -i */
-	const char *filter;     /* BPF expression, or NULL */
 	const char *write_file; /* -w, or NULL */
 	int snaplen;            /* -s; 0 = default (262144) */
 };
@@ -36,6 +35,9 @@ struct frame {
 typedef void (*frame_handler)(void *ctx, const struct frame *f);
 
 int capture_open(struct capture **out, const struct capture_opts *opts, char *err, size_t errlen);
+
+/* Compile and install a BPF filter (NULL or "" for none): CAPTURE_ERR_FILTER if it does not compile. */
+int capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen);
 
 /* The link type (DLT_) and its names, for messages. */
 int capture_datalink(const struct capture *c);

@@ -1,0 +1,60 @@
+/* fuzz_file.c - libFuzzer harness: a whole capture file through libpcap's reader and the full pipeline. */
+#include <pcap/pcap.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tcpnote/decode.h"
+#include "tcpnote/pipeline.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	struct pipeline_opts opts;
+	struct pipeline *pl;
+	struct pcap_pkthdr *h;
+	const u_char *bytes;
+	FILE *in, *out;
+	pcap_t *pc;
+	int rc;
+
+	if (size == 0)
+		return 0;
+	in = fmemopen((void *)data, size, "rb");
+	if (in == NULL)
+		return 0;
+	pc = pcap_fopen_offline(in, ebuf); /* takes the FILE */
+	if (pc == NULL) {
+		fclose(in);
+		return 0;
+	}
+	out = fopen("/dev/null", "w");
+	memset(&opts, 0, sizeof(opts));
+	opts.dlt = pcap_datalink(pc);
+	opts.json = (size & 1) != 0;
+	opts.print.vflag = (size & 2) ? 1 : 0;
+	opts.print.color = (size & 4) != 0;
+	pl = out != NULL && decode_link_supported(opts.dlt) ? pipeline_new(out, &opts) : NULL;
+	while (pl != NULL && (rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
+		struct frame f;
+
+		f.ts_sec = h->ts.tv_sec;
+		f.ts_frac = (uint32_t)h->ts.tv_usec;
+		f.ts_nano = false;
+		f.caplen = h->caplen;
+		f.wirelen = h->len;
+		f.bytes = bytes;
+		pipeline_frame(pl, &f);
+	}
+	if (pl != NULL) {
+		size_t n;
+
+		pipeline_finish(pl);
+		summary_print(out, pipeline_flows(pl, &n), n);
+		pipeline_free(pl);
+	}
+	if (out != NULL)
+		fclose(out);
+	pcap_close(pc);
+	return 0;
+}
