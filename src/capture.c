@@ -17,6 +17,7 @@ struct capture {
 	bool live;
 	bool nano;
 	unsigned long handed;
+	char dlt_name[16];
 	frame_handler fn;
 	void *ctx;
 };
@@ -160,11 +161,14 @@ int capture_datalink(const struct capture *c)
 	return pcap_datalink(c->pcap);
 }
 
-const char *capture_datalink_name(const struct capture *c)
+const char *capture_datalink_name(struct capture *c)
 {
 	const char *n = pcap_datalink_val_to_name(pcap_datalink(c->pcap));
 
-	return n != NULL ? n : "unknown";
+	if (n != NULL)
+		return n;
+	snprintf(c->dlt_name, sizeof(c->dlt_name), "%d", pcap_datalink(c->pcap));
+	return c->dlt_name;
 }
 
 const char *capture_datalink_description(const struct capture *c)

@@ -183,7 +183,8 @@ static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts 
 		return;
 	}
 	if (!span_has(l3, 0, hlen)) {
-		p->stop = STOP_IP_TRUNC;
+		ip->avail = (uint32_t)l3.len;
+		p->stop = STOP_IP_HDR_CAPLEN;
 		return;
 	}
 	ip->fragmented = (ip->off & IP_MF_) != 0;

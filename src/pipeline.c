@@ -1,4 +1,5 @@
 /* pipeline.c - wires decoders, tcpdump's relative numbers, the tracker and the output formats. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,20 @@ void pipeline_frame(void *arg, const struct frame *f)
 	p->ts_sec = f->ts_sec;
 	p->ts_frac = f->ts_frac;
 	p->ts_nano = f->ts_nano;
+	/* A record that claims more captured than sent bytes is not decoded (as tcpdump). */
+	if (f->caplen > f->wirelen) {
+		if (pl->opts.quiet)
+			return;
+		if (pl->opts.json)
+			write_line(pl, pl->line,
+				   (size_t)snprintf(pl->line, sizeof(pl->line),
+						    "{\"type\":\"invalid\",\"frame\":%llu,\"len\":%u,"
+						    "\"caplen\":%u}\n",
+						    (unsigned long long)pl->frames, f->wirelen, f->caplen));
+		else if (!print_text_invalid(pl->printer, p, f->wirelen, f->caplen))
+			pl->write_failed = true;
+		return;
+	}
 	decode_packet(pl->opts.dlt, f->bytes, f->caplen, f->wirelen, &pl->dopts, p);
 	if (!packet_is_tcp(p)) {
 		pl->other_packets++;

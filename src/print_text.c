@@ -765,6 +765,10 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 	}
 	if (vflag)
 		print_ip4_verbose(s, ip);
+	if (p->stop == STOP_IP_HDR_CAPLEN) {
+		sbuf_printf(s, " [remaining caplen(%u) < header length(%u)] [|ip]", ip->avail, ip->hlen);
+		return;
+	}
 	if (p->stop == STOP_IP_FRAGMENT) {
 		print_addr_pair(s, ip);
 		sbuf_puts(s, ": ip-proto-6");
@@ -840,4 +844,14 @@ bool print_text_packet(struct printer *pr, const struct packet *p, const struct 
 	size_t n = print_text_format(pr, p, v, l, pr->line, sizeof(pr->line));
 
 	return fwrite(pr->line, 1, n, pr->out) == n;
+}
+
+bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len, uint32_t caplen)
+{
+	struct sbuf s;
+
+	sbuf_init(&s, pr->line, sizeof(pr->line));
+	print_timestamp(pr, &s, p);
+	sbuf_printf(&s, "[Invalid header: len(%u) < caplen(%u)]\n", len, caplen);
+	return fwrite(pr->line, 1, s.len, pr->out) == s.len;
 }

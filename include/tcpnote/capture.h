@@ -41,7 +41,7 @@ int capture_set_filter(struct capture *c, const char *filter, char *err, size_t 
 
 /* The link type (DLT_) and its names, for messages. */
 int capture_datalink(const struct capture *c);
-const char *capture_datalink_name(const struct capture *c);
+const char *capture_datalink_name(struct capture *c);
 const char *capture_datalink_description(const struct capture *c);
 int capture_snaplen(const struct capture *c);
 bool capture_is_live(const struct capture *c);

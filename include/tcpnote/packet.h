@@ -75,6 +75,7 @@ enum pkt_stop {
 	STOP_IP_BAD_HLEN,      /* "bad-hlen N" */
 	STOP_IP_BAD_LEN,       /* "bad-len N" */
 	STOP_IP_FRAGMENT,      /* not the first fragment: "a > b: ip-proto-6" */
+	STOP_IP_HDR_CAPLEN,    /* header options not all captured: "[remaining caplen(N) < ...]" */
 	STOP_IP6_EXT_TRUNC,    /* an IPv6 extension header cut short: " [|ip6]" */
 	STOP_TCP_TRUNC_PORTS,  /* ports not captured: "a > b: [|tcp]" */
 	STOP_TCP_TRUNC_HDR,    /* fixed header not captured: " [|tcp]" */
@@ -138,6 +139,7 @@ struct ip_info {
 	uint8_t tos, ttl, hlen;
 	uint16_t id, off, totlen;
 	uint32_t missing;    /* wire bytes short of totlen: "truncated-ip - N bytes missing!" */
+	uint32_t avail;      /* captured bytes of the datagram (with STOP_IP_HDR_CAPLEN) */
 	bool hdr_sum_bad;
 	uint16_t hdr_sum, hdr_sum_shouldbe;
 	uint8_t nopts;

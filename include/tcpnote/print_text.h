@@ -43,4 +43,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 bool print_text_packet(struct printer *pr, const struct packet *p, const struct relseq_view *v,
 		       const struct labels *l);
 
+/* tcpdump's line for a record whose caplen exceeds its length: "[Invalid header: ...]". */
+bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len, uint32_t caplen);
+
 #endif
