@@ -54,6 +54,8 @@ static void decode_ip4_options(struct span opts, struct ip_info *ip)
 			continue;
 		}
 		if (left < 2) {
+			/* The length byte was not captured: nothing of this option to show. */
+			ip->nopts--;
 			ip->opts_trunc = true;
 			return;
 		}

@@ -267,12 +267,13 @@ static void print_ip4_options(struct sbuf *s, const struct ip_info *ip)
 			break;
 		}
 		if (o->code == 0x07 || o->code == 0x89 || o->code == 0x83) {
-			unsigned ptr = (unsigned)o->data[2] - 1;
+			unsigned ptr;
 
 			if (o->len < 3) {
 				sbuf_printf(s, " [bad length %u]", o->len);
 				continue;
 			}
+			ptr = (unsigned)o->data[2] - 1;
 			if ((o->len + 1) & 3)
 				sbuf_printf(s, " [bad length %u]", o->len);
 			if (ptr < 3 || ((ptr + 1) & 3) || ptr > (unsigned)o->len + 1)
