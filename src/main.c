@@ -11,6 +11,7 @@
 #include "tcpnote/capture.h"
 #include "tcpnote/decode.h"
 #include "tcpnote/pipeline.h"
+#include "tcpnote/privdrop.h"
 
 #ifndef TCPNOTE_VERSION
 #define TCPNOTE_VERSION "1.0.0"
@@ -32,14 +33,15 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-S] [-v] [-n] [-l]\n"
-		"               [-t...] [-q] [--json] [--summary] [--expect EXPR] [--color=WHEN] [BPF]\n"
+		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-Z USER] [-Svnlq]\n"
+		"               [-t...] [--json] [--summary] [--expect EXPR] [--color=WHEN] [BPF]\n"
 		"Print TCP packets as tcpdump -n does, each followed by what it means (# labels).\n"
 		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  capture live (lo, any)\n"
 		"  -c N           stop after N packets             -w FILE   also save packets (pcap)\n"
 		"  -s SNAPLEN     bytes kept per packet            -S        absolute seq numbers\n"
 		"  -v             IP header fields and checksums   -n        accepted (never resolves)\n"
 		"  -l             line-buffered output             -q        no per-packet output\n"
+		"  -Z USER        run as USER once the capture is open (recommended with sudo)\n"
 		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
 		"  --summary      a table of the connections after the packets\n"
@@ -142,6 +144,7 @@ int main(int argc, char **argv)
 	size_t nexpect = 0;
 	bool summary = false;
 	const char *color = "auto";
+	const char *drop_user = NULL;
 	struct capture_opts copts = {NULL, NULL, NULL, 0};
 	struct pipeline_opts popts;
 	struct capture *cap = NULL;
@@ -156,8 +159,11 @@ int main(int argc, char **argv)
 
 	memset(&popts, 0, sizeof(popts));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:SvntlqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'Z':
+			drop_user = optarg;
+			break;
 		case OPT_JSON:
 			popts.json = true;
 			break;
@@ -229,7 +235,7 @@ int main(int argc, char **argv)
 			printf("tcpnote %s\n%s\n", TCPNOTE_VERSION, pcap_lib_version());
 			return EXIT_OK;
 		default:
-			if (optopt != 0 && strchr("ricws", optopt) != NULL)
+			if (optopt != 0 && strchr("ricwsZ", optopt) != NULL)
 				fprintf(stderr, "tcpnote: option -%c needs an argument\n", optopt);
 			else
 				fprintf(stderr, "tcpnote: unknown option '%s'\n", argv[optind - 1]);
@@ -263,6 +269,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tcpnote: %s\n", err);
 		free(filter);
 		return rc == CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	/* The device and the -w file are open: root is no longer needed (tcpdump -Z). */
+	if (drop_user != NULL) {
+		rc = privdrop_to(drop_user, err, sizeof(err));
+		if (rc != 0)
+			fprintf(stderr, "tcpnote: %s\n", err);
+		if (rc < 0) {
+			capture_close(cap, err, sizeof(err));
+			free(filter);
+			return EXIT_RUNTIME;
+		}
 	}
 	popts.dlt = capture_datalink(cap);
 	if (!decode_link_supported(popts.dlt)) {

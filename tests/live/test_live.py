@@ -50,8 +50,9 @@ def main():
             break
         except OSError:
             time.sleep(0.1)
-    tn = subprocess.Popen([a.tcpnote, '-i', 'lo', '-l', '--summary', '-w', saved, 'tcp', 'port',
-                           str(port)],
+    drop = os.geteuid() == 0
+    tn = subprocess.Popen([a.tcpnote, '-i', 'lo', '-l', '--summary', '-w', saved] +
+                          (['-Z', 'nobody'] if drop else []) + ['tcp', 'port', str(port)],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           env=dict(os.environ, TZ='UTC'))
     lines = []
@@ -72,6 +73,10 @@ def main():
             return 77
         check('tcpnote says it is listening', err_first.startswith('listening on lo'), err_first)
         time.sleep(0.3)
+        if drop:
+            uid = [l.split()[1:] for l in open('/proc/%d/status' % tn.pid) if l.startswith('Uid:')][0]
+            check('-Z nobody: the running capture has given up root', uid[0] != '0' and
+                  all(u == uid[0] for u in uid), uid)
         before = len(lines)
         t0 = time.monotonic()
         curl = subprocess.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}',
