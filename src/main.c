@@ -48,6 +48,7 @@ static void usage(FILE *f)
 		"  --expect EXPR  check at the end, exit 3 if false: LABEL, !LABEL, LABEL=N,\n"
 		"                 LABEL>=N, LABEL<=N, state:CODE=N (Zeek conn_state), flows=N\n"
 		"  --color=WHEN   colour the labels: auto (default), always, never; NO_COLOR is honoured\n"
+		"  --max-flows N  connections tracked at once (1000000)  --idle-timeout S  (300, 0: never)\n"
 		"  BPF            a libpcap filter expression, e.g. tcp port 7070\n"
 		"Exit: 0 ok, 1 runtime error, 2 usage error, 3 an --expect failed.  See tcpnote(1).\n");
 }
@@ -92,8 +93,7 @@ static char *join_words(int argc, char **argv)
 /* Check every --expect; one line on stderr for each that fails. */
 static bool check_expectations(const struct pipeline *pl, const struct expectation *e, size_t n)
 {
-	size_t nflows, i, j;
-	const struct flow_record *flows = pipeline_flows(pl, &nflows);
+	size_t i, j;
 	bool ok = true;
 
 	for (i = 0; i < n; i++) {
@@ -107,11 +107,10 @@ static bool check_expectations(const struct pipeline *pl, const struct expectati
 			counted = pipeline_label_count(pl, e[i].label, &frames, &nframes);
 			what = counted == 1 ? " packet" : " packets";
 		} else if (e[i].kind == EXPECT_STATE) {
-			for (j = 0; j < nflows; j++)
-				counted += strcmp(summary_conn_state(&flows[j].sum), e[i].state) == 0;
+			counted = pipeline_state_count(pl, e[i].state);
 			what = counted == 1 ? " connection" : " connections";
 		} else {
-			counted = nflows;
+			counted = pipeline_flow_count(pl);
 			what = counted == 1 ? " connection" : " connections";
 		}
 		if (expect_holds(&e[i], counted))
@@ -131,7 +130,7 @@ static bool check_expectations(const struct pipeline *pl, const struct expectati
 
 int main(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR };
+	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, 'V'},
 						 {"json", no_argument, NULL, OPT_JSON},
@@ -139,6 +138,8 @@ int main(int argc, char **argv)
 						 {"expect", required_argument, NULL, OPT_EXPECT},
 						 {"color", optional_argument, NULL, OPT_COLOR},
 						 {"colour", optional_argument, NULL, OPT_COLOR},
+						 {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+						 {"idle-timeout", required_argument, NULL, OPT_IDLE},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
@@ -158,6 +159,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 
 	memset(&popts, 0, sizeof(popts));
+	popts.max_flows = 1000000;
+	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -169,6 +172,20 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SUMMARY:
 			summary = true;
+			break;
+		case OPT_MAX_FLOWS:
+			if (parse_int(optarg, 1, 100000000L, &v) < 0) {
+				fprintf(stderr, "tcpnote: --max-flows takes 1 to 100000000\n");
+				return EXIT_USAGE;
+			}
+			popts.max_flows = (size_t)v;
+			break;
+		case OPT_IDLE:
+			if (parse_int(optarg, 0, 100000000L, &v) < 0) {
+				fprintf(stderr, "tcpnote: --idle-timeout takes seconds, 0 for never\n");
+				return EXIT_USAGE;
+			}
+			popts.idle_ns = (int64_t)v * 1000000000LL;
 			break;
 		case 'q':
 			popts.quiet = true;
@@ -257,6 +274,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	popts.print.ts = (enum ts_mode)tflag;
+	popts.keep_flows = summary;
 	/* https://no-color.org: NO_COLOR set and not empty turns automatic colour off. */
 	popts.print.color = strcmp(color, "always") == 0 ||
 			    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
@@ -346,6 +364,17 @@ int main(int argc, char **argv)
 	if (pipeline_other_packets(pl) > 0)
 		fprintf(stderr, "tcpnote: %lu non-TCP packet%s not shown\n", pipeline_other_packets(pl),
 			pipeline_other_packets(pl) == 1 ? "" : "s");
+	{
+		uint64_t idle, full;
+
+		pipeline_evictions(pl, &idle, &full);
+		if (idle + full > 0)
+			fprintf(stderr,
+				"tcpnote: %llu connections evicted: %llu idle longer than --idle-timeout, "
+				"%llu to stay within --max-flows %zu\n",
+				(unsigned long long)(idle + full), (unsigned long long)idle,
+				(unsigned long long)full, popts.max_flows);
+	}
 	if (pipeline_out_of_memory(pl))
 		fprintf(stderr, "tcpnote: ran out of memory; some packets are unlabeled\n");
 	if (status == EXIT_OK && !check_expectations(pl, expects, nexpect))

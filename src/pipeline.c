@@ -25,6 +25,8 @@ struct pipeline {
 	uint64_t first_frames[LABEL_COUNT][PIPELINE_FIRST_FRAMES];
 	struct flow_record *flows;
 	size_t nflows, flows_cap;
+	uint64_t flow_total;
+	uint64_t state_count[16];
 	struct packet pkt;
 	char line[8192];
 };
@@ -35,11 +37,24 @@ static void write_line(struct pipeline *pl, const char *s, size_t n)
 		pl->write_failed = true;
 }
 
+static const char *const conn_states[] = {"S0",   "S1",     "SF",    "REJ", "S2",  "S3",  "RSTO",
+					  "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH", NULL};
+
 /* A connection ended (its 5-tuple was reused) or the input did: keep its record. */
 static void on_conn_end(const struct conn *c, void *ctx)
 {
 	struct pipeline *pl = ctx;
+	const char *st = summary_conn_state(&c->sum);
+	size_t i;
 
+	pl->flow_total++;
+	for (i = 0; conn_states[i] != NULL; i++)
+		if (strcmp(conn_states[i], st) == 0)
+			pl->state_count[i]++;
+	if (pl->opts.json)
+		write_line(pl, pl->line, json_flow(pl->line, sizeof(pl->line), c));
+	if (!pl->opts.keep_flows)
+		return;
 	if (pl->nflows == pl->flows_cap) {
 		size_t ncap = pl->flows_cap ? pl->flows_cap * 2 : 64;
 		struct flow_record *nf = realloc(pl->flows, ncap * sizeof(*nf));
@@ -54,8 +69,6 @@ static void on_conn_end(const struct conn *c, void *ctx)
 	pl->flows[pl->nflows].sum = c->sum;
 	pl->flows[pl->nflows].handshake_rtt_ns = c->first_rtt;
 	pl->nflows++;
-	if (pl->opts.json)
-		write_line(pl, pl->line, json_flow(pl->line, sizeof(pl->line), c));
 }
 
 struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
@@ -75,6 +88,8 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 		return NULL;
 	}
 	tracker_set_end_handler(pl->tracker, on_conn_end, pl);
+	tracker_set_limits(pl->tracker, opts->max_flows, opts->idle_ns);
+	relseq_set_limit(pl->relseq, opts->max_flows);
 	return pl;
 }
 
@@ -181,6 +196,26 @@ uint64_t pipeline_label_count(const struct pipeline *pl, enum label l, const uin
 	*nframes = pl->label_count[l] < PIPELINE_FIRST_FRAMES ? pl->label_count[l]
 							      : PIPELINE_FIRST_FRAMES;
 	return pl->label_count[l];
+}
+
+uint64_t pipeline_flow_count(const struct pipeline *pl)
+{
+	return pl->flow_total;
+}
+
+uint64_t pipeline_state_count(const struct pipeline *pl, const char *state)
+{
+	size_t i;
+
+	for (i = 0; conn_states[i] != NULL; i++)
+		if (strcmp(conn_states[i], state) == 0)
+			return pl->state_count[i];
+	return 0;
+}
+
+void pipeline_evictions(const struct pipeline *pl, uint64_t *idle, uint64_t *full)
+{
+	tracker_evictions(pl->tracker, idle, full);
 }
 
 unsigned long pipeline_tcp_packets(const struct pipeline *pl)

@@ -17,6 +17,7 @@ struct relseq_entry {
 
 struct relseq {
 	struct flow_table *pairs;
+	size_t max_pairs; /* 0: no limit */
 };
 
 struct relseq *relseq_new(void)
@@ -41,6 +42,11 @@ void relseq_free(struct relseq *r)
 	free(r);
 }
 
+void relseq_set_limit(struct relseq *r, size_t max_pairs)
+{
+	r->max_pairs = max_pairs;
+}
+
 bool relseq_apply(struct relseq *r, bool absolute, const struct packet *p, struct relseq_view *v)
 {
 	const struct tcp_info *t = &p->tcp;
@@ -58,6 +64,9 @@ bool relseq_apply(struct relseq *r, bool absolute, const struct packet *p, struc
 	rev = t->sport > t->dport ||
 	      (t->sport == t->dport && memcmp(p->ip.src, p->ip.dst, p->ip.addrlen) > 0);
 	flow_key_of(p, &k, &from_lo);
+	/* Bounded like the connection table: the least recently seen pair makes room. */
+	if (r->max_pairs > 0 && flow_count(r->pairs) >= r->max_pairs && flow_find(r->pairs, &k) == NULL)
+		flow_remove(r->pairs, flow_oldest(r->pairs));
 	e = flow_lookup(r->pairs, &k, &created);
 	if (e == NULL)
 		return false;

@@ -24,17 +24,30 @@ int64_t packet_time_ns(const struct packet *p)
 	return p->ts_sec * 1000000000LL + (p->ts_nano ? p->ts_frac : (int64_t)p->ts_frac * 1000);
 }
 
-static void fingerprint(const struct packet *p, struct seg_fingerprint *f)
+/*
+ * A 32-bit digest (FNV-1a) of what identifies one transmitted segment: IP ID,
+ * window, TCP checksum, flags, sequence and acknowledgment numbers, length.
+ * Never 0, so an unused slot never matches. Four of them per direction cost
+ * 16 bytes where the fields would cost 96; a false match needs two segments
+ * among four to collide in 32 bits.
+ */
+static uint32_t fingerprint(const struct packet *p)
 {
-	memset(f, 0, sizeof(*f));
-	f->used = true;
-	f->ip_id = p->ip.version == 4 ? p->ip.id : 0;
-	f->win = p->tcp.win;
-	f->sum = p->tcp.sum;
-	f->flags = p->tcp.flags;
-	f->seq = p->tcp.seq;
-	f->ack = p->tcp.ack;
-	f->paylen = p->tcp.paylen;
+	uint32_t v[6] = {p->ip.version == 4 ? p->ip.id : 0u,
+			 (uint32_t)p->tcp.win << 16 | p->tcp.sum,
+			 p->tcp.flags,
+			 p->tcp.seq,
+			 p->tcp.ack,
+			 p->tcp.paylen};
+	uint32_t h = 2166136261u;
+	unsigned i, b;
+
+	for (i = 0; i < 6; i++)
+		for (b = 0; b < 4; b++) {
+			h ^= (v[i] >> (8 * b)) & 0xffu;
+			h *= 16777619u;
+		}
+	return h != 0 ? h : 1u;
 }
 
 /*
@@ -45,12 +58,11 @@ static void fingerprint(const struct packet *p, struct seg_fingerprint *f)
  */
 bool analysis_is_duplicate(const struct track_dir *d, const struct packet *p)
 {
-	struct seg_fingerprint f;
+	uint32_t f = fingerprint(p);
 	unsigned i;
 
-	fingerprint(p, &f);
 	for (i = 0; i < 4; i++)
-		if (d->recent[i].used && memcmp(&d->recent[i], &f, sizeof(f)) == 0)
+		if (d->recent[i] == f)
 			return true;
 	return false;
 }
@@ -191,6 +203,6 @@ void analysis_update(struct conn *c, int role, const struct packet *p, int64_t n
 		}
 	}
 	d->last_was_zwp = v->zero_window_probe;
-	fingerprint(p, &d->recent[d->recent_next]);
+	d->recent[d->recent_next] = fingerprint(p);
 	d->recent_next = (uint8_t)((d->recent_next + 1) % 4);
 }

@@ -9,6 +9,9 @@
 struct tracker {
 	struct flow_table *flows;
 	struct track_hooks hooks;
+	size_t max_flows;    /* 0: no limit */
+	int64_t idle_ns;     /* 0: never idle */
+	uint64_t evicted_idle, evicted_full;
 };
 
 const char *conn_state_name(enum conn_state s)
@@ -334,16 +337,36 @@ void tracker_free(struct tracker *t)
 	free(t);
 }
 
+/* Hand a connection to the end handler and forget it. */
+static void evict(struct tracker *t, struct conn *c)
+{
+	if (t->hooks.on_end != NULL)
+		t->hooks.on_end(c, t->hooks.ctx);
+	flow_remove(t->flows, c);
+}
+
 bool track_segment(struct tracker *t, const struct packet *p, struct labels *out)
 {
 	struct flow_key k;
 	bool from_lo, created;
 	struct conn *c;
+	int64_t now = packet_time_ns(p);
 
 	out->bits = 0;
 	if (p->stop != STOP_NONE)
 		return true;
+	/* Capture time, not wall time: replaying a file expires what a live capture would. */
+	while (t->idle_ns > 0 && (c = flow_oldest(t->flows)) != NULL &&
+	       c->sum.last_ns + t->idle_ns < now) {
+		evict(t, c);
+		t->evicted_idle++;
+	}
 	flow_key_of(p, &k, &from_lo);
+	if (t->max_flows > 0 && flow_count(t->flows) >= t->max_flows &&
+	    flow_find(t->flows, &k) == NULL) {
+		evict(t, flow_oldest(t->flows));
+		t->evicted_full++;
+	}
 	c = flow_lookup(t->flows, &k, &created);
 	if (c == NULL)
 		return false;
@@ -360,6 +383,18 @@ const struct conn *tracker_conn_of(struct tracker *t, const struct packet *p)
 		return NULL;
 	flow_key_of(p, &k, &from_lo);
 	return flow_find(t->flows, &k);
+}
+
+void tracker_set_limits(struct tracker *t, size_t max_flows, int64_t idle_ns)
+{
+	t->max_flows = max_flows;
+	t->idle_ns = idle_ns;
+}
+
+void tracker_evictions(const struct tracker *t, uint64_t *idle, uint64_t *full)
+{
+	*idle = t->evicted_idle;
+	*full = t->evicted_full;
 }
 
 void tracker_set_end_handler(struct tracker *t, conn_end_fn fn, void *ctx)

@@ -30,12 +30,22 @@ struct flow_table *flow_table_new(size_t value_size);
 void flow_table_free(struct flow_table *t);
 
 /*
- * The record for k, created if absent (*created set). NULL only if memory
- * ran out. The pointer is valid until the next flow_lookup.
+ * The record for k, created if absent (*created set), now the most recently
+ * used. NULL only if memory ran out. The pointer is valid until the next
+ * flow_lookup (records move when the table grows).
  */
 void *flow_lookup(struct flow_table *t, const struct flow_key *k, bool *created);
 
-/* The record for k, or NULL: never creates one. */
+/* Forget a record (value as returned by flow_lookup); its memory is reused. */
+void flow_remove(struct flow_table *t, void *value);
+
+/* The least recently looked-up record, or NULL when empty. */
+void *flow_oldest(struct flow_table *t);
+
+/* The key a record was created with. */
+const struct flow_key *flow_key_at(const struct flow_table *t, const void *value);
+
+/* The record for k, or NULL: never creates one, does not change the LRU order. */
 void *flow_find(struct flow_table *t, const struct flow_key *k);
 
 /* Call fn on every record, in table order. */

@@ -16,6 +16,9 @@ struct pipeline_opts {
 	bool absolute_seq;  /* -S */
 	bool json;          /* --json: JSON Lines instead of text */
 	bool quiet;         /* -q: no per-packet output */
+	bool keep_flows;    /* keep every connection's record (--summary) */
+	size_t max_flows;   /* --max-flows: connections tracked at once (0: no limit) */
+	int64_t idle_ns;    /* --idle-timeout in ns of capture time (0: never) */
 	struct print_opts print;
 };
 
@@ -30,8 +33,15 @@ void pipeline_frame(void *pl, const struct frame *f);
 /* End of input: hand out every connection (JSON flow records). False if memory ran out. */
 bool pipeline_finish(struct pipeline *pl);
 
-/* Every connection seen, in order of first packet (after pipeline_finish). */
+/* Every connection seen, in order of first packet (after pipeline_finish; keep_flows only). */
 const struct flow_record *pipeline_flows(const struct pipeline *pl, size_t *n);
+
+/* Connections that ended (or were evicted, or were open at the end), in all and by conn_state. */
+uint64_t pipeline_flow_count(const struct pipeline *pl);
+uint64_t pipeline_state_count(const struct pipeline *pl, const char *state);
+
+/* Connections evicted for idleness and for room. */
+void pipeline_evictions(const struct pipeline *pl, uint64_t *idle, uint64_t *full);
 
 #define PIPELINE_FIRST_FRAMES 5
 

@@ -20,6 +20,9 @@ struct relseq_view {
 struct relseq *relseq_new(void);
 void relseq_free(struct relseq *r);
 
+/* Keep at most max_pairs pairs (0: no limit); the least recently seen goes first. */
+void relseq_set_limit(struct relseq *r, size_t max_pairs);
+
 /*
  * Compute the printed numbers for p and update the table, exactly as
  * tcpdump's tcp_print() does without -S: only packets with ACK set take part;

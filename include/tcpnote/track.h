@@ -55,12 +55,7 @@ struct track_dir {
 	int8_t wscale;            /* WSCALE_UNKNOWN, WSCALE_NONE, or the shift */
 	bool last_was_zwp;        /* the last segment was a zero window probe */
 	uint8_t recent_next;
-	struct seg_fingerprint {
-		bool used;
-		uint16_t ip_id, win, sum;
-		uint8_t flags;
-		uint32_t seq, ack, paylen;
-	} recent[4];              /* the last segments, to recognise a second copy */
+	uint32_t recent[4];       /* hashes of the last segments, to recognise a second copy */
 };
 
 #define WSCALE_UNKNOWN (-1) /* the handshake was not seen */
@@ -130,6 +125,17 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 
 /* Call fn for every connection's summary so far, or whenever one ends (port reuse). */
 void tracker_set_end_handler(struct tracker *t, conn_end_fn fn, void *ctx);
+
+/*
+ * Bound the table: at most max_flows connections (0: no limit; the least
+ * recently active one is evicted for a new one) and none idle longer than
+ * idle_ns of capture time (0: never). Evicted connections go to the end
+ * handler first.
+ */
+void tracker_set_limits(struct tracker *t, size_t max_flows, int64_t idle_ns);
+
+/* How many connections were evicted for idleness, and for room. */
+void tracker_evictions(const struct tracker *t, uint64_t *idle, uint64_t *full);
 
 /* Hand every live connection to the end handler, in order of first packet. */
 bool tracker_finish(struct tracker *t);

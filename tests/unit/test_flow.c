@@ -231,6 +231,64 @@ static void test_flow_growth_100000(void **state)
 enum { VSZ = 203, N = 3000 };
 
 /* A value larger than the key and not a multiple of 8 keeps its bytes through growth. */
+/* Removal keeps every other record findable; the LRU order gives the oldest; slots are reused. */
+static void test_flow_remove_and_lru(void **state)
+{
+	struct flow_table *t = *(struct flow_table **)*state;
+	struct flow_key k;
+	struct rec *r;
+	bool created;
+	uint32_t i;
+
+	for (i = 0; i < 5000; i++) {
+		key_n(i, &k);
+		r = flow_lookup(t, &k, &created);
+		assert_non_null(r);
+		r->id = i;
+	}
+	/* Touch record 0: record 1 becomes the oldest. */
+	key_n(0, &k);
+	flow_lookup(t, &k, &created);
+	assert_false(created);
+	r = flow_oldest(t);
+	assert_non_null(r);
+	assert_int_equal(r->id, 1);
+	key_n(1, &k);
+	assert_memory_equal(flow_key_at(t, r), &k, sizeof(k));
+
+	/* Remove every third record, oldest first through flow_oldest for some. */
+	for (i = 0; i < 5000; i += 3) {
+		key_n(i, &k);
+		r = flow_find(t, &k);
+		assert_non_null(r);
+		flow_remove(t, r);
+		assert_null(flow_find(t, &k));
+	}
+	assert_int_equal(flow_count(t), 5000 - 1667);
+	for (i = 0; i < 5000; i++) {
+		key_n(i, &k);
+		r = flow_find(t, &k);
+		if (i % 3 == 0) {
+			assert_null(r);
+		} else {
+			assert_non_null(r);
+			assert_int_equal(r->id, i);
+		}
+	}
+	/* Record 1 was kept (1 % 3 != 0) and is still the oldest. */
+	r = flow_oldest(t);
+	assert_int_equal(r->id, 1);
+	/* Emptying through flow_oldest visits records in LRU order and leaves nothing. */
+	while ((r = flow_oldest(t)) != NULL)
+		flow_remove(t, r);
+	assert_int_equal(flow_count(t), 0);
+	/* Freed records are reused, and come back zeroed. */
+	key_n(7, &k);
+	r = flow_lookup(t, &k, &created);
+	assert_true(created);
+	assert_int_equal(r->id, 0);
+}
+
 static void test_flow_large_values(void **state)
 {
 	struct flow_table *t = *(struct flow_table **)*state;
@@ -297,6 +355,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flow_lookup_create_then_find, setup_rec,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_flow_growth_100000, setup_rec, teardown),
+		cmocka_unit_test_setup_teardown(test_flow_remove_and_lru, setup_rec, teardown),
 		cmocka_unit_test_setup_teardown(test_flow_large_values, setup_large, teardown),
 	};
 
