@@ -9,20 +9,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 import truncate_compare  # noqa: E402  (pcap reader and writer)
-
-ENV = dict(os.environ, TZ='UTC', LC_ALL='C')
-RESULTS = []
-
-
-def run(args, stdin=None):
-    p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       env=ENV, timeout=60)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
-
-
-def check(name, cond, detail=''):
-    RESULTS.append((name, bool(cond)))
-    print('%s %s%s' % ('ok  ' if cond else 'FAIL', name, '' if cond else ': ' + detail))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import ENV, check, finish, run  # noqa: E402
 
 
 def main():
@@ -128,9 +116,7 @@ def main():
     rc, out, err = run([t, '-tttttt', '-r', seed])
     check('six -t is a usage error', rc == 2)
 
-    passed = sum(1 for _, ok in RESULTS if ok)
-    print('cli: %d passed, %d failed' % (passed, len(RESULTS) - passed))
-    return 0 if passed == len(RESULTS) else 1
+    return finish('cli')
 
 
 if __name__ == '__main__':

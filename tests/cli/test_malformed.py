@@ -14,19 +14,14 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 from truncate_compare import ipv4_header, write_pcap  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import ENV, check, finish  # noqa: E402
 
-ENV = dict(os.environ, TZ='UTC', LC_ALL='C')
-RESULTS = []
 A, B = '10.0.0.1', '10.0.0.2'
 
 
 def tcp(flags=0x10, doff=5, opts=b'', payload=b'', seq=3, ack=4, win=5):
     return struct.pack('>HHIIBBHHH', 1, 2, seq, ack, doff << 4, flags, win, 0, 0) + opts + payload
-
-
-def check(name, cond, detail=''):
-    RESULTS.append(bool(cond))
-    print('%s %s%s' % ('ok  ' if cond else 'FAIL', name, '' if cond else ': ' + str(detail)[:800]))
 
 
 def run(tcpnote, path, *flags):
@@ -155,9 +150,7 @@ def main():
     check('IPv6 later fragment: tcpdump\'s frag line', rc == 0 and
           out == ['IP6 ::1 > ::2: frag (8|20)'], (out, err))
 
-    passed = sum(RESULTS)
-    print('malformed: %d passed, %d failed' % (passed, len(RESULTS) - passed))
-    return 0 if passed == len(RESULTS) else 1
+    return finish('malformed')
 
 
 if __name__ == '__main__':

@@ -11,13 +11,8 @@ import struct
 import subprocess
 import sys
 import time
-
-RESULTS = []
-
-
-def check(name, cond, detail=''):
-    RESULTS.append(bool(cond))
-    print('%s %s%s' % ('ok  ' if cond else 'FAIL', name, '' if cond else ': ' + str(detail)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
 
 
 def ip_tcp(src, dst, sport, dport, flags, seq, ack):
@@ -123,9 +118,7 @@ def main():
     check('a SYN flood of %d connections stays under %d MiB (%s)' % (
         a.flood, a.limit_mib, ' '.join(args)), rc == 0 and rss < a.limit_mib * 1024, rss)
     check('the evictions are reported', 'connections evicted' in err, err[-300:])
-    passed = sum(RESULTS)
-    print('memory: %d passed, %d failed' % (passed, len(RESULTS) - passed))
-    return 0 if passed == len(RESULTS) else 1
+    return finish('memory')
 
 
 if __name__ == '__main__':

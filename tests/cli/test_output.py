@@ -15,9 +15,9 @@ import pty
 import re
 import subprocess
 import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import ENV, check, finish, run  # noqa: E402
 
-ENV = dict(os.environ, TZ='UTC', LC_ALL='C')
-RESULTS = []
 
 # capture -> [(conn_state, history, close)] per connection, worked out by hand:
 # upper case = client; S syn, H syn+ack, A pure ack, D data, F fin, R rst,
@@ -56,16 +56,6 @@ BY_HAND = {
     # every packet twice: the copies add no letters
     'duplicate-capture.pcap': [('SF', 'ShADadfF', 'FIN merged')],
 }
-
-
-def run(args):
-    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, timeout=120)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
-
-
-def check(name, cond, detail=''):
-    RESULTS.append(bool(cond))
-    print('%s %s%s' % ('ok  ' if cond else 'FAIL', name, '' if cond else ': ' + str(detail)[:600]))
 
 
 def text_labels(out):
@@ -198,9 +188,7 @@ def main():
     rc, out, err = run([t, '--help'])
     check('--help fits one screen (24 lines)', rc == 0 and out.count('\n') <= 24, out.count('\n'))
 
-    passed = sum(RESULTS)
-    print('output: %d passed, %d failed' % (passed, len(RESULTS) - passed))
-    return 0 if passed == len(RESULTS) else 1
+    return finish('output')
 
 
 if __name__ == '__main__':

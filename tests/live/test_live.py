@@ -16,13 +16,8 @@ import sys
 import tempfile
 import threading
 import time
-
-RESULTS = []
-
-
-def check(name, cond, detail=''):
-    RESULTS.append(bool(cond))
-    print('%s %s%s' % ('ok  ' if cond else 'FAIL', name, '' if cond else ': ' + str(detail)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli'))
+from checks import check, finish  # noqa: E402
 
 
 def free_port():
@@ -117,9 +112,7 @@ def main():
                         stderr=subprocess.DEVNULL)
     check('-w saved the packets that were printed', td.stdout.count(b'\n') == len(lines),
           (td.stdout.count(b'\n'), len(lines)))
-    passed = sum(RESULTS)
-    print('live: %d passed, %d failed' % (passed, len(RESULTS) - passed))
-    return 0 if passed == len(RESULTS) else 1
+    return finish('live')
 
 
 if __name__ == '__main__':
