@@ -67,8 +67,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		print_text_format(pr, &p, &v, &l, line, sizeof(line));
 		c = tracker_conn_of(t, &p);
 		json_packet(line, sizeof(line), n, &p, c ? c->sum.id : 0, &l);
-		if (c != NULL)
-			json_flow(line, sizeof(line), c);
+		if (c != NULL) {
+			struct flow_key k;
+			bool lo;
+
+			flow_key_of(&p, &k, &lo);
+			json_flow(line, sizeof(line), c, &k);
+		}
 	}
 	printer_free(pr);
 	tracker_free(t);

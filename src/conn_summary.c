@@ -3,15 +3,80 @@
 
 #include "tcpnote/conn_summary.h"
 
-void summary_start(struct conn_summary *s, uint64_t id, const struct packet *p, bool client_sent)
+void summary_start(struct conn_summary *s, uint64_t id)
 {
 	memset(s, 0, sizeof(*s));
 	s->id = id;
-	s->version = p->ip.version;
-	memcpy(s->addr[client_sent ? 0 : 1], p->ip.src, p->ip.addrlen);
-	memcpy(s->addr[client_sent ? 1 : 0], p->ip.dst, p->ip.addrlen);
-	s->port[client_sent ? 0 : 1] = p->tcp.sport;
-	s->port[client_sent ? 1 : 0] = p->tcp.dport;
+}
+
+void summary_endpoints(const struct flow_key *k, bool client_is_lo, struct conn_endpoints *e)
+{
+	int c = client_is_lo ? 0 : 1;
+
+	memset(e, 0, sizeof(*e));
+	e->version = k->version;
+	memcpy(e->addr[c], k->addr_lo, 16);
+	memcpy(e->addr[!c], k->addr_hi, 16);
+	e->port[c] = k->port_lo;
+	e->port[!c] = k->port_hi;
+}
+
+/*
+ * The labels that can come once per segment of a long transfer get 32-bit
+ * counters; the rest, 16-bit ones that stop at 65535.
+ */
+static int big_slot(enum label l)
+{
+	switch (l) {
+	case LABEL_DATA:
+		return 0;
+	case LABEL_ACK:
+		return 1;
+	case LABEL_KEEPALIVE:
+		return 2;
+	case LABEL_KEEPALIVE_ACK:
+		return 3;
+	case LABEL_WINDOW_UPDATE:
+		return 4;
+	case LABEL_WINDOW_FULL:
+		return 5;
+	case LABEL_DUP_ACK:
+		return 6;
+	case LABEL_RETRANSMISSION:
+		return 7;
+	default:
+		return -1;
+	}
+}
+
+static unsigned small_slot(enum label l)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < (unsigned)l; i++)
+		n += big_slot((enum label)i) < 0;
+	return n;
+}
+
+uint32_t summary_label_count(const struct conn_summary *s, enum label l)
+{
+	int b = big_slot(l);
+
+	return b >= 0 ? s->count_big[b] : s->count_small[small_slot(l)];
+}
+
+static void count_label(struct conn_summary *s, enum label l)
+{
+	int b = big_slot(l);
+
+	if (b >= 0) {
+		s->count_big[b]++;
+	} else {
+		uint16_t *c = &s->count_small[small_slot(l)];
+
+		if (*c < UINT16_MAX)
+			(*c)++;
+	}
 }
 
 /*
@@ -32,7 +97,7 @@ static void history_add(struct conn_summary *s, int role, char letter, unsigned 
 /* The endpoint's state after it sent this segment (Zeek's TCP endpoint states). */
 static void endpoint_step(struct conn_summary *s, int role, uint8_t f, const struct labels *l)
 {
-	enum endpoint_state *e = &s->ep[role];
+	uint8_t *e = &s->ep[role];
 
 	if (f & TCPF_RST) {
 		*e = EP_RESET;
@@ -69,7 +134,7 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 	s->packets[role]++;
 	for (i = 0; i < LABEL_COUNT; i++)
 		if (labels_has(l, (enum label)i))
-			s->label_count[i]++;
+			count_label(s, (enum label)i);
 	if (labels_has(l, LABEL_DUPLICATE))
 		return; /* a copy: no new bytes, no new history */
 	if (!labels_has(l, LABEL_RETRANSMISSION) && !labels_has(l, LABEL_FAST_RETRANSMISSION) &&
@@ -100,7 +165,7 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 /* Zeek's conn_state() (base/protocols/conn/main.zeek), over the two endpoint states. */
 const char *summary_conn_state(const struct conn_summary *s)
 {
-	enum endpoint_state os = s->ep[0], rs = s->ep[1];
+	enum endpoint_state os = (enum endpoint_state)s->ep[0], rs = (enum endpoint_state)s->ep[1];
 	bool o_inactive = os == EP_INACTIVE || os == EP_PARTIAL;
 	bool r_inactive = rs == EP_INACTIVE || rs == EP_PARTIAL;
 
@@ -130,17 +195,16 @@ const char *summary_conn_state(const struct conn_summary *s)
 
 const char *summary_close_kind(const struct conn_summary *s)
 {
-	const uint32_t *n = s->label_count;
-
-	if (n[LABEL_REFUSED])
+	if (summary_label_count(s, LABEL_REFUSED))
 		return "refused";
-	if (n[LABEL_RESET])
+	if (summary_label_count(s, LABEL_RESET))
 		return "reset";
-	if (n[LABEL_SIMULTANEOUS_CLOSE])
+	if (summary_label_count(s, LABEL_SIMULTANEOUS_CLOSE))
 		return "simultaneous";
-	if (n[LABEL_FIN_MERGED])
+	if (summary_label_count(s, LABEL_FIN_MERGED))
 		return "FIN merged";
-	if (n[LABEL_CLOSE_3] || (n[LABEL_CLOSE_2] && n[LABEL_CLOSE_4]))
+	if (summary_label_count(s, LABEL_CLOSE_3) ||
+	    (summary_label_count(s, LABEL_CLOSE_2) && summary_label_count(s, LABEL_CLOSE_4)))
 		return "four-way";
 	return "open";
 }

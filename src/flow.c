@@ -15,9 +15,7 @@
 
 struct rec_head {
 	uint32_t prev, next; /* LRU neighbours, or the free list's next */
-	uint32_t used;
-	uint32_t pad;
-	struct flow_key key;
+	struct flow_key key; /* version 0: a free record */
 };
 
 struct flow_table {
@@ -217,7 +215,6 @@ void *flow_lookup(struct flow_table *t, const struct flow_key *k, bool *created)
 	if (!new_record(t, &i))
 		return NULL;
 	h = rec(t, i);
-	h->used = 1;
 	h->key = *k;
 	memset(value_of(t, i), 0, t->value_size);
 	t->index[slot] = i + 1;
@@ -260,7 +257,7 @@ void flow_remove(struct flow_table *t, void *value)
 	}
 	t->index[hole] = 0;
 	lru_unlink(t, i);
-	h->used = 0;
+	h->key.version = 0;
 	h->next = t->free_head;
 	t->free_head = i;
 	t->count--;
@@ -276,7 +273,7 @@ void flow_foreach(struct flow_table *t, void (*fn)(void *value, void *ctx), void
 	size_t i;
 
 	for (i = 0; i < t->rec_len; i++)
-		if (rec(t, (uint32_t)i)->used)
+		if (rec(t, (uint32_t)i)->key.version != 0)
 			fn(value_of(t, (uint32_t)i), ctx);
 }
 

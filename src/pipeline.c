@@ -41,7 +41,7 @@ static const char *const conn_states[] = {"S0",   "S1",     "SF",    "REJ", "S2"
 					  "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH", NULL};
 
 /* A connection ended (its 5-tuple was reused) or the input did: keep its record. */
-static void on_conn_end(const struct conn *c, void *ctx)
+static void on_conn_end(const struct conn *c, const struct flow_key *k, void *ctx)
 {
 	struct pipeline *pl = ctx;
 	const char *st = summary_conn_state(&c->sum);
@@ -52,7 +52,7 @@ static void on_conn_end(const struct conn *c, void *ctx)
 		if (strcmp(conn_states[i], st) == 0)
 			pl->state_count[i]++;
 	if (pl->opts.json)
-		write_line(pl, pl->line, json_flow(pl->line, sizeof(pl->line), c));
+		write_line(pl, pl->line, json_flow(pl->line, sizeof(pl->line), c, k));
 	if (!pl->opts.keep_flows)
 		return;
 	if (pl->nflows == pl->flows_cap) {
@@ -67,7 +67,8 @@ static void on_conn_end(const struct conn *c, void *ctx)
 		pl->flows_cap = ncap;
 	}
 	pl->flows[pl->nflows].sum = c->sum;
-	pl->flows[pl->nflows].handshake_rtt_ns = c->first_rtt;
+	summary_endpoints(k, c->client_is_lo, &pl->flows[pl->nflows].ep);
+	pl->flows[pl->nflows].handshake_rtt_ns = (int64_t)c->first_rtt_us * 1000;
 	pl->nflows++;
 }
 

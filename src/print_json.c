@@ -87,18 +87,19 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 	return finish(&s, buf, cap);
 }
 
-void json_endpoint(char *buf, size_t cap, const struct conn_summary *s, int role)
+void json_endpoint(char *buf, size_t cap, const struct conn_endpoints *e, int role)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	if (inet_ntop(s->version == 6 ? AF_INET6 : AF_INET, s->addr[role], a, sizeof(a)) == NULL)
+	if (inet_ntop(e->version == 6 ? AF_INET6 : AF_INET, e->addr[role], a, sizeof(a)) == NULL)
 		strcpy(a, "?");
-	snprintf(buf, cap, s->version == 6 ? "[%s]:%u" : "%s:%u", a, s->port[role]);
+	snprintf(buf, cap, e->version == 6 ? "[%s]:%u" : "%s:%u", a, e->port[role]);
 }
 
-size_t json_flow(char *buf, size_t cap, const struct conn *c)
+size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k)
 {
 	const struct conn_summary *sum = &c->sum;
+	struct conn_endpoints eps;
 	char ep[INET6_ADDRSTRLEN + 10];
 	struct sbuf s;
 	unsigned i;
@@ -108,27 +109,29 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c)
 		return 0;
 	sbuf_init(&s, buf, cap);
 	sbuf_printf(&s, "{\"type\":\"flow\",\"flow\":%llu,", (unsigned long long)sum->id);
-	json_endpoint(ep, sizeof(ep), sum, 0);
+	summary_endpoints(k, c->client_is_lo, &eps);
+	json_endpoint(ep, sizeof(ep), &eps, 0);
 	sbuf_printf(&s, "\"client\":\"%s\",", ep);
-	json_endpoint(ep, sizeof(ep), sum, 1);
+	json_endpoint(ep, sizeof(ep), &eps, 1);
 	sbuf_printf(&s, "\"server\":\"%s\",\"first_ts\":", ep);
 	json_ts(&s, sum->first_ns / 1000000000, (uint32_t)(sum->first_ns % 1000000000 / 1000));
 	sbuf_puts(&s, ",\"last_ts\":");
 	json_ts(&s, sum->last_ns / 1000000000, (uint32_t)(sum->last_ns % 1000000000 / 1000));
-	sbuf_printf(&s, ",\"packets\":[%llu,%llu],\"bytes\":[%llu,%llu],\"handshake_rtt_ms\":",
-		    (unsigned long long)sum->packets[0], (unsigned long long)sum->packets[1],
+	sbuf_printf(&s, ",\"packets\":[%u,%u],\"bytes\":[%llu,%llu],\"handshake_rtt_ms\":",
+		    sum->packets[0], sum->packets[1],
 		    (unsigned long long)sum->bytes[0], (unsigned long long)sum->bytes[1]);
-	if (c->first_rtt > 0)
-		sbuf_printf(&s, "%.3f", (double)c->first_rtt / 1e6);
+	if (c->first_rtt_us > 0)
+		sbuf_printf(&s, "%.3f", (double)c->first_rtt_us / 1e3);
 	else
 		sbuf_puts(&s, "null");
 	sbuf_printf(&s, ",\"state\":\"%s\",\"history\":\"%s\",\"close\":\"%s\",\"labels\":{",
 		    summary_conn_state(sum), sum->history, summary_close_kind(sum));
 	for (i = 0; i < LABEL_COUNT; i++) {
-		if (sum->label_count[i] == 0)
+		uint32_t n = summary_label_count(sum, (enum label)i);
+
+		if (n == 0)
 			continue;
-		sbuf_printf(&s, "%s\"%s\":%u", first ? "" : ",", label_name((enum label)i),
-			    sum->label_count[i]);
+		sbuf_printf(&s, "%s\"%s\":%u", first ? "" : ",", label_name((enum label)i), n);
 		first = false;
 	}
 	sbuf_puts(&s, "}}");

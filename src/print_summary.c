@@ -23,10 +23,10 @@ static void notable(const struct conn_summary *s, char *buf, size_t cap)
 
 		for (j = 0; j < sizeof(skip) / sizeof(skip[0]); j++)
 			skipped = skipped || skip[j] == (enum label)i;
-		if (skipped || s->label_count[i] == 0)
+		if (skipped || summary_label_count(s, (enum label)i) == 0)
 			continue;
 		n = snprintf(buf + len, cap - len, "%s%s %u", len ? ", " : "",
-			     label_name((enum label)i), s->label_count[i]);
+			     label_name((enum label)i), summary_label_count(s, (enum label)i));
 		if (n < 0 || (size_t)n >= cap - len)
 			break;
 		len += (size_t)n;
@@ -51,10 +51,9 @@ int summary_print(FILE *out, const struct flow_record *flows, size_t n)
 		char note[512];
 		double dur = (double)(s->last_ns - s->first_ns) / 1e9;
 
-		json_endpoint(cli, sizeof(cli), s, 0);
-		json_endpoint(srv, sizeof(srv), s, 1);
-		snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)s->packets[0],
-			 (unsigned long long)s->packets[1]);
+		json_endpoint(cli, sizeof(cli), &flows[i].ep, 0);
+		json_endpoint(srv, sizeof(srv), &flows[i].ep, 1);
+		snprintf(pk, sizeof(pk), "%u/%u", s->packets[0], s->packets[1]);
 		snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)s->bytes[0],
 			 (unsigned long long)s->bytes[1]);
 		if (flows[i].handshake_rtt_ns > 0)

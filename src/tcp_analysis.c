@@ -89,7 +89,7 @@ static void classify_resent(const struct conn *c, const struct track_dir *d,
 			    const struct track_dir *peer, const struct tcp_info *t, int64_t now,
 			    struct labels *out)
 {
-	int64_t ooo = c->first_rtt > 0 ? c->first_rtt : OOO_DEFAULT_NS;
+	int64_t ooo = c->first_rtt_us > 0 ? (int64_t)c->first_rtt_us * 1000 : OOO_DEFAULT_NS;
 
 	/* RFC 5681 section 3.2: resent after duplicate ACKs asking for it. */
 	if (peer->dupacks >= 2 && peer->lastack == t->seq &&
@@ -185,7 +185,7 @@ void analysis_update(struct conn *c, int role, const struct packet *p, int64_t n
 
 	/* The ACK number moved: the duplicate count starts again. */
 	if (v->dup_ack)
-		d->dupacks++;
+		d->dupacks = (uint16_t)(d->dupacks < UINT16_MAX ? d->dupacks + 1 : UINT16_MAX);
 	else if (!d->ack_valid || t->ack != d->lastack)
 		d->dupacks = 0;
 	/* An ACK past everything seen from the peer: stop saying so for this hole. */

@@ -262,16 +262,20 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 
 		if (!same_syn && !simultaneous) {
 			/* A new connection on an old 5-tuple (RFC 9293 section 3.4.1). */
-			if (hooks != NULL && hooks->on_end != NULL)
-				hooks->on_end(c, hooks->ctx);
+			if (hooks != NULL && hooks->on_end != NULL) {
+				struct flow_key k;
+				bool lo;
+
+				flow_key_of(p, &k, &lo);
+				hooks->on_end(c, &k, hooks->ctx);
+			}
 			conn_reset(c, from_lo);
 			created = true;
 			labels_add(out, LABEL_PORT_REUSE);
 		}
 	}
 	if (created)
-		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0, p,
-			      from_lo == c->client_is_lo);
+		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 	d = &c->dir[role];
 	peer = &c->dir[!role];
@@ -286,8 +290,12 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	track_open(c, role, p, out);
 	if (ev == EV_SYN)
 		c->syn_time = now;
-	if (labels_has(out, LABEL_HANDSHAKE_3))
-		c->first_rtt = now - c->syn_time;
+	if (labels_has(out, LABEL_HANDSHAKE_3)) {
+		/* Kept in microseconds (an hour fits): a million connections must stay small. */
+		int64_t rtt_us = (now - c->syn_time) / 1000;
+
+		c->first_rtt_us = rtt_us > INT32_MAX ? INT32_MAX : rtt_us < 0 ? 0 : (int32_t)rtt_us;
+	}
 	analysis_classify(c, role, p, now, out, &v);
 
 	if (ev == EV_RST) {
@@ -341,7 +349,7 @@ void tracker_free(struct tracker *t)
 static void evict(struct tracker *t, struct conn *c)
 {
 	if (t->hooks.on_end != NULL)
-		t->hooks.on_end(c, t->hooks.ctx);
+		t->hooks.on_end(c, flow_key_at(t->flows, c), t->hooks.ctx);
 	flow_remove(t->flows, c);
 }
 
@@ -436,7 +444,7 @@ bool tracker_finish(struct tracker *t)
 	flow_foreach(t->flows, collect, &l);
 	qsort(l.v, l.n, sizeof(*l.v), by_id);
 	for (i = 0; i < l.n; i++)
-		t->hooks.on_end(l.v[i], t->hooks.ctx);
+		t->hooks.on_end(l.v[i], flow_key_at(t->flows, l.v[i]), t->hooks.ctx);
 	free(l.v);
 	return true;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcpnote/flow.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/packet.h"
 
@@ -19,25 +20,37 @@ enum endpoint_state {
 	EP_RESET         /* sent a RST */
 };
 
-#define HISTORY_MAX 24
+#define HISTORY_MAX 16 /* 8 letters, each once per side */
+#define SUMMARY_BIG 8  /* labels counted in 32 bits; the others in 16, saturating */
 
 struct conn_summary {
 	uint64_t id;            /* 1, 2, ... in order of first packet */
-	uint8_t version;        /* 4 or 6 */
-	uint8_t addr[2][16];    /* [role]: client, server */
-	uint16_t port[2];
 	int64_t first_ns, last_ns;
-	uint64_t packets[2];    /* client to server, server to client */
-	uint64_t bytes[2];      /* payload bytes */
-	enum endpoint_state ep[2];
+	uint64_t bytes[2];      /* payload bytes: client to server, server to client */
+	uint32_t packets[2];
+	uint32_t count_big[SUMMARY_BIG];
+	uint16_t count_small[LABEL_COUNT - SUMMARY_BIG];
+	uint16_t history_seen[2]; /* letters already recorded, per role */
+	uint8_t ep[2];          /* enum endpoint_state, per role */
 	bool handshake_done;
 	char history[HISTORY_MAX + 1];
-	uint16_t history_seen[2]; /* letters already recorded, per role */
-	uint32_t label_count[LABEL_COUNT];
 };
 
-/* Start the summary of a new connection whose client sent (or is) p's sender when client_sent. */
-void summary_start(struct conn_summary *s, uint64_t id, const struct packet *p, bool client_sent);
+/* A connection's two endpoints: [0] the client, [1] the server. */
+struct conn_endpoints {
+	uint8_t version;
+	uint8_t addr[2][16];
+	uint16_t port[2];
+};
+
+/* The endpoints, from the flow key and which side of it the client is. */
+void summary_endpoints(const struct flow_key *k, bool client_is_lo, struct conn_endpoints *e);
+
+/* How many packets of the connection carried label l. */
+uint32_t summary_label_count(const struct conn_summary *s, enum label l);
+
+/* Start the summary of a new connection. */
+void summary_start(struct conn_summary *s, uint64_t id);
 
 /* Count one packet from role (0 client, 1 server) with its labels. */
 void summary_note(struct conn_summary *s, int role, const struct packet *p,

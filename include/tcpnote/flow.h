@@ -8,7 +8,7 @@
 
 #include "tcpnote/packet.h"
 
-/* The endpoint pair in canonical order: (addr_lo, port_lo) sorts first. */
+/* The endpoint pair in canonical order: (addr_lo, port_lo) sorts first; version is 4 or 6. */
 struct flow_key {
 	uint8_t version;
 	uint8_t addr_lo[16];

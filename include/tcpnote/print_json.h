@@ -18,10 +18,10 @@
 size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p, uint64_t flow,
 		   const struct labels *l);
 
-/* {"type":"flow",...} for one connection, and a newline. */
-size_t json_flow(char *buf, size_t cap, const struct conn *c);
+/* {"type":"flow",...} for one connection (k: its flow key), and a newline. */
+size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k);
 
-/* "ADDR:PORT", or "[ADDR]:PORT" for IPv6, of one endpoint of a summary. */
-void json_endpoint(char *buf, size_t cap, const struct conn_summary *s, int role);
+/* "ADDR:PORT", or "[ADDR]:PORT" for IPv6, of one endpoint (0 client, 1 server). */
+void json_endpoint(char *buf, size_t cap, const struct conn_endpoints *e, int role);
 
 #endif

@@ -11,6 +11,7 @@
 /* One finished (or still open) connection, as the summary and --expect see it. */
 struct flow_record {
 	struct conn_summary sum;
+	struct conn_endpoints ep;
 	int64_t handshake_rtt_ns; /* 0: unknown */
 };
 

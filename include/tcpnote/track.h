@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "tcpnote/conn_summary.h"
+#include "tcpnote/flow.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/packet.h"
 
@@ -27,55 +28,56 @@ enum role { ROLE_CLIENT = 0, ROLE_SERVER = 1 };
 
 /* What one direction has sent; see labels.md's notation. */
 struct track_dir {
-	bool seen;
-	bool isn_valid;
-	uint32_t isn;
-	bool next_valid;
-	uint32_t nextseq;   /* highest seq + len (+SYN, +FIN) sent */
-	bool ack_valid;
-	uint32_t lastack;   /* last ACK number sent */
-	uint32_t maxack;    /* highest ACK number sent (a reordered old ACK does not lower it) */
-	bool win_valid;
-	uint16_t win;       /* last raw window advertised */
-	bool win_from_syn;  /* that window was on a SYN: not scaled */
-	bool data_valid;
-	uint32_t data_start; /* first payload byte seen from this side */
-	uint32_t data_end;   /* end of the highest payload byte sent */
-	bool fin_sent;
-	uint32_t fin_seq;   /* sequence number of the FIN */
-	bool fin_acked;     /* the peer has acknowledged that FIN */
-	bool sent_close2;   /* this side acknowledged the peer's FIN without its own */
-	bool last_was_keepalive;
 	/* Loss, order and flow-control analysis (tcp_analysis.c, after Wireshark). */
 	int64_t nextseq_time;     /* when nextseq last advanced, ns */
 	int64_t lastack_time;     /* when the last ACK was sent, ns */
-	bool maxseq_valid;
+	uint32_t isn;
+	uint32_t nextseq;         /* highest seq + len (+SYN, +FIN) sent */
+	uint32_t lastack;         /* last ACK number sent */
+	uint32_t maxack;          /* highest ACK number sent (a reordered old ACK does not lower it) */
+	uint32_t data_start;      /* first payload byte seen from this side */
+	uint32_t data_end;        /* end of the highest payload byte sent */
+	uint32_t fin_seq;         /* sequence number of the FIN */
 	uint32_t maxseqtobeacked; /* highest contiguous sequence number seen */
-	uint32_t dupacks;         /* duplicate ACKs since the ACK number last changed */
+	uint32_t recent[4];       /* digests of the last segments, to recognise a second copy */
+	uint16_t dupacks;         /* duplicate ACKs since the ACK number last changed (stops at 65535) */
+	uint16_t win;             /* last raw window advertised */
 	int8_t wscale;            /* WSCALE_UNKNOWN, WSCALE_NONE, or the shift */
-	bool last_was_zwp;        /* the last segment was a zero window probe */
 	uint8_t recent_next;
-	uint32_t recent[4];       /* hashes of the last segments, to recognise a second copy */
+	/* One bit each: a million connections must fit in a few hundred MiB. */
+	bool seen : 1;
+	bool isn_valid : 1;
+	bool next_valid : 1;
+	bool ack_valid : 1;
+	bool win_valid : 1;
+	bool win_from_syn : 1;      /* that window was on a SYN: not scaled */
+	bool data_valid : 1;
+	bool fin_sent : 1;
+	bool fin_acked : 1;         /* the peer has acknowledged that FIN */
+	bool sent_close2 : 1;       /* this side acknowledged the peer's FIN without its own */
+	bool last_was_keepalive : 1;
+	bool maxseq_valid : 1;
+	bool last_was_zwp : 1;      /* the last segment was a zero window probe */
 };
 
 #define WSCALE_UNKNOWN (-1) /* the handshake was not seen */
 #define WSCALE_NONE (-2)    /* negotiated off: the window field is the window */
 
 struct conn {
-	enum conn_state state;
-	enum conn_state prev_state;
+	int64_t syn_time;   /* the last SYN without ACK, ns */
+	int32_t first_rtt_us; /* SYN to handshake 3/3, microseconds; 0 while unknown */
+	uint32_t packets;
+	uint8_t state;      /* enum conn_state */
+	uint8_t prev_state; /* enum conn_state */
 	bool client_is_lo;  /* the client is the flow key's (addr_lo, port_lo) */
 	bool ended;         /* FIN or RST seen: a new SYN is port reuse */
-	int active_closer;  /* role that sent the first FIN, or -1 */
-	uint64_t packets;
-	int64_t syn_time;   /* the last SYN without ACK, ns */
-	int64_t first_rtt;  /* SYN to handshake 3/3, ns; 0 while unknown */
+	int8_t active_closer; /* role that sent the first FIN, or -1 */
 	struct track_dir dir[2];
 	struct conn_summary sum;
 };
 
-/* Told of each connection's summary when a new one replaces it, and at the end. */
-typedef void (*conn_end_fn)(const struct conn *c, void *ctx);
+/* Told of each connection (and its key) when it ends: replaced, evicted, or at the end. */
+typedef void (*conn_end_fn)(const struct conn *c, const struct flow_key *k, void *ctx);
 
 /* Where connection numbers come from and where ended connections go. */
 struct track_hooks {
