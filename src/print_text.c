@@ -816,7 +816,14 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 	if (p->link.has_sll2) {
 		const char *dir = tok_name(sll_pkttype_names, p->link.pkttype);
 
-		sbuf_printf(&s, "%-5s ", ifname_of(pr, p->link.ifindex));
+		const char *ifname = ifname_of(pr, p->link.ifindex);
+		size_t before = s.len;
+
+		/* tcpdump's "%-5s ", with the name made safe for a terminal. */
+		sbuf_put_safe(&s, ifname, IF_NAMESIZE);
+		while (s.len - before < 5 && !s.overflow)
+			sbuf_putc(&s, ' ');
+		sbuf_putc(&s, ' ');
 		sbuf_printf(&s, "%-3s ", dir != NULL ? dir : "?");
 	}
 	print_ip_and_tcp(&s, p, v, pr->opts.vflag);

@@ -39,6 +39,20 @@ void sbuf_puts(struct sbuf *s, const char *str)
 		s->buf[s->len] = '\0';
 }
 
+void sbuf_put_safe(struct sbuf *s, const char *str, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && str[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)str[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			sbuf_putc(s, (char)c);
+		else
+			sbuf_printf(s, "\\x%02x", c);
+	}
+}
+
 void sbuf_printf(struct sbuf *s, const char *fmt, ...)
 {
 	va_list ap;

@@ -19,6 +19,13 @@ struct sbuf {
 void sbuf_init(struct sbuf *s, char *buf, size_t cap);
 void sbuf_putc(struct sbuf *s, char c);
 void sbuf_puts(struct sbuf *s, const char *str);
+/*
+ * Append at most max bytes of str, with anything that is not printable ASCII
+ * (control bytes, ESC, bytes >= 0x7f) written as \xNN, so text that did not
+ * come from tcpnote cannot move the cursor or recolour a terminal.
+ */
+void sbuf_put_safe(struct sbuf *s, const char *str, size_t max);
+
 void sbuf_printf(struct sbuf *s, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
