@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# run.sh - benchmarks tcpnote's modes against tcpdump and tshark on the generated captures, in one run.
+# Usage: bench/run.sh [TCPNOTE] [RUNS]   (default build/tcpnote, 3 runs; captures in bench/data/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TCPNOTE=${1:-build/tcpnote}
+RUNS=${2:-3}
+mkdir -p bench/data
+for s in a b c; do
+	[[ -s bench/data/$s.pcap ]] || python3 bench/gen.py "$s" "bench/data/$s.pcap"
+done
+count() { python3 -c "import sys; d=open(sys.argv[1],'rb').read(); import struct; n=0; o=24
+while o+16<=len(d): n+=1; o+=16+struct.unpack('<I',d[o+8:o+12])[0]
+print(n)" "$1"; }
+printf '%-5s %-28s %10s %12s %10s %10s %9s\n' file mode seconds packets/s "x tcpdump" "x tshark" "RSS MiB"
+for s in a b c; do
+	f=bench/data/$s.pcap
+	n=$(count "$f")
+	read -r td_t td_rss < <(python3 bench/measure.py "$RUNS" tcpdump -n -S -r "$f")
+	read -r ts_t ts_rss < <(python3 bench/measure.py 1 tshark -n -r "$f")
+	for mode in "-r" "-S -r" "--json -r" "-q --summary -r"; do
+		# shellcheck disable=SC2086
+		read -r t rss < <(python3 bench/measure.py "$RUNS" "$TCPNOTE" $mode "$f")
+		python3 -c "import sys; n,t,td,ts,rss=map(float,sys.argv[1:6]); print('%-5s %-28s %10.3f %12.0f %10.1f %10.1f %9.1f' % ('$s', 'tcpnote $mode', t, n/t, td/t, ts/t, rss/1024))" "$n" "$t" "$td_t" "$ts_t" "$rss"
+	done
+	python3 -c "import sys; n,t,rss=map(float,sys.argv[1:4]); print('%-5s %-28s %10.3f %12.0f %10s %10s %9.1f' % ('$s', 'tcpdump -n -S -r', t, n/t, '1.0', '', rss/1024))" "$n" "$td_t" "$td_rss"
+	python3 -c "import sys; n,t,rss=map(float,sys.argv[1:4]); print('%-5s %-28s %10.3f %12.0f %10s %10s %9.1f' % ('$s', 'tshark -n -r', t, n/t, '', '1.0', rss/1024))" "$n" "$ts_t" "$ts_rss"
+done
