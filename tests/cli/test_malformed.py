@@ -133,6 +133,20 @@ def main():
     check('RST payload under -v is shown escaped, as tcpdump: [RST ^AbyeM-^?]',
           rc == 0 and out[-1].endswith('length 5 [RST ^AbyeM-^?]'), out)
 
+    # --- sequence numbers wrapping across 2^32 ---
+    wrap = raw('wrap.pcap',
+               ipv4_header(20) + tcp(flags=0x02, seq=0xffffffff, ack=0),
+               ipv4_header(20)[:12] + ipv4_header(20)[16:20] + ipv4_header(20)[12:16] +
+               struct.pack('>HHIIBBHHH', 2, 1, 7, 0, 0x50, 0x12, 5, 0, 0),
+               ipv4_header(25) + tcp(flags=0x18, seq=0, ack=8, payload=b'hello'))
+    rc, out, so, err = run(t, wrap, '-S')
+    check('sequence numbers across 2^32: the data after a SYN at 4294967295 starts at 0',
+          rc == 0 and out[0].endswith('Flags [S], seq 4294967295, win 5, length 0') and
+          out[2].endswith('Flags [P.], seq 0:5, ack 8, win 5, length 5'), out)
+    # The server offered a 5-byte window (no scaling): the 5 bytes fill it exactly.
+    check('...and it completes the handshake, is new data and fills the window',
+          so.splitlines()[2].endswith('# handshake 3/3, data, window full'), so)
+
     # --- IPv6 extension headers ---
     src6, dst6 = bytes(15) + b'\x01', bytes(15) + b'\x02'
 
