@@ -110,6 +110,19 @@ static void ts_sub(int64_t as, uint32_t af, int64_t bs, uint32_t bf, uint32_t un
 	*frac = (uint32_t)(fa - fb);
 }
 
+/* HH:MM:SS.frac and a space, tcpdump's time of day and delta formats. */
+static void put_hms(struct sbuf *s, uint64_t h, unsigned m, unsigned sec, uint32_t frac, int digits)
+{
+	sbuf_put_uint(s, h, 2);
+	sbuf_putc(s, ':');
+	sbuf_put_uint(s, m, 2);
+	sbuf_putc(s, ':');
+	sbuf_put_uint(s, sec, 2);
+	sbuf_putc(s, '.');
+	sbuf_put_uint(s, frac, (unsigned)digits);
+	sbuf_putc(s, ' ');
+}
+
 static void print_timestamp(struct printer *pr, struct sbuf *s, const struct packet *p)
 {
 	uint32_t unit = p->ts_nano ? 1000000000u : 1000000u;
@@ -144,8 +157,9 @@ static void print_timestamp(struct printer *pr, struct sbuf *s, const struct pac
 			ts_sub(p->ts_sec, p->ts_frac, pr->first_sec, pr->first_frac, unit, &neg, &sec,
 			       &frac);
 		}
-		sbuf_printf(s, "%s%02lld:%02lld:%02lld.%0*u ", neg ? "-" : " ", (long long)(sec / 3600),
-			    (long long)((sec % 3600) / 60), (long long)(sec % 60), digits, frac);
+		sbuf_putc(s, neg ? '-' : ' ');
+		put_hms(s, (uint64_t)(sec / 3600), (unsigned)((sec % 3600) / 60), (unsigned)(sec % 60),
+			frac, digits);
 		return;
 	case TS_LOCAL:
 	case TS_DATE:
@@ -164,8 +178,8 @@ static void print_timestamp(struct printer *pr, struct sbuf *s, const struct pac
 	if (pr->opts.ts == TS_DATE)
 		sbuf_printf(s, "%04d-%02d-%02d ", pr->tm_cached.tm_year + 1900, pr->tm_cached.tm_mon + 1,
 			    pr->tm_cached.tm_mday);
-	sbuf_printf(s, "%02d:%02d:%02d.%0*u ", pr->tm_cached.tm_hour, pr->tm_cached.tm_min,
-		    pr->tm_cached.tm_sec, digits, p->ts_frac);
+	put_hms(s, (uint64_t)pr->tm_cached.tm_hour, (unsigned)pr->tm_cached.tm_min,
+		(unsigned)pr->tm_cached.tm_sec, p->ts_frac, digits);
 }
 
 static const char *ifname_of(struct printer *pr, uint32_t ifindex)
@@ -505,8 +519,12 @@ static bool print_one_option(struct sbuf *s, const struct tcp_opt *o, uint8_t fl
 			sbuf_printf(s, " %u", be32_at(d));
 		return true;
 	case TCPOPT_TIMESTAMP:
-		if (o->ndata >= 8)
-			sbuf_printf(s, " val %u ecr %u", be32_at(d), be32_at(d + 4));
+		if (o->ndata >= 8) {
+			sbuf_puts(s, " val ");
+			sbuf_put_uint(s, be32_at(d), 0);
+			sbuf_puts(s, " ecr ");
+			sbuf_put_uint(s, be32_at(d + 4), 0);
+		}
 		return true;
 	case TCPOPT_MD5:
 		if (o->ndata < 16)
@@ -657,9 +675,13 @@ static void print_tcp(struct sbuf *s, const struct packet *p, const struct relse
 	}
 	if (with_addrs) {
 		print_addr(s, ip, ip->src);
-		sbuf_printf(s, ".%u > ", t->sport);
+		sbuf_putc(s, '.');
+		sbuf_put_uint(s, t->sport, 0);
+		sbuf_puts(s, " > ");
 		print_addr(s, ip, ip->dst);
-		sbuf_printf(s, ".%u: ", t->dport);
+		sbuf_putc(s, '.');
+		sbuf_put_uint(s, t->dport, 0);
+		sbuf_puts(s, ": ");
 	} else {
 		sbuf_printf(s, "%u > %u: ", t->sport, t->dport);
 	}
@@ -685,18 +707,25 @@ static void print_tcp(struct sbuf *s, const struct packet *p, const struct relse
 			sbuf_printf(s, " (incorrect -> 0x%04x)", t->cksum_shouldbe);
 	}
 	if (vflag > 1 || t->paylen > 0 || (t->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))) {
-		sbuf_printf(s, ", seq %u", v->seq);
-		if (t->paylen > 0)
-			sbuf_printf(s, ":%u", v->seq + t->paylen);
+		sbuf_puts(s, ", seq ");
+		sbuf_put_uint(s, v->seq, 0);
+		if (t->paylen > 0) {
+			sbuf_putc(s, ':');
+			sbuf_put_uint(s, (uint32_t)(v->seq + t->paylen), 0);
+		}
 	}
-	if (t->flags & TCPF_ACK)
-		sbuf_printf(s, ", ack %u", v->ack);
-	sbuf_printf(s, ", win %u", t->win);
+	if (t->flags & TCPF_ACK) {
+		sbuf_puts(s, ", ack ");
+		sbuf_put_uint(s, v->ack, 0);
+	}
+	sbuf_puts(s, ", win ");
+	sbuf_put_uint(s, t->win, 0);
 	if (t->flags & TCPF_URG)
 		sbuf_printf(s, ", urg %u", t->urp);
 	if (t->hlen > 20 && !print_tcp_options(s, t, v->sack_base))
 		return;
-	sbuf_printf(s, ", length %u", t->paylen);
+	sbuf_puts(s, ", length ");
+	sbuf_put_uint(s, t->paylen, 0);
 	if ((t->flags & TCPF_RST) && vflag && t->paylen > 0)
 		print_rst_data(s, t);
 }

@@ -39,6 +39,31 @@ void sbuf_puts(struct sbuf *s, const char *str)
 		s->buf[s->len] = '\0';
 }
 
+void sbuf_put_uint(struct sbuf *s, uint64_t v, unsigned width)
+{
+	char tmp[24], out[24];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n < width && n < sizeof(tmp) - 1)
+		tmp[n++] = '0';
+	if (s->len + n < s->cap) {
+		/* The common case: it fits, write the digits in place. */
+		while (n > 0)
+			s->buf[s->len++] = tmp[--n];
+		s->buf[s->len] = '\0';
+		return;
+	}
+	/* Cut like every other append: the first digits that fit. */
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	sbuf_puts(s, out);
+}
+
 void sbuf_put_safe(struct sbuf *s, const char *str, size_t max)
 {
 	size_t i;

@@ -3,6 +3,7 @@
 #define TCPNOTE_SBUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Output lines are built here and written with one fwrite. An append that
@@ -25,6 +26,9 @@ void sbuf_puts(struct sbuf *s, const char *str);
  * come from tcpnote cannot move the cursor or recolour a terminal.
  */
 void sbuf_put_safe(struct sbuf *s, const char *str, size_t max);
+
+/* Append v in decimal, at least width digits (zero-padded): printf's %0*llu, without printf. */
+void sbuf_put_uint(struct sbuf *s, uint64_t v, unsigned width);
 
 void sbuf_printf(struct sbuf *s, const char *fmt, ...)
 #if defined(__GNUC__)
