@@ -25,29 +25,29 @@ int64_t packet_time_ns(const struct packet *p)
 }
 
 /*
- * A 32-bit digest (FNV-1a) of what identifies one transmitted segment: IP ID,
- * window, TCP checksum, flags, sequence and acknowledgment numbers, length.
- * Never 0, so an unused slot never matches. Four of them per direction cost
- * 16 bytes where the fields would cost 96; a false match needs two segments
- * among four to collide in 32 bits.
+ * A 32-bit digest of what identifies one transmitted segment: IP ID,
+ * window, TCP checksum, flags, sequence and acknowledgment numbers, length
+ * (multiply-xorshift mixing, one step per 32-bit word). Never 0, so an
+ * unused slot never matches. Four of them per direction cost 16 bytes where
+ * the fields would cost 96; a false match needs two segments among four to
+ * collide in 32 bits.
  */
 static uint32_t fingerprint(const struct packet *p)
 {
-	uint32_t v[6] = {p->ip.version == 4 ? p->ip.id : 0u,
-			 (uint32_t)p->tcp.win << 16 | p->tcp.sum,
-			 p->tcp.flags,
-			 p->tcp.seq,
-			 p->tcp.ack,
+	uint64_t v[4] = {(uint64_t)(p->ip.version == 4 ? p->ip.id : 0u) << 32 | p->tcp.flags,
+			 (uint64_t)p->tcp.win << 16 | p->tcp.sum,
+			 (uint64_t)p->tcp.seq << 32 | p->tcp.ack,
 			 p->tcp.paylen};
-	uint32_t h = 2166136261u;
-	unsigned i, b;
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	unsigned i;
 
-	for (i = 0; i < 6; i++)
-		for (b = 0; b < 4; b++) {
-			h ^= (v[i] >> (8 * b)) & 0xffu;
-			h *= 16777619u;
-		}
-	return h != 0 ? h : 1u;
+	for (i = 0; i < 4; i++) {
+		h ^= v[i];
+		h *= 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	h = (uint32_t)(h ^ (h >> 32));
+	return h != 0 ? (uint32_t)h : 1u;
 }
 
 /*
