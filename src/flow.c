@@ -97,17 +97,22 @@ void flow_table_free(struct flow_table *t)
 	free(t);
 }
 
+_Static_assert(sizeof(struct flow_key) <= 5 * sizeof(uint64_t), "key_hash reads the key as 5 words");
+
+/* Five 64-bit words of the key, multiply-xorshift mixed (the key is 38 bytes, zero-padded here). */
 static uint64_t key_hash(const struct flow_key *k)
 {
-	const uint8_t *b = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
+	uint64_t w[5] = {0, 0, 0, 0, 0};
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	unsigned i;
 
-	for (i = 0; i < sizeof(*k); i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
+	memcpy(w, k, sizeof(*k));
+	for (i = 0; i < 5; i++) {
+		h ^= w[i];
+		h *= 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
 	}
-	return h ^ (h >> 29);
+	return h;
 }
 
 /* The index slot holding k, or the empty slot where it would go. */
