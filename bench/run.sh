@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # run.sh - benchmarks tcpnote's modes against tcpdump and tshark on the generated captures, in one run.
 # Usage: bench/run.sh [TCPNOTE] [RUNS]   (default build/tcpnote, 3 runs; captures in bench/data/)
+#        SHAPES="a b" bench/run.sh ...   to leave out the 4,000,000-packet capture (c)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TCPNOTE=${1:-build/tcpnote}
 RUNS=${2:-3}
 mkdir -p bench/data
-for s in a b c; do
+SHAPES=${SHAPES:-a b c}
+for s in $SHAPES; do
 	[[ -s bench/data/$s.pcap ]] || python3 bench/gen.py "$s" "bench/data/$s.pcap"
 done
 count() { python3 -c "import sys; d=open(sys.argv[1],'rb').read(); import struct; n=0; o=24
 while o+16<=len(d): n+=1; o+=16+struct.unpack('<I',d[o+8:o+12])[0]
 print(n)" "$1"; }
 printf '%-5s %-28s %10s %12s %10s %10s %9s\n' file mode seconds packets/s "x tcpdump" "x tshark" "RSS MiB"
-for s in a b c; do
+for s in $SHAPES; do
 	f=bench/data/$s.pcap
 	n=$(count "$f")
 	read -r td_t td_rss < <(python3 bench/measure.py "$RUNS" tcpdump -n -S -r "$f")
