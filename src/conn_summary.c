@@ -126,15 +126,15 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		  const struct labels *l, int64_t now)
 {
 	const struct tcp_info *t = &p->tcp;
-	unsigned i;
+	uint32_t bits = l->bits;
+	enum label lb;
 
 	if (s->packets[0] + s->packets[1] == 0)
 		s->first_ns = now;
 	s->last_ns = now;
 	s->packets[role]++;
-	for (i = 0; i < LABEL_COUNT; i++)
-		if (labels_has(l, (enum label)i))
-			count_label(s, (enum label)i);
+	while ((lb = labels_next(&bits)) != LABEL_COUNT)
+		count_label(s, lb);
 	if (labels_has(l, LABEL_DUPLICATE))
 		return; /* a copy: no new bytes, no new history */
 	if (!labels_has(l, LABEL_RETRANSMISSION) && !labels_has(l, LABEL_FAST_RETRANSMISSION) &&

@@ -107,11 +107,10 @@ void pipeline_free(struct pipeline *pl)
 
 static void count_labels(struct pipeline *pl, const struct labels *l)
 {
-	unsigned i;
+	uint32_t bits = l->bits;
+	enum label i;
 
-	for (i = 0; i < LABEL_COUNT; i++) {
-		if (!labels_has(l, (enum label)i))
-			continue;
+	while ((i = labels_next(&bits)) != LABEL_COUNT) {
 		if (pl->label_count[i] < PIPELINE_FIRST_FRAMES)
 			pl->first_frames[i][pl->label_count[i]] = pl->frames;
 		pl->label_count[i]++;

@@ -59,6 +59,21 @@ static inline bool labels_has(const struct labels *s, enum label l) { return (s-
 static inline bool labels_empty(const struct labels *s) { return s->bits == 0; }
 
 /*
+ * The lowest label in *bits, which it then clears; LABEL_COUNT when none is
+ * left. Walks only the labels present: for (b = s.bits; (l = labels_next(&b)) != LABEL_COUNT;)
+ */
+static inline enum label labels_next(uint32_t *bits)
+{
+	enum label l;
+
+	if (*bits == 0)
+		return LABEL_COUNT;
+	l = (enum label)__builtin_ctz(*bits);
+	*bits &= *bits - 1;
+	return l;
+}
+
+/*
  * Write the labels joined by ", " into buf (always NUL-terminated when
  * n > 0). Returns the length the full text needs, like snprintf.
  */
