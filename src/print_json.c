@@ -16,9 +16,14 @@ static void json_labels(struct sbuf *s, const struct labels *l)
 	for (i = 0; i < LABEL_COUNT; i++) {
 		if (!labels_has(l, (enum label)i))
 			continue;
-		sbuf_printf(s, "%s\"%s", first ? "" : ",", label_name((enum label)i));
-		if (i == LABEL_DUP_ACK)
-			sbuf_printf(s, " #%u", l->dup_ack);
+		if (!first)
+			sbuf_putc(s, ',');
+		sbuf_putc(s, '"');
+		sbuf_puts(s, label_name((enum label)i));
+		if (i == LABEL_DUP_ACK) {
+			sbuf_puts(s, " #");
+			sbuf_put_uint(s, l->dup_ack, 0);
+		}
 		sbuf_putc(s, '"');
 		first = false;
 	}
@@ -29,14 +34,39 @@ static void json_addr(struct sbuf *s, uint8_t version, const uint8_t *a)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (inet_ntop(version == 6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf)) == NULL)
-		strcpy(buf, "?");
-	sbuf_printf(s, "\"%s\"", buf);
+	sbuf_putc(s, '"');
+	if (version == 4) {
+		sbuf_put_uint(s, a[0], 0);
+		sbuf_putc(s, '.');
+		sbuf_put_uint(s, a[1], 0);
+		sbuf_putc(s, '.');
+		sbuf_put_uint(s, a[2], 0);
+		sbuf_putc(s, '.');
+		sbuf_put_uint(s, a[3], 0);
+	} else {
+		if (inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL)
+			strcpy(buf, "?");
+		sbuf_puts(s, buf);
+	}
+	sbuf_putc(s, '"');
 }
 
 static void json_ts(struct sbuf *s, int64_t sec, uint32_t usec)
 {
-	sbuf_printf(s, "%lld.%06u", (long long)sec, usec);
+	if (sec < 0) {
+		sbuf_printf(s, "%lld.%06u", (long long)sec, usec);
+		return;
+	}
+	sbuf_put_uint(s, (uint64_t)sec, 0);
+	sbuf_putc(s, '.');
+	sbuf_put_uint(s, usec, 6);
+}
+
+/* ,"name":value */
+static void json_uint(struct sbuf *s, const char *name, uint64_t v)
+{
+	sbuf_puts(s, name);
+	sbuf_put_uint(s, v, 0);
 }
 
 static size_t finish(struct sbuf *s, char *buf, size_t cap)
@@ -59,16 +89,18 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 	if (cap < 2)
 		return 0;
 	sbuf_init(&s, buf, cap);
-	sbuf_printf(&s, "{\"type\":\"packet\",\"frame\":%llu,\"ts\":", (unsigned long long)frame);
+	json_uint(&s, "{\"type\":\"packet\",\"frame\":", frame);
+	sbuf_puts(&s, ",\"ts\":");
 	json_ts(&s, p->ts_sec, p->ts_nano ? p->ts_frac / 1000 : p->ts_frac);
-	sbuf_printf(&s, ",\"flow\":%llu,\"src\":", (unsigned long long)flow);
+	json_uint(&s, ",\"flow\":", flow);
+	sbuf_puts(&s, ",\"src\":");
 	json_addr(&s, p->ip.version, p->ip.src);
 	if (packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT)
-		sbuf_printf(&s, ",\"sport\":%u", t->sport);
+		json_uint(&s, ",\"sport\":", t->sport);
 	sbuf_puts(&s, ",\"dst\":");
 	json_addr(&s, p->ip.version, p->ip.dst);
 	if (packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT)
-		sbuf_printf(&s, ",\"dport\":%u", t->dport);
+		json_uint(&s, ",\"dport\":", t->dport);
 	if (packet_has_tcp(p)) {
 		sbuf_puts(&s, ",\"flags\":\"");
 		if (t->flags == 0)
@@ -76,8 +108,10 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 		for (i = 0; i < 8; i++)
 			if (t->flags & (1u << i))
 				sbuf_putc(&s, letters[i]);
-		sbuf_printf(&s, "\",\"seq\":%u,\"ack\":%u,\"win\":%u,\"len\":%u", t->seq, t->ack, t->win,
-			    p->stop == STOP_NONE ? t->paylen : 0u);
+		json_uint(&s, "\",\"seq\":", t->seq);
+		json_uint(&s, ",\"ack\":", t->ack);
+		json_uint(&s, ",\"win\":", t->win);
+		json_uint(&s, ",\"len\":", p->stop == STOP_NONE ? t->paylen : 0u);
 	}
 	if (p->stop != STOP_NONE)
 		sbuf_puts(&s, ",\"truncated\":true");
