@@ -33,6 +33,16 @@ uint16_t cksum_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
+/* tcpdump's in_cksum_shouldbe(): what the checksum field would have to be. */
+static uint16_t cksum_shouldbe(uint16_t field, uint16_t computed)
+{
+	uint32_t should = (uint32_t)field + computed;
+
+	should = (should & 0xffff) + (should >> 16);
+	should = (should & 0xffff) + (should >> 16);
+	return (uint16_t)should;
+}
+
 /*
  * IPv4 options (RFC 791 section 3.1), walked as tcpdump's ip_optprint does:
  * EOL and NOP are one byte, every other option has a length byte.
@@ -75,8 +85,7 @@ static void tcp_checksum(const struct ip_info *ip, struct span seg, uint32_t len
 {
 	uint32_t sum = 0;
 	struct span a;
-	uint16_t field, computed;
-	uint32_t should;
+	uint16_t computed;
 
 	a = span_make(ip->src, ip->addrlen);
 	sum = cksum_add(sum, a);
@@ -89,12 +98,7 @@ static void tcp_checksum(const struct ip_info *ip, struct span seg, uint32_t len
 	computed = (uint16_t)~cksum_fold(sum);
 	tcp->cksum_checked = true;
 	tcp->cksum_ok = computed == 0;
-	field = tcp->sum;
-	/* tcpdump's in_cksum_shouldbe(): what the field would have to be. */
-	should = (uint32_t)field + computed;
-	should = (should & 0xffff) + (should >> 16);
-	should = (should & 0xffff) + (should >> 16);
-	tcp->cksum_shouldbe = (uint16_t)should;
+	tcp->cksum_shouldbe = cksum_shouldbe(tcp->sum, computed);
 }
 
 /* An IPv4 source route's final hop replaces the destination in the pseudo-header. */
@@ -167,13 +171,9 @@ static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts 
 		uint16_t computed = (uint16_t)~cksum_fold(cksum_add(0, span_sub(l3, 0, hlen)));
 
 		if (computed != 0) {
-			uint32_t should = (uint32_t)sum_field + computed;
-
-			should = (should & 0xffff) + (should >> 16);
-			should = (should & 0xffff) + (should >> 16);
 			ip->hdr_sum_bad = true;
 			ip->hdr_sum = sum_field;
-			ip->hdr_sum_shouldbe = (uint16_t)should;
+			ip->hdr_sum_shouldbe = cksum_shouldbe(sum_field, computed);
 		}
 	}
 	if (ip->opts_trunc) {

@@ -36,13 +36,7 @@ static void json_addr(struct sbuf *s, uint8_t version, const uint8_t *a)
 
 	sbuf_putc(s, '"');
 	if (version == 4) {
-		sbuf_put_uint(s, a[0], 0);
-		sbuf_putc(s, '.');
-		sbuf_put_uint(s, a[1], 0);
-		sbuf_putc(s, '.');
-		sbuf_put_uint(s, a[2], 0);
-		sbuf_putc(s, '.');
-		sbuf_put_uint(s, a[3], 0);
+		sbuf_put_ipv4(s, a);
 	} else {
 		if (inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL)
 			strcpy(buf, "?");

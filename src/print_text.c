@@ -202,15 +202,8 @@ static void print_addr(struct sbuf *s, const struct ip_info *ip, const uint8_t *
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	/* Dotted quad by hand: glibc's inet_ntop formats IPv4 with sprintf. */
 	if (ip->version == 4) {
-		sbuf_put_uint(s, a[0], 0);
-		sbuf_putc(s, '.');
-		sbuf_put_uint(s, a[1], 0);
-		sbuf_putc(s, '.');
-		sbuf_put_uint(s, a[2], 0);
-		sbuf_putc(s, '.');
-		sbuf_put_uint(s, a[3], 0);
+		sbuf_put_ipv4(s, a);
 		return;
 	}
 	if (inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL)

@@ -78,6 +78,17 @@ void sbuf_put_uint(struct sbuf *s, uint64_t v, unsigned width)
 	sbuf_puts(s, out);
 }
 
+void sbuf_put_ipv4(struct sbuf *s, const uint8_t a[4])
+{
+	sbuf_put_uint(s, a[0], 0);
+	sbuf_putc(s, '.');
+	sbuf_put_uint(s, a[1], 0);
+	sbuf_putc(s, '.');
+	sbuf_put_uint(s, a[2], 0);
+	sbuf_putc(s, '.');
+	sbuf_put_uint(s, a[3], 0);
+}
+
 void sbuf_put_safe(struct sbuf *s, const char *str, size_t max)
 {
 	size_t i;

@@ -78,12 +78,6 @@ static int64_t peer_window_bytes(const struct track_dir *peer)
 	return (int64_t)peer->win << peer->wscale;
 }
 
-/* seq + len, +1 for SYN, +1 for FIN. */
-static uint32_t segment_end(const struct tcp_info *t)
-{
-	return t->seq + t->paylen + ((t->flags & TCPF_SYN) ? 1u : 0u) + ((t->flags & TCPF_FIN) ? 1u : 0u);
-}
-
 /* Retransmission, fast retransmission, spurious retransmission or out-of-order. */
 static void classify_resent(const struct conn *c, const struct track_dir *d,
 			    const struct track_dir *peer, const struct tcp_info *t, int64_t now,
@@ -102,7 +96,7 @@ static void classify_resent(const struct conn *c, const struct track_dir *d,
 	 * A segment that ends exactly at nextseq (SYN and FIN counted) is the
 	 * last one sent again, so a retransmission.
 	 */
-	if (now - d->nextseq_time < ooo && d->nextseq != segment_end(t)) {
+	if (now - d->nextseq_time < ooo && d->nextseq != tcp_segment_end(t)) {
 		labels_add(out, LABEL_OUT_OF_ORDER);
 		return;
 	}

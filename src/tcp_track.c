@@ -76,13 +76,6 @@ static enum seg_event classify(uint8_t flags)
 	return EV_SEGMENT;
 }
 
-/* seq + len, +1 for SYN, +1 for FIN: the end of what this segment occupies. */
-static uint32_t segment_end(const struct tcp_info *t)
-{
-	return t->seq + t->paylen + ((t->flags & TCPF_SYN) ? 1u : 0u) +
-	       ((t->flags & TCPF_FIN) ? 1u : 0u);
-}
-
 /* The role of the connection's first packet when no SYN was seen: the lower port serves. */
 static bool midstream_client_is_lo(const struct packet *p, bool from_lo)
 {
@@ -194,7 +187,7 @@ static void track_close(struct conn *c, int role, const struct packet *p, struct
 static void dir_update(struct track_dir *d, const struct tcp_info *t, const struct seg_verdict *v,
 		       int64_t now)
 {
-	uint32_t end = segment_end(t);
+	uint32_t end = tcp_segment_end(t);
 
 	/* A zero window probe's byte is not taken as sent (Wireshark does the same). */
 	if (!v->zero_window_probe && (!d->next_valid || seq_gt(end, d->nextseq))) {

@@ -190,6 +190,13 @@ struct packet {
 	enum pkt_stop stop;
 };
 
+/* seq + len, +1 for SYN, +1 for FIN: the end of what a segment occupies in sequence space. */
+static inline uint32_t tcp_segment_end(const struct tcp_info *t)
+{
+	return t->seq + t->paylen + ((t->flags & TCPF_SYN) ? 1u : 0u) +
+	       ((t->flags & TCPF_FIN) ? 1u : 0u);
+}
+
 /* True when the TCP fixed header was decoded (sequence numbers are valid). */
 static inline bool packet_has_tcp(const struct packet *p)
 {

@@ -30,6 +30,9 @@ void sbuf_put_safe(struct sbuf *s, const char *str, size_t max);
 /* Append v in decimal, at least width digits (zero-padded): printf's %0*llu, without printf. */
 void sbuf_put_uint(struct sbuf *s, uint64_t v, unsigned width);
 
+/* Append an IPv4 address in dotted-quad form (inet_ntop's text, without its sprintf). */
+void sbuf_put_ipv4(struct sbuf *s, const uint8_t a[4]);
+
 void sbuf_printf(struct sbuf *s, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
