@@ -113,11 +113,14 @@ static void ts_sub(int64_t as, uint32_t af, int64_t bs, uint32_t bf, uint32_t un
 /* HH:MM:SS.frac and a space, tcpdump's time of day and delta formats. */
 static void put_hms(struct sbuf *s, uint64_t h, unsigned m, unsigned sec, uint32_t frac, int digits)
 {
-	sbuf_put_uint(s, h, 2);
+	if (h < 100)
+		sbuf_put_2digits(s, (unsigned)h);
+	else
+		sbuf_put_uint(s, h, 2);
 	sbuf_putc(s, ':');
-	sbuf_put_uint(s, m, 2);
+	sbuf_put_2digits(s, m);
 	sbuf_putc(s, ':');
-	sbuf_put_uint(s, sec, 2);
+	sbuf_put_2digits(s, sec);
 	sbuf_putc(s, '.');
 	sbuf_put_uint(s, frac, (unsigned)digits);
 	sbuf_putc(s, ' ');

@@ -15,78 +15,105 @@ void sbuf_init(struct sbuf *s, char *buf, size_t cap)
 		buf[0] = '\0';
 }
 
-void sbuf_putc(struct sbuf *s, char c)
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
+
+/* How many decimal digits v has. */
+static unsigned decimal_digits(uint64_t v)
 {
-	if (s->len + 1 >= s->cap) {
-		s->overflow = 1;
-		return;
+	unsigned n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
 	}
-	s->buf[s->len++] = c;
-	s->buf[s->len] = '\0';
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
 }
 
-void sbuf_puts(struct sbuf *s, const char *str)
+/* Write v's digits ending just before end, back to front; returns where they start. */
+static char *digits_back(char *end, uint64_t v)
 {
-	size_t n = strlen(str);
+	char *w = end;
+	uint32_t small;
 
-	if (s->len + n >= s->cap) {
-		s->overflow = 1;
-		n = s->cap > s->len + 1 ? s->cap - s->len - 1 : 0;
+	/* 32-bit divisions once the number fits: most numbers printed do from the start. */
+	while (v > UINT32_MAX) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--w = digit_pairs[d + 1];
+		*--w = digit_pairs[d];
 	}
-	memcpy(s->buf + s->len, str, n);
-	s->len += n;
-	if (s->cap > 0)
-		s->buf[s->len] = '\0';
+	small = (uint32_t)v;
+	while (small >= 100) {
+		unsigned d = (small % 100) * 2;
+
+		small /= 100;
+		*--w = digit_pairs[d + 1];
+		*--w = digit_pairs[d];
+	}
+	if (small >= 10) {
+		*--w = digit_pairs[small * 2 + 1];
+		*--w = digit_pairs[small * 2];
+	} else {
+		*--w = (char)('0' + small);
+	}
+	return w;
 }
 
 void sbuf_put_uint(struct sbuf *s, uint64_t v, unsigned width)
 {
-	char tmp[24], out[24];
-	size_t n = 0, i;
+	unsigned digits = decimal_digits(v), n = digits > width ? digits : width;
+	char tmp[24], *start, *w;
 
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-				    "8081828384858687888990919293949596979899";
-
-	/* Two digits per division, from a table: the line's hot loop. */
-	while (v >= 100) {
-		unsigned d = (unsigned)(v % 100) * 2;
-
-		tmp[n++] = pairs[d + 1];
-		tmp[n++] = pairs[d];
-		v /= 100;
-	}
-	if (v >= 10) {
-		tmp[n++] = pairs[v * 2 + 1];
-		tmp[n++] = pairs[v * 2];
-	} else {
-		tmp[n++] = (char)('0' + v);
-	}
-	while (n < width && n < sizeof(tmp) - 1)
-		tmp[n++] = '0';
-	if (s->len + n < s->cap) {
-		/* The common case: it fits, write the digits in place. */
-		while (n > 0)
-			s->buf[s->len++] = tmp[--n];
-		s->buf[s->len] = '\0';
+	if (n > 20)
+		n = 20; /* no caller pads that wide; a 64-bit number has at most 20 digits */
+	/* The common case writes in place; one that would not fit is built aside and cut. */
+	start = s->len + n < s->cap ? s->buf + s->len : tmp;
+	w = digits_back(start + n, v);
+	while (w > start)
+		*--w = '0';
+	if (start == tmp) {
+		sbuf_putn(s, tmp, n);
 		return;
 	}
-	/* Cut like every other append: the first digits that fit. */
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
-	sbuf_puts(s, out);
+	s->len += n;
+	s->buf[s->len] = '\0';
+}
+
+void sbuf_put_2digits(struct sbuf *s, unsigned v)
+{
+	if (v >= 100) {
+		sbuf_put_uint(s, v, 2);
+		return;
+	}
+	sbuf_putn(s, digit_pairs + v * 2, 2);
 }
 
 void sbuf_put_ipv4(struct sbuf *s, const uint8_t a[4])
 {
-	sbuf_put_uint(s, a[0], 0);
-	sbuf_putc(s, '.');
-	sbuf_put_uint(s, a[1], 0);
-	sbuf_putc(s, '.');
-	sbuf_put_uint(s, a[2], 0);
-	sbuf_putc(s, '.');
-	sbuf_put_uint(s, a[3], 0);
+	char text[16];
+	size_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned b = a[i];
+
+		if (b >= 100) {
+			text[n++] = (char)('0' + b / 100);
+			b %= 100;
+			text[n++] = digit_pairs[b * 2];
+			text[n++] = digit_pairs[b * 2 + 1];
+		} else if (b >= 10) {
+			text[n++] = digit_pairs[b * 2];
+			text[n++] = digit_pairs[b * 2 + 1];
+		} else {
+			text[n++] = (char)('0' + b);
+		}
+		text[n++] = '.';
+	}
+	sbuf_putn(s, text, n - 1);
 }
 
 void sbuf_put_safe(struct sbuf *s, const char *str, size_t max)
