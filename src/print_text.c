@@ -864,15 +864,11 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 	}
 	print_ip_and_tcp(&s, p, v, pr->opts.vflag);
 	if (l != NULL && !labels_empty(l)) {
-		char lb[512];
-
 		sbuf_puts(&s, "  # ");
-		if (pr->opts.color) {
+		if (pr->opts.color)
 			print_colored_labels(&s, l);
-		} else {
-			labels_format(l, lb, sizeof(lb));
-			sbuf_puts(&s, lb);
-		}
+		else
+			labels_put(l, &s);
 	}
 	/* Keep room for the newline even when the line was cut. */
 	if (s.len + 1 >= cap)

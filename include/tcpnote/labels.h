@@ -79,4 +79,8 @@ static inline enum label labels_next(uint32_t *bits)
  */
 size_t labels_format(const struct labels *s, char *buf, size_t n);
 
+struct sbuf;
+/* The same text as labels_format, appended to a line being built. */
+void labels_put(const struct labels *s, struct sbuf *sb);
+
 #endif
