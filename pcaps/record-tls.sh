@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Records the TLS and HTTP/1.1 captures in pcaps/ that the protocol hints are
+# checked on (tests/oracle/tshark_hints.py): real openssl/curl/python3 peers on
+# loopback, saved by tcpnote's own -w, as pcaps/record.sh does.
+#
+# Usage: pcaps/record-tls.sh [PATH-TO-TCPNOTE]   (default: ../build/tcpnote beside this script)
+#
+# Needs root (live capture, and one network namespace of its own for the split
+# ClientHello).  Only 127.0.0.1 is contacted: ports 7079 and 7443-7446 on the
+# host's lo, port 7447 on the lo of the namespace tcpnote-rec-PID (MTU 576),
+# which the script creates and deletes.  A throwaway self-signed certificate
+# (CN tcpnote.test) is made in the work directory on every run.  Rerunnable:
+# every .pcap is rewritten from scratch.  pcaps/README.md describes the files.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TCPNOTE=${1:-$HERE/../build/tcpnote}
+[[ -x $TCPNOTE ]] || { echo "record-tls.sh: tcpnote binary not found: $TCPNOTE" >&2; exit 2; }
+TCPNOTE=$(cd "$(dirname "$TCPNOTE")" && pwd)/$(basename "$TCPNOTE")
+OUT=$HERE
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tcpnote-record-tls.XXXXXX")
+NS=tcpnote-rec-$$
+NS_MADE=0
+PIDS=()
+
+cleanup() {
+	local pid
+	for pid in "${PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	((NS_MADE)) && ip netns delete "$NS" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+die() { echo "record-tls.sh: $*" >&2; exit 1; }
+
+forget() {
+	local keep=() pid
+	for pid in "${PIDS[@]}"; do
+		[[ $pid == "$1" ]] || keep+=("$pid")
+	done
+	PIDS=("${keep[@]+"${keep[@]}"}")
+}
+
+# spawn CMD...: run in the background, remember the PID in SPAWNED
+spawn() {
+	"$@" &
+	SPAWNED=$!
+	PIDS+=("$SPAWNED")
+}
+
+# IN: command prefix for the namespace in use (empty: the host)
+IN=()
+
+# wait_listen PORT: until something listens on PORT (ss, never a connection)
+wait_listen() {
+	local i
+	for i in $(seq 50); do
+		[[ -n $("${IN[@]}" ss -Hltn "sport = :$1") ]] && return 0
+		sleep 0.1
+	done
+	die "nothing listens on port $1"
+}
+
+# stop PID: terminate a server that would serve forever
+stop() {
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	forget "$1"
+}
+
+# start_capture FILE PORT: tcpnote -i lo -w FILE 'tcp port PORT' (in IN)
+start_capture() {
+	local file=$OUT/$1 port=$2 i
+	rm -f "$file"
+	CAP_FILE=$file
+	CAP_ERR=$WORK/$1.stderr
+	: >"$CAP_ERR"
+	spawn timeout -s INT -k 5 60 "${IN[@]}" "$TCPNOTE" -i lo -w "$file" "tcp port $port" \
+		>"$WORK/$1.stdout" 2>"$CAP_ERR"
+	CAP_PID=$SPAWNED
+	for i in $(seq 100); do
+		grep -q "listening on" "$CAP_ERR" && return 0
+		kill -0 "$CAP_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$CAP_ERR" >&2
+	die "tcpnote did not start listening on lo"
+}
+
+# stop_capture: let the last segments arrive, then SIGINT and wait
+stop_capture() {
+	local rc=0
+	sleep 0.3
+	kill -INT "$CAP_PID"
+	wait "$CAP_PID" || rc=$?
+	forget "$CAP_PID"
+	if ((rc != 0)); then
+		cat "$CAP_ERR" >&2
+		die "tcpnote exited with status $rc while recording $CAP_FILE"
+	fi
+	[[ -s $CAP_FILE ]] || die "empty capture: $CAP_FILE"
+	printf '%-30s %3d packets\n' "$(basename "$CAP_FILE")" \
+		"$("$TCPNOTE" -r "$CAP_FILE" 2>/dev/null | wc -l)"
+}
+
+# tls_server PORT OPTIONS...: openssl s_server -www on 127.0.0.1:PORT (in IN)
+tls_server() {
+	local port=$1
+	shift
+	spawn timeout 30 "${IN[@]}" openssl s_server -quiet -accept "127.0.0.1:$port" \
+		-cert "$WORK/cert.pem" -key "$WORK/key.pem" -www "$@" \
+		</dev/null >"$WORK/s_server-$port.log" 2>&1
+	SRV=$SPAWNED
+	wait_listen "$port"
+}
+
+# expect_rc WANT CMD...: run CMD, which must exit with status WANT
+expect_rc() {
+	local want=$1 rc=0
+	shift
+	"$@" || rc=$?
+	((rc == want)) || die "$* exited $rc, expected $want"
+}
+
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=tcpnote.test -days 3650 \
+	-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+mkdir -p "$WORK/www"
+printf 'first\n' >"$WORK/www/a.txt"
+printf 'second\n' >"$WORK/www/b.txt"
+
+CURL=(timeout 10 curl -sS --noproxy '*' -o /dev/null)
+
+# 1. tls13: TLS 1.3, curl offers SNI tcpnote.test and ALPN h2,http/1.1
+PORT=7443
+tls_server $PORT
+start_capture tls13.pcap $PORT
+expect_rc 0 "${CURL[@]}" -k --resolve tcpnote.test:$PORT:127.0.0.1 "https://tcpnote.test:$PORT/"
+stop_capture
+stop "$SRV"
+
+# 2. tls12: TLS 1.2 with ECDHE-RSA-AES256-GCM-SHA384: Certificate and
+#    ChangeCipherSpec in cleartext
+PORT=7444
+tls_server $PORT -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
+start_capture tls12.pcap $PORT
+expect_rc 0 "${CURL[@]}" -k --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384 \
+	--resolve tcpnote.test:$PORT:127.0.0.1 "https://tcpnote.test:$PORT/"
+stop_capture
+stop "$SRV"
+
+# 3. tls-alert-unknown-ca: curl without -k (TLS 1.2, so the alert is in
+#    cleartext) rejects the self-signed certificate: fatal unknown_ca
+PORT=7445
+tls_server $PORT
+start_capture tls-alert-unknown-ca.pcap $PORT
+expect_rc 60 "${CURL[@]}" --tls-max 1.2 --resolve tcpnote.test:$PORT:127.0.0.1 \
+	"https://tcpnote.test:$PORT/" 2>/dev/null
+stop_capture
+stop "$SRV"
+
+# 4. tls-alert-version: TLS 1.3-only server, TLS 1.2-at-most client: the
+#    server answers the ClientHello with fatal protocol_version
+PORT=7446
+tls_server $PORT -tls1_3
+start_capture tls-alert-version.pcap $PORT
+expect_rc 35 "${CURL[@]}" -k --tls-max 1.2 --resolve tcpnote.test:$PORT:127.0.0.1 \
+	"https://tcpnote.test:$PORT/" 2>/dev/null
+stop_capture
+stop "$SRV"
+
+# 5. http-keepalive-two: two GETs over one HTTP/1.1 connection
+PORT=7079
+spawn timeout 30 python3 -m http.server --protocol HTTP/1.1 --bind 127.0.0.1 \
+	--directory "$WORK/www" $PORT >"$WORK/http11.log" 2>&1
+SRV=$SPAWNED
+wait_listen $PORT
+start_capture http-keepalive-two.pcap $PORT
+expect_rc 0 "${CURL[@]}" -o /dev/null "http://127.0.0.1:$PORT/a.txt" "http://127.0.0.1:$PORT/b.txt"
+stop_capture
+stop "$SRV"
+
+# 6. tls-split-hello: in a namespace of our own whose lo has MTU 576 (and no
+#    segmentation offload, so the capture sees wire-sized segments), a
+#    ClientHello with a long ALPN list (about 1 KB) spans two TCP segments
+PORT=7447
+ip netns add "$NS"
+NS_MADE=1
+IN=(ip netns exec "$NS")
+ip -n "$NS" link set lo mtu 576 up
+"${IN[@]}" ethtool -K lo tso off gso off >/dev/null 2>&1 || die "ethtool -K lo failed"
+ALPN=http/1.1
+for i in $(seq -w 1 24); do
+	ALPN+=,tcpnote-test-protocol-$i-padding
+done
+tls_server $PORT
+start_capture tls-split-hello.pcap $PORT
+printf 'GET / HTTP/1.0\r\n\r\n' | expect_rc 0 timeout 10 "${IN[@]}" openssl s_client -quiet \
+	-connect 127.0.0.1:$PORT -servername tcpnote.test -alpn "$ALPN" -ign_eof \
+	>/dev/null 2>"$WORK/s_client.log"
+stop_capture
+stop "$SRV"
+IN=()
+
+echo "record-tls.sh: captures written to $OUT"
