@@ -55,6 +55,23 @@ BY_HAND = {
     'zero-window.pcap': [('SF', 'ShADadtWfF', 'four-way')],
     # every packet twice: the copies add no letters
     'duplicate-capture.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    # TLS and HTTP/1.1 captures (record-tls.sh); packet numbers as tcpdump/tshark count them.
+    # 1 S, 2 h, 3 A, 4 D (ClientHello), 5 a, 6 d; 17 F; 18 f with ack 4263183168, which
+    # does not cover the client's FIN (seq 4263183168): the FINs cross; 19, 20 ack them
+    'tls13.pcap': [('SF', 'ShADadFf', 'simultaneous')],
+    # 1 S, 2 h, 3 A, 4 D, 5 a, 6 d; 15 F; 16 f with ack 3174368774 = FIN + 1: merged; 17 A
+    'tls12.pcap': [('SF', 'ShADadFf', 'FIN merged')],
+    # 1 S, 2 h, 3 A, 4 D, 5 a, 6 d, 8 D (the alert); 9 the server's FIN (f); 10 the
+    # client's RST+ACK (R): originator aborted after the handshake, so RSTO
+    'tls-alert-unknown-ca.pcap': [('RSTO', 'ShADadfR', 'reset')],
+    # 1 S, 2 h, 3 A, 4 D, 5 a, 6 d (the alert); 8 the server closes first (f);
+    # 9 the client's FIN with ack 1585648461 = server FIN + 1 (F, merged); 10 a
+    'tls-alert-version.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    # 1 S, 2 h, 3 A, 4 D (GET /a.txt), 5 a, 6 d; 15 F; 16 f with ack 1683105884 = FIN + 1
+    'http-keepalive-two.pcap': [('SF', 'ShADadFf', 'FIN merged')],
+    # 1 S, 2 h, 3 A, 4-6 D (ClientHello in three segments), 7 a, 10 d; no zero window
+    # (smallest win 61, frame 33); 35 F; 36 f with ack 1928016890 = FIN + 1; 37 A
+    'tls-split-hello.pcap': [('SF', 'ShADadFf', 'FIN merged')],
 }
 
 
