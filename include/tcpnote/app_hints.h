@@ -1,0 +1,194 @@
+/* app_hints.h - TLS and HTTP/1.x hints from the first bytes of each direction of a connection. */
+#ifndef TCPNOTE_APP_HINTS_H
+#define TCPNOTE_APP_HINTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The application-hint labels of ../shared/reference/labels.md ("tls client
+ * hello sni=NAME", "http request METHOD PATH", ...). The parser returns
+ * structured data (struct app_hints); app_hint_format writes the label text;
+ * the printers escape it.
+ *
+ * Detection is by content, never by port. A tracker uses the module so:
+ *
+ *   1. app_sniff() on a direction's first payload: APP_NONE means no state
+ *      is ever needed for it.
+ *   2. Otherwise app_dir_new() once for that direction (and app_dir_anchor()
+ *      with ISN+1 when the SYN was seen), then app_feed() on every payload
+ *      segment of the direction, in capture order, retransmissions included.
+ *   3. app_dir_done() true: nothing more can come, app_dir_free() it early.
+ *   4. When a segment produced hints, app_facts_note() folds them into the
+ *      connection's struct app_conn_facts for the summary.
+ */
+
+/* What a direction's first bytes look like. */
+enum app_proto {
+	APP_NONE = 0, /* neither: never allocate state */
+	APP_TLS,      /* a TLS record header: 0x16 0x03 0x00-0x04, or 0x14/0x15/0x17 0x03 */
+	APP_HTTP      /* an HTTP/1.x request method and a space, or "HTTP/1." */
+};
+
+const char *app_proto_name(enum app_proto p);
+
+/*
+ * Classify a direction's first payload. Only the bytes present are judged:
+ * a payload shorter than a record header or a method ("GE") that starts
+ * like one counts as that protocol.
+ */
+enum app_proto app_sniff(const uint8_t *payload, size_t len);
+
+/* Bounds of the strings in struct app_hints and struct app_conn_facts (without the NUL). */
+#define APP_SNI_MAX    255 /* a DNS name is at most 253 */
+#define APP_ALPN_MAX   127 /* comma-joined protocol names; names that do not fit are left out */
+#define APP_CN_MAX     64  /* ub-common-name, RFC 5280 appendix A.1 */
+#define APP_METHOD_MAX 7   /* OPTIONS, CONNECT */
+#define APP_PATH_MAX   200 /* longer request targets are cut and path_truncated set */
+
+/*
+ * The per-direction TLS limits. Records are followed only while they start
+ * within the first APP_STREAM_MAX bytes of the direction (a record that
+ * starts before is followed to its end); handshake messages are reassembled
+ * in a buffer of APP_STREAM_MAX bytes, and a longer one is skipped (a
+ * Certificate then gets "tls certificate" without cn=).
+ */
+#define APP_STREAM_MAX 16384
+
+/* One bit each in app_hints.bits; in the order they are printed. */
+enum app_hint_kind {
+	APP_HINT_CLIENT_HELLO = 0, /* tls client hello[ sni=NAME][ alpn=A,B] */
+	APP_HINT_SERVER_HELLO,     /* tls server hello VERSION CIPHER */
+	APP_HINT_CERTIFICATE,      /* tls certificate[ cn=NAME] */
+	APP_HINT_CHANGE_CIPHER,    /* tls change cipher spec */
+	APP_HINT_ALERT,            /* tls alert LEVEL DESCRIPTION | tls alert (encrypted) */
+	APP_HINT_APP_DATA,         /* tls app data */
+	APP_HINT_HTTP_REQUEST,     /* http request METHOD PATH */
+	APP_HINT_HTTP_RESPONSE,    /* http response CODE */
+	APP_HINT_COUNT
+};
+
+/* The fixed words of a kind ("tls client hello"), without its fields. */
+const char *app_hint_kind_name(enum app_hint_kind k);
+
+/*
+ * The hints completed by one segment. Only the fields of the kinds whose
+ * bit is set are meaningful. Strings are copied raw (not escaped), cut at
+ * their bound or at an embedded NUL, and always NUL-terminated; an empty
+ * string means absent (no server_name, no ALPN, no CN). When one segment
+ * completes two messages of a kind (two alerts), the first is kept.
+ */
+struct app_hints {
+	uint32_t bits;          /* 1u << enum app_hint_kind */
+	uint16_t version;       /* server hello: supported_versions if present, else legacy */
+	uint16_t cipher;        /* server hello: cipher_suite */
+	uint16_t status;        /* http response: 100-999 */
+	uint8_t alert_level;    /* alert: 1 warning, 2 fatal */
+	uint8_t alert_desc;     /* alert: RFC 8446 section 6 AlertDescription */
+	bool alert_encrypted;   /* alert: not a cleartext 2-byte alert; level/desc unset */
+	bool path_truncated;    /* http request: path cut at APP_PATH_MAX */
+	char method[APP_METHOD_MAX + 1];
+	char sni[APP_SNI_MAX + 1];   /* client hello: first host_name of server_name */
+	char alpn[APP_ALPN_MAX + 1]; /* client hello: offered; server hello: selected (TLS 1.2) */
+	char cn[APP_CN_MAX + 1];     /* certificate: subject CN of the first certificate */
+	char path[APP_PATH_MAX + 1];
+};
+
+/*
+ * Walks the kinds present, clearing each:
+ * for (b = h.bits; (k = app_hints_next(&b)) != APP_HINT_COUNT;)
+ */
+static inline enum app_hint_kind app_hints_next(uint32_t *bits)
+{
+	enum app_hint_kind k;
+
+	if (*bits == 0)
+		return APP_HINT_COUNT;
+	k = (enum app_hint_kind)__builtin_ctz(*bits);
+	*bits &= *bits - 1;
+	return k;
+}
+
+static inline bool app_hints_has(const struct app_hints *h, enum app_hint_kind k)
+{
+	return (h->bits >> k) & 1u;
+}
+
+/*
+ * The per-direction state: sequence tracking, the TLS record walk and, for
+ * TLS, a handshake buffer of APP_STREAM_MAX bytes allocated at the first
+ * handshake byte and freed once the direction's handshake is encrypted.
+ */
+struct app_dir;
+
+/* A new direction state (72 bytes on x86-64, the buffer apart), or NULL when out of memory. */
+struct app_dir *app_dir_new(void);
+void app_dir_free(struct app_dir *d);
+
+/*
+ * Optional, before the first app_feed: the sequence number of the
+ * direction's first payload byte (ISN + 1). Without it the first segment
+ * fed starts the stream, so an out-of-order first segment would be taken
+ * for the beginning.
+ */
+void app_dir_anchor(struct app_dir *d, uint32_t next_seq);
+
+/*
+ * Feed one payload segment of the direction; seq is the sequence number of
+ * payload[0] (compared modulo 2^32). out gets the hints this segment
+ * completes (out->bits is 0 when none): the segment that completes a
+ * handshake message or a record carries its hint.
+ *
+ * Bytes already fed (retransmissions, overlaps) are ignored, so nothing is
+ * reported twice. For TLS, a segment beyond the next expected byte (a gap:
+ * out of order or not captured) is ignored too: only in-order bytes are
+ * parsed, so a gap that is never filled ends the direction's TLS hints
+ * (app_dir_done turns true once APP_STREAM_MAX bytes have been seen past
+ * it). HTTP needs no reassembly: a segment past a gap is taken as the new
+ * stream position, and every new segment that starts with a request line
+ * (from the client) or a status line (from the server) gets a hint, for
+ * keep-alive, with no body tracking.
+ *
+ * The direction's protocol is fixed by its first in-order bytes (as
+ * app_sniff); a malformed TLS record header ends the TLS hints.
+ */
+void app_feed(struct app_dir *d, bool from_client, uint32_t seq, const uint8_t *payload,
+	      size_t len, struct app_hints *out);
+
+/* True when the direction can produce no more hints: free it. */
+bool app_dir_done(const struct app_dir *d);
+
+/*
+ * Per-connection facts for the summary and flow records, folded in from the
+ * hints of both directions by app_facts_note. The first value of each is
+ * kept, except ALPN: the client's offer, replaced by the server's selection
+ * when that is visible (TLS 1.2 ServerHello; in TLS 1.3 it is encrypted).
+ * Zero-initialise before the first note.
+ */
+struct app_conn_facts {
+	uint16_t tls_version; /* 0: no ServerHello seen (then tls_cipher is unset) */
+	uint16_t tls_cipher;
+	uint16_t http_status; /* 0: no status line seen */
+	uint8_t flags;        /* APP_FACT_* */
+	char http_method[APP_METHOD_MAX + 1];
+	char sni[APP_SNI_MAX + 1];
+	char alpn[APP_ALPN_MAX + 1];
+	char http_path[APP_PATH_MAX + 1];
+};
+
+#define APP_FACT_ALPN_SELECTED 0x01u /* alpn is the server's selection, not the offer */
+#define APP_FACT_PATH_TRUNCATED 0x02u
+
+void app_facts_note(struct app_conn_facts *f, const struct app_hints *h);
+
+/*
+ * Write the label text of kind k (which must be set in h) into buf: for
+ * example "tls server hello TLSv1.3 TLS_AES_256_GCM_SHA384", raw, not
+ * escaped; a truncated path ends in "...". Returns the length of the whole
+ * text like snprintf (buf holds at most n - 1 bytes of it and a NUL); 0 and
+ * an empty buf when k is not in h.
+ */
+size_t app_hint_format(const struct app_hints *h, enum app_hint_kind k, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,99 @@
+/* app_hint_text.c - the label text of an application hint, exactly as labels.md spells it (raw, not escaped). */
+#include <stdio.h>
+
+#include "tcpnote/app_hints.h"
+#include "tcpnote/tls_names.h"
+
+static const char *const app_hint_kind_names[APP_HINT_COUNT] = {
+	[APP_HINT_CLIENT_HELLO] = "tls client hello",
+	[APP_HINT_SERVER_HELLO] = "tls server hello",
+	[APP_HINT_CERTIFICATE] = "tls certificate",
+	[APP_HINT_CHANGE_CIPHER] = "tls change cipher spec",
+	[APP_HINT_ALERT] = "tls alert",
+	[APP_HINT_APP_DATA] = "tls app data",
+	[APP_HINT_HTTP_REQUEST] = "http request",
+	[APP_HINT_HTTP_RESPONSE] = "http response",
+};
+
+const char *app_hint_kind_name(enum app_hint_kind k)
+{
+	if ((unsigned)k >= APP_HINT_COUNT)
+		return "?";
+	return app_hint_kind_names[k];
+}
+
+/* A name from a table, or the value in hex ("0x1234") or decimal when unknown. */
+static const char *name_or_number(const char *name, unsigned v, bool hex, char *tmp, size_t n)
+{
+	if (name != NULL)
+		return name;
+	snprintf(tmp, n, hex ? "0x%04x" : "%u", v);
+	return tmp;
+}
+
+/* snprintf's result as a length; a failed call writes nothing. */
+static size_t fmt_len(int r, char *buf, size_t n)
+{
+	if (r < 0) {
+		if (n > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)r;
+}
+
+static int format_alert(const struct app_hints *h, char *buf, size_t n)
+{
+	char t1[8], t2[8];
+
+	if (h->alert_encrypted)
+		return snprintf(buf, n, "tls alert (encrypted)");
+	return snprintf(buf, n, "tls alert %s %s",
+			name_or_number(tls_alert_level_name(h->alert_level), h->alert_level, false,
+				       t1, sizeof(t1)),
+			name_or_number(tls_alert_name(h->alert_desc), h->alert_desc, false, t2,
+				       sizeof(t2)));
+}
+
+size_t app_hint_format(const struct app_hints *h, enum app_hint_kind k, char *buf, size_t n)
+{
+	char t1[8], t2[8];
+	int r;
+
+	if ((unsigned)k >= APP_HINT_COUNT || !app_hints_has(h, k)) {
+		if (n > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	switch (k) {
+	case APP_HINT_CLIENT_HELLO:
+		r = snprintf(buf, n, "tls client hello%s%s%s%s", h->sni[0] ? " sni=" : "", h->sni,
+			     h->alpn[0] ? " alpn=" : "", h->alpn);
+		break;
+	case APP_HINT_SERVER_HELLO:
+		r = snprintf(
+		    buf, n, "tls server hello %s %s",
+		    name_or_number(tls_version_name(h->version), h->version, true, t1, sizeof(t1)),
+		    name_or_number(tls_cipher_name(h->cipher), h->cipher, true, t2, sizeof(t2)));
+		break;
+	case APP_HINT_CERTIFICATE:
+		r = snprintf(buf, n, "tls certificate%s%s", h->cn[0] ? " cn=" : "", h->cn);
+		break;
+	case APP_HINT_ALERT:
+		r = format_alert(h, buf, n);
+		break;
+	case APP_HINT_HTTP_REQUEST:
+		r = snprintf(buf, n, "http request %s %s%s", h->method, h->path,
+			     h->path_truncated ? "..." : "");
+		break;
+	case APP_HINT_HTTP_RESPONSE:
+		r = snprintf(buf, n, "http response %u", (unsigned)h->status);
+		break;
+	case APP_HINT_CHANGE_CIPHER:
+	case APP_HINT_APP_DATA:
+	default:
+		r = snprintf(buf, n, "%s", app_hint_kind_name(k));
+		break;
+	}
+	return fmt_len(r, buf, n);
+}

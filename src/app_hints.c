@@ -1,0 +1,165 @@
+/* app_hints.c - the hint API: sniffing a direction, its state, in-order bytes to TLS or HTTP, connection facts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_priv.h"
+
+const char *app_proto_name(enum app_proto p)
+{
+	switch (p) {
+	case APP_TLS:
+		return "tls";
+	case APP_HTTP:
+		return "http";
+	case APP_NONE:
+	default:
+		return "none";
+	}
+}
+
+/*
+ * A TLS record header (type 20-23, version 3.0-3.4), or an HTTP/1.x start.
+ * The two cannot be confused: record types are control bytes.
+ */
+enum app_proto app_sniff(const uint8_t *payload, size_t len)
+{
+	struct span s = span_make(payload, payload != NULL ? len : 0);
+	uint8_t type, major, minor;
+
+	if (!span_u8(s, 0, &type))
+		return APP_NONE;
+	if (type >= 20 && type <= 23) {
+		if (span_u8(s, 1, &major) && major != 3)
+			return APP_NONE;
+		if (span_u8(s, 2, &minor) && minor > 4)
+			return APP_NONE;
+		return APP_TLS;
+	}
+	return app_http_sniff(s) ? APP_HTTP : APP_NONE;
+}
+
+struct app_dir *app_dir_new(void)
+{
+	return calloc(1, sizeof(struct app_dir));
+}
+
+void app_dir_free(struct app_dir *d)
+{
+	if (d == NULL)
+		return;
+	app_tls_free(&d->tls);
+	free(d);
+}
+
+void app_dir_anchor(struct app_dir *d, uint32_t next_seq)
+{
+	if (d == NULL || d->st.anchored)
+		return;
+	d->st.next = next_seq;
+	d->st.highest = next_seq;
+	d->st.anchored = true;
+}
+
+bool app_dir_done(const struct app_dir *d)
+{
+	return d == NULL || d->done;
+}
+
+static void dir_finish(struct app_dir *d)
+{
+	d->done = true;
+	app_tls_free(&d->tls);
+}
+
+/* A segment past the next expected byte: HTTP moves on, TLS waits (for a while). */
+static void feed_gap(struct app_dir *d, bool from_client, uint32_t seq, struct span data,
+		     struct app_hints *out)
+{
+	if (d->proto == APP_HTTP) {
+		app_stream_jump(&d->st, seq, data.len);
+		app_http_segment(from_client, data, out);
+	} else if (app_stream_gap_ahead(&d->st) > APP_STREAM_MAX) {
+		dir_finish(d);
+	}
+}
+
+void app_feed(struct app_dir *d, bool from_client, uint32_t seq, const uint8_t *payload,
+	      size_t len, struct app_hints *out)
+{
+	struct span data = span_make(payload, payload != NULL ? len : 0);
+	uint64_t off;
+	size_t skip;
+
+	out->bits = 0;
+	if (d == NULL || d->done)
+		return;
+	off = d->st.offset;
+	switch (app_stream_accept(&d->st, seq, data.len, &skip)) {
+	case APP_ACCEPT_OLD:
+		return;
+	case APP_ACCEPT_GAP:
+		feed_gap(d, from_client, seq, data, out);
+		return;
+	case APP_ACCEPT_NEW:
+		break;
+	}
+	data = span_sub(data, skip, data.len - skip);
+	if (d->proto == APP_NONE) {
+		d->proto = app_sniff(data.data, data.len);
+		if (d->proto == APP_NONE) {
+			dir_finish(d);
+			return;
+		}
+	}
+	if (d->proto == APP_TLS)
+		app_tls_feed(d, from_client, off, data, out);
+	else if (skip == 0)
+		app_http_segment(from_client, data, out);
+}
+
+bool app_copy_str(char *dst, size_t cap, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i + 1 < cap && src[i] != 0; i++)
+		dst[i] = (char)src[i];
+	dst[i] = '\0';
+	return i == n;
+}
+
+/* Copy a NUL-terminated string of a hint into a fact of the same size. */
+static void fact_set(char *dst, const char *src, size_t cap)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void app_facts_note(struct app_conn_facts *f, const struct app_hints *h)
+{
+	if (app_hints_has(h, APP_HINT_CLIENT_HELLO)) {
+		if (f->sni[0] == '\0')
+			fact_set(f->sni, h->sni, sizeof(f->sni));
+		if (f->alpn[0] == '\0')
+			fact_set(f->alpn, h->alpn, sizeof(f->alpn));
+	}
+	if (app_hints_has(h, APP_HINT_SERVER_HELLO)) {
+		if (f->tls_version == 0) {
+			f->tls_version = h->version;
+			f->tls_cipher = h->cipher;
+		}
+		if (h->alpn[0] != '\0' && !(f->flags & APP_FACT_ALPN_SELECTED)) {
+			fact_set(f->alpn, h->alpn, sizeof(f->alpn));
+			f->flags |= APP_FACT_ALPN_SELECTED;
+		}
+	}
+	if (app_hints_has(h, APP_HINT_HTTP_REQUEST) && f->http_method[0] == '\0') {
+		fact_set(f->http_method, h->method, sizeof(f->http_method));
+		fact_set(f->http_path, h->path, sizeof(f->http_path));
+		if (h->path_truncated)
+			f->flags |= APP_FACT_PATH_TRUNCATED;
+	}
+	if (app_hints_has(h, APP_HINT_HTTP_RESPONSE) && f->http_status == 0)
+		f->http_status = h->status;
+}

@@ -1,0 +1,106 @@
+/* app_priv.h - the inside of struct app_dir, shared by the app_*.c files only. */
+#ifndef TCPNOTE_APP_PRIV_H
+#define TCPNOTE_APP_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpnote/app_hints.h"
+#include "tcpnote/bytes.h"
+
+/* ---- app_stream.c: which bytes of a segment are new, in order ---- */
+
+struct app_stream {
+	uint32_t next;    /* sequence number of the next in-order byte */
+	uint32_t highest; /* end of the furthest segment seen, to notice a gap that stays */
+	uint64_t offset;  /* in-order bytes accepted so far: the stream offset of `next` */
+	bool anchored;    /* next is known */
+};
+
+/* What app_stream_accept found in one segment. */
+enum app_accept {
+	APP_ACCEPT_OLD = 0, /* nothing new: a retransmission, or empty */
+	APP_ACCEPT_NEW,     /* new bytes at payload[skip..): skip > 0 when the start overlaps */
+	APP_ACCEPT_GAP      /* starts past next: out of order, or bytes not captured */
+};
+
+/*
+ * Classify a segment of len bytes at seq against s->next. For NEW, *skip
+ * is the number of old bytes at its start and s advances past the segment;
+ * GAP leaves s where it was (app_stream_jump moves it on).
+ */
+enum app_accept app_stream_accept(struct app_stream *s, uint32_t seq, size_t len, size_t *skip);
+
+/* Take a segment past a gap as the new stream position (HTTP, which needs no reassembly). */
+void app_stream_jump(struct app_stream *s, uint32_t seq, size_t len);
+
+/* How many bytes past s->next the capture has already shown (0 without a gap). */
+uint32_t app_stream_gap_ahead(const struct app_stream *s);
+
+/*
+ * A bounded reassembly buffer: data is allocated at the first append and
+ * freed by app_buf_close, after which appends are refused for good.
+ */
+struct app_buf {
+	uint8_t *data; /* APP_STREAM_MAX bytes, or NULL */
+	uint32_t len;
+	bool closed;
+};
+
+/* Append as much of src as fits; returns how many bytes were taken (0 when closed or no memory). */
+size_t app_buf_append(struct app_buf *b, const uint8_t *src, size_t n);
+/* Drop the first n bytes (n <= len). */
+void app_buf_consume(struct app_buf *b, size_t n);
+/* Free the memory; later appends take nothing. */
+void app_buf_close(struct app_buf *b);
+
+/* ---- app_tls.c: the TLS record walk and the handshake messages ---- */
+
+/* The record being walked: its header collects first, then its body is counted through. */
+struct tls_walk {
+	uint8_t hdr[5];
+	uint8_t hdr_have;   /* header bytes collected; 5 while in the body */
+	uint8_t alert[2];   /* the first body bytes of an alert record */
+	uint16_t body_left; /* body bytes still to come */
+	uint32_t hs_skip;   /* bytes of a too-long handshake message still to pass over */
+	uint8_t hs_skip_type;
+	bool ccs_seen;      /* this direction sent ChangeCipherSpec: what follows is encrypted */
+	bool app_seen;      /* "tls app data" given */
+	struct app_buf hs;  /* handshake message bytes (record bodies, headers removed) */
+};
+
+struct app_dir {
+	struct app_stream st;
+	enum app_proto proto; /* fixed by the first in-order bytes */
+	bool done;
+	struct tls_walk tls;
+};
+
+/* Walk the new in-order bytes of a TLS direction; stream_off is the offset of data[0]. */
+void app_tls_feed(struct app_dir *d, bool from_client, uint64_t stream_off, struct span data,
+		  struct app_hints *out);
+void app_tls_free(struct tls_walk *w);
+
+/* ---- app_x509.c: the subject CN of a DER certificate ---- */
+
+/* Copy the first commonName of cert's subject into cn (APP_CN_MAX + 1 bytes); false if none. */
+bool app_x509_cn(struct span cert, char *cn);
+
+/* ---- app_http.c: HTTP/1.x first lines ---- */
+
+/* A request line (client) or status line (server) at the start of data, into out. */
+void app_http_segment(bool from_client, struct span data, struct app_hints *out);
+
+/* True when data starts like an HTTP/1.x request method or "HTTP/1." (as far as it goes). */
+bool app_http_sniff(struct span data);
+
+/* ---- shared string helper ---- */
+
+/*
+ * Copy n raw bytes into dst (cap bytes including the NUL), cut at cap - 1
+ * and at an embedded NUL; returns true when all n bytes fit.
+ */
+bool app_copy_str(char *dst, size_t cap, const uint8_t *src, size_t n);
+
+#endif
