@@ -9,6 +9,8 @@
 #include "tcpnote/relseq.h"
 #include "tcpnote/track.h"
 
+#define RELSEQ_MIN_KEPT 4096
+
 struct pipeline {
 	struct pipeline_opts opts;
 	struct decode_opts dopts;
@@ -19,6 +21,7 @@ struct pipeline {
 	uint64_t frames;
 	unsigned long tcp_packets;
 	unsigned long other_packets;
+	bool numbering; /* text lines: tcpdump's relative numbers are worked out */
 	bool write_failed;
 	bool out_of_memory;
 	uint64_t label_count[LABEL_COUNT];
@@ -41,12 +44,17 @@ static const char *const conn_states[] = {"S0",   "S1",     "SF",    "REJ", "S2"
 					  "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH", NULL};
 
 /* A connection ended (its 5-tuple was reused) or the input did: keep its record. */
-static void on_conn_end(const struct conn *c, const struct flow_key *k, void *ctx)
+static void on_conn_end(const struct conn *c, const struct flow_key *k, enum conn_end_why why,
+			void *ctx)
 {
 	struct pipeline *pl = ctx;
 	const char *st = summary_conn_state(&c->sum);
 	size_t i;
 
+	/* tcpdump never forgets a pair: an evicted connection leaves its bases behind. */
+	if (why == CONN_END_EVICTED && c->rs.known && pl->numbering &&
+	    !relseq_keep(pl->relseq, k, &c->rs))
+		pl->out_of_memory = true;
 	pl->flow_total++;
 	for (i = 0; conn_states[i] != NULL; i++)
 		if (strcmp(conn_states[i], st) == 0)
@@ -81,6 +89,7 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	pl->opts = *opts;
 	pl->out = out;
 	pl->dopts.verify_checksums = opts->print.vflag > 0;
+	pl->numbering = !opts->quiet && !opts->json;
 	pl->relseq = relseq_new();
 	pl->tracker = tracker_new();
 	pl->printer = printer_new(out, &opts->print);
@@ -90,7 +99,12 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	}
 	tracker_set_end_handler(pl->tracker, on_conn_end, pl);
 	tracker_set_limits(pl->tracker, opts->max_flows, opts->idle_ns);
-	relseq_set_limit(pl->relseq, opts->max_flows);
+	/*
+	 * The pairs whose connections were evicted: as many as connections are
+	 * tracked (the memory bound --max-flows sets stays twice one table), and
+	 * never fewer than RELSEQ_MIN_KEPT, which cost little.
+	 */
+	relseq_set_limit(pl->relseq, opts->max_flows > RELSEQ_MIN_KEPT ? opts->max_flows : RELSEQ_MIN_KEPT);
 	return pl;
 }
 
@@ -117,13 +131,45 @@ static void count_labels(struct pipeline *pl, const struct labels *l)
 	}
 }
 
+/*
+ * tcpdump's relative numbers for p: from the bases in its connection's
+ * record, or, for a packet the tracker does not follow, from the table that
+ * holds the pairs without one.
+ */
+static void number_relative(struct pipeline *pl, const struct packet *p, struct conn *c,
+			    struct relseq_view *view)
+{
+	struct flow_key k;
+	bool from_lo;
+
+	if (c == NULL) {
+		/* Not followed by the tracker (a damaged header), but perhaps by a live connection. */
+		flow_key_of(p, &k, &from_lo);
+		c = tracker_find(pl->tracker, &k);
+	}
+	if (c == NULL) {
+		if (!relseq_apply(pl->relseq, pl->opts.absolute_seq, p, view))
+			pl->out_of_memory = true;
+		return;
+	}
+	if (!c->rs.asked) {
+		/* A new record: the pair may have had bases before it (evicted, or untracked packets). */
+		if (relseq_count(pl->relseq) > 0) {
+			flow_key_of(p, &k, &from_lo);
+			relseq_take(pl->relseq, &k, &c->rs);
+		}
+		c->rs.asked = 1;
+	}
+	relseq_step(&c->rs, pl->opts.absolute_seq, p, view);
+}
+
 void pipeline_frame(void *arg, const struct frame *f)
 {
 	struct pipeline *pl = arg;
 	struct packet *p = &pl->pkt;
 	struct relseq_view view = {0, 0, 0};
 	struct labels labels = {0, 0};
-	const struct conn *c;
+	struct conn *c;
 
 	pl->frames++;
 	p->ts_sec = f->ts_sec;
@@ -149,15 +195,14 @@ void pipeline_frame(void *arg, const struct frame *f)
 		return;
 	}
 	pl->tcp_packets++;
-	if (packet_has_tcp(p) && !relseq_apply(pl->relseq, pl->opts.absolute_seq, p, &view))
-		pl->out_of_memory = true;
-	if (!track_segment(pl->tracker, p, &labels))
+	if (!track_segment(pl->tracker, p, &labels, &c))
 		pl->out_of_memory = true;
 	count_labels(pl, &labels);
 	if (pl->opts.quiet)
 		return;
+	if (pl->numbering && packet_has_tcp(p))
+		number_relative(pl, p, c, &view);
 	if (pl->opts.json) {
-		c = tracker_conn_of(pl->tracker, p);
 		write_line(pl, pl->line,
 			   json_packet(pl->line, sizeof(pl->line), pl->frames, p, c ? c->sum.id : 0,
 				       &labels));

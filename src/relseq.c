@@ -10,11 +10,6 @@
  * the flow table's canonical key is; the orientation tcpdump stores the
  * bases in (lower port first) is worked out per packet.
  */
-struct relseq_entry {
-	uint32_t seq; /* base subtracted from the seq of packets in tcpdump's orientation */
-	uint32_t ack; /* base subtracted from their ack */
-};
-
 struct relseq {
 	struct flow_table *pairs;
 	size_t max_pairs; /* 0: no limit */
@@ -26,7 +21,7 @@ struct relseq *relseq_new(void)
 
 	if (r == NULL)
 		return NULL;
-	r->pairs = flow_table_new(sizeof(struct relseq_entry));
+	r->pairs = flow_table_new(sizeof(struct relseq_bases));
 	if (r->pairs == NULL) {
 		free(r);
 		return NULL;
@@ -47,30 +42,54 @@ void relseq_set_limit(struct relseq *r, size_t max_pairs)
 	r->max_pairs = max_pairs;
 }
 
+/* A pair the table does not hold yet, made room for: the least recently seen goes. */
+static struct relseq_bases *pair_entry(struct relseq *r, const struct flow_key *k)
+{
+	bool created;
+	struct relseq_bases *e;
+
+	if (r->max_pairs > 0 && flow_count(r->pairs) >= r->max_pairs && flow_find(r->pairs, k) == NULL)
+		flow_remove(r->pairs, flow_oldest(r->pairs));
+	e = flow_lookup(r->pairs, k, &created);
+	if (e != NULL && created)
+		e->known = 0;
+	return e;
+}
+
 bool relseq_apply(struct relseq *r, bool absolute, const struct packet *p, struct relseq_view *v)
 {
-	const struct tcp_info *t = &p->tcp;
 	struct flow_key k;
-	struct relseq_entry *e;
-	bool rev, from_lo, created;
+	struct relseq_bases *e;
+	bool from_lo;
+
+	if (absolute || !(p->tcp.flags & TCPF_ACK)) {
+		relseq_step(NULL, true, p, v);
+		return true;
+	}
+	flow_key_of(p, &k, &from_lo);
+	e = pair_entry(r, &k);
+	if (e == NULL) {
+		relseq_step(NULL, true, p, v);
+		return false;
+	}
+	relseq_step(e, false, p, v);
+	return true;
+}
+
+void relseq_step(struct relseq_bases *e, bool absolute, const struct packet *p, struct relseq_view *v)
+{
+	const struct tcp_info *t = &p->tcp;
+	bool rev;
 
 	v->seq = t->seq;
 	v->ack = t->ack;
 	v->sack_base = 0;
-	if (absolute || !(t->flags & TCPF_ACK))
-		return true;
-
+	if (absolute || e == NULL || !(t->flags & TCPF_ACK))
+		return;
 	/* tcpdump's collating order: the lower port first, then the lower address. */
 	rev = t->sport > t->dport ||
 	      (t->sport == t->dport && memcmp(p->ip.src, p->ip.dst, p->ip.addrlen) > 0);
-	flow_key_of(p, &k, &from_lo);
-	/* Bounded like the connection table: the least recently seen pair makes room. */
-	if (r->max_pairs > 0 && flow_count(r->pairs) >= r->max_pairs && flow_find(r->pairs, &k) == NULL)
-		flow_remove(r->pairs, flow_oldest(r->pairs));
-	e = flow_lookup(r->pairs, &k, &created);
-	if (e == NULL)
-		return false;
-	if (created || (t->flags & TCPF_SYN)) {
+	if (!e->known || (t->flags & TCPF_SYN)) {
 		if (rev) {
 			e->ack = t->seq;
 			e->seq = t->ack - 1;
@@ -78,6 +97,7 @@ bool relseq_apply(struct relseq *r, bool absolute, const struct packet *p, struc
 			e->seq = t->seq;
 			e->ack = t->ack - 1;
 		}
+		e->known = 1;
 	} else if (rev) {
 		v->seq = t->seq - e->ack;
 		v->ack = t->ack - e->seq;
@@ -86,5 +106,30 @@ bool relseq_apply(struct relseq *r, bool absolute, const struct packet *p, struc
 		v->ack = t->ack - e->ack;
 	}
 	v->sack_base = rev ? e->seq : e->ack;
+}
+
+bool relseq_take(struct relseq *r, const struct flow_key *k, struct relseq_bases *b)
+{
+	struct relseq_bases *e;
+
+	if (flow_count(r->pairs) == 0 || (e = flow_find(r->pairs, k)) == NULL)
+		return false;
+	*b = *e;
+	flow_remove(r->pairs, e);
 	return true;
+}
+
+bool relseq_keep(struct relseq *r, const struct flow_key *k, const struct relseq_bases *b)
+{
+	struct relseq_bases *e = pair_entry(r, k);
+
+	if (e == NULL)
+		return false;
+	*e = *b;
+	return true;
+}
+
+size_t relseq_count(const struct relseq *r)
+{
+	return flow_count(r->pairs);
 }

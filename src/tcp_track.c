@@ -49,7 +49,10 @@ static void conn_set_state(struct conn *c, enum conn_state s)
 /* Forget everything about a connection: a new one starts on its 5-tuple. */
 static void conn_reset(struct conn *c, bool client_is_lo)
 {
+	struct relseq_bases rs = c->rs; /* the pair's, not the connection's */
+
 	memset(c, 0, sizeof(*c));
+	c->rs = rs;
 	c->client_is_lo = client_is_lo;
 	c->active_closer = -1;
 	c->dir[ROLE_CLIENT].wscale = WSCALE_UNKNOWN;
@@ -260,7 +263,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 				bool lo;
 
 				flow_key_of(p, &k, &lo);
-				hooks->on_end(c, &k, hooks->ctx);
+				hooks->on_end(c, &k, CONN_END_REPLACED, hooks->ctx);
 			}
 			conn_reset(c, from_lo);
 			created = true;
@@ -342,11 +345,12 @@ void tracker_free(struct tracker *t)
 static void evict(struct tracker *t, struct conn *c)
 {
 	if (t->hooks.on_end != NULL)
-		t->hooks.on_end(c, flow_key_at(t->flows, c), t->hooks.ctx);
+		t->hooks.on_end(c, flow_key_at(t->flows, c), CONN_END_EVICTED, t->hooks.ctx);
 	flow_remove(t->flows, c);
 }
 
-bool track_segment(struct tracker *t, const struct packet *p, struct labels *out)
+bool track_segment(struct tracker *t, const struct packet *p, struct labels *out,
+		   struct conn **conn)
 {
 	struct flow_key k;
 	bool from_lo, created;
@@ -354,6 +358,8 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	int64_t now = packet_time_ns(p);
 
 	out->bits = 0;
+	if (conn != NULL)
+		*conn = NULL;
 	if (p->stop != STOP_NONE)
 		return true;
 	/* Capture time, not wall time: replaying a file expires what a live capture would. */
@@ -372,10 +378,17 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	if (c == NULL)
 		return false;
 	track_conn_segment_hooked(c, created, from_lo, p, out, &t->hooks);
+	if (conn != NULL)
+		*conn = c;
 	return true;
 }
 
-const struct conn *tracker_conn_of(struct tracker *t, const struct packet *p)
+struct conn *tracker_find(struct tracker *t, const struct flow_key *k)
+{
+	return flow_find(t->flows, k);
+}
+
+struct conn *tracker_conn_of(struct tracker *t, const struct packet *p)
 {
 	struct flow_key k;
 	bool from_lo;
@@ -437,7 +450,7 @@ bool tracker_finish(struct tracker *t)
 	flow_foreach(t->flows, collect, &l);
 	qsort(l.v, l.n, sizeof(*l.v), by_id);
 	for (i = 0; i < l.n; i++)
-		t->hooks.on_end(l.v[i], flow_key_at(t->flows, l.v[i]), t->hooks.ctx);
+		t->hooks.on_end(l.v[i], flow_key_at(t->flows, l.v[i]), CONN_END_FINISHED, t->hooks.ctx);
 	free(l.v);
 	return true;
 }

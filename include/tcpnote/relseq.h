@@ -7,7 +7,23 @@
 
 #include "tcpnote/packet.h"
 
-/* Opaque: one entry per unordered address/port pair, as tcpdump keeps. */
+#include "tcpnote/flow.h"
+
+/*
+ * tcpdump's table holds, per unordered address/port pair, the two numbers it
+ * subtracts. tcpnote keeps them in the pair's connection record, found by the
+ * lookup the tracker makes anyway, and keeps a table (struct relseq) only for
+ * pairs without a live connection: ones the tracker evicted, and packets it
+ * does not track. Together they are tcpdump's table.
+ */
+struct relseq_bases {
+	uint32_t seq;  /* base subtracted from the seq of packets in tcpdump's orientation */
+	uint32_t ack;  /* base subtracted from their ack */
+	uint8_t known; /* the pair has had a packet with ACK */
+	uint8_t asked; /* the table was asked for bases kept from before this record (relseq_take) */
+};
+
+/* Opaque: one entry per unordered address/port pair without a connection. */
 struct relseq;
 
 /* The numbers to print for one packet. */
@@ -32,5 +48,17 @@ void relseq_set_limit(struct relseq *r, size_t max_pairs);
  * then holds absolute numbers.
  */
 bool relseq_apply(struct relseq *r, bool absolute, const struct packet *p, struct relseq_view *v);
+
+/* The same rule on one pair's bases (held by its connection); never fails. */
+void relseq_step(struct relseq_bases *b, bool absolute, const struct packet *p, struct relseq_view *v);
+
+/* Move the bases of pair k out of the table into *b; false (and *b untouched) if it has none. */
+bool relseq_take(struct relseq *r, const struct flow_key *k, struct relseq_bases *b);
+
+/* Keep the bases of pair k, whose connection is going, in the table; false when out of memory. */
+bool relseq_keep(struct relseq *r, const struct flow_key *k, const struct relseq_bases *b);
+
+/* How many pairs the table holds. */
+size_t relseq_count(const struct relseq *r);
 
 #endif

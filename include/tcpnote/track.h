@@ -9,6 +9,7 @@
 #include "tcpnote/flow.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/packet.h"
+#include "tcpnote/relseq.h"
 
 enum conn_state {
 	CONN_NONE = 0,     /* no packet yet */
@@ -72,12 +73,22 @@ struct conn {
 	bool client_is_lo;  /* the client is the flow key's (addr_lo, port_lo) */
 	bool ended;         /* FIN or RST seen: a new SYN is port reuse */
 	int8_t active_closer; /* role that sent the first FIN, or -1 */
+	/* tcpdump's numbering bases for this address/port pair (relseq.c): kept when the 5-tuple is reused. */
+	struct relseq_bases rs;
 	struct track_dir dir[2];
 	struct conn_summary sum;
 };
 
+/* Why a connection's record is handed over. */
+enum conn_end_why {
+	CONN_END_REPLACED, /* a new connection on the same 5-tuple takes over the record */
+	CONN_END_EVICTED,  /* idle too long, or the table was full: the record goes */
+	CONN_END_FINISHED  /* the input ended */
+};
+
 /* Told of each connection (and its key) when it ends: replaced, evicted, or at the end. */
-typedef void (*conn_end_fn)(const struct conn *c, const struct flow_key *k, void *ctx);
+typedef void (*conn_end_fn)(const struct conn *c, const struct flow_key *k, enum conn_end_why why,
+			    void *ctx);
 
 /* Where connection numbers come from and where ended connections go. */
 struct track_hooks {
@@ -114,9 +125,12 @@ void tracker_free(struct tracker *t);
 /*
  * Track one packet with a decoded TCP header and set its labels. Returns
  * false only when memory for a new connection could not be had (the
- * packet then has no labels).
+ * packet then has no labels). *conn (when conn is not NULL) is the packet's
+ * connection, or NULL for a packet the tracker does not follow (a damaged
+ * header) or could not make room for.
  */
-bool track_segment(struct tracker *t, const struct packet *p, struct labels *out);
+bool track_segment(struct tracker *t, const struct packet *p, struct labels *out,
+		   struct conn **conn);
 
 /* The lifecycle rules on one connection, exposed for unit tests. */
 void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct packet *p,
@@ -142,8 +156,11 @@ void tracker_evictions(const struct tracker *t, uint64_t *idle, uint64_t *full);
 /* Hand every live connection to the end handler, in order of first packet. */
 bool tracker_finish(struct tracker *t);
 
+/* The live connection with key k, or NULL. */
+struct conn *tracker_find(struct tracker *t, const struct flow_key *k);
+
 /* The connection p belongs to (after track_segment), or NULL. */
-const struct conn *tracker_conn_of(struct tracker *t, const struct packet *p);
+struct conn *tracker_conn_of(struct tracker *t, const struct packet *p);
 
 unsigned long tracker_connections(const struct tracker *t);
 

@@ -46,9 +46,9 @@ def same_tcp_part(tn, td):
     return False
 
 
-def compare(tcpnote, path, flags, env, bpf=('tcp',)):
+def compare(tcpnote, path, flags, env, bpf=('tcp',), extra=()):
     rc1, td_out, td_err = run(['tcpdump', '-n'] + flags + ['-r', path] + list(bpf), env)
-    rc2, tn_out, tn_err = run([tcpnote] + flags + ['-r', path] + list(bpf), env)
+    rc2, tn_out, tn_err = run([tcpnote] + flags + list(extra) + ['-r', path] + list(bpf), env)
     td = records(td_out)
     tn = [LABELS.sub('', r) for r in records(tn_out)]
     diffs = []
@@ -74,14 +74,18 @@ def main():
                     help='fail unless every record is identical')
     ap.add_argument('--known', help='file of "capture<TAB>reason" lines: differences allowed there')
     ap.add_argument('--show', type=int, default=3, help='differences to print per file')
-    ap.add_argument('--dir', help='compare every .pcap and .pcapng file in this folder')
+    ap.add_argument('--dir', action='append', default=[],
+                    help='compare every .pcap and .pcapng file in this folder (repeatable)')
+    ap.add_argument('--tcpnote-extra', default='',
+                    help='options given to tcpnote only, which must not change the tcpdump part '
+                         '(e.g. "--max-flows 1": evicted connections keep tcpdump\'s numbering)')
     ap.add_argument('files', nargs='*')
     a = ap.parse_args()
-    if a.dir:
-        if not os.path.isdir(a.dir):
-            print('oracle: no such folder: %s' % a.dir)
+    for d in a.dir:
+        if not os.path.isdir(d):
+            print('oracle: no such folder: %s' % d)
             return 1
-        a.files += sorted(os.path.join(a.dir, f) for f in os.listdir(a.dir)
+        a.files += sorted(os.path.join(d, f) for f in os.listdir(d)
                           if f.endswith('.pcap') or f.endswith('.pcapng'))
     if not a.files:
         print('oracle: no capture files to compare')
@@ -100,7 +104,7 @@ def main():
     for path in a.files:
         base = os.path.basename(path)
         for flags in flagsets:
-            r = compare(a.tcpnote, path, flags, env)
+            r = compare(a.tcpnote, path, flags, env, extra=a.tcpnote_extra.split())
             total += r['records']
             same += min(r['same'], r['records'])
             if r['diffs']:

@@ -1,4 +1,4 @@
-/* test_relseq.c - unit tests of tcpdump's relative sequence numbers (relseq_apply). */
+/* test_relseq.c - unit tests of tcpdump's relative sequence numbers (relseq_apply, relseq_step and the kept pairs). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -276,6 +276,73 @@ static void test_relseq_many_pairs(void **state)
 	relseq_free(NULL);
 }
 
+/*
+ * Bases carried in a connection record (relseq_step) number exactly as the
+ * table does; kept in the table when the record goes (relseq_keep), they come
+ * back for the next record of the pair (relseq_take), which removes them.
+ */
+static void test_relseq_bases_outlive_record(void **state)
+{
+	struct relseq *r = *(struct relseq **)*state;
+	struct relseq_bases b = {0, 0, 0, 0}, back = {1, 2, 3, 4};
+	struct relseq_view v;
+	struct packet p;
+	struct flow_key k;
+	bool from_lo;
+
+	/* The first ACK packet sets the bases and prints absolute numbers. */
+	make_segment4(&p, addr4_1, 40000, addr4_2, 80, ACK, 1000, 5000, 0, 0);
+	relseq_step(&b, false, &p, &v);
+	assert_int_equal(v.seq, 1000);
+	assert_int_equal(v.ack, 5000);
+	assert_true(b.known);
+	make_segment4(&p, addr4_2, 80, addr4_1, 40000, ACK, 5010, 1007, 0, 0);
+	relseq_step(&b, false, &p, &v);
+	assert_int_equal(v.seq, 11);
+	assert_int_equal(v.ack, 7);
+	/* -S prints raw numbers and leaves the bases alone. */
+	relseq_step(&b, true, &p, &v);
+	assert_int_equal(v.seq, 5010);
+	flow_key_of(&p, &k, &from_lo);
+	assert_false(relseq_take(r, &k, &back));
+	assert_int_equal(back.seq, 1); /* untouched when absent */
+	assert_true(relseq_keep(r, &k, &b));
+	assert_int_equal(relseq_count(r), 1);
+	assert_true(relseq_take(r, &k, &back));
+	assert_int_equal(relseq_count(r), 0);
+	assert_memory_equal(&back, &b, sizeof(b));
+	relseq_step(&back, false, &p, &v);
+	assert_int_equal(v.seq, 11);
+	assert_int_equal(v.ack, 7);
+	/* The table path (packets without a connection) agrees with the record path. */
+	assert_true(relseq_keep(r, &k, &b));
+	assert_true(relseq_apply(r, false, &p, &v));
+	assert_int_equal(v.seq, 11);
+	assert_int_equal(v.ack, 7);
+}
+
+/* The table keeps at most its limit of pairs, forgetting the least recently seen. */
+static void test_relseq_keep_bounded(void **state)
+{
+	struct relseq *r = *(struct relseq **)*state;
+	struct relseq_bases b = {7, 9, 1, 1}, back;
+	struct packet p;
+	struct flow_key k[3];
+	bool from_lo;
+	unsigned i;
+
+	relseq_set_limit(r, 2);
+	for (i = 0; i < 3; i++) {
+		make_segment4(&p, addr4_1, (uint16_t)(40000 + i), addr4_2, 80, ACK, 1, 1, 0, 0);
+		flow_key_of(&p, &k[i], &from_lo);
+		assert_true(relseq_keep(r, &k[i], &b));
+	}
+	assert_int_equal(relseq_count(r), 2);
+	assert_false(relseq_take(r, &k[0], &back));
+	assert_true(relseq_take(r, &k[1], &back));
+	assert_true(relseq_take(r, &k[2], &back));
+}
+
 /* Each test gets its own table, freed even when the test fails. */
 static int setup(void **state)
 {
@@ -311,6 +378,8 @@ int main(void)
 		TABLE_TEST(test_relseq_equal_ports),
 		TABLE_TEST(test_relseq_ipv6),
 		TABLE_TEST(test_relseq_many_pairs),
+		TABLE_TEST(test_relseq_bases_outlive_record),
+		TABLE_TEST(test_relseq_keep_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -565,23 +565,23 @@ static void test_track_through_tracker(void **state)
 	assert_non_null(t);
 	assert_int_equal(tracker_connections(t), 0);
 	make_segment4(&p, addr4_2, 40000, addr4_1, 80, SYN, CISN, 0, 0, CWIN);
-	assert_true(track_segment(t, &p, &l));
+	assert_true(track_segment(t, &p, &l, NULL));
 	labels_format(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "handshake 1/3");
 	make_segment4(&p, addr4_1, 80, addr4_2, 40000, SYN | ACK, SISN, CISN + 1, 0, SWIN);
-	assert_true(track_segment(t, &p, &l));
+	assert_true(track_segment(t, &p, &l, NULL));
 	labels_format(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "handshake 2/3");
 	make_segment4(&p, addr4_2, 40000, addr4_1, 80, ACK, CISN + 1, SISN + 1, 0, CWIN);
 	l.bits = 0xffffffffu; /* track_segment starts from an empty set */
-	assert_true(track_segment(t, &p, &l));
+	assert_true(track_segment(t, &p, &l, NULL));
 	labels_format(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "handshake 3/3");
 	assert_int_equal(tracker_connections(t), 1);
 
 	/* Another connection of the same hosts. */
 	make_segment4(&p, addr4_2, 40001, addr4_1, 80, PSH | ACK, 1, 1, 10, CWIN);
-	assert_true(track_segment(t, &p, &l));
+	assert_true(track_segment(t, &p, &l, NULL));
 	labels_format(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "midstream, data");
 	assert_int_equal(tracker_connections(t), 2);
@@ -590,7 +590,7 @@ static void test_track_through_tracker(void **state)
 	make_segment4(&p, addr4_2, 40002, addr4_1, 80, SYN, 1, 0, 0, CWIN);
 	p.stop = STOP_TCP_TRUNC_HDR;
 	l.bits = 0xffffu;
-	assert_true(track_segment(t, &p, &l));
+	assert_true(track_segment(t, &p, &l, NULL));
 	assert_true(labels_empty(&l));
 	assert_int_equal(tracker_connections(t), 2);
 	tracker_free(t);
