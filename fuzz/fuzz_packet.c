@@ -64,9 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (packet_has_tcp(&p))
 			relseq_apply(r, (data[0] & 0x20) != 0, &p, &v);
 		track_segment(t, &p, &l, NULL);
-		print_text_format(pr, &p, &v, &l, line, sizeof(line));
+		print_text_format(pr, &p, &v, &l, NULL, line, sizeof(line));
 		c = tracker_conn_of(t, &p);
-		json_packet(line, sizeof(line), n, &p, c ? c->sum.id : 0, &l);
+		json_packet(line, sizeof(line), n, &p, c ? c->sum.id : 0, &l, NULL);
 		if (c != NULL) {
 			struct flow_key k;
 			bool lo;

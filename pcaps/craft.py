@@ -13,8 +13,13 @@ checksums, because the kernel does not send them when asked:
                                   segment the capture missed and its ack
                                   (acked unseen segment), out-of-order
   crafted-simultaneous.pcap       simultaneous open and simultaneous close
+  crafted-hostile-hints.pcap      an HTTP request and a TLS ClientHello whose
+                                  path, server name and ALPN hold terminal
+                                  escapes, quotes, backslashes and bytes >= 0x80
+                                  (what a hostile peer can send; tcpnote must
+                                  print them escaped, in text and in JSON)
 
-Run: python3 pcaps/craft.py (it rewrites the three files beside it).
+Run: python3 pcaps/craft.py (it rewrites the four files beside it).
 """
 import os
 import struct
@@ -138,7 +143,44 @@ def simultaneous():
     k.write('crafted-simultaneous.pcap')
 
 
+def client_hello(sni, alpn):
+    """A minimal TLS 1.2 ClientHello record offering TLS_AES_128_GCM_SHA256, with SNI and ALPN."""
+    name = struct.pack('>BH', 0, len(sni)) + sni
+    ext_sni = struct.pack('>HHH', 0, len(name) + 2, len(name)) + name
+    protos = b''.join(struct.pack('>B', len(a)) + a for a in alpn)
+    ext_alpn = struct.pack('>HHH', 16, len(protos) + 2, len(protos)) + protos
+    exts = ext_sni + ext_alpn
+    body = (b'\x03\x03' + bytes(range(32)) + b'\x00' + struct.pack('>HH', 2, 0x1301) + b'\x01\x00' +
+            struct.pack('>H', len(exts)) + exts)
+    hs = struct.pack('>B', 1) + len(body).to_bytes(3, 'big') + body
+    return struct.pack('>BHH', 22, 0x0301, len(hs)) + hs
+
+
+def hostile_hints():
+    k = Conn(40003, 8003)
+    c, s = 5000, 60000
+    path = b'/\x1b[2J\x1b]0;owned\x07"quote"\\back\xff\xfe'
+    req = b'GET ' + path + b' HTTP/1.1\r\nHost: x\r\n\r\n'
+    k.seg(True, SYN, c, 0, opts=MSS, win=1024)
+    k.seg(False, SYN | ACK, s, c + 1, opts=MSS, win=1024)
+    k.seg(True, ACK, c + 1, s + 1, win=1024)
+    k.seg(True, PSH | ACK, c + 1, s + 1, req, win=1024)
+    k.seg(False, PSH | ACK, s + 1, c + 1 + len(req), b'HTTP/1.1 404 \x1b[31mNot Found\r\n\r\n', win=1024)
+    k.seg(True, RST | ACK, c + 1 + len(req), s + 35, win=0)
+    hello = client_hello(b'evil\x1b]0;title\x07"\\.example', [b'h2', b'\x1b[5m"x\\', b'\xc3\xa9'])
+    k2 = Conn(40004, 8443)
+    k2.t = k.t + 1
+    k2.seg(True, SYN, c, 0, opts=MSS, win=1024)
+    k2.seg(False, SYN | ACK, s, c + 1, opts=MSS, win=1024)
+    k2.seg(True, ACK, c + 1, s + 1, win=1024)
+    k2.seg(True, PSH | ACK, c + 1, s + 1, hello, win=1024)
+    k2.seg(True, RST | ACK, c + 1 + len(hello), s + 1, win=0)
+    k.frames += k2.frames
+    k.write('crafted-hostile-hints.pcap')
+
+
 if __name__ == '__main__':
     zero_window_probe()
     wrap_spurious()
     simultaneous()
+    hostile_hints()

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "tcpnote/app_hints.h"
+#include "tcpnote/sbuf.h"
 #include "tcpnote/tls_names.h"
 
 static const char *const app_hint_kind_names[APP_HINT_COUNT] = {
@@ -96,4 +97,54 @@ size_t app_hint_format(const struct app_hints *h, enum app_hint_kind k, char *bu
 		break;
 	}
 	return fmt_len(r, buf, n);
+}
+
+const char *app_tls_version_text(uint16_t version, char *tmp, size_t n)
+{
+	return name_or_number(tls_version_name(version), version, true, tmp, n);
+}
+
+const char *app_tls_cipher_text(uint16_t suite, char *tmp, size_t n)
+{
+	return name_or_number(tls_cipher_name(suite), suite, true, tmp, n);
+}
+
+size_t app_facts_format(const struct app_conn_facts *f, char *buf, size_t n)
+{
+	struct sbuf s;
+	char tmp[8];
+
+	if (n == 0)
+		return 0;
+	sbuf_init(&s, buf, n);
+	if (f->tls_version != 0) {
+		sbuf_puts(&s, app_tls_version_text(f->tls_version, tmp, sizeof(tmp)));
+		sbuf_putc(&s, ' ');
+		sbuf_puts(&s, app_tls_cipher_text(f->tls_cipher, tmp, sizeof(tmp)));
+	} else if (f->sni[0] != '\0' || f->alpn[0] != '\0') {
+		sbuf_puts(&s, "tls");
+	}
+	if (f->sni[0] != '\0') {
+		sbuf_puts(&s, " sni=");
+		sbuf_puts(&s, f->sni);
+	}
+	if (f->alpn[0] != '\0') {
+		sbuf_puts(&s, " alpn=");
+		sbuf_puts(&s, f->alpn);
+	}
+	if (f->http_method[0] != '\0') {
+		if (s.len > 0)
+			sbuf_putc(&s, ' ');
+		sbuf_puts(&s, f->http_method);
+		sbuf_putc(&s, ' ');
+		sbuf_puts(&s, f->http_path);
+		if (f->flags & APP_FACT_PATH_TRUNCATED)
+			sbuf_puts(&s, "...");
+	}
+	if (f->http_status != 0) {
+		if (s.len > 0)
+			sbuf_putc(&s, ' ');
+		sbuf_put_uint(&s, f->http_status, 0);
+	}
+	return s.len;
 }

@@ -85,8 +85,8 @@ static void ext_server_name(struct span ext, char *sni)
 }
 
 /*
- * ProtocolNameList (RFC 7301 section 3.1), joined by commas. Names that do
- * not fit after the ones before, or hold a NUL, end the list.
+ * ProtocolNameList (RFC 7301 section 3.1), joined by commas. A name that
+ * holds a NUL ends the list; names that do not fit are replaced by "...".
  */
 static void ext_alpn(struct span ext, char *alpn)
 {
@@ -102,8 +102,15 @@ static void ext_alpn(struct span ext, char *alpn)
 		if (!vec_take(list, &in, 1, &name) || name.len == 0)
 			return;
 		sep = used > 0 ? 1 : 0;
-		if (used + sep + name.len > APP_ALPN_MAX || memchr(name.data, 0, name.len) != NULL)
+		if (memchr(name.data, 0, name.len) != NULL)
 			return;
+		/* Names that do not fit are left out, and ",..." (or "...") says so. */
+		if (used + sep + name.len > APP_ALPN_MAX - 4) {
+			memcpy(alpn + used, ",...", 5);
+			if (!sep)
+				memmove(alpn, alpn + 1, 4);
+			return;
+		}
 		if (sep)
 			alpn[used++] = ',';
 		memcpy(alpn + used, name.data, name.len);

@@ -32,11 +32,17 @@ struct flow_table {
 #define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 #define HEAD_SIZE ALIGN8(sizeof(struct rec_head))
 
+bool flow_from_lo(const struct packet *p)
+{
+	int c = memcmp(p->ip.src, p->ip.dst, p->ip.addrlen);
+
+	return c < 0 || (c == 0 && p->tcp.sport <= p->tcp.dport);
+}
+
 void flow_key_of(const struct packet *p, struct flow_key *k, bool *from_lo)
 {
 	size_t n = p->ip.addrlen;
-	int c = memcmp(p->ip.src, p->ip.dst, n);
-	bool lo = c < 0 || (c == 0 && p->tcp.sport <= p->tcp.dport);
+	bool lo = flow_from_lo(p);
 
 	memset(k, 0, sizeof(*k));
 	k->version = p->ip.version;

@@ -22,6 +22,8 @@ struct pipeline {
 	unsigned long tcp_packets;
 	unsigned long other_packets;
 	bool numbering; /* text lines: tcpdump's relative numbers are worked out */
+	bool keep_facts; /* flow records are written: connections keep their TLS/HTTP facts */
+	struct app_hints hints; /* the current packet's (large: not on the stack) */
 	bool write_failed;
 	bool out_of_memory;
 	uint64_t label_count[LABEL_COUNT];
@@ -74,6 +76,14 @@ static void on_conn_end(const struct conn *c, const struct flow_key *k, enum con
 		pl->flows = nf;
 		pl->flows_cap = ncap;
 	}
+	pl->flows[pl->nflows].app = NULL;
+	if (app_track_facts(&c->app) != NULL) {
+		pl->flows[pl->nflows].app = malloc(sizeof(struct app_conn_facts));
+		if (pl->flows[pl->nflows].app == NULL)
+			pl->out_of_memory = true;
+		else
+			*pl->flows[pl->nflows].app = *app_track_facts(&c->app);
+	}
 	pl->flows[pl->nflows].sum = c->sum;
 	summary_endpoints(k, c->client_is_lo, &pl->flows[pl->nflows].ep);
 	pl->flows[pl->nflows].handshake_rtt_ns = (int64_t)c->first_rtt_us * 1000;
@@ -90,6 +100,7 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	pl->out = out;
 	pl->dopts.verify_checksums = opts->print.vflag > 0;
 	pl->numbering = !opts->quiet && !opts->json;
+	pl->keep_facts = opts->keep_flows || opts->json;
 	pl->relseq = relseq_new();
 	pl->tracker = tracker_new();
 	pl->printer = printer_new(out, &opts->print);
@@ -110,11 +121,15 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 
 void pipeline_free(struct pipeline *pl)
 {
+	size_t i;
+
 	if (pl == NULL)
 		return;
 	relseq_free(pl->relseq);
 	tracker_free(pl->tracker);
 	printer_free(pl->printer);
+	for (i = 0; i < pl->nflows; i++)
+		free(pl->flows[i].app);
 	free(pl->flows);
 	free(pl);
 }
@@ -169,6 +184,7 @@ void pipeline_frame(void *arg, const struct frame *f)
 	struct packet *p = &pl->pkt;
 	struct relseq_view view = {0, 0, 0};
 	struct labels labels = {0, 0};
+	struct app_hints *hints = &pl->hints;
 	struct conn *c;
 
 	pl->frames++;
@@ -198,6 +214,15 @@ void pipeline_frame(void *arg, const struct frame *f)
 	if (!track_segment(pl->tracker, p, &labels, &c))
 		pl->out_of_memory = true;
 	count_labels(pl, &labels);
+	hints->bits = 0;
+	if (c != NULL && p->tcp.payload.len > 0 && !labels_has(&labels, LABEL_DUPLICATE)) {
+		int role = tracker_role_of(c, p);
+		const struct track_dir *d = &c->dir[role];
+
+		if (!app_track_segment(&c->app, role, d->isn_valid, d->isn + 1, p, pl->keep_facts,
+				       hints))
+			pl->out_of_memory = true;
+	}
 	if (pl->opts.quiet)
 		return;
 	if (pl->numbering && packet_has_tcp(p))
@@ -205,8 +230,8 @@ void pipeline_frame(void *arg, const struct frame *f)
 	if (pl->opts.json) {
 		write_line(pl, pl->line,
 			   json_packet(pl->line, sizeof(pl->line), pl->frames, p, c ? c->sum.id : 0,
-				       &labels));
-	} else if (!pl->write_failed && !print_text_packet(pl->printer, p, &view, &labels)) {
+				       &labels, hints));
+	} else if (!pl->write_failed && !print_text_packet(pl->printer, p, &view, &labels, hints)) {
 		pl->write_failed = true;
 	}
 }

@@ -7,10 +7,13 @@
 #include "tcpnote/sbuf.h"
 
 /* Labels are fixed ASCII names, addresses come from inet_ntop: nothing needs escaping. */
-static void json_labels(struct sbuf *s, const struct labels *l)
+static void json_labels(struct sbuf *s, const struct labels *l, const struct app_hints *h)
 {
 	unsigned i;
 	bool first = true;
+	uint32_t bits = h != NULL ? h->bits : 0;
+	enum app_hint_kind k;
+	char text[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64];
 
 	sbuf_putc(s, '[');
 	for (i = 0; i < LABEL_COUNT; i++) {
@@ -24,6 +27,16 @@ static void json_labels(struct sbuf *s, const struct labels *l)
 			sbuf_puts(s, " #");
 			sbuf_put_uint(s, l->dup_ack, 0);
 		}
+		sbuf_putc(s, '"');
+		first = false;
+	}
+	/* The application hints, as the text printer spells them. */
+	while ((k = app_hints_next(&bits)) != APP_HINT_COUNT) {
+		app_hint_format(h, k, text, sizeof(text));
+		if (!first)
+			sbuf_putc(s, ',');
+		sbuf_putc(s, '"');
+		sbuf_put_json(s, text, sizeof(text));
 		sbuf_putc(s, '"');
 		first = false;
 	}
@@ -73,7 +86,7 @@ static size_t finish(struct sbuf *s, char *buf, size_t cap)
 }
 
 size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p, uint64_t flow,
-		   const struct labels *l)
+		   const struct labels *l, const struct app_hints *h)
 {
 	static const char letters[8] = {'F', 'S', 'R', 'P', '.', 'U', 'E', 'W'};
 	const struct tcp_info *t = &p->tcp;
@@ -110,7 +123,7 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 	if (p->stop != STOP_NONE)
 		sbuf_puts(&s, ",\"truncated\":true");
 	sbuf_puts(&s, ",\"labels\":");
-	json_labels(&s, l);
+	json_labels(&s, l, h);
 	sbuf_putc(&s, '}');
 	return finish(&s, buf, cap);
 }
@@ -122,6 +135,43 @@ void json_endpoint(char *buf, size_t cap, const struct conn_endpoints *e, int ro
 	if (inet_ntop(e->version == 6 ? AF_INET6 : AF_INET, e->addr[role], a, sizeof(a)) == NULL)
 		strcpy(a, "?");
 	snprintf(buf, cap, e->version == 6 ? "[%s]:%u" : "%s:%u", a, e->port[role]);
+}
+
+/* A string member, escaped, when the text is not empty. */
+static void json_str_member(struct sbuf *s, const char *name, const char *text, size_t max)
+{
+	if (text[0] == '\0')
+		return;
+	sbuf_puts(s, ",\"");
+	sbuf_puts(s, name);
+	sbuf_puts(s, "\":\"");
+	sbuf_put_json(s, text, max);
+	sbuf_putc(s, '"');
+}
+
+void json_app_facts(struct sbuf *s, const struct app_conn_facts *f)
+{
+	char tmp[16];
+
+	if (f == NULL)
+		return;
+	json_str_member(s, "sni", f->sni, sizeof(f->sni));
+	json_str_member(s, "alpn", f->alpn, sizeof(f->alpn));
+	if (f->tls_version != 0) {
+		json_str_member(s, "tls_version", app_tls_version_text(f->tls_version, tmp, sizeof(tmp)),
+				sizeof(tmp));
+		json_str_member(s, "cipher", app_tls_cipher_text(f->tls_cipher, tmp, sizeof(tmp)),
+				64);
+	}
+	if (f->http_method[0] != '\0') {
+		char line[APP_METHOD_MAX + APP_PATH_MAX + 8];
+
+		snprintf(line, sizeof(line), "%s %s%s", f->http_method, f->http_path,
+			 (f->flags & APP_FACT_PATH_TRUNCATED) ? "..." : "");
+		json_str_member(s, "http_request", line, sizeof(line));
+	}
+	if (f->http_status != 0)
+		json_uint(s, ",\"http_status\":", f->http_status);
 }
 
 size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k)
@@ -162,6 +212,8 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 		sbuf_printf(&s, "%s\"%s\":%u", first ? "" : ",", label_name((enum label)i), n);
 		first = false;
 	}
-	sbuf_puts(&s, "}}");
+	sbuf_putc(&s, '}');
+	json_app_facts(&s, app_track_facts(&c->app));
+	sbuf_putc(&s, '}');
 	return finish(&s, buf, cap);
 }

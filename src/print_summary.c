@@ -5,6 +5,7 @@
 
 #include "tcpnote/print_json.h"
 #include "tcpnote/print_summary.h"
+#include "tcpnote/sbuf.h"
 
 /* The labels worth a column: everything but the ordinary lifecycle steps. */
 static void notable(const struct conn_summary *s, char *buf, size_t cap)
@@ -42,13 +43,14 @@ int summary_print(FILE *out, const struct flow_record *flows, size_t n)
 	fprintf(out, "\nconnections: %zu\n", n);
 	if (n == 0)
 		return ferror(out) ? -1 : 0;
-	fprintf(out, "%4s  %-24s %-24s %10s %13s %17s %9s  %-6s %-10s %-12s %s\n", "#", "client",
+	fprintf(out, "%4s  %-24s %-24s %10s %13s %17s %9s  %-6s %-10s %-12s %-24s %s\n", "#", "client",
 		"server", "duration", "packets c/s", "bytes c/s", "rtt ms", "state", "history",
-		"close", "notable");
+		"close", "notable", "app");
 	for (i = 0; i < n; i++) {
 		const struct conn_summary *s = &flows[i].sum;
 		char cli[INET6_ADDRSTRLEN + 10], srv[INET6_ADDRSTRLEN + 10], pk[48], by[48], rtt[24];
-		char note[512];
+		char note[512], app[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64], app_safe[sizeof(app) * 4];
+		struct sbuf as;
 		double dur = (double)(s->last_ns - s->first_ns) / 1e9;
 
 		json_endpoint(cli, sizeof(cli), &flows[i].ep, 0);
@@ -61,9 +63,15 @@ int summary_print(FILE *out, const struct flow_record *flows, size_t n)
 		else
 			snprintf(rtt, sizeof(rtt), "-");
 		notable(s, note, sizeof(note));
-		fprintf(out, "%4llu  %-24s %-24s %9.3fs %13s %17s %9s  %-6s %-10s %-12s %s\n",
+		/* What the application said (TLS, HTTP), made safe for a terminal. */
+		sbuf_init(&as, app_safe, sizeof(app_safe));
+		if (flows[i].app != NULL && app_facts_format(flows[i].app, app, sizeof(app)) > 0)
+			sbuf_put_safe(&as, app, sizeof(app));
+		else
+			sbuf_putc(&as, '-');
+		fprintf(out, "%4llu  %-24s %-24s %9.3fs %13s %17s %9s  %-6s %-10s %-12s %-24s %s\n",
 			(unsigned long long)s->id, cli, srv, dur, pk, by, rtt, summary_conn_state(s),
-			s->history[0] ? s->history : "-", summary_close_kind(s), note);
+			s->history[0] ? s->history : "-", summary_close_kind(s), note, app_safe);
 	}
 	return ferror(out) ? -1 : 0;
 }

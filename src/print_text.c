@@ -837,8 +837,28 @@ static void print_colored_labels(struct sbuf *s, const struct labels *l)
 	}
 }
 
+/* Each application hint after the labels, made safe for a terminal (cyan with --color). */
+static void print_hints(struct sbuf *s, const struct app_hints *h, bool color, bool first)
+{
+	uint32_t bits = h->bits;
+	enum app_hint_kind k;
+	char text[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64];
+
+	while ((k = app_hints_next(&bits)) != APP_HINT_COUNT) {
+		app_hint_format(h, k, text, sizeof(text));
+		if (!first)
+			sbuf_putn(s, ", ", 2);
+		first = false;
+		if (color)
+			sbuf_puts(s, "\033[36m");
+		sbuf_put_safe(s, text, sizeof(text));
+		if (color)
+			sbuf_puts(s, "\033[0m");
+	}
+}
+
 size_t print_text_format(struct printer *pr, const struct packet *p, const struct relseq_view *v,
-			 const struct labels *l, char *buf, size_t cap)
+			 const struct labels *l, const struct app_hints *h, char *buf, size_t cap)
 {
 	struct sbuf s;
 
@@ -863,12 +883,18 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		sbuf_printf(&s, "%-3s ", dir != NULL ? dir : "?");
 	}
 	print_ip_and_tcp(&s, p, v, pr->opts.vflag);
-	if (l != NULL && !labels_empty(l)) {
+	if ((l != NULL && !labels_empty(l)) || (h != NULL && h->bits != 0)) {
+		bool none = l == NULL || labels_empty(l);
+
 		sbuf_puts(&s, "  # ");
-		if (pr->opts.color)
+		if (none)
+			;
+		else if (pr->opts.color)
 			print_colored_labels(&s, l);
 		else
 			labels_put(l, &s);
+		if (h != NULL && h->bits != 0)
+			print_hints(&s, h, pr->opts.color, none);
 	}
 	/* Keep room for the newline even when the line was cut. */
 	if (s.len + 1 >= cap)
@@ -879,9 +905,9 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 }
 
 bool print_text_packet(struct printer *pr, const struct packet *p, const struct relseq_view *v,
-		       const struct labels *l)
+		       const struct labels *l, const struct app_hints *h)
 {
-	size_t n = print_text_format(pr, p, v, l, pr->line, sizeof(pr->line));
+	size_t n = print_text_format(pr, p, v, l, h, pr->line, sizeof(pr->line));
 
 	return fwrite(pr->line, 1, n, pr->out) == n;
 }

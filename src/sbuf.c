@@ -130,6 +130,27 @@ void sbuf_put_safe(struct sbuf *s, const char *str, size_t max)
 	}
 }
 
+void sbuf_put_json(struct sbuf *s, const char *str, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < max && str[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)str[i];
+
+		if (c == '"' || c == '\\') {
+			sbuf_putc(s, '\\');
+			sbuf_putc(s, (char)c);
+		} else if (c >= 0x20 && c < 0x7f) {
+			sbuf_putc(s, (char)c);
+		} else {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+			sbuf_putn(s, e, sizeof(e));
+		}
+	}
+}
+
 void sbuf_printf(struct sbuf *s, const char *fmt, ...)
 {
 	va_list ap;

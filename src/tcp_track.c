@@ -265,6 +265,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 				flow_key_of(p, &k, &lo);
 				hooks->on_end(c, &k, CONN_END_REPLACED, hooks->ctx);
 			}
+			app_track_clear(&c->app);
 			conn_reset(c, from_lo);
 			created = true;
 			labels_add(out, LABEL_PORT_REUSE);
@@ -333,10 +334,17 @@ struct tracker *tracker_new(void)
 	return t;
 }
 
+static void clear_app(void *value, void *ctx)
+{
+	(void)ctx;
+	app_track_clear(&((struct conn *)value)->app);
+}
+
 void tracker_free(struct tracker *t)
 {
 	if (t == NULL)
 		return;
+	flow_foreach(t->flows, clear_app, NULL);
 	flow_table_free(t->flows);
 	free(t);
 }
@@ -346,6 +354,7 @@ static void evict(struct tracker *t, struct conn *c)
 {
 	if (t->hooks.on_end != NULL)
 		t->hooks.on_end(c, flow_key_at(t->flows, c), CONN_END_EVICTED, t->hooks.ctx);
+	app_track_clear(&c->app);
 	flow_remove(t->flows, c);
 }
 
@@ -381,6 +390,11 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	if (conn != NULL)
 		*conn = c;
 	return true;
+}
+
+int tracker_role_of(const struct conn *c, const struct packet *p)
+{
+	return flow_from_lo(p) == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 }
 
 struct conn *tracker_find(struct tracker *t, const struct flow_key *k)

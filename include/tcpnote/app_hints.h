@@ -191,4 +191,15 @@ void app_facts_note(struct app_conn_facts *f, const struct app_hints *h);
  */
 size_t app_hint_format(const struct app_hints *h, enum app_hint_kind k, char *buf, size_t n);
 
+/* A TLS version's or cipher suite's name, or "0xNNNN" written into tmp when it has none. */
+const char *app_tls_version_text(uint16_t version, char *tmp, size_t n);
+const char *app_tls_cipher_text(uint16_t suite, char *tmp, size_t n);
+
+/*
+ * A connection's facts in one line for the summary table, raw: "TLSv1.3
+ * TLS_AES_256_GCM_SHA384 sni=NAME alpn=h2" and/or "GET /path 200"; "" when
+ * there are none. Returns the length written (cut to fit n - 1 bytes).
+ */
+size_t app_facts_format(const struct app_conn_facts *f, char *buf, size_t n);
+
 #endif

@@ -25,6 +25,9 @@ struct flow_table;
  */
 void flow_key_of(const struct packet *p, struct flow_key *k, bool *from_lo);
 
+/* The *from_lo of flow_key_of, without building the key. */
+bool flow_from_lo(const struct packet *p);
+
 /* A table whose records are value_size bytes each, zeroed when created. */
 struct flow_table *flow_table_new(size_t value_size);
 void flow_table_free(struct flow_table *t);

@@ -12,14 +12,18 @@
 /*
  * {"type":"packet","frame":N,"ts":S.US,"flow":ID,"src":..,"sport":..,"dst":..,
  * "dport":..,"flags":"S.","seq":RAW,"ack":RAW,"win":W,"len":L,"labels":[..]}
- * and a newline, into buf. flow 0 means the packet belongs to no connection
+ * and a newline (the application hints of h, which may be NULL, end the labels), into buf. flow 0 means the packet belongs to no connection
  * (its TCP header was not decoded). Returns the length (cut to cap - 1).
  */
 size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p, uint64_t flow,
-		   const struct labels *l);
+		   const struct labels *l, const struct app_hints *h);
 
 /* {"type":"flow",...} for one connection (k: its flow key), and a newline. */
 size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k);
+
+struct sbuf;
+/* The members "sni", "alpn", "tls_version", "cipher", "http_request", "http_status" that f has (f may be NULL). */
+void json_app_facts(struct sbuf *s, const struct app_conn_facts *f);
 
 /* "ADDR:PORT", or "[ADDR]:PORT" for IPv6, of one endpoint (0 client, 1 server). */
 void json_endpoint(char *buf, size_t cap, const struct conn_endpoints *e, int role);

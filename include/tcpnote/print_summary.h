@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tcpnote/app_hints.h"
 #include "tcpnote/conn_summary.h"
 
 /* One finished (or still open) connection, as the summary and --expect see it. */
@@ -13,6 +14,7 @@ struct flow_record {
 	struct conn_summary sum;
 	struct conn_endpoints ep;
 	int64_t handshake_rtt_ns; /* 0: unknown */
+	struct app_conn_facts *app; /* TLS/HTTP facts, or NULL (owned by whoever made the record) */
 };
 
 /* Write the table for n connections, in the order given. Returns 0, or -1 on a write error. */

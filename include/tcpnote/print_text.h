@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "tcpnote/app_hints.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/packet.h"
 #include "tcpnote/relseq.h"
@@ -33,15 +34,16 @@ void printer_free(struct printer *pr);
 
 /*
  * Format one packet into buf (NUL-terminated, newline included): the part
- * tcpdump -n would print, then "  # " and the labels when there are any.
+ * tcpdump -n would print, then "  # " and the labels when there are any,
+ * then the application hints of h (may be NULL), escaped for a terminal.
  * Returns the length written.
  */
 size_t print_text_format(struct printer *pr, const struct packet *p, const struct relseq_view *v,
-			 const struct labels *l, char *buf, size_t cap);
+			 const struct labels *l, const struct app_hints *h, char *buf, size_t cap);
 
 /* Format and write one packet. Returns false on a write error. */
 bool print_text_packet(struct printer *pr, const struct packet *p, const struct relseq_view *v,
-		       const struct labels *l);
+		       const struct labels *l, const struct app_hints *h);
 
 /* tcpdump's line for a record whose caplen exceeds its length: "[Invalid header: ...]". */
 bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len, uint32_t caplen);

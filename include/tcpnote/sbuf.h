@@ -58,6 +58,13 @@ static inline void sbuf_puts(struct sbuf *s, const char *str)
  */
 void sbuf_put_safe(struct sbuf *s, const char *str, size_t max);
 
+/*
+ * Append at most max bytes of str as the inside of a JSON string: quote,
+ * backslash and control bytes escaped, and bytes >= 0x7f written as \u00NN
+ * (so foreign bytes never make the line invalid UTF-8).
+ */
+void sbuf_put_json(struct sbuf *s, const char *str, size_t max);
+
 /* Append v in decimal, at least width digits (zero-padded): printf's %0*llu, without printf. */
 void sbuf_put_uint(struct sbuf *s, uint64_t v, unsigned width);
 

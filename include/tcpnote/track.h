@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcpnote/app_track.h"
 #include "tcpnote/conn_summary.h"
 #include "tcpnote/flow.h"
 #include "tcpnote/labels.h"
@@ -77,6 +78,7 @@ struct conn {
 	struct relseq_bases rs;
 	struct track_dir dir[2];
 	struct conn_summary sum;
+	struct app_slot app; /* TLS/HTTP hints (app_track.c); freed with the record */
 };
 
 /* Why a connection's record is handed over. */
@@ -155,6 +157,9 @@ void tracker_evictions(const struct tracker *t, uint64_t *idle, uint64_t *full);
 
 /* Hand every live connection to the end handler, in order of first packet. */
 bool tracker_finish(struct tracker *t);
+
+/* Which side of c sent p: 0 the client, 1 the server. */
+int tracker_role_of(const struct conn *c, const struct packet *p);
 
 /* The live connection with key k, or NULL. */
 struct conn *tracker_find(struct tracker *t, const struct flow_key *k);

@@ -41,6 +41,9 @@ BY_HAND = {
     'http-keepalive-exchange.pcap': [('SF', 'ShADadFf', 'FIN merged')],
     # both SYNs (S s), both SYN+ACKs (H h), data, crossing FINs, the client's last ACK
     'crafted-simultaneous.pcap': [('SF', 'SsHhDaFfA', 'simultaneous')],
+    # 1-3 handshake, 4 request (D), 5 the server's response (d), 6 the client's RST; then the
+    # same without a response: 7-9 handshake, 10 ClientHello (D), 11 the client's RST
+    'crafted-hostile-hints.pcap': [('RSTO', 'ShADdR', 'reset'), ('RSTO', 'ShADR', 'reset')],
     # a resent client segment (T) and the client's RST at the end
     'crafted-wrap-spurious.pcap': [('RSTO', 'ShADdTaR', 'reset')],
     # the server's window goes to zero (w)
@@ -73,6 +76,11 @@ BY_HAND = {
     # (smallest win 61, frame 33); 35 F; 36 f with ack 1928016890 = FIN + 1; 37 A
     'tls-split-hello.pcap': [('SF', 'ShADadFf', 'FIN merged')],
 }
+
+
+def terminal_safe(s):
+    """A JSON string (its code points are bytes) as the text printer escapes it: \\xNN outside printable ASCII."""
+    return ''.join(c if ' ' <= c < '\x7f' and c != '\\' else '\\x%02x' % ord(c) for c in s)
 
 
 def text_labels(out):
@@ -120,8 +128,8 @@ def main():
             isinstance(p['seq'], int) and isinstance(p['ts'], float) and isinstance(p['len'], int)
             for p in pkts))
         rc, out, err = run([t, '-r', path])
-        check('%s: JSON labels are the text labels' % name,
-              [p['labels'] for p in pkts] == text_labels(out))
+        check('%s: JSON labels are the text labels (escaped as the terminal shows them)' % name,
+              [[terminal_safe(l) for l in p['labels']] for p in pkts] == text_labels(out))
         got = [(f['state'], f['history'], f['close']) for f in sorted(flows, key=lambda f: f['flow'])]
         check('%s: state, history, close as worked out by hand' % name, got == BY_HAND.get(name),
               (got, BY_HAND.get(name)))
@@ -166,6 +174,48 @@ def main():
           all('SF' in r and 'ShADadfF' in r and 'FIN merged' in r for r in rows), out)
     rc, out2, err = run([t, '--summary', '-r', reuse])
     check('--summary comes after the packet lines', out2.endswith(out) and out2.count('\n') > 20)
+
+    # TLS and HTTP facts of each connection: in the JSON flow record and the --summary row,
+    # the same as the packets' hints (which tests/oracle/tshark_hints.py holds against tshark).
+    for name, want in (('tls13.pcap', {'sni': 'tcpnote.test', 'alpn': 'h2,http/1.1',
+                                       'tls_version': 'TLSv1.3', 'cipher': 'TLS_AES_256_GCM_SHA384'}),
+                       ('tls12.pcap', {'sni': 'tcpnote.test', 'tls_version': 'TLSv1.2',
+                                       'cipher': 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'}),
+                       ('http-keepalive-two.pcap', {'http_request': 'GET /a.txt', 'http_status': 200})):
+        rc, out, err = run([t, '--json', '-r', os.path.join(a.pcaps, name)])
+        recs = [json.loads(l) for l in out.splitlines()]
+        flow = [r for r in recs if r['type'] == 'flow']
+        hints = [h for r in recs if r['type'] == 'packet' for h in r['labels']
+                 if h.startswith(('tls ', 'http '))]
+        check('%s: the flow record has %s' % (name, sorted(want)), len(flow) == 1 and
+              all(flow[0].get(k) == v for k, v in want.items()), flow)
+        first = {'sni': 'tls client hello sni=', 'tls_version': 'tls server hello ',
+                 'http_request': 'http request '}
+        check('%s: the flow record repeats the first hints' % name,
+              all(any(h.startswith(first[k] + str(want[k])) for h in hints) for k in want if k in first),
+              hints)
+        rc, out, err = run([t, '-q', '--summary', '-r', os.path.join(a.pcaps, name)])
+        row = out.splitlines()[-1]
+        check('%s: the --summary row ends with the facts' % name,
+              all(str(v) in row for v in want.values()), row)
+
+    # Hostile bytes in a path, a server name and ALPN: escaped in text, exact in JSON.
+    hostile = os.path.join(a.pcaps, 'crafted-hostile-hints.pcap')
+    rc, out, err = run([t, '--summary', '-r', hostile])
+    raw = out.encode('utf-8', 'surrogateescape')
+    check('hostile hints: no escape, BEL or byte >= 0x80 reaches the terminal',
+          rc == 0 and not re.search(rb'[\x00-\x09\x0b-\x1f\x7f-\xff]', raw), out[-600:])
+    check('hostile hints: shown escaped', '\\x1b[2J\\x1b]0;owned\\x07"quote"\\x5cback\\xff\\xfe' in out
+          and 'sni=evil\\x1b]0;title\\x07"\\x5c.example alpn=h2,\\x1b[5m"x\\x5c,\\xc3\\xa9' in out, out)
+    rc, out, err = run([t, '--json', '-r', hostile])
+    recs = [json.loads(l) for l in out.splitlines()]
+    labels = [h for r in recs if r['type'] == 'packet' for h in r['labels']]
+    flows = [r for r in recs if r['type'] == 'flow']
+    path = '/\x1b[2J\x1b]0;owned\x07"quote"\\back\xff\xfe'
+    check('hostile hints: JSON keeps every byte (as U+0000-U+00FF)',
+          'http request GET ' + path in labels and flows[0].get('http_request') == 'GET ' + path
+          and flows[1].get('sni') == 'evil\x1b]0;title\x07"\\.example'
+          and flows[1].get('alpn') == 'h2,\x1b[5m"x\\,\xc3\xa9', (labels, flows))
 
     rc1, o1, e1 = run([t, '-tt', '-r', loss])
     rc2, o2, e2 = run([t, '-tt', '-r', loss])

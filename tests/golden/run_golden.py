@@ -4,7 +4,7 @@
 tests/golden/LIST has one line per case: capture, flags ('-' for none) and the expected
 output file under tests/golden/expected/, separated by tabs. tests/golden/SEQUENCES
 states, per capture, a regular expression over the packets' label texts joined by ';'
-(unlabeled packets left out), so the lifecycle a scenario must show is written down
+(unlabeled packets and the TLS/HTTP hints left out), so the lifecycle a scenario must show is written down
 independently of the golden text. Run with --update to rewrite the expected files
 (then read the diff before committing it).
 """
@@ -30,7 +30,9 @@ def label_sequence(out):
     for line in out.splitlines():
         m = re.search(r'  # (.*)$', line)
         if m:
-            seq.append(m.group(1))
+            tcp = [l for l in m.group(1).split(', ') if not l.startswith(('tls ', 'http '))]
+            if tcp:
+                seq.append(', '.join(tcp))
     return ';'.join(seq)
 
 

@@ -100,13 +100,16 @@ def main():
     check('Ctrl-C prints the --summary table after the packets',
           summary_at == [len(lines) - 3] and re.match(r'\s+1\s+127\.0\.0\.1:\d+\s+127\.0\.0\.1:%d\s.*\sSF\s'
                                                     % port, lines[-1]), lines[-4:])
+    lines_all = lines
     lines = lines[:summary_at[0] - 1] if summary_at else lines
     labels = [m.group(1) for l in lines for m in [re.search(r'  # (.*)$', l)] if m]
     conn = [l for l in labels if 'handshake 1/3' in l]
     seq = ';'.join(labels)
-    pattern = (r'handshake 1/3;handshake 2/3;handshake 3/3;data;(ack;)?data(;ack)?.*'
-               r'close 1/4;.*close 4/4')
-    check('labels in order for the curl connection', re.match(pattern, seq), seq)
+    pattern = (r'handshake 1/3;handshake 2/3;handshake 3/3;data, http request GET /;(ack;)?'
+               r'data, http response 200(;ack)?.*close 1/4;.*close 4/4')
+    check('labels and HTTP hints in order for the curl connection', re.match(pattern, seq), seq)
+    check('the --summary row names the request and status', re.search(r'\sGET / 200$', lines_all[-1]),
+          lines_all[-1:])
     check('exactly one connection was seen', len(conn) == 1, conn)
     td = subprocess.run(['tcpdump', '-n', '-r', saved], stdout=subprocess.PIPE,
                         stderr=subprocess.DEVNULL)

@@ -300,7 +300,7 @@ static void check_lines(struct fx *f, const struct line_case *cases, size_t n)
 		size_t len;
 
 		decode_spec(&cases[i].s, f->vflag > 0, f->r, &p, &v);
-		len = print_text_format(f->pr, &p, &v, &none, line, sizeof(line));
+		len = print_text_format(f->pr, &p, &v, &none, NULL, line, sizeof(line));
 		snprintf(want, sizeof(want), "%s\n", cases[i].want);
 		if (strcmp(line, want) != 0)
 			fail_msg("case %zu:\n  got  %s  want %s", i, line, want);
@@ -345,7 +345,7 @@ static void test_print_absolute(void **state)
 	decode_spec(&conversation[3].s, false, f->r, &p, &v);
 	assert_int_equal(v.seq, 1);
 	assert_true(relseq_apply(f->r, true, &p, &v));
-	print_text_format(f->pr, &p, &v, NULL, line, sizeof(line));
+	print_text_format(f->pr, &p, &v, NULL, NULL, line, sizeof(line));
 	assert_string_equal(line, "IP 127.0.0.1.46136 > 127.0.0.1.7070: Flags [P.], "
 				  "seq 3564383389:3564383467, ack 1254633830, win 512, options "
 				  "[nop,nop,TS val 3523724660 ecr 3523724659], length 78\n");
@@ -363,7 +363,7 @@ static void test_print_epoch_timestamp(void **state)
 	p.ts_sec = 1700000000;
 	p.ts_frac = 12345;
 	p.ts_nano = false;
-	print_text_format(f->pr, &p, &v, NULL, line, sizeof(line));
+	print_text_format(f->pr, &p, &v, NULL, NULL, line, sizeof(line));
 	assert_string_equal(line, "1700000000.012345 IP 127.0.0.1.46136 > 127.0.0.1.7070: "
 				  "Flags [S], seq 3564383388, win 65495, options [mss 65495,"
 				  "sackOK,TS val 3523724659 ecr 0,nop,wscale 7], length 0\n");
@@ -385,24 +385,24 @@ static void test_print_labels_suffix(void **state)
 
 	decode_spec(&conversation[0].s, false, f->r, &p, &v);
 
-	n = print_text_format(f->pr, &p, &v, &l, line, sizeof(line));
+	n = print_text_format(f->pr, &p, &v, &l, NULL, line, sizeof(line));
 	snprintf(want, sizeof(want), "%s\n", syn_line);
 	assert_string_equal(line, want);
 	assert_int_equal(n, strlen(want));
 	assert_null(strchr(line, '#'));
 
-	n = print_text_format(f->pr, &p, &v, NULL, line, sizeof(line));
+	n = print_text_format(f->pr, &p, &v, NULL, NULL, line, sizeof(line));
 	assert_string_equal(line, want);
 	assert_int_equal(n, strlen(want));
 
 	labels_add(&l, LABEL_HANDSHAKE_1);
-	n = print_text_format(f->pr, &p, &v, &l, line, sizeof(line));
+	n = print_text_format(f->pr, &p, &v, &l, NULL, line, sizeof(line));
 	snprintf(want, sizeof(want), "%s  # handshake 1/3\n", syn_line);
 	assert_string_equal(line, want);
 	assert_int_equal(n, strlen(want));
 
 	labels_add(&l, LABEL_PORT_REUSE);
-	n = print_text_format(f->pr, &p, &v, &l, line, sizeof(line));
+	n = print_text_format(f->pr, &p, &v, &l, NULL, line, sizeof(line));
 	snprintf(want, sizeof(want), "%s  # handshake 1/3, port reuse\n", syn_line);
 	assert_string_equal(line, want);
 	assert_int_equal(n, strlen(want));
@@ -420,7 +420,7 @@ static void check_cap(struct fx *f, const struct packet *p, const struct relseq_
 
 	assert_true(cap + 64 <= sizeof(buf));
 	memset(buf, 'Z', sizeof(buf));
-	n = print_text_format(f->pr, p, v, l, buf, cap);
+	n = print_text_format(f->pr, p, v, l, NULL, buf, cap);
 	for (i = cap; i < sizeof(buf); i++)
 		if (buf[i] != 'Z')
 			fail_msg("cap %zu: byte %zu written past the buffer", cap, i);
@@ -454,7 +454,7 @@ static void test_print_small_buffer(void **state)
 	decode_spec(&conversation[0].s, false, f->r, &p, &v);
 	labels_add(&l, LABEL_HANDSHAKE_1);
 	labels_add(&l, LABEL_PORT_REUSE);
-	fl = print_text_format(f->pr, &p, &v, &l, full, sizeof(full));
+	fl = print_text_format(f->pr, &p, &v, &l, NULL, full, sizeof(full));
 	assert_int_equal(fl, strlen(full));
 	assert_true(fl > 150);
 
@@ -464,7 +464,7 @@ static void test_print_small_buffer(void **state)
 		size_t n;
 
 		memset(buf, 'Z', sizeof(buf));
-		n = print_text_format(f->pr, &p, &v, &l, buf, 16);
+		n = print_text_format(f->pr, &p, &v, &l, NULL, buf, 16);
 		assert_int_equal(n, 15);
 		assert_int_equal(buf[15], '\0');
 		assert_int_equal(buf[14], '\n');
@@ -484,7 +484,7 @@ static void check_first_line_cap(struct fx *f, size_t cap)
 	char full[600];
 
 	decode_spec(&conversation[0].s, false, f->r, &p, &v);
-	print_text_format(f->pr, &p, &v, NULL, full, sizeof(full));
+	print_text_format(f->pr, &p, &v, NULL, NULL, full, sizeof(full));
 	check_cap(f, &p, &v, NULL, full, cap);
 }
 
@@ -531,7 +531,7 @@ static void check_raw_lines(const struct raw_case *c, size_t n)
 		v.seq = p.tcp.seq;
 		v.ack = p.tcp.ack;
 		v.sack_base = 0;
-		print_text_format(pr, &p, &v, NULL, line, sizeof(line));
+		print_text_format(pr, &p, &v, NULL, NULL, line, sizeof(line));
 		printer_free(pr);
 		snprintf(want, sizeof(want), "%s\n", c[i].want);
 		if (strcmp(line, want) != 0) {

@@ -1,0 +1,40 @@
+/* app_track.h - a connection's application hints: which directions to follow, their parser state, the facts kept. */
+#ifndef TCPNOTE_APP_TRACK_H
+#define TCPNOTE_APP_TRACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpnote/app_hints.h"
+#include "tcpnote/packet.h"
+
+/*
+ * Held by a connection only once one of its directions starts like TLS or
+ * HTTP (app_sniff): a connection of anything else costs a few bits.
+ */
+struct app_state;
+
+/* What a connection keeps of the module (inside struct conn). */
+struct app_slot {
+	struct app_state *st; /* NULL until a direction looks like TLS or HTTP */
+	uint8_t judged;       /* bit per role: that direction's first payload has been looked at */
+};
+
+/*
+ * Follow one segment of the connection from role (0 client, 1 server);
+ * next_seq is the sequence number its first payload byte has when the
+ * handshake was seen (ISN + 1), or 0 with have_next false. out gets the
+ * hints the segment completes. keep_facts: fold them into the connection's
+ * facts (for its flow record). Returns false only when out of memory (no
+ * hints for this connection then).
+ */
+bool app_track_segment(struct app_slot *slot, int role, bool have_next, uint32_t next_seq,
+		       const struct packet *p, bool keep_facts, struct app_hints *out);
+
+/* The facts gathered so far, or NULL when there are none. */
+const struct app_conn_facts *app_track_facts(const struct app_slot *slot);
+
+/* Forget everything (the connection ends or its record is reused). */
+void app_track_clear(struct app_slot *slot);
+
+#endif

@@ -1,0 +1,72 @@
+/* app_track.c - a connection's application hints: sniff each direction once, then feed it to the parser. */
+#include <stdlib.h>
+
+#include "tcpnote/app_track.h"
+
+struct app_state {
+	struct app_dir *dir[2];        /* NULL: not followed (not TLS/HTTP, or done) */
+	struct app_conn_facts *facts;  /* NULL until a hint is kept */
+};
+
+/* The state of a connection whose direction role has just been judged TLS or HTTP. */
+static struct app_state *state_of(struct app_slot *slot)
+{
+	if (slot->st == NULL)
+		slot->st = calloc(1, sizeof(*slot->st));
+	return slot->st;
+}
+
+bool app_track_segment(struct app_slot *slot, int role, bool have_next, uint32_t next_seq,
+		       const struct packet *p, bool keep_facts, struct app_hints *out)
+{
+	const struct tcp_info *t = &p->tcp;
+	struct app_state *st;
+	struct app_dir *d;
+	uint32_t seq;
+
+	out->bits = 0;
+	if (t->payload.len == 0 || p->stop != STOP_NONE)
+		return true;
+	if (!(slot->judged & (1u << role))) {
+		slot->judged |= (uint8_t)(1u << role);
+		if (app_sniff(t->payload.data, t->payload.len) == APP_NONE)
+			return true;
+		if ((st = state_of(slot)) == NULL || (st->dir[role] = app_dir_new()) == NULL)
+			return false;
+		if (have_next)
+			app_dir_anchor(st->dir[role], next_seq);
+	}
+	st = slot->st;
+	if (st == NULL || (d = st->dir[role]) == NULL)
+		return true;
+	/* Payload of a SYN starts one after the SYN's own number. */
+	seq = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
+	app_feed(d, role == 0, seq, t->payload.data, t->payload.len, out);
+	if (app_dir_done(d)) {
+		app_dir_free(d);
+		st->dir[role] = NULL;
+	}
+	if (out->bits != 0 && keep_facts) {
+		if (st->facts == NULL && (st->facts = calloc(1, sizeof(*st->facts))) == NULL)
+			return false;
+		app_facts_note(st->facts, out);
+	}
+	return true;
+}
+
+const struct app_conn_facts *app_track_facts(const struct app_slot *slot)
+{
+	return slot->st != NULL ? slot->st->facts : NULL;
+}
+
+void app_track_clear(struct app_slot *slot)
+{
+	if (slot->st != NULL) {
+		app_dir_free(slot->st->dir[0]);
+		app_dir_free(slot->st->dir[1]);
+		free(slot->st->facts);
+		free(slot->st);
+	}
+	slot->st = NULL;
+	slot->judged = 0;
+}
