@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tcpnote/decode.h"
+#include "tcpnote/explain.h"
 #include "tcpnote/pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -34,6 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.json = (size & 1) != 0;
 	opts.print.vflag = (size & 2) ? 1 : 0;
 	opts.print.color = (size & 4) != 0;
+	/* Text output explained in one of the languages, flow records with TLS/HTTP facts. */
+	opts.explain = !opts.json && (size & 8) ? ((size & 16) ? &explain_zh : &explain_en) : NULL;
+	opts.keep_flows = (size & 32) != 0;
 	pl = out != NULL && decode_link_supported(opts.dlt) ? pipeline_new(out, &opts) : NULL;
 	while (pl != NULL && (rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
 		struct frame f;

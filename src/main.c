@@ -10,6 +10,7 @@
 
 #include "tcpnote/capture.h"
 #include "tcpnote/decode.h"
+#include "tcpnote/explain.h"
 #include "tcpnote/pipeline.h"
 #include "tcpnote/privdrop.h"
 
@@ -34,7 +35,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-Z USER] [-Svnlq]\n"
-		"               [-t...] [--json] [--summary] [--expect EXPR] [--color=WHEN] [BPF]\n"
+		"               [-t...] [--json] [--summary] [--explain] [--expect EXPR] [--color=WHEN] [BPF]\n"
 		"Print TCP packets as tcpdump -n does, each followed by what it means (# labels).\n"
 		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  capture live (lo, any)\n"
 		"  -c N           stop after N packets             -w FILE   also save packets (pcap)\n"
@@ -45,6 +46,7 @@ static void usage(FILE *f)
 		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
 		"  --summary      a table of the connections after the packets\n"
+		"  --explain      each label in plain words with its numbers; --lang en|zh (from LANG)\n"
 		"  --expect EXPR  check at the end, exit 3 if false: LABEL, !LABEL, LABEL=N,\n"
 		"                 LABEL>=N, LABEL<=N, state:CODE=N (Zeek conn_state), flows=N\n"
 		"  --color=WHEN   colour the labels: auto (default), always, never; NO_COLOR is honoured\n"
@@ -130,7 +132,8 @@ static bool check_expectations(const struct pipeline *pl, const struct expectati
 
 int main(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE };
+	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
+	       OPT_LANG };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, 'V'},
 						 {"json", no_argument, NULL, OPT_JSON},
@@ -140,10 +143,13 @@ int main(int argc, char **argv)
 						 {"colour", optional_argument, NULL, OPT_COLOR},
 						 {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
 						 {"idle-timeout", required_argument, NULL, OPT_IDLE},
+						 {"explain", no_argument, NULL, OPT_EXPLAIN},
+						 {"lang", required_argument, NULL, OPT_LANG},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
-	bool summary = false;
+	bool summary = false, explain = false;
+	const struct explain_lang *lang = NULL;
 	const char *color = "auto";
 	const char *drop_user = NULL;
 	struct capture_opts copts = {NULL, NULL, NULL, 0};
@@ -172,6 +178,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SUMMARY:
 			summary = true;
+			break;
+		case OPT_EXPLAIN:
+			explain = true;
+			break;
+		case OPT_LANG:
+			lang = explain_lang_find(optarg);
+			if (lang == NULL) {
+				fprintf(stderr, "tcpnote: --lang takes en or zh\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case OPT_MAX_FLOWS:
 			if (parse_int(optarg, 1, 100000000L, &v) < 0) {
@@ -273,6 +289,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tcpnote: -w - would mix packets with the text on standard output\n");
 		return EXIT_USAGE;
 	}
+	if (explain && (popts.json || popts.quiet)) {
+		fprintf(stderr, "tcpnote: --explain explains the text lines: not with --json or -q\n");
+		return EXIT_USAGE;
+	}
+	if (lang != NULL && !explain) {
+		fprintf(stderr, "tcpnote: --lang chooses the language of --explain\n");
+		return EXIT_USAGE;
+	}
+	popts.explain = explain ? (lang != NULL ? lang : explain_lang_from_env()) : NULL;
 	popts.print.ts = (enum ts_mode)tflag;
 	popts.keep_flows = summary;
 	/* https://no-color.org: NO_COLOR set and not empty turns automatic colour off. */

@@ -7,6 +7,7 @@
 #include "tcpnote/pipeline.h"
 #include "tcpnote/print_json.h"
 #include "tcpnote/relseq.h"
+#include "tcpnote/sbuf.h"
 #include "tcpnote/track.h"
 
 #define RELSEQ_MIN_KEPT 4096
@@ -23,6 +24,7 @@ struct pipeline {
 	unsigned long other_packets;
 	bool numbering; /* text lines: tcpdump's relative numbers are worked out */
 	bool keep_facts; /* flow records are written: connections keep their TLS/HTTP facts */
+	bool cksum_told; /* --explain -v has said why a checksum is incorrect */
 	struct app_hints hints; /* the current packet's (large: not on the stack) */
 	bool write_failed;
 	bool out_of_memory;
@@ -110,6 +112,7 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	}
 	tracker_set_end_handler(pl->tracker, on_conn_end, pl);
 	tracker_set_limits(pl->tracker, opts->max_flows, opts->idle_ns);
+	tracker_keep_context(pl->tracker, opts->explain != NULL);
 	/*
 	 * The pairs whose connections were evicted: as many as connections are
 	 * tracked (the memory bound --max-flows sets stays twice one table), and
@@ -233,6 +236,13 @@ void pipeline_frame(void *arg, const struct frame *f)
 				       &labels, hints));
 	} else if (!pl->write_failed && !print_text_packet(pl->printer, p, &view, &labels, hints)) {
 		pl->write_failed = true;
+	} else if (pl->opts.explain != NULL) {
+		struct sbuf s;
+
+		sbuf_init(&s, pl->line, sizeof(pl->line));
+		explain_packet(&s, pl->opts.explain, p, &view, &labels, hints,
+			       tracker_context(pl->tracker), pl->opts.print.vflag, &pl->cksum_told);
+		write_line(pl, pl->line, s.len);
 	}
 }
 

@@ -12,6 +12,8 @@ struct tracker {
 	size_t max_flows;    /* 0: no limit */
 	int64_t idle_ns;     /* 0: never idle */
 	uint64_t evicted_idle, evicted_full;
+	bool keep_context;
+	struct seg_context ctx; /* of the last packet, when keep_context */
 };
 
 const char *conn_state_name(enum conn_state s)
@@ -369,6 +371,7 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	out->bits = 0;
 	if (conn != NULL)
 		*conn = NULL;
+	t->ctx.valid = false;
 	if (p->stop != STOP_NONE)
 		return true;
 	/* Capture time, not wall time: replaying a file expires what a live capture would. */
@@ -386,10 +389,35 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	c = flow_lookup(t->flows, &k, &created);
 	if (c == NULL)
 		return false;
+	if (t->keep_context) {
+		t->ctx.before[ROLE_CLIENT] = c->dir[ROLE_CLIENT];
+		t->ctx.before[ROLE_SERVER] = c->dir[ROLE_SERVER];
+		t->ctx.prev_ns = created ? 0 : c->sum.last_ns;
+	}
 	track_conn_segment_hooked(c, created, from_lo, p, out, &t->hooks);
+	if (t->keep_context) {
+		t->ctx.valid = true;
+		t->ctx.fresh = created || labels_has(out, LABEL_PORT_REUSE);
+		t->ctx.role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
+		t->ctx.rtt_us = c->first_rtt_us;
+		if (t->ctx.fresh) {
+			memset(t->ctx.before, 0, sizeof(t->ctx.before));
+			t->ctx.prev_ns = 0;
+		}
+	}
 	if (conn != NULL)
 		*conn = c;
 	return true;
+}
+
+void tracker_keep_context(struct tracker *t, bool on)
+{
+	t->keep_context = on;
+}
+
+const struct seg_context *tracker_context(const struct tracker *t)
+{
+	return &t->ctx;
 }
 
 int tracker_role_of(const struct conn *c, const struct packet *p)

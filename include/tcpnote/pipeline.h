@@ -8,6 +8,7 @@
 
 #include "tcpnote/capture.h"
 #include "tcpnote/expect.h"
+#include "tcpnote/explain.h"
 #include "tcpnote/print_summary.h"
 #include "tcpnote/print_text.h"
 
@@ -19,6 +20,7 @@ struct pipeline_opts {
 	bool keep_flows;    /* keep every connection's record (--summary) */
 	size_t max_flows;   /* --max-flows: connections tracked at once (0: no limit) */
 	int64_t idle_ns;    /* --idle-timeout in ns of capture time (0: never) */
+	const struct explain_lang *explain; /* --explain: under each labeled line, in this language */
 	struct print_opts print;
 };
 

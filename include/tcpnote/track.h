@@ -119,9 +119,27 @@ bool analysis_is_duplicate(const struct track_dir *d, const struct packet *p);
 /* The packet's time in nanoseconds. */
 int64_t packet_time_ns(const struct packet *p);
 
+/*
+ * One packet's place in its connection, for explaining it (--explain): the
+ * connection's two directions as they stood just before the packet, and who
+ * sent it. Filled by track_segment only after tracker_keep_context(t, true).
+ */
+struct seg_context {
+	bool valid;               /* the packet belongs to a connection */
+	bool fresh;               /* it started the connection (new, or a reused 5-tuple) */
+	int role;                 /* the sender: ROLE_CLIENT or ROLE_SERVER */
+	struct track_dir before[2]; /* by role, before the packet */
+	int64_t prev_ns;          /* the connection's previous packet, ns (fresh: 0) */
+	int32_t rtt_us;           /* handshake RTT after the packet, microseconds; 0 unknown */
+};
+
 struct tracker;
 
 struct tracker *tracker_new(void);
+
+/* Fill a seg_context for each packet from now on (on: --explain), read by tracker_context. */
+void tracker_keep_context(struct tracker *t, bool on);
+const struct seg_context *tracker_context(const struct tracker *t);
 void tracker_free(struct tracker *t);
 
 /*

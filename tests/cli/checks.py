@@ -1,4 +1,5 @@
 """checks.py - the small harness the script tests share: run a command, record a check, close with a count."""
+import argparse
 import os
 import subprocess
 
@@ -24,3 +25,11 @@ def finish(word):
     passed = sum(RESULTS)
     print('%s: %d passed, %d failed' % (word, passed, len(RESULTS) - passed))
     return 0 if RESULTS and passed == len(RESULTS) else 1
+
+
+def tcpnote_and_pcaps():
+    """The --tcpnote binary and the --pcaps folder every script test is given."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--tcpnote', required=True)
+    ap.add_argument('--pcaps', required=True)
+    return ap.parse_args()

@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
 """test_cli.py - tcpnote's command line: options, exit codes, messages, -w, -r -, -c, bad files."""
-import argparse
 import os
 import struct
 import subprocess
@@ -10,14 +9,11 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 import truncate_compare  # noqa: E402  (pcap reader and writer)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import ENV, check, finish, run  # noqa: E402
+from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--tcpnote', required=True)
-    ap.add_argument('--pcaps', required=True)
-    a = ap.parse_args()
+    a = tcpnote_and_pcaps()
     t = a.tcpnote
     seed = os.path.join(a.pcaps, 'seed-keepalive.pcap')
     if not os.path.exists(seed):

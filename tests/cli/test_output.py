@@ -8,7 +8,6 @@ text output's. Connection state, history and close kind are compared with values
 worked out by hand from each capture's packets (labels.md, Zeek's rules).
 --expect: every form, passing and failing, exit codes checked.
 """
-import argparse
 import json
 import os
 import pty
@@ -16,7 +15,7 @@ import re
 import subprocess
 import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import ENV, check, finish, run  # noqa: E402
+from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
 
 
 # capture -> [(conn_state, history, close)] per connection, worked out by hand:
@@ -94,10 +93,7 @@ def text_labels(out):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--tcpnote', required=True)
-    ap.add_argument('--pcaps', required=True)
-    a = ap.parse_args()
+    a = tcpnote_and_pcaps()
     t = a.tcpnote
     files = sorted(f for f in os.listdir(a.pcaps) if f.endswith('.pcap'))
     check('every capture has hand-worked states', set(files) == set(BY_HAND),

@@ -1,0 +1,302 @@
+/* explain.c - --explain: picks each label's sentence, works out its numbers, and fills the language's template. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpnote/explain.h"
+#include "tcpnote/seq.h"
+#include "tcpnote/tls_names.h"
+
+static const struct explain_lang *const languages[] = {&explain_en, &explain_zh};
+
+const struct explain_lang *explain_lang_find(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(languages) / sizeof(languages[0]); i++)
+		if (strcmp(languages[i]->code, code) == 0)
+			return languages[i];
+	return NULL;
+}
+
+const struct explain_lang *explain_lang_from_env(void)
+{
+	static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && v[0] != '\0')
+			return strncmp(v, "zh", 2) == 0 ? &explain_zh : &explain_en;
+	}
+	return &explain_en;
+}
+
+/* The numbers and names of one sentence, already text. */
+struct args {
+	char v[4][APP_PATH_MAX + 8];
+	int n;
+};
+
+static void arg_uint(struct args *a, unsigned long long x)
+{
+	snprintf(a->v[a->n++], sizeof(a->v[0]), "%llu", x);
+}
+
+/* A decimal with the given digits after the point (seconds, milliseconds). */
+static void arg_fixed(struct args *a, double x, int digits)
+{
+	snprintf(a->v[a->n++], sizeof(a->v[0]), "%.*f", digits, x);
+}
+
+static void arg_text(struct args *a, const char *s)
+{
+	snprintf(a->v[a->n++], sizeof(a->v[0]), "%s", s);
+}
+
+/*
+ * Write template t: text as it is (it is ours, and may be UTF-8), {1}..{4}
+ * from args escaped (they may come from the packet), {s}/{r} the roles.
+ */
+static void fill(struct sbuf *out, const struct explain_lang *lang, const char *t,
+		 const struct args *a, int role)
+{
+	while (*t != '\0') {
+		const char *open = strchr(t, '{');
+
+		if (open == NULL || open[1] == '\0' || open[2] != '}') {
+			sbuf_puts(out, t);
+			return;
+		}
+		sbuf_putn(out, t, (size_t)(open - t));
+		if (open[1] == 's' || open[1] == 'r')
+			sbuf_puts(out, lang->role[(open[1] == 's') == (role == ROLE_CLIENT) ? 0 : 1]);
+		else if (open[1] >= '1' && open[1] - '1' < a->n)
+			sbuf_put_safe(out, a->v[open[1] - '1'], sizeof(a->v[0]));
+		else
+			sbuf_putn(out, open, 3);
+		t = open + 3;
+	}
+}
+
+static void line(struct sbuf *out, const struct explain_lang *lang, const char *what,
+		 enum explain_sentence s, const struct args *a, int role)
+{
+	sbuf_puts(out, "    # ");
+	sbuf_put_safe(out, what, 128);
+	sbuf_puts(out, ": ");
+	fill(out, lang, lang->sentence[s], a, role);
+	sbuf_putc(out, '\n');
+}
+
+/* The window the sender advertises, in bytes (scaled once scaling is agreed). */
+static unsigned long long window_bytes(const struct packet *p, const struct track_dir *d)
+{
+	unsigned long long w = p->tcp.win;
+
+	if (!(p->tcp.flags & TCPF_SYN) && d->wscale >= 0)
+		w <<= d->wscale;
+	return w;
+}
+
+/* The sentence for label l of packet p, and its numbers. */
+static enum explain_sentence label_sentence(enum label l, const struct packet *p,
+					    const struct relseq_view *v, const struct labels *ls,
+					    const struct seg_context *ctx, struct args *a)
+{
+	const struct tcp_info *t = &p->tcp;
+	const struct track_dir *me = &ctx->before[ctx->role];
+	/* The numbers as the line prints them (relative unless -S); handshakes also name the raw ISNs. */
+	uint32_t seq = v->seq, ack = v->ack;
+	uint32_t data = seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
+
+	switch (l) {
+	case LABEL_HANDSHAKE_1:
+		arg_uint(a, t->seq);
+		return EX_HANDSHAKE_1;
+	case LABEL_PORT_REUSE:
+		arg_uint(a, t->seq);
+		return EX_PORT_REUSE;
+	case LABEL_HANDSHAKE_2:
+		arg_uint(a, t->ack);
+		arg_uint(a, t->ack - 1);
+		arg_uint(a, t->seq);
+		return EX_HANDSHAKE_2;
+	case LABEL_HANDSHAKE_3:
+		arg_uint(a, ack);
+		arg_uint(a, t->ack - 1);
+		arg_fixed(a, ctx->rtt_us / 1e3, 3);
+		return ack == t->ack ? EX_HANDSHAKE_3 : EX_HANDSHAKE_3_RELATIVE;
+	case LABEL_SIMULTANEOUS_OPEN:
+		return EX_SIMULTANEOUS_OPEN;
+	case LABEL_MIDSTREAM:
+		return EX_MIDSTREAM;
+	case LABEL_DATA:
+		arg_uint(a, t->paylen);
+		arg_uint(a, data);
+		arg_uint(a, data + t->paylen);
+		return EX_DATA;
+	case LABEL_ACK:
+		arg_uint(a, ack);
+		if (!me->ack_valid)
+			return EX_ACK_FIRST;
+		arg_uint(a, seq_gt(t->ack, me->maxack) ? t->ack - me->maxack : 0u);
+		return EX_ACK;
+	case LABEL_KEEPALIVE:
+		arg_uint(a, seq);
+		arg_uint(a, seq + 1);
+		arg_fixed(a, ctx->prev_ns > 0 ? (double)(packet_time_ns(p) - ctx->prev_ns) / 1e9 : 0.0, 1);
+		return EX_KEEPALIVE;
+	case LABEL_KEEPALIVE_ACK:
+		arg_uint(a, ack);
+		return EX_KEEPALIVE_ACK;
+	case LABEL_CLOSE_1:
+	case LABEL_CLOSE_3:
+		arg_uint(a, data + t->paylen);
+		return l == LABEL_CLOSE_1 ? EX_CLOSE_1 : EX_CLOSE_3;
+	case LABEL_CLOSE_2:
+	case LABEL_FIN_MERGED:
+	case LABEL_CLOSE_4:
+		arg_uint(a, ack);
+		arg_uint(a, ack - 1);
+		return l == LABEL_CLOSE_2 ? EX_CLOSE_2 : l == LABEL_FIN_MERGED ? EX_FIN_MERGED : EX_CLOSE_4;
+	case LABEL_SIMULTANEOUS_CLOSE:
+		return EX_SIMULTANEOUS_CLOSE;
+	case LABEL_RESET:
+		return EX_RESET;
+	case LABEL_REFUSED:
+		return EX_REFUSED;
+	case LABEL_ZERO_WINDOW_PROBE:
+		arg_uint(a, seq);
+		return EX_ZERO_WINDOW_PROBE;
+	case LABEL_ZERO_WINDOW:
+		return EX_ZERO_WINDOW;
+	case LABEL_PREVIOUS_NOT_CAPTURED:
+		arg_uint(a, t->seq - me->nextseq);
+		arg_uint(a, seq - (t->seq - me->nextseq));
+		arg_uint(a, seq);
+		return EX_PREVIOUS_NOT_CAPTURED;
+	case LABEL_WINDOW_UPDATE:
+		arg_uint(a, window_bytes(p, me));
+		return EX_WINDOW_UPDATE;
+	case LABEL_WINDOW_FULL:
+		arg_uint(a, data + t->paylen);
+		return EX_WINDOW_FULL;
+	case LABEL_ZERO_WINDOW_PROBE_ACK:
+		return EX_ZERO_WINDOW_PROBE_ACK;
+	case LABEL_DUP_ACK:
+		arg_uint(a, ls->dup_ack);
+		arg_uint(a, ack);
+		return EX_DUP_ACK;
+	case LABEL_ACKED_UNSEEN:
+		arg_uint(a, ack);
+		return EX_ACKED_UNSEEN;
+	case LABEL_SPURIOUS_RETRANSMISSION:
+	case LABEL_FAST_RETRANSMISSION:
+	case LABEL_OUT_OF_ORDER:
+	case LABEL_RETRANSMISSION:
+		arg_uint(a, data);
+		arg_uint(a, data + t->paylen);
+		return l == LABEL_SPURIOUS_RETRANSMISSION ? EX_SPURIOUS_RETRANSMISSION
+		       : l == LABEL_FAST_RETRANSMISSION   ? EX_FAST_RETRANSMISSION
+		       : l == LABEL_OUT_OF_ORDER          ? EX_OUT_OF_ORDER
+							  : EX_RETRANSMISSION;
+	case LABEL_DUPLICATE:
+	default:
+		return EX_DUPLICATE;
+	}
+}
+
+/* The sentence for hint k, and its numbers and names. */
+static enum explain_sentence hint_sentence(enum app_hint_kind k, const struct app_hints *h,
+					   const struct explain_lang *lang, struct args *a)
+{
+	char tmp[16];
+
+	switch (k) {
+	case APP_HINT_CLIENT_HELLO:
+		arg_text(a, h->sni[0] ? h->sni : lang->none);
+		arg_text(a, h->alpn[0] ? h->alpn : lang->none);
+		return EX_TLS_CLIENT_HELLO;
+	case APP_HINT_SERVER_HELLO:
+		arg_text(a, app_tls_version_text(h->version, tmp, sizeof(tmp)));
+		arg_text(a, app_tls_cipher_text(h->cipher, tmp, sizeof(tmp)));
+		return EX_TLS_SERVER_HELLO;
+	case APP_HINT_CERTIFICATE:
+		arg_text(a, h->cn[0] ? h->cn : lang->none);
+		return EX_TLS_CERTIFICATE;
+	case APP_HINT_CHANGE_CIPHER:
+		return EX_TLS_CHANGE_CIPHER;
+	case APP_HINT_ALERT:
+		if (h->alert_encrypted)
+			return EX_TLS_ALERT_ENCRYPTED;
+		if (tls_alert_level_name(h->alert_level) != NULL)
+			arg_text(a, tls_alert_level_name(h->alert_level));
+		else
+			arg_uint(a, h->alert_level);
+		if (tls_alert_name(h->alert_desc) != NULL)
+			arg_text(a, tls_alert_name(h->alert_desc));
+		else
+			arg_uint(a, h->alert_desc);
+		return EX_TLS_ALERT;
+	case APP_HINT_APP_DATA:
+		return EX_TLS_APP_DATA;
+	case APP_HINT_HTTP_REQUEST:
+		arg_text(a, h->method);
+		snprintf(a->v[a->n++], sizeof(a->v[0]), "%s%s", h->path, h->path_truncated ? "..." : "");
+		return EX_HTTP_REQUEST;
+	case APP_HINT_HTTP_RESPONSE:
+	default:
+		arg_uint(a, h->status);
+		return EX_HTTP_RESPONSE;
+	}
+}
+
+static bool is_loopback(const struct ip_info *ip)
+{
+	static const uint8_t v6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+	if (ip->version == 4)
+		return ip->src[0] == 127 && ip->dst[0] == 127;
+	return memcmp(ip->src, v6, 16) == 0 && memcmp(ip->dst, v6, 16) == 0;
+}
+
+void explain_packet(struct sbuf *out, const struct explain_lang *lang, const struct packet *p,
+		    const struct relseq_view *v, const struct labels *l, const struct app_hints *h,
+		    const struct seg_context *ctx, int vflag, bool *cksum_told)
+{
+	struct relseq_view raw = {p->tcp.seq, p->tcp.ack, 0};
+
+	uint32_t bits;
+	enum label lb;
+	enum app_hint_kind k;
+	struct args a;
+
+	if (ctx == NULL || !ctx->valid)
+		return;
+	for (bits = l->bits; (lb = labels_next(&bits)) != LABEL_COUNT;) {
+		char what[32];
+		enum explain_sentence s;
+
+		a.n = 0;
+		s = label_sentence(lb, p, v != NULL ? v : &raw, l, ctx, &a);
+		if (lb == LABEL_DUP_ACK)
+			snprintf(what, sizeof(what), "%s #%u", label_name(lb), l->dup_ack);
+		else
+			snprintf(what, sizeof(what), "%s", label_name(lb));
+		line(out, lang, what, s, &a, ctx->role);
+	}
+	for (bits = h != NULL ? h->bits : 0; (k = app_hints_next(&bits)) != APP_HINT_COUNT;) {
+		a.n = 0;
+		line(out, lang, app_hint_kind_name(k), hint_sentence(k, h, lang, &a), &a, ctx->role);
+	}
+	if (vflag && p->tcp.cksum_checked && !p->tcp.cksum_ok && !*cksum_told) {
+		*cksum_told = true;
+		a.n = 0;
+		snprintf(a.v[a.n++], sizeof(a.v[0]), "0x%04x", p->tcp.sum);
+		snprintf(a.v[a.n++], sizeof(a.v[0]), "0x%04x", p->tcp.cksum_shouldbe);
+		line(out, lang, "cksum incorrect", is_loopback(&p->ip) ? EX_CKSUM_LOOPBACK : EX_CKSUM_OFFLOAD,
+		     &a, ctx->role);
+	}
+}

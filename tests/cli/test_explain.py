@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""test_explain.py - --explain: every sentence's numbers on the seed capture, worked out from tshark, in English and Chinese.
+
+The numbers in each explanation line (sequence numbers, byte counts, times) are checked
+against what tshark reports for the same frame: relative and raw seq/ack, payload length,
+times. The Chinese line for a packet must carry the same numbers, in the same order, as
+the English one, and actually be Chinese. Then the options: --lang, the language from the
+environment, and the combinations that are usage errors.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
+
+import subprocess  # noqa: E402
+
+NUM = re.compile(r'(?<![\w.])\d+(?:\.\d+)?')
+CJK = re.compile('[\u4e00-\u9fff]')
+
+
+def tshark_frames(path):
+    """frame -> dict of the fields the sentences use, from tshark (relative numbers as tcpdump's)."""
+    fields = ['frame.number', 'tcp.stream', 'tcp.srcport', 'tcp.seq', 'tcp.ack', 'tcp.seq_raw',
+              'tcp.ack_raw', 'tcp.len', 'frame.time_epoch', 'tcp.flags.syn', 'tcp.flags.ack']
+    out = subprocess.run(['tshark', '-n', '-r', path, '-T', 'fields'] + sum((['-e', f] for f in fields), []),
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120, env=ENV).stdout
+    frames = {}
+    for line in out.decode().splitlines():
+        v = dict(zip(fields, line.split('\t')))
+        frames[int(v['frame.number'])] = {
+            'stream': v['tcp.stream'], 'port': int(v['tcp.srcport']), 'seq': int(v['tcp.seq']),
+            'ack': int(v['tcp.ack']), 'seq_raw': int(v['tcp.seq_raw']), 'ack_raw': int(v['tcp.ack_raw']),
+            'len': int(v['tcp.len']), 't': float(v['frame.time_epoch']),
+            'syn': v['tcp.flags.syn'] in ('1', 'True'), 'ackf': v['tcp.flags.ack'] in ('1', 'True')}
+    return frames
+
+
+def explained(out):
+    """[(frame number, [(label, sentence)])] from tcpnote --explain text (one packet line each)."""
+    packets = []
+    for line in out.splitlines():
+        m = re.match(r'    # ([^:]+): (.*)$', line)
+        if m:
+            packets[-1][1].append((m.group(1), m.group(2)))
+        elif not line.startswith(' '):
+            packets.append((len(packets) + 1, []))
+    return packets
+
+
+def numbers(sentence):
+    return [float(x) if '.' in x else int(x) for x in NUM.findall(sentence)]
+
+
+def in_order(want, got):
+    """want appears in got in this order (the sentence's own constants, like "+ 1", may sit between)."""
+    it = iter(got)
+    return all(any(w == g for g in it) for w in want)
+
+
+def expected(label, f, frames, n):
+    """The numbers the sentence for label on frame n must carry, from tshark alone."""
+    prev_same = [frames[i] for i in range(1, n) if frames[i]['stream'] == f['stream']]
+    mine = [g for g in prev_same if g['port'] == f['port']]
+    if label == 'handshake 1/3':
+        return [f['seq_raw']]
+    if label == 'handshake 2/3':
+        syn = prev_same[-1]
+        return [f['ack_raw'], syn['seq_raw'], f['seq_raw']]
+    if label == 'handshake 3/3':
+        synack = [g for g in prev_same if g['syn'] and g['ackf']][-1]
+        syn = [g for g in prev_same if g['syn'] and not g['ackf']][0]
+        return [f['ack'], synack['seq_raw'], round((f['t'] - syn['t']) * 1e3, 3)]
+    if label == 'data':
+        return [f['len'], f['seq'], f['seq'] + f['len']]
+    if label == 'ack':
+        last = [g for g in mine if g['ackf']][-1]
+        return [f['ack'], f['ack'] - last['ack']]
+    if label == 'keepalive':
+        return [f['seq'], f['seq'] + 1, round(f['t'] - prev_same[-1]['t'], 1)]
+    if label == 'keepalive ack':
+        return [f['ack']]
+    if label in ('close 1/4', 'close 3/4'):
+        return [f['seq'] + f['len']]
+    if label in ('close 2/4', 'FIN merged', 'close 4/4'):
+        return [f['ack'], f['ack'] - 1]
+    return None
+
+
+def main():
+    a = tcpnote_and_pcaps()
+    t = a.tcpnote
+    seed = os.path.join(a.pcaps, 'seed-keepalive.pcap')
+    frames = tshark_frames(seed)
+
+    rc, en_out, err = run([t, '--explain', '--lang', 'en', '-r', seed])
+    rc2, zh_out, err2 = run([t, '--explain', '--lang', 'zh', '-r', seed])
+    en, zh = explained(en_out), explained(zh_out)
+    check('--explain runs on the seed capture in both languages', rc == 0 and rc2 == 0, (err, err2))
+    labeled = [l for l in en_out.splitlines() if '  # ' in l and not l.startswith('    #')]
+    check('every labeled packet is explained, one line per label and hint',
+          len(en) == len(frames) and all(len(s) == len(re.sub(r'.*  # ', '', line).split(', '))
+                                         for (_, s), line in zip(en, labeled)), en_out[:400])
+    kinds = set()
+    for (n, en_s), (_, zh_s) in zip(en, zh):
+        for (label, s_en), (label_zh, s_zh) in zip(en_s, zh_s):
+            kinds.add(label)
+            where = 'frame %d %s' % (n, label)
+            check('%s: the Chinese line explains the same label' % where, label == label_zh)
+            check('%s: English words, Chinese words' % where,
+                  not CJK.search(s_en) and CJK.search(s_zh), (s_en, s_zh))
+            check('%s: the same numbers in both languages' % where, numbers(s_en) == numbers(s_zh),
+                  (s_en, s_zh))
+            want = expected(label, frames[n], frames, n)
+            if want is not None:
+                check('%s: the numbers are the packet\'s (%s)' % (where, want),
+                      in_order(want, numbers(s_en)), s_en)
+    check('the seed capture explains handshake, data, ack, keepalive and the close',
+          {'handshake 1/3', 'handshake 2/3', 'handshake 3/3', 'data', 'ack', 'keepalive',
+           'keepalive ack', 'close 1/4', 'FIN merged', 'close 4/4', 'http request'} <= kinds, kinds)
+    check('the keepalive explanation says it is one below the next byte',
+          any('one below the next byte' in s for _, ss in en for l, s in ss if l == 'keepalive'))
+
+    # With -S the sentences use the raw numbers the line prints.
+    rc, out, err = run([t, '--explain', '--lang', 'en', '-S', '-r', seed])
+    data = [s for _, ss in explained(out) for l, s in ss if l == 'data'][0]
+    f4 = frames[4]
+    check('-S: the data sentence has the raw seq numbers',
+          in_order([f4['len'], f4['seq_raw'], f4['seq_raw'] + f4['len']], numbers(data)), data)
+
+    # -v: the loopback checksum, explained once.
+    tls12 = os.path.join(a.pcaps, 'tls12.pcap')
+    rc, out, err = run([t, '--explain', '--lang', 'en', '-v', '-r', tls12])
+    ck = [l for l in out.splitlines() if l.startswith('    # cksum incorrect:')]
+    check('-v: why loopback checksums are "incorrect", once', len(ck) == 1 and 'loopback' in ck[0] and
+          re.search(r'shows 0x[0-9a-f]{4}, not 0x[0-9a-f]{4}', ck[0]), ck)
+    rc, out, err = run([t, '--explain', '--lang', 'en', '-r', tls12])
+    check('without -v, nothing about checksums', 'cksum' not in out)
+
+    # The language: --lang, else LC_ALL, LC_MESSAGES, LANG.
+    for env, want_zh in (({'LANG': 'zh_CN.UTF-8'}, True), ({'LANG': 'en_US.UTF-8'}, False),
+                         ({'LANG': 'zh_CN.UTF-8', 'LC_ALL': 'C'}, False),
+                         ({'LANG': 'C', 'LC_MESSAGES': 'zh_TW.UTF-8'}, True), ({}, False)):
+        e = {k: v for k, v in ENV.items() if k not in ('LANG', 'LC_ALL', 'LC_MESSAGES')}
+        e.update(env)
+        p = subprocess.run([t, '--explain', '-r', seed], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=e, timeout=60)
+        out = p.stdout.decode('utf-8', 'replace')
+        check('language from %s: %s' % (env or 'nothing', 'zh' if want_zh else 'en'),
+              p.returncode == 0 and bool(CJK.search(out)) == want_zh)
+    rc, out, err = run([t, '--explain', '--lang', 'zh', '-r', seed], )
+    check('--lang overrides the environment', CJK.search(out))
+    for args, what in ((['--explain', '--json'], '--explain with --json'),
+                       (['--explain', '-q'], '--explain with -q'),
+                       (['--explain', '--lang', 'fr'], 'an unknown --lang'),
+                       (['--lang', 'zh'], '--lang without --explain')):
+        rc, out, err = run([t] + args + ['-r', seed])
+        check('%s is a usage error (exit 2) with a message' % what, rc == 2 and err.startswith('tcpnote:'),
+              (rc, err))
+
+    # Every capture, both languages, -v: no failure, and nothing foreign reaches the terminal
+    # unescaped (the hostile capture's names are in the sentences too).
+    for name in sorted(os.listdir(a.pcaps)):
+        if not name.endswith('.pcap'):
+            continue
+        for lang in ('en', 'zh'):
+            rc, out, err = run([t, '--explain', '-v', '--lang', lang, '-r', os.path.join(a.pcaps, name)])
+            ok = rc == 0 and not re.search('[\x00-\x09\x0b-\x1f\x7f]', out)
+            if lang == 'en':
+                ok = ok and all(ord(c) < 0x80 for c in out)
+            check('%s --lang %s: runs, output safe for a terminal' % (name, lang), ok, (rc, err[-300:]))
+    return finish('explain')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
