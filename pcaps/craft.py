@@ -165,8 +165,9 @@ def hostile_hints():
     k.seg(False, SYN | ACK, s, c + 1, opts=MSS, win=1024)
     k.seg(True, ACK, c + 1, s + 1, win=1024)
     k.seg(True, PSH | ACK, c + 1, s + 1, req, win=1024)
-    k.seg(False, PSH | ACK, s + 1, c + 1 + len(req), b'HTTP/1.1 404 \x1b[31mNot Found\r\n\r\n', win=1024)
-    k.seg(True, RST | ACK, c + 1 + len(req), s + 35, win=0)
+    resp = b'HTTP/1.1 404 \x1b[31mNot Found\r\n\r\n'
+    k.seg(False, PSH | ACK, s + 1, c + 1 + len(req), resp, win=1024)
+    k.seg(True, RST | ACK, c + 1 + len(req), s + 1 + len(resp), win=0)
     hello = client_hello(b'evil\x1b]0;title\x07"\\.example', [b'h2', b'\x1b[5m"x\\', b'\xc3\xa9'])
     k2 = Conn(40004, 8443)
     k2.t = k.t + 1

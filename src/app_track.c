@@ -9,15 +9,15 @@ struct app_state {
 };
 
 /* The state of a connection whose direction role has just been judged TLS or HTTP. */
-static struct app_state *state_of(struct app_slot *slot)
+static struct app_state *state_of(struct app_state **st)
 {
-	if (slot->st == NULL)
-		slot->st = calloc(1, sizeof(*slot->st));
-	return slot->st;
+	if (*st == NULL)
+		*st = calloc(1, sizeof(**st));
+	return *st;
 }
 
-bool app_track_segment(struct app_slot *slot, int role, bool have_next, uint32_t next_seq,
-		       const struct packet *p, bool keep_facts, struct app_hints *out)
+bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool have_next,
+		       uint32_t next_seq, const struct packet *p, bool keep_facts, struct app_hints *out)
 {
 	const struct tcp_info *t = &p->tcp;
 	struct app_state *st;
@@ -27,16 +27,16 @@ bool app_track_segment(struct app_slot *slot, int role, bool have_next, uint32_t
 	out->bits = 0;
 	if (t->payload.len == 0 || p->stop != STOP_NONE)
 		return true;
-	if (!(slot->judged & (1u << role))) {
-		slot->judged |= (uint8_t)(1u << role);
+	if (!(*judged & (1u << role))) {
+		*judged |= (uint8_t)(1u << role);
 		if (app_sniff(t->payload.data, t->payload.len) == APP_NONE)
 			return true;
-		if ((st = state_of(slot)) == NULL || (st->dir[role] = app_dir_new()) == NULL)
+		if ((st = state_of(stp)) == NULL || (st->dir[role] = app_dir_new()) == NULL)
 			return false;
 		if (have_next)
 			app_dir_anchor(st->dir[role], next_seq);
 	}
-	st = slot->st;
+	st = *stp;
 	if (st == NULL || (d = st->dir[role]) == NULL)
 		return true;
 	/* Payload of a SYN starts one after the SYN's own number. */
@@ -54,19 +54,19 @@ bool app_track_segment(struct app_slot *slot, int role, bool have_next, uint32_t
 	return true;
 }
 
-const struct app_conn_facts *app_track_facts(const struct app_slot *slot)
+const struct app_conn_facts *app_track_facts(const struct app_state *st)
 {
-	return slot->st != NULL ? slot->st->facts : NULL;
+	return st != NULL ? st->facts : NULL;
 }
 
-void app_track_clear(struct app_slot *slot)
+void app_track_clear(struct app_state **st, uint8_t *judged)
 {
-	if (slot->st != NULL) {
-		app_dir_free(slot->st->dir[0]);
-		app_dir_free(slot->st->dir[1]);
-		free(slot->st->facts);
-		free(slot->st);
+	if (*st != NULL) {
+		app_dir_free((*st)->dir[0]);
+		app_dir_free((*st)->dir[1]);
+		free((*st)->facts);
+		free(*st);
 	}
-	slot->st = NULL;
-	slot->judged = 0;
+	*st = NULL;
+	*judged = 0;
 }

@@ -22,8 +22,7 @@ struct capture {
 	void *ctx;
 };
 
-/* Refuse to let -w overwrite the very file -r is reading. */
-static bool same_file(const char *a, const char *b)
+bool capture_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 
@@ -119,7 +118,7 @@ int capture_open(struct capture **out, const struct capture_opts *o, char *err, 
 	c->nano = pcap_get_tstamp_precision(c->pcap) == PCAP_TSTAMP_PRECISION_NANO;
 
 	if (o->write_file != NULL) {
-		if (same_file(o->read_file, o->write_file)) {
+		if (capture_same_file(o->read_file, o->write_file)) {
 			snprintf(err, errlen, "%s: -w would overwrite the file being read", o->write_file);
 			pcap_close(c->pcap);
 			free(c);

@@ -83,15 +83,38 @@ static void count_label(struct conn_summary *s, enum label l)
  * Zeek's history (base/protocols/conn): each letter once per direction, in
  * order of first appearance, upper case for the originator (our client).
  */
-static void history_add(struct conn_summary *s, int role, char letter, unsigned bit)
+/* Zeek's letters, by the bit they have in history_seen. */
+enum { H_SYN, H_SYNACK, H_ACK, H_DATA, H_FIN, H_RST, H_RETRANS, H_ZEROWIN };
+static const char history_letters[8] = {'s', 'h', 'a', 'd', 'f', 'r', 't', 'w'};
+
+/* How many letters the history holds: one per bit seen. */
+static unsigned history_len(const struct conn_summary *s)
 {
-	size_t n = strlen(s->history);
+	return (unsigned)__builtin_popcount(s->history_seen[0]) +
+	       (unsigned)__builtin_popcount(s->history_seen[1]);
+}
+
+static void history_add(struct conn_summary *s, int role, unsigned bit)
+{
+	unsigned n = history_len(s), code = (unsigned)role << 3 | bit;
 
 	if (s->history_seen[role] & (1u << bit) || n >= HISTORY_MAX)
 		return;
-	s->history_seen[role] |= (uint16_t)(1u << bit);
-	s->history[n] = role == 0 ? (char)(letter - 'a' + 'A') : letter;
-	s->history[n + 1] = '\0';
+	s->history_seen[role] |= (uint8_t)(1u << bit);
+	s->history[n / 2] = (uint8_t)(n % 2 ? (s->history[n / 2] & 0x0f) | code << 4 : code);
+}
+
+void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1])
+{
+	unsigned i, n = history_len(s);
+
+	for (i = 0; i < n; i++) {
+		unsigned code = (s->history[i / 2] >> (i % 2 ? 4 : 0)) & 0x0f;
+		char letter = history_letters[code & 7];
+
+		out[i] = code >> 3 ? letter : (char)(letter - 'a' + 'A');
+	}
+	out[n] = '\0';
 }
 
 /* The endpoint's state after it sent this segment (Zeek's TCP endpoint states). */
@@ -142,23 +165,23 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		s->bytes[role] += t->paylen;
 
 	if ((t->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
-		history_add(s, role, 's', 0);
+		history_add(s, role, H_SYN);
 	else if (t->flags & TCPF_SYN)
-		history_add(s, role, 'h', 1);
+		history_add(s, role, H_SYNACK);
 	else if ((t->flags & TCPF_ACK) && t->paylen == 0 && !(t->flags & (TCPF_FIN | TCPF_RST)))
-		history_add(s, role, 'a', 2);
+		history_add(s, role, H_ACK);
 	if (t->paylen > 0)
-		history_add(s, role, 'd', 3);
+		history_add(s, role, H_DATA);
 	if (t->flags & TCPF_FIN)
-		history_add(s, role, 'f', 4);
+		history_add(s, role, H_FIN);
 	if (t->flags & TCPF_RST)
-		history_add(s, role, 'r', 5);
+		history_add(s, role, H_RST);
 	if (t->paylen > 0 && (labels_has(l, LABEL_RETRANSMISSION) ||
 			      labels_has(l, LABEL_FAST_RETRANSMISSION) ||
 			      labels_has(l, LABEL_SPURIOUS_RETRANSMISSION)))
-		history_add(s, role, 't', 6);
+		history_add(s, role, H_RETRANS);
 	if (labels_has(l, LABEL_ZERO_WINDOW))
-		history_add(s, role, 'w', 7);
+		history_add(s, role, H_ZEROWIN);
 	endpoint_step(s, role, t->flags, l);
 }
 

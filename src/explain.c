@@ -33,9 +33,9 @@ const struct explain_lang *explain_lang_from_env(void)
 	return &explain_en;
 }
 
-/* The numbers and names of one sentence, already text. */
+/* The numbers and names of one sentence, already text (a server name is the longest). */
 struct args {
-	char v[4][APP_PATH_MAX + 8];
+	char v[4][APP_SNI_MAX + 16];
 	int n;
 };
 
@@ -50,9 +50,13 @@ static void arg_fixed(struct args *a, double x, int digits)
 	snprintf(a->v[a->n++], sizeof(a->v[0]), "%.*f", digits, x);
 }
 
+/* A name, cut to fit (every name kept by the parser does). */
 static void arg_text(struct args *a, const char *s)
 {
-	snprintf(a->v[a->n++], sizeof(a->v[0]), "%s", s);
+	size_t n = strnlen(s, sizeof(a->v[0]) - 1);
+
+	memcpy(a->v[a->n], s, n);
+	a->v[a->n++][n] = '\0';
 }
 
 /*
@@ -244,7 +248,9 @@ static enum explain_sentence hint_sentence(enum app_hint_kind k, const struct ap
 		return EX_TLS_APP_DATA;
 	case APP_HINT_HTTP_REQUEST:
 		arg_text(a, h->method);
-		snprintf(a->v[a->n++], sizeof(a->v[0]), "%s%s", h->path, h->path_truncated ? "..." : "");
+		arg_text(a, h->path);
+		if (h->path_truncated)
+			strcat(a->v[a->n - 1], "..."); /* APP_PATH_MAX + 3 fits */
 		return EX_HTTP_REQUEST;
 	case APP_HINT_HTTP_RESPONSE:
 	default:

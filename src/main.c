@@ -1,4 +1,5 @@
 /* main.c - tcpnote's command line, wiring and exit codes: the only file that exits. */
+#include <errno.h>
 #include <getopt.h>
 #include <pcap/pcap.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include "tcpnote/decode.h"
 #include "tcpnote/explain.h"
 #include "tcpnote/pipeline.h"
+#include "tcpnote/print_svg.h"
 #include "tcpnote/privdrop.h"
 
 #ifndef TCPNOTE_VERSION
@@ -35,7 +37,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-Z USER] [-Svnlq]\n"
-		"               [-t...] [--json] [--summary] [--explain] [--expect EXPR] [--color=WHEN] [BPF]\n"
+		"               [-t...] [--json] [--summary] [--explain] [--ladder] [--svg FILE]\n"
+		"               [--flow ID] [--expect EXPR] [--color=WHEN] [BPF]\n"
 		"Print TCP packets as tcpdump -n does, each followed by what it means (# labels).\n"
 		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  capture live (lo, any)\n"
 		"  -c N           stop after N packets             -w FILE   also save packets (pcap)\n"
@@ -47,6 +50,8 @@ static void usage(FILE *f)
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
 		"  --summary      a table of the connections after the packets\n"
 		"  --explain      each label in plain words with its numbers; --lang en|zh (from LANG)\n"
+		"  --ladder       draw each connection as a ladder (--ascii); --svg FILE: ladder and\n"
+		"                 time-sequence graph as SVG; --flow ID: only that connection\n"
 		"  --expect EXPR  check at the end, exit 3 if false: LABEL, !LABEL, LABEL=N,\n"
 		"                 LABEL>=N, LABEL<=N, state:CODE=N (Zeek conn_state), flows=N\n"
 		"  --color=WHEN   colour the labels: auto (default), always, never; NO_COLOR is honoured\n"
@@ -133,7 +138,7 @@ static bool check_expectations(const struct pipeline *pl, const struct expectati
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
-	       OPT_LANG };
+	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, 'V'},
 						 {"json", no_argument, NULL, OPT_JSON},
@@ -145,10 +150,16 @@ int main(int argc, char **argv)
 						 {"idle-timeout", required_argument, NULL, OPT_IDLE},
 						 {"explain", no_argument, NULL, OPT_EXPLAIN},
 						 {"lang", required_argument, NULL, OPT_LANG},
+						 {"ladder", no_argument, NULL, OPT_LADDER},
+						 {"ascii", no_argument, NULL, OPT_ASCII},
+						 {"flow", required_argument, NULL, OPT_FLOW},
+						 {"svg", required_argument, NULL, OPT_SVG},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
 	bool summary = false, explain = false;
+	const char *svg_path = NULL;
+	FILE *svg = NULL;
 	const struct explain_lang *lang = NULL;
 	const char *color = "auto";
 	const char *drop_user = NULL;
@@ -181,6 +192,22 @@ int main(int argc, char **argv)
 			break;
 		case OPT_EXPLAIN:
 			explain = true;
+			break;
+		case OPT_LADDER:
+			popts.ladder = true;
+			break;
+		case OPT_ASCII:
+			popts.ladder_opts.ascii = true;
+			break;
+		case OPT_FLOW:
+			if (parse_int(optarg, 1, 2147483647L, &v) < 0) {
+				fprintf(stderr, "tcpnote: --flow takes a connection number (1, 2, ...)\n");
+				return EXIT_USAGE;
+			}
+			popts.only_flow = (uint64_t)v;
+			break;
+		case OPT_SVG:
+			svg_path = optarg;
 			break;
 		case OPT_LANG:
 			lang = explain_lang_find(optarg);
@@ -298,6 +325,26 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	popts.explain = explain ? (lang != NULL ? lang : explain_lang_from_env()) : NULL;
+	if (popts.ladder && (popts.json || explain)) {
+		fprintf(stderr, "tcpnote: --ladder draws instead of the packet lines: not with --json or --explain\n");
+		return EXIT_USAGE;
+	}
+	if (popts.ladder_opts.ascii && !popts.ladder) {
+		fprintf(stderr, "tcpnote: --ascii is for --ladder\n");
+		return EXIT_USAGE;
+	}
+	if (popts.only_flow != 0 && !popts.ladder && svg_path == NULL) {
+		fprintf(stderr, "tcpnote: --flow chooses the connection --ladder or --svg draws\n");
+		return EXIT_USAGE;
+	}
+	if (svg_path != NULL) {
+		if (copts.read_file != NULL && capture_same_file(svg_path, copts.read_file)) {
+			fprintf(stderr, "tcpnote: --svg %s would overwrite the capture being read\n", svg_path);
+			return EXIT_USAGE;
+		}
+		popts.keep_diagrams = true;
+	}
+	popts.ladder_opts.columns = ladder_columns(STDOUT_FILENO);
 	popts.print.ts = (enum ts_mode)tflag;
 	popts.keep_flows = summary;
 	/* https://no-color.org: NO_COLOR set and not empty turns automatic colour off. */
@@ -341,6 +388,16 @@ int main(int argc, char **argv)
 		free(filter);
 		return rc == CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_RUNTIME;
 	}
+	/* Opened now, when nothing else can fail the command line, and written at the end. */
+	if (svg_path != NULL) {
+		svg = strcmp(svg_path, "-") == 0 ? stdout : fopen(svg_path, "w");
+		if (svg == NULL) {
+			fprintf(stderr, "tcpnote: --svg %s: %s\n", svg_path, strerror(errno));
+			capture_close(cap, err, sizeof(err));
+			free(filter);
+			return EXIT_RUNTIME;
+		}
+	}
 	if (line_buffered)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	fprintf(stderr, "%s %s, link-type %s (%s), snapshot length %d%s\n",
@@ -376,6 +433,15 @@ int main(int argc, char **argv)
 
 		if (summary_print(stdout, flows, nflows) < 0)
 			status = EXIT_RUNTIME;
+	}
+	if (svg != NULL) {
+		size_t ndiag;
+		const struct diag_conn *const *diag = pipeline_diagrams(pl, &ndiag);
+
+		if (svg_write(svg, diag, ndiag) < 0 || (svg != stdout && fclose(svg) != 0)) {
+			fprintf(stderr, "tcpnote: writing --svg %s failed\n", svg_path);
+			status = EXIT_RUNTIME;
+		}
 	}
 	if (fflush(stdout) != 0 || pipeline_write_failed(pl)) {
 		fprintf(stderr, "tcpnote: writing the output failed\n");

@@ -36,6 +36,11 @@ struct pipeline {
 	uint64_t state_count[16];
 	struct packet pkt;
 	char line[8192];
+	struct diag_conn **drawing; /* by connection id: the ones being drawn */
+	size_t drawing_cap;
+	struct diag_conn **drawn;   /* ended, kept for pipeline_diagrams */
+	size_t ndrawn, drawn_cap;
+	bool drawing_on;
 };
 
 static void write_line(struct pipeline *pl, const char *s, size_t n)
@@ -47,6 +52,73 @@ static void write_line(struct pipeline *pl, const char *s, size_t n)
 static const char *const conn_states[] = {"S0",   "S1",     "SF",    "REJ", "S2",  "S3",  "RSTO",
 					  "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH", NULL};
 
+/* The drawing of connection id, started at its first packet when it is one to draw; or NULL. */
+static struct diag_conn *drawing_of(struct pipeline *pl, const struct conn *c, const struct packet *p)
+{
+	uint64_t id = c->sum.id;
+	struct diag_conn *d;
+	struct flow_key k;
+	bool from_lo;
+	struct conn_endpoints ep;
+
+	if (pl->opts.only_flow != 0 && id != pl->opts.only_flow)
+		return NULL;
+	if (id < pl->drawing_cap && pl->drawing[id] != NULL)
+		return pl->drawing[id];
+	if (id >= pl->drawing_cap) {
+		size_t ncap = pl->drawing_cap ? pl->drawing_cap : 64;
+		struct diag_conn **nd;
+
+		while (ncap <= id)
+			ncap *= 2;
+		nd = realloc(pl->drawing, ncap * sizeof(*nd));
+		if (nd == NULL)
+			return NULL;
+		memset(nd + pl->drawing_cap, 0, (ncap - pl->drawing_cap) * sizeof(*nd));
+		pl->drawing = nd;
+		pl->drawing_cap = ncap;
+	}
+	d = malloc(sizeof(*d));
+	if (d == NULL)
+		return NULL;
+	flow_key_of(p, &k, &from_lo);
+	summary_endpoints(&k, c->client_is_lo, &ep);
+	diag_conn_init(d, id, &ep);
+	pl->drawing[id] = d;
+	return d;
+}
+
+/* Connection id ended: draw its ladder, keep it for the SVG, or let it go. */
+static void finish_drawing(struct pipeline *pl, uint64_t id)
+{
+	struct diag_conn *d;
+
+	if (id >= pl->drawing_cap || (d = pl->drawing[id]) == NULL)
+		return;
+	pl->drawing[id] = NULL;
+	if (pl->opts.ladder && ladder_print(pl->out, d, &pl->opts.ladder_opts) < 0)
+		pl->write_failed = true;
+	if (pl->opts.keep_diagrams) {
+		if (pl->ndrawn == pl->drawn_cap) {
+			size_t ncap = pl->drawn_cap ? pl->drawn_cap * 2 : 16;
+			struct diag_conn **nd = realloc(pl->drawn, ncap * sizeof(*nd));
+
+			if (nd == NULL) {
+				pl->out_of_memory = true;
+				diag_conn_free(d);
+				free(d);
+				return;
+			}
+			pl->drawn = nd;
+			pl->drawn_cap = ncap;
+		}
+		pl->drawn[pl->ndrawn++] = d;
+		return;
+	}
+	diag_conn_free(d);
+	free(d);
+}
+
 /* A connection ended (its 5-tuple was reused) or the input did: keep its record. */
 static void on_conn_end(const struct conn *c, const struct flow_key *k, enum conn_end_why why,
 			void *ctx)
@@ -55,6 +127,7 @@ static void on_conn_end(const struct conn *c, const struct flow_key *k, enum con
 	const char *st = summary_conn_state(&c->sum);
 	size_t i;
 
+	finish_drawing(pl, c->sum.id);
 	/* tcpdump never forgets a pair: an evicted connection leaves its bases behind. */
 	if (why == CONN_END_EVICTED && c->rs.known && pl->numbering &&
 	    !relseq_keep(pl->relseq, k, &c->rs))
@@ -79,12 +152,12 @@ static void on_conn_end(const struct conn *c, const struct flow_key *k, enum con
 		pl->flows_cap = ncap;
 	}
 	pl->flows[pl->nflows].app = NULL;
-	if (app_track_facts(&c->app) != NULL) {
+	if (app_track_facts(c->app) != NULL) {
 		pl->flows[pl->nflows].app = malloc(sizeof(struct app_conn_facts));
 		if (pl->flows[pl->nflows].app == NULL)
 			pl->out_of_memory = true;
 		else
-			*pl->flows[pl->nflows].app = *app_track_facts(&c->app);
+			*pl->flows[pl->nflows].app = *app_track_facts(c->app);
 	}
 	pl->flows[pl->nflows].sum = c->sum;
 	summary_endpoints(k, c->client_is_lo, &pl->flows[pl->nflows].ep);
@@ -103,6 +176,7 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	pl->dopts.verify_checksums = opts->print.vflag > 0;
 	pl->numbering = !opts->quiet && !opts->json;
 	pl->keep_facts = opts->keep_flows || opts->json;
+	pl->drawing_on = opts->ladder || opts->keep_diagrams;
 	pl->relseq = relseq_new();
 	pl->tracker = tracker_new();
 	pl->printer = printer_new(out, &opts->print);
@@ -134,6 +208,17 @@ void pipeline_free(struct pipeline *pl)
 	for (i = 0; i < pl->nflows; i++)
 		free(pl->flows[i].app);
 	free(pl->flows);
+	for (i = 0; i < pl->drawing_cap; i++)
+		if (pl->drawing[i] != NULL) {
+			diag_conn_free(pl->drawing[i]);
+			free(pl->drawing[i]);
+		}
+	free(pl->drawing);
+	for (i = 0; i < pl->ndrawn; i++) {
+		diag_conn_free(pl->drawn[i]);
+		free(pl->drawn[i]);
+	}
+	free(pl->drawn);
 	free(pl);
 }
 
@@ -181,6 +266,23 @@ static void number_relative(struct pipeline *pl, const struct packet *p, struct 
 	relseq_step(&c->rs, pl->opts.absolute_seq, p, view);
 }
 
+static void draw_packet(struct pipeline *pl, const struct conn *c, const struct packet *p,
+			const struct labels *l, const struct app_hints *h)
+{
+	struct diag_conn *d = drawing_of(pl, c, p);
+	int role = tracker_role_of(c, p);
+	bool isn_valid[2] = {c->dir[0].isn_valid, c->dir[1].isn_valid};
+	uint32_t isn[2] = {c->dir[0].isn, c->dir[1].isn};
+
+	if (d == NULL) {
+		if (pl->opts.only_flow == 0 || c->sum.id == pl->opts.only_flow)
+			pl->out_of_memory = true;
+		return;
+	}
+	if (!diag_conn_add(d, p, role, isn_valid, isn, c->dir[role].wscale, l, h))
+		pl->out_of_memory = true;
+}
+
 void pipeline_frame(void *arg, const struct frame *f)
 {
 	struct pipeline *pl = arg;
@@ -222,11 +324,13 @@ void pipeline_frame(void *arg, const struct frame *f)
 		int role = tracker_role_of(c, p);
 		const struct track_dir *d = &c->dir[role];
 
-		if (!app_track_segment(&c->app, role, d->isn_valid, d->isn + 1, p, pl->keep_facts,
-				       hints))
+		if (!app_track_segment(&c->app, &c->app_judged, role, d->isn_valid, d->isn + 1, p,
+				       pl->keep_facts, hints))
 			pl->out_of_memory = true;
 	}
-	if (pl->opts.quiet)
+	if (c != NULL && pl->drawing_on)
+		draw_packet(pl, c, p, &labels, hints);
+	if (pl->opts.quiet || pl->opts.ladder)
 		return;
 	if (pl->numbering && packet_has_tcp(p))
 		number_relative(pl, p, c, &view);
@@ -246,6 +350,13 @@ void pipeline_frame(void *arg, const struct frame *f)
 	}
 }
 
+static int by_drawing_id(const void *a, const void *b)
+{
+	uint64_t x = (*(struct diag_conn *const *)a)->id, y = (*(struct diag_conn *const *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
 static int by_flow_id(const void *a, const void *b)
 {
 	uint64_t x = ((const struct flow_record *)a)->sum.id;
@@ -260,7 +371,15 @@ bool pipeline_finish(struct pipeline *pl)
 
 	if (pl->nflows > 1)
 		qsort(pl->flows, pl->nflows, sizeof(*pl->flows), by_flow_id);
+	if (pl->ndrawn > 1)
+		qsort(pl->drawn, pl->ndrawn, sizeof(*pl->drawn), by_drawing_id);
 	return ok && !pl->out_of_memory;
+}
+
+const struct diag_conn *const *pipeline_diagrams(const struct pipeline *pl, size_t *n)
+{
+	*n = pl->ndrawn;
+	return (const struct diag_conn *const *)pl->drawn;
 }
 
 const struct flow_record *pipeline_flows(const struct pipeline *pl, size_t *n)

@@ -5,6 +5,7 @@
 
 #include "tcpnote/print_json.h"
 #include "tcpnote/sbuf.h"
+#include "tcpnote/tcp_flags.h"
 
 /* Labels are fixed ASCII names, addresses come from inet_ntop: nothing needs escaping. */
 static void json_labels(struct sbuf *s, const struct labels *l, const struct app_hints *h)
@@ -88,10 +89,8 @@ static size_t finish(struct sbuf *s, char *buf, size_t cap)
 size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p, uint64_t flow,
 		   const struct labels *l, const struct app_hints *h)
 {
-	static const char letters[8] = {'F', 'S', 'R', 'P', '.', 'U', 'E', 'W'};
 	const struct tcp_info *t = &p->tcp;
 	struct sbuf s;
-	int i;
 
 	if (cap < 2)
 		return 0;
@@ -110,11 +109,7 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 		json_uint(&s, ",\"dport\":", t->dport);
 	if (packet_has_tcp(p)) {
 		sbuf_puts(&s, ",\"flags\":\"");
-		if (t->flags == 0)
-			sbuf_puts(&s, "none");
-		for (i = 0; i < 8; i++)
-			if (t->flags & (1u << i))
-				sbuf_putc(&s, letters[i]);
+		sbuf_put_tcp_flags(&s, t->flags);
 		json_uint(&s, "\",\"seq\":", t->seq);
 		json_uint(&s, ",\"ack\":", t->ack);
 		json_uint(&s, ",\"win\":", t->win);
@@ -177,6 +172,7 @@ void json_app_facts(struct sbuf *s, const struct app_conn_facts *f)
 size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k)
 {
 	const struct conn_summary *sum = &c->sum;
+	char history[HISTORY_MAX + 1];
 	struct conn_endpoints eps;
 	char ep[INET6_ADDRSTRLEN + 10];
 	struct sbuf s;
@@ -202,8 +198,9 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 		sbuf_printf(&s, "%.3f", (double)c->first_rtt_us / 1e3);
 	else
 		sbuf_puts(&s, "null");
+	summary_history(sum, history);
 	sbuf_printf(&s, ",\"state\":\"%s\",\"history\":\"%s\",\"close\":\"%s\",\"labels\":{",
-		    summary_conn_state(sum), sum->history, summary_close_kind(sum));
+		    summary_conn_state(sum), history, summary_close_kind(sum));
 	for (i = 0; i < LABEL_COUNT; i++) {
 		uint32_t n = summary_label_count(sum, (enum label)i);
 
@@ -213,7 +210,7 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 		first = false;
 	}
 	sbuf_putc(&s, '}');
-	json_app_facts(&s, app_track_facts(&c->app));
+	json_app_facts(&s, app_track_facts(c->app));
 	sbuf_putc(&s, '}');
 	return finish(&s, buf, cap);
 }

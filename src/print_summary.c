@@ -49,7 +49,7 @@ int summary_print(FILE *out, const struct flow_record *flows, size_t n)
 	for (i = 0; i < n; i++) {
 		const struct conn_summary *s = &flows[i].sum;
 		char cli[INET6_ADDRSTRLEN + 10], srv[INET6_ADDRSTRLEN + 10], pk[48], by[48], rtt[24];
-		char note[512], app[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64], app_safe[sizeof(app) * 4];
+		char history[HISTORY_MAX + 1], note[512], app[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64], app_safe[sizeof(app) * 4];
 		struct sbuf as;
 		double dur = (double)(s->last_ns - s->first_ns) / 1e9;
 
@@ -63,6 +63,7 @@ int summary_print(FILE *out, const struct flow_record *flows, size_t n)
 		else
 			snprintf(rtt, sizeof(rtt), "-");
 		notable(s, note, sizeof(note));
+		summary_history(s, history);
 		/* What the application said (TLS, HTTP), made safe for a terminal. */
 		sbuf_init(&as, app_safe, sizeof(app_safe));
 		if (flows[i].app != NULL && app_facts_format(flows[i].app, app, sizeof(app)) > 0)
@@ -71,7 +72,7 @@ int summary_print(FILE *out, const struct flow_record *flows, size_t n)
 			sbuf_putc(&as, '-');
 		fprintf(out, "%4llu  %-24s %-24s %9.3fs %13s %17s %9s  %-6s %-10s %-12s %-24s %s\n",
 			(unsigned long long)s->id, cli, srv, dur, pk, by, rtt, summary_conn_state(s),
-			s->history[0] ? s->history : "-", summary_close_kind(s), note, app_safe);
+			history[0] ? history : "-", summary_close_kind(s), note, app_safe);
 	}
 	return ferror(out) ? -1 : 0;
 }

@@ -9,6 +9,7 @@
 #include "tcpnote/print_json.h"
 #include "tcpnote/print_svg.h"
 #include "tcpnote/sbuf.h"
+#include "tcpnote/tcp_flags.h"
 
 /*
  * Layout, in pixels (SVG user units). Each connection is a section
@@ -682,17 +683,11 @@ static size_t ladder_rows(const struct diag_conn *d, struct row *rows)
 /* "[P.] seq 1:79 ack 1 win 64 len 78", numbers relative as tcpdump prints them. */
 static void arrow_text(const struct diag_event *e, char *buf, size_t cap)
 {
-	static const char letters[8] = {'F', 'S', 'R', 'P', '.', 'U', 'E', 'W'};
 	struct sbuf s;
-	int i;
 
 	sbuf_init(&s, buf, cap);
 	sbuf_putc(&s, '[');
-	if (e->flags == 0)
-		sbuf_puts(&s, "none");
-	for (i = 0; i < 8; i++)
-		if (e->flags & (1u << i))
-			sbuf_putc(&s, letters[i]);
+	sbuf_put_tcp_flags(&s, e->flags);
 	sbuf_putc(&s, ']');
 	if (e->len > 0)
 		sbuf_printf(&s, " seq %u:%u", e->seq, e->seq + e->len);

@@ -8,6 +8,7 @@
 #include "tcpnote/print_mptcp.h"
 #include "tcpnote/print_text.h"
 #include "tcpnote/sbuf.h"
+#include "tcpnote/tcp_flags.h"
 
 #define LINE_MAX_BYTES 8192
 #define IFCACHE 16
@@ -434,18 +435,10 @@ static void print_ip6_ext(struct sbuf *s, const struct ip_info *ip, int vflag)
 	}
 }
 
-/* tcpdump's bittok2str_nosep over tcp_flag_values: F S R P . U E W. */
 static void print_flags(struct sbuf *s, uint8_t f)
 {
-	static const char letters[8] = {'F', 'S', 'R', 'P', '.', 'U', 'E', 'W'};
-	int i;
-
 	sbuf_puts(s, "Flags [");
-	if (f == 0)
-		sbuf_puts(s, "none");
-	for (i = 0; i < 8; i++)
-		if (f & (1u << i))
-			sbuf_putc(s, letters[i]);
+	sbuf_put_tcp_flags(s, f);
 	sbuf_putc(s, ']');
 }
 

@@ -267,7 +267,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 				flow_key_of(p, &k, &lo);
 				hooks->on_end(c, &k, CONN_END_REPLACED, hooks->ctx);
 			}
-			app_track_clear(&c->app);
+			app_track_clear(&c->app, &c->app_judged);
 			conn_reset(c, from_lo);
 			created = true;
 			labels_add(out, LABEL_PORT_REUSE);
@@ -338,8 +338,10 @@ struct tracker *tracker_new(void)
 
 static void clear_app(void *value, void *ctx)
 {
+	struct conn *c = value;
+
 	(void)ctx;
-	app_track_clear(&((struct conn *)value)->app);
+	app_track_clear(&c->app, &c->app_judged);
 }
 
 void tracker_free(struct tracker *t)
@@ -356,7 +358,7 @@ static void evict(struct tracker *t, struct conn *c)
 {
 	if (t->hooks.on_end != NULL)
 		t->hooks.on_end(c, flow_key_at(t->flows, c), CONN_END_EVICTED, t->hooks.ctx);
-	app_track_clear(&c->app);
+	app_track_clear(&c->app, &c->app_judged);
 	flow_remove(t->flows, c);
 }
 

@@ -14,27 +14,23 @@
  */
 struct app_state;
 
-/* What a connection keeps of the module (inside struct conn). */
-struct app_slot {
-	struct app_state *st; /* NULL until a direction looks like TLS or HTTP */
-	uint8_t judged;       /* bit per role: that direction's first payload has been looked at */
-};
-
 /*
- * Follow one segment of the connection from role (0 client, 1 server);
+ * Follow one segment of the connection from role (0 client, 1 server). The
+ * connection keeps *st (NULL at first) and *judged (0 at first: a bit per
+ * role whose first payload has been sniffed);
  * next_seq is the sequence number its first payload byte has when the
  * handshake was seen (ISN + 1), or 0 with have_next false. out gets the
  * hints the segment completes. keep_facts: fold them into the connection's
  * facts (for its flow record). Returns false only when out of memory (no
  * hints for this connection then).
  */
-bool app_track_segment(struct app_slot *slot, int role, bool have_next, uint32_t next_seq,
-		       const struct packet *p, bool keep_facts, struct app_hints *out);
+bool app_track_segment(struct app_state **st, uint8_t *judged, int role, bool have_next,
+		       uint32_t next_seq, const struct packet *p, bool keep_facts, struct app_hints *out);
 
 /* The facts gathered so far, or NULL when there are none. */
-const struct app_conn_facts *app_track_facts(const struct app_slot *slot);
+const struct app_conn_facts *app_track_facts(const struct app_state *st);
 
 /* Forget everything (the connection ends or its record is reused). */
-void app_track_clear(struct app_slot *slot);
+void app_track_clear(struct app_state **st, uint8_t *judged);
 
 #endif

@@ -63,4 +63,7 @@ bool capture_stats(struct capture *c, unsigned long *captured, unsigned long *re
 /* Flush the -w file and release everything. Returns false if the flush failed. */
 bool capture_close(struct capture *c, char *err, size_t errlen);
 
+/* True when paths a and b name the same existing file (so an output would overwrite an input); "-" never does. */
+bool capture_same_file(const char *a, const char *b);
+
 #endif

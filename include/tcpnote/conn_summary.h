@@ -30,10 +30,10 @@ struct conn_summary {
 	uint32_t packets[2];
 	uint32_t count_big[SUMMARY_BIG];
 	uint16_t count_small[LABEL_COUNT - SUMMARY_BIG];
-	uint16_t history_seen[2]; /* letters already recorded, per role */
+	uint8_t history_seen[2]; /* letters already recorded, per role: bit b for letter b */
 	uint8_t ep[2];          /* enum endpoint_state, per role */
 	bool handshake_done;
-	char history[HISTORY_MAX + 1];
+	uint8_t history[HISTORY_MAX / 2]; /* the letters in order, a nibble each: role << 3 | letter */
 };
 
 /* A connection's two endpoints: [0] the client, [1] the server. */
@@ -55,6 +55,9 @@ void summary_start(struct conn_summary *s, uint64_t id);
 /* Count one packet from role (0 client, 1 server) with its labels. */
 void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		  const struct labels *l, int64_t now);
+
+/* The history letters as Zeek writes them ("ShADadFf"; upper case: the client); "" when none. */
+void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1]);
 
 /* Zeek's conn_state code: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH. */
 const char *summary_conn_state(const struct conn_summary *s);

@@ -8,7 +8,9 @@
 
 #include "tcpnote/capture.h"
 #include "tcpnote/expect.h"
+#include "tcpnote/diagram.h"
 #include "tcpnote/explain.h"
+#include "tcpnote/print_ladder.h"
 #include "tcpnote/print_summary.h"
 #include "tcpnote/print_text.h"
 
@@ -21,6 +23,10 @@ struct pipeline_opts {
 	size_t max_flows;   /* --max-flows: connections tracked at once (0: no limit) */
 	int64_t idle_ns;    /* --idle-timeout in ns of capture time (0: never) */
 	const struct explain_lang *explain; /* --explain: under each labeled line, in this language */
+	bool ladder;        /* --ladder: each connection drawn when it ends, instead of packet lines */
+	struct ladder_opts ladder_opts;
+	bool keep_diagrams; /* --svg: every drawn connection is kept for pipeline_diagrams */
+	uint64_t only_flow; /* --flow ID: draw only this connection (0: all) */
 	struct print_opts print;
 };
 
@@ -37,6 +43,9 @@ bool pipeline_finish(struct pipeline *pl);
 
 /* Every connection seen, in order of first packet (after pipeline_finish; keep_flows only). */
 const struct flow_record *pipeline_flows(const struct pipeline *pl, size_t *n);
+
+/* The connections kept for drawing (keep_diagrams), in order of first packet (after pipeline_finish). */
+const struct diag_conn *const *pipeline_diagrams(const struct pipeline *pl, size_t *n);
 
 /* Connections that ended (or were evicted, or were open at the end), in all and by conn_state. */
 uint64_t pipeline_flow_count(const struct pipeline *pl);

@@ -69,16 +69,17 @@ struct conn {
 	int64_t syn_time;   /* the last SYN without ACK, ns */
 	int32_t first_rtt_us; /* SYN to handshake 3/3, microseconds; 0 while unknown */
 	uint32_t packets;
+	/* tcpdump's numbering bases for this address/port pair (relseq.c): kept when the 5-tuple is reused. */
+	struct relseq_bases rs;
 	uint8_t state;      /* enum conn_state */
 	uint8_t prev_state; /* enum conn_state */
 	bool client_is_lo;  /* the client is the flow key's (addr_lo, port_lo) */
 	bool ended;         /* FIN or RST seen: a new SYN is port reuse */
 	int8_t active_closer; /* role that sent the first FIN, or -1 */
-	/* tcpdump's numbering bases for this address/port pair (relseq.c): kept when the 5-tuple is reused. */
-	struct relseq_bases rs;
+	uint8_t app_judged; /* bit per role: that direction's first payload was sniffed (app_track.c) */
 	struct track_dir dir[2];
 	struct conn_summary sum;
-	struct app_slot app; /* TLS/HTTP hints (app_track.c); freed with the record */
+	struct app_state *app; /* TLS/HTTP hint state, or NULL (app_track.c); freed with the record */
 };
 
 /* Why a connection's record is handed over. */
