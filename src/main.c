@@ -33,6 +33,9 @@ static void on_signal(int sig)
 	capture_break(running_capture);
 }
 
+/* Standard output's buffer when replaying a file (glibc ignores a size without a buffer). */
+static char out_buffer[1 << 20];
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -400,6 +403,8 @@ int main(int argc, char **argv)
 	}
 	if (line_buffered)
 		setvbuf(stdout, NULL, _IOLBF, 0);
+	else if (!capture_is_live(cap))
+		setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer)); /* replaying: fewer, larger writes */
 	fprintf(stderr, "%s %s, link-type %s (%s), snapshot length %d%s\n",
 		capture_is_live(cap) ? "listening on" : "reading from file",
 		capture_is_live(cap) ? copts.iface : copts.read_file, capture_datalink_name(cap),
