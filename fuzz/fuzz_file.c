@@ -7,6 +7,7 @@
 #include "tcpnote/decode.h"
 #include "tcpnote/explain.h"
 #include "tcpnote/pipeline.h"
+#include "tcpnote/print_svg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -38,6 +39,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Text output explained in one of the languages, flow records with TLS/HTTP facts. */
 	opts.explain = !opts.json && (size & 8) ? ((size & 16) ? &explain_zh : &explain_en) : NULL;
 	opts.keep_flows = (size & 32) != 0;
+	/* Drawn: ladders instead of packet lines, and every connection kept for the SVG. */
+	opts.ladder = !opts.json && !opts.explain && (size & 64);
+	opts.ladder_opts.columns = 80 + (int)(size % 97);
+	opts.ladder_opts.ascii = (size & 128) != 0;
+	opts.keep_diagrams = (size & 256) != 0;
 	pl = out != NULL && decode_link_supported(opts.dlt) ? pipeline_new(out, &opts) : NULL;
 	while (pl != NULL && (rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
 		struct frame f;
@@ -54,6 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n;
 
 		pipeline_finish(pl);
+		if (opts.keep_diagrams) {
+			size_t nd;
+			const struct diag_conn *const *dg = pipeline_diagrams(pl, &nd);
+
+			svg_write(out, dg, nd);
+		}
 		summary_print(out, pipeline_flows(pl, &n), n);
 		pipeline_free(pl);
 	}
