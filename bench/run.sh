@@ -26,6 +26,7 @@ for s in $SHAPES; do
 	read -r td_t td_rss td_cut < <(MEASURE_TIMEOUT=${TCPDUMP_LIMIT:-0} python3 bench/measure.py "$TCPDUMP_RUNS" tcpdump -n -S -r "$f")
 	read -r ts_t ts_rss _ < <(python3 bench/measure.py 1 tshark -n -r "$f")
 	gt=""; [[ $td_cut == cut ]] && gt=">"
+	cat "$f" >/dev/null # back in the page cache after tshark's gigabytes
 	for mode in "-r" "-S -r" "--json -r" "-q --summary -r"; do
 		# shellcheck disable=SC2086
 		read -r t rss _ < <(python3 bench/measure.py "$RUNS" "$TCPNOTE" $mode "$f")

@@ -55,6 +55,7 @@ static void decode_ip4_options(struct span opts, struct ip_info *ip)
 		struct ip_opt *o = &ip->opts[ip->nopts++];
 		size_t left = opts.len - off;
 
+		memset(o, 0, sizeof(*o));
 		o->code = opts.data[off];
 		if (o->code == IPOPT_EOL_ || o->code == IPOPT_NOP_) {
 			o->len = 1;
@@ -290,6 +291,7 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 			return;
 		}
 		e = &ip->ext[ip->next_ext];
+		memset(e, 0, sizeof(*e));
 		e->type = nh;
 		if (!span_u8(l3, off, &next) || !span_u8(l3, off + 1, &hlen8)) {
 			p->stop = STOP_NOT_TCP;

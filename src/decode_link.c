@@ -1,4 +1,5 @@
 /* decode_link.c - link layers (Ethernet+VLAN, Linux SLL/SLL2, NULL/LOOP, RAW) down to IP. */
+#include <stddef.h>
 #include <string.h>
 
 #include "tcpnote/decode.h"
@@ -137,8 +138,9 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 	size_t off;
 
 	memset(&p->link, 0, sizeof(p->link));
-	memset(&p->ip, 0, sizeof(p->ip));
-	memset(&p->tcp, 0, sizeof(p->tcp));
+	/* Not the option and extension lists (1.9 KiB): entries are cleared as they are added. */
+	memset(&p->ip, 0, offsetof(struct ip_info, opts));
+	memset(&p->tcp, 0, offsetof(struct tcp_info, opts));
 	p->caplen = caplen;
 	p->wirelen = wirelen;
 	p->stop = STOP_NOT_IP;

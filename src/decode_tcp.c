@@ -1,4 +1,6 @@
 /* decode_tcp.c - the TCP header and its options (RFC 9293 section 3.1) into struct tcp_info. */
+#include <string.h>
+
 #include "tcpnote/decode.h"
 
 /*
@@ -148,6 +150,7 @@ static void decode_tcp_options(struct span cap, uint32_t hlen, struct tcp_info *
 		struct tcp_opt *o = &t->opts[t->nopts];
 		uint8_t kind, len;
 
+		memset(o, 0, sizeof(*o));
 		if (!span_u8(cap, w.at, &kind)) {
 			t->opts_end = OPT_END_TRUNC;
 			return;

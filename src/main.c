@@ -403,7 +403,7 @@ int main(int argc, char **argv)
 	}
 	if (line_buffered)
 		setvbuf(stdout, NULL, _IOLBF, 0);
-	else if (!capture_is_live(cap))
+	else if (!capture_is_live(cap) && !isatty(STDOUT_FILENO))
 		setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer)); /* replaying: fewer, larger writes */
 	fprintf(stderr, "%s %s, link-type %s (%s), snapshot length %d%s\n",
 		capture_is_live(cap) ? "listening on" : "reading from file",
@@ -426,6 +426,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	if (capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err)) != CAPTURE_OK) {
+		fflush(stdout); /* the packets before the message, as they were read */
 		fprintf(stderr, "tcpnote: %s\n", err);
 		status = EXIT_RUNTIME;
 	}

@@ -8,36 +8,157 @@
 #include "tcpnote/sbuf.h"
 
 /* The labels worth a column: everything but the ordinary lifecycle steps. */
-static void notable(const struct conn_summary *s, char *buf, size_t cap)
+static void notable(const struct conn_summary *s, struct sbuf *b)
 {
-	static const enum label skip[] = {LABEL_HANDSHAKE_1, LABEL_HANDSHAKE_2, LABEL_HANDSHAKE_3,
-					  LABEL_DATA,        LABEL_ACK,         LABEL_CLOSE_1,
-					  LABEL_CLOSE_2,     LABEL_CLOSE_3,     LABEL_CLOSE_4,
-					  LABEL_FIN_MERGED};
-	size_t len = 0;
-	unsigned i, j;
+	static const uint32_t skip = 1u << LABEL_HANDSHAKE_1 | 1u << LABEL_HANDSHAKE_2 |
+				     1u << LABEL_HANDSHAKE_3 | 1u << LABEL_DATA | 1u << LABEL_ACK |
+				     1u << LABEL_CLOSE_1 | 1u << LABEL_CLOSE_2 | 1u << LABEL_CLOSE_3 |
+				     1u << LABEL_CLOSE_4 | 1u << LABEL_FIN_MERGED;
+	uint32_t bits = ((1u << LABEL_COUNT) - 1) & ~skip;
+	size_t start = b->len;
+	enum label l;
 
-	buf[0] = '\0';
-	for (i = 0; i < LABEL_COUNT; i++) {
-		bool skipped = false;
-		int n;
+	while ((l = labels_next(&bits)) != LABEL_COUNT) {
+		uint32_t n = summary_label_count(s, l);
 
-		for (j = 0; j < sizeof(skip) / sizeof(skip[0]); j++)
-			skipped = skipped || skip[j] == (enum label)i;
-		if (skipped || summary_label_count(s, (enum label)i) == 0)
+		if (n == 0)
 			continue;
-		n = snprintf(buf + len, cap - len, "%s%s %u", len ? ", " : "",
-			     label_name((enum label)i), summary_label_count(s, (enum label)i));
-		if (n < 0 || (size_t)n >= cap - len)
-			break;
-		len += (size_t)n;
+		if (b->len > start)
+			sbuf_putn(b, ", ", 2);
+		sbuf_puts(b, label_name(l));
+		sbuf_putc(b, ' ');
+		sbuf_put_uint(b, n, 0);
 	}
-	if (len == 0)
-		snprintf(buf, cap, "-");
+	if (b->len == start)
+		sbuf_putc(b, '-');
+}
+
+/* Pad what was appended since start with spaces to width: on the left (right-aligned) or the right. */
+static void pad(struct sbuf *b, size_t start, size_t width, bool right_align)
+{
+	size_t used = b->len - start, k;
+
+	if (used >= width)
+		return;
+	if (right_align && b->len + (width - used) < b->cap) {
+		memmove(b->buf + start + (width - used), b->buf + start, used);
+		memset(b->buf + start, ' ', width - used);
+		b->len += width - used;
+		b->buf[b->len] = '\0';
+		return;
+	}
+	for (k = used; k < width; k++)
+		sbuf_putc(b, ' ');
+}
+
+/* "ADDR:PORT" or "[ADDR]:PORT", as json_endpoint writes it; IPv4 without printf. */
+static void put_endpoint(struct sbuf *b, const struct conn_endpoints *e, int role)
+{
+	char ep[INET6_ADDRSTRLEN + 10];
+
+	if (e->version == 6) {
+		json_endpoint(ep, sizeof(ep), e, role);
+		sbuf_puts(b, ep);
+		return;
+	}
+	sbuf_put_ipv4(b, e->addr[role]);
+	sbuf_putc(b, ':');
+	sbuf_put_uint(b, e->port[role], 0);
+}
+
+/* Nanoseconds as seconds with three decimals, as printf's %.3f of ns / 1e9 rounds them. */
+static void put_seconds3(struct sbuf *b, int64_t ns)
+{
+	char t[32];
+	uint64_t ms;
+
+	if (ns < 0 || ns % 1000000 == 500000) {
+		/* Negative, or exactly half a millisecond: leave the rounding to printf. */
+		snprintf(t, sizeof(t), "%.3f", (double)ns / 1e9);
+		sbuf_puts(b, t);
+		return;
+	}
+	ms = ((uint64_t)ns + 500000) / 1000000;
+	sbuf_put_uint(b, ms / 1000, 0);
+	sbuf_putc(b, '.');
+	sbuf_put_uint(b, ms % 1000, 3);
+}
+
+static void row(struct sbuf *b, const struct flow_record *f)
+{
+	const struct conn_summary *s = &f->sum;
+	char history[HISTORY_MAX + 1], app[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64];
+	size_t at = b->len;
+
+	sbuf_put_uint(b, s->id, 0);
+	pad(b, at, 4, true);
+	sbuf_putn(b, "  ", 2);
+	at = b->len;
+	put_endpoint(b, &f->ep, 0);
+	pad(b, at, 24, false);
+	sbuf_putc(b, ' ');
+	at = b->len;
+	put_endpoint(b, &f->ep, 1);
+	pad(b, at, 24, false);
+	sbuf_putc(b, ' ');
+	at = b->len;
+	put_seconds3(b, s->last_ns - s->first_ns);
+	pad(b, at, 9, true);
+	sbuf_putn(b, "s ", 2);
+	at = b->len;
+	sbuf_put_uint(b, s->packets[0], 0);
+	sbuf_putc(b, '/');
+	sbuf_put_uint(b, s->packets[1], 0);
+	pad(b, at, 13, true);
+	sbuf_putc(b, ' ');
+	at = b->len;
+	sbuf_put_uint(b, s->bytes[0], 0);
+	sbuf_putc(b, '/');
+	sbuf_put_uint(b, s->bytes[1], 0);
+	pad(b, at, 17, true);
+	sbuf_putc(b, ' ');
+	at = b->len;
+	if (f->handshake_rtt_ns > 0) {
+		/* A whole number of microseconds: milliseconds with three decimals are exact. */
+		uint64_t us = (uint64_t)f->handshake_rtt_ns / 1000;
+
+		sbuf_put_uint(b, us / 1000, 0);
+		sbuf_putc(b, '.');
+		sbuf_put_uint(b, us % 1000, 3);
+	} else {
+		sbuf_putc(b, '-');
+	}
+	pad(b, at, 9, true);
+	sbuf_putn(b, "  ", 2);
+	at = b->len;
+	sbuf_puts(b, summary_conn_state(s));
+	pad(b, at, 6, false);
+	sbuf_putc(b, ' ');
+	at = b->len;
+	summary_history(s, history);
+	sbuf_puts(b, history[0] ? history : "-");
+	pad(b, at, 10, false);
+	sbuf_putc(b, ' ');
+	at = b->len;
+	sbuf_puts(b, summary_close_kind(s));
+	pad(b, at, 12, false);
+	sbuf_putc(b, ' ');
+	at = b->len;
+	notable(s, b);
+	pad(b, at, 24, false);
+	sbuf_putc(b, ' ');
+	/* What the application said (TLS, HTTP), made safe for a terminal. */
+	if (f->app != NULL && app_facts_format(f->app, app, sizeof(app)) > 0)
+		sbuf_put_safe(b, app, sizeof(app));
+	else
+		sbuf_putc(b, '-');
+	sbuf_putc(b, '\n');
 }
 
 int summary_print(FILE *out, const struct flow_record *flows, size_t n)
 {
+	char line[4096];
+	struct sbuf b;
 	size_t i;
 
 	fprintf(out, "\nconnections: %zu\n", n);
@@ -47,32 +168,12 @@ int summary_print(FILE *out, const struct flow_record *flows, size_t n)
 		"server", "duration", "packets c/s", "bytes c/s", "rtt ms", "state", "history",
 		"close", "notable", "app");
 	for (i = 0; i < n; i++) {
-		const struct conn_summary *s = &flows[i].sum;
-		char cli[INET6_ADDRSTRLEN + 10], srv[INET6_ADDRSTRLEN + 10], pk[48], by[48], rtt[24];
-		char history[HISTORY_MAX + 1], note[512], app[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64], app_safe[sizeof(app) * 4];
-		struct sbuf as;
-		double dur = (double)(s->last_ns - s->first_ns) / 1e9;
-
-		json_endpoint(cli, sizeof(cli), &flows[i].ep, 0);
-		json_endpoint(srv, sizeof(srv), &flows[i].ep, 1);
-		snprintf(pk, sizeof(pk), "%u/%u", s->packets[0], s->packets[1]);
-		snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)s->bytes[0],
-			 (unsigned long long)s->bytes[1]);
-		if (flows[i].handshake_rtt_ns > 0)
-			snprintf(rtt, sizeof(rtt), "%.3f", (double)flows[i].handshake_rtt_ns / 1e6);
-		else
-			snprintf(rtt, sizeof(rtt), "-");
-		notable(s, note, sizeof(note));
-		summary_history(s, history);
-		/* What the application said (TLS, HTTP), made safe for a terminal. */
-		sbuf_init(&as, app_safe, sizeof(app_safe));
-		if (flows[i].app != NULL && app_facts_format(flows[i].app, app, sizeof(app)) > 0)
-			sbuf_put_safe(&as, app, sizeof(app));
-		else
-			sbuf_putc(&as, '-');
-		fprintf(out, "%4llu  %-24s %-24s %9.3fs %13s %17s %9s  %-6s %-10s %-12s %-24s %s\n",
-			(unsigned long long)s->id, cli, srv, dur, pk, by, rtt, summary_conn_state(s),
-			history[0] ? history : "-", summary_close_kind(s), note, app_safe);
+		sbuf_init(&b, line, sizeof(line));
+		row(&b, &flows[i]);
+		if (b.overflow) /* keep the newline even when the line was cut */
+			line[b.len - 1] = '\n';
+		if (fwrite(line, 1, b.len, out) != b.len)
+			return -1;
 	}
 	return ferror(out) ? -1 : 0;
 }

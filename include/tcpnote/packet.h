@@ -144,15 +144,19 @@ struct ip_info {
 	uint16_t hdr_sum, hdr_sum_shouldbe;
 	uint8_t nopts;
 	bool opts_trunc;
-	struct ip_opt opts[IP_MAX_OPTS];
 	/* IPv6 */
 	uint32_t flow;
 	uint8_t hlim, nxt;
 	uint16_t plen;
 	uint8_t next;        /* next header of the fixed header */
 	uint8_t next_ext;
-	struct ip6_ext ext[IP6_MAX_EXT];
 	bool fragmented;     /* more fragments follow, or IPv6 fragment header */
+	/*
+	 * The lists last: the decoder clears everything above them for each
+	 * packet, and each entry only when it adds one (nopts, next_ext count them).
+	 */
+	struct ip_opt opts[IP_MAX_OPTS];
+	struct ip6_ext ext[IP6_MAX_EXT];
 };
 
 struct tcp_info {
@@ -169,7 +173,6 @@ struct tcp_info {
 	uint16_t cksum_shouldbe;
 	uint8_t nopts;
 	enum opt_end opts_end;
-	struct tcp_opt opts[TCP_MAX_OPTS];
 	/* Values from the options that analysis uses. */
 	bool has_mss, has_wscale, has_sackok, has_ts;
 	uint16_t mss;
@@ -177,6 +180,8 @@ struct tcp_info {
 	uint32_t ts_val, ts_ecr;
 	uint8_t nsack;
 	uint32_t sack[4][2];
+	/* Last: cleared an entry at a time as the decoder adds them (nopts counts them). */
+	struct tcp_opt opts[TCP_MAX_OPTS];
 };
 
 struct packet {
