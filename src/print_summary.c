@@ -84,6 +84,18 @@ static void put_seconds3(struct sbuf *b, int64_t ns)
 	sbuf_put_uint(b, ms % 1000, 3);
 }
 
+/* "client/server" counts, right-aligned in width, and a space. */
+static void put_pair(struct sbuf *b, uint64_t client, uint64_t server, size_t width)
+{
+	size_t at = b->len;
+
+	sbuf_put_uint(b, client, 0);
+	sbuf_putc(b, '/');
+	sbuf_put_uint(b, server, 0);
+	pad(b, at, width, true);
+	sbuf_putc(b, ' ');
+}
+
 static void row(struct sbuf *b, const struct flow_record *f)
 {
 	const struct conn_summary *s = &f->sum;
@@ -105,18 +117,8 @@ static void row(struct sbuf *b, const struct flow_record *f)
 	put_seconds3(b, s->last_ns - s->first_ns);
 	pad(b, at, 9, true);
 	sbuf_putn(b, "s ", 2);
-	at = b->len;
-	sbuf_put_uint(b, s->packets[0], 0);
-	sbuf_putc(b, '/');
-	sbuf_put_uint(b, s->packets[1], 0);
-	pad(b, at, 13, true);
-	sbuf_putc(b, ' ');
-	at = b->len;
-	sbuf_put_uint(b, s->bytes[0], 0);
-	sbuf_putc(b, '/');
-	sbuf_put_uint(b, s->bytes[1], 0);
-	pad(b, at, 17, true);
-	sbuf_putc(b, ' ');
+	put_pair(b, s->packets[0], s->packets[1], 13);
+	put_pair(b, s->bytes[0], s->bytes[1], 17);
 	at = b->len;
 	if (f->handshake_rtt_ns > 0) {
 		/* A whole number of microseconds: milliseconds with three decimals are exact. */
