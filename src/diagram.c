@@ -83,7 +83,7 @@ bool diag_conn_add(struct diag_conn *d, const struct packet *p, int role, const 
 		return true;
 	}
 	if (d->n == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 64;
+		size_t ncap = d->cap ? d->cap * 2 : 8;
 		struct diag_event *ne;
 
 		if (ncap > DIAG_MAX_EVENTS)

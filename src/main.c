@@ -472,6 +472,11 @@ int main(int argc, char **argv)
 				(unsigned long long)(idle + full), (unsigned long long)idle,
 				(unsigned long long)full, popts.max_flows);
 	}
+	if (pipeline_not_drawn(pl) > 0)
+		fprintf(stderr,
+			"tcpnote: %llu connections not drawn (at most 65536 at once, 1000 in an SVG); "
+			"choose one with --flow ID\n",
+			(unsigned long long)pipeline_not_drawn(pl));
 	if (pipeline_out_of_memory(pl))
 		fprintf(stderr, "tcpnote: ran out of memory; some packets are unlabeled\n");
 	if (status == EXIT_OK && !check_expectations(pl, expects, nexpect))

@@ -11,6 +11,13 @@
 #include "tcpnote/track.h"
 
 #define RELSEQ_MIN_KEPT 4096
+/*
+ * Drawing keeps every packet of a connection until it ends: bounded in the
+ * number of connections drawn at once (a SYN flood under --ladder) and kept
+ * for the SVG (each is a section of the file). --flow picks one instead.
+ */
+#define DRAW_MAX_OPEN 65536
+#define DRAW_MAX_KEPT 1000
 
 struct pipeline {
 	struct pipeline_opts opts;
@@ -40,6 +47,8 @@ struct pipeline {
 	size_t drawing_cap;
 	struct diag_conn **drawn;   /* ended, kept for pipeline_diagrams */
 	size_t ndrawn, drawn_cap;
+	size_t drawing_now;         /* connections being drawn at this moment */
+	uint64_t not_drawn;         /* connections left out by the bounds below */
 	bool drawing_on;
 };
 
@@ -53,7 +62,7 @@ static const char *const conn_states[] = {"S0",   "S1",     "SF",    "REJ", "S2"
 					  "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH", NULL};
 
 /* The drawing of connection id, started at its first packet when it is one to draw; or NULL. */
-static struct diag_conn *drawing_of(struct pipeline *pl, const struct conn *c, const struct packet *p)
+static struct diag_conn *drawing_of(struct pipeline *pl, struct conn *c, const struct packet *p)
 {
 	uint64_t id = c->sum.id;
 	struct diag_conn *d;
@@ -65,6 +74,14 @@ static struct diag_conn *drawing_of(struct pipeline *pl, const struct conn *c, c
 		return NULL;
 	if (id < pl->drawing_cap && pl->drawing[id] != NULL)
 		return pl->drawing[id];
+	/* Whole or not at all: a connection left out at its first packet stays out. */
+	if (c->not_drawn || pl->drawing_now >= DRAW_MAX_OPEN ||
+	    (!pl->opts.ladder && pl->ndrawn + pl->drawing_now >= DRAW_MAX_KEPT)) {
+		if (!c->not_drawn)
+			pl->not_drawn++;
+		c->not_drawn = true;
+		return NULL;
+	}
 	if (id >= pl->drawing_cap) {
 		size_t ncap = pl->drawing_cap ? pl->drawing_cap : 64;
 		struct diag_conn **nd;
@@ -85,6 +102,7 @@ static struct diag_conn *drawing_of(struct pipeline *pl, const struct conn *c, c
 	summary_endpoints(&k, c->client_is_lo, &ep);
 	diag_conn_init(d, id, &ep);
 	pl->drawing[id] = d;
+	pl->drawing_now++;
 	return d;
 }
 
@@ -96,9 +114,12 @@ static void finish_drawing(struct pipeline *pl, uint64_t id)
 	if (id >= pl->drawing_cap || (d = pl->drawing[id]) == NULL)
 		return;
 	pl->drawing[id] = NULL;
+	pl->drawing_now--;
 	if (pl->opts.ladder && ladder_print(pl->out, d, &pl->opts.ladder_opts) < 0)
 		pl->write_failed = true;
-	if (pl->opts.keep_diagrams) {
+	if (pl->opts.keep_diagrams && pl->ndrawn >= DRAW_MAX_KEPT) {
+		pl->not_drawn++; /* drawn as a ladder, but no room left in the SVG */
+	} else if (pl->opts.keep_diagrams) {
 		if (pl->ndrawn == pl->drawn_cap) {
 			size_t ncap = pl->drawn_cap ? pl->drawn_cap * 2 : 16;
 			struct diag_conn **nd = realloc(pl->drawn, ncap * sizeof(*nd));
@@ -266,7 +287,7 @@ static void number_relative(struct pipeline *pl, const struct packet *p, struct 
 	relseq_step(&c->rs, pl->opts.absolute_seq, p, view);
 }
 
-static void draw_packet(struct pipeline *pl, const struct conn *c, const struct packet *p,
+static void draw_packet(struct pipeline *pl, struct conn *c, const struct packet *p,
 			const struct labels *l, const struct app_hints *h)
 {
 	struct diag_conn *d = drawing_of(pl, c, p);
@@ -274,11 +295,8 @@ static void draw_packet(struct pipeline *pl, const struct conn *c, const struct 
 	bool isn_valid[2] = {c->dir[0].isn_valid, c->dir[1].isn_valid};
 	uint32_t isn[2] = {c->dir[0].isn, c->dir[1].isn};
 
-	if (d == NULL) {
-		if (pl->opts.only_flow == 0 || c->sum.id == pl->opts.only_flow)
-			pl->out_of_memory = true;
-		return;
-	}
+	if (d == NULL)
+		return; /* not chosen (--flow), past the bounds (counted), or out of memory */
 	if (!diag_conn_add(d, p, role, isn_valid, isn, c->dir[role].wscale, l, h))
 		pl->out_of_memory = true;
 }
@@ -374,6 +392,11 @@ bool pipeline_finish(struct pipeline *pl)
 	if (pl->ndrawn > 1)
 		qsort(pl->drawn, pl->ndrawn, sizeof(*pl->drawn), by_drawing_id);
 	return ok && !pl->out_of_memory;
+}
+
+uint64_t pipeline_not_drawn(const struct pipeline *pl)
+{
+	return pl->not_drawn;
 }
 
 const struct diag_conn *const *pipeline_diagrams(const struct pipeline *pl, size_t *n)

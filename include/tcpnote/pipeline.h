@@ -44,6 +44,9 @@ bool pipeline_finish(struct pipeline *pl);
 /* Every connection seen, in order of first packet (after pipeline_finish; keep_flows only). */
 const struct flow_record *pipeline_flows(const struct pipeline *pl, size_t *n);
 
+/* Connections --ladder/--svg left out: more than 65,536 being drawn at once, or 1,000 in the SVG. */
+uint64_t pipeline_not_drawn(const struct pipeline *pl);
+
 /* The connections kept for drawing (keep_diagrams), in order of first packet (after pipeline_finish). */
 const struct diag_conn *const *pipeline_diagrams(const struct pipeline *pl, size_t *n);
 

@@ -77,6 +77,7 @@ struct conn {
 	bool ended;         /* FIN or RST seen: a new SYN is port reuse */
 	int8_t active_closer; /* role that sent the first FIN, or -1 */
 	uint8_t app_judged; /* bit per role: that direction's first payload was sniffed (app_track.c) */
+	bool not_drawn;     /* --ladder/--svg had no room for it at its first packet (pipeline.c) */
 	struct track_dir dir[2];
 	struct conn_summary sum;
 	struct app_state *app; /* TLS/HTTP hint state, or NULL (app_track.c); freed with the record */
