@@ -236,9 +236,10 @@ static void fold_keepalive(struct sbuf *s, const struct strokes *k, unsigned sha
 {
 	char text[64];
 	const struct diag_event *first = &d->ev[i], *last = &d->ev[i + 2 * pairs - 2];
-	double span = (double)(last->t_ns - first->t_ns) / 1e9;
+	/* The mean interval, in tenths of a second; a clock that went backwards counts as 0. */
+	int64_t span_ns = last->t_ns > first->t_ns ? last->t_ns - first->t_ns : 0;
+	uint64_t tenths = ((uint64_t)span_ns / (pairs - 1) + 50000000u) / 100000000u;
 	struct sbuf t;
-	uint64_t tenths = (uint64_t)(span / (double)(pairs - 1) * 10 + 0.5);
 
 	sbuf_init(&t, text, sizeof(text));
 	sbuf_puts(&t, k->fold);
