@@ -410,6 +410,7 @@ int main(int argc, char **argv)
 		capture_is_live(cap) ? copts.iface : copts.read_file, capture_datalink_name(cap),
 		capture_datalink_description(cap), capture_snaplen(cap),
 		capture_is_live(cap) ? " bytes" : "");
+	popts.live = capture_is_live(cap);
 	pl = pipeline_new(stdout, &popts);
 	if (pl == NULL) {
 		fprintf(stderr, "tcpnote: out of memory\n");

@@ -346,8 +346,19 @@ void pipeline_frame(void *arg, const struct frame *f)
 				       pl->keep_facts, hints))
 			pl->out_of_memory = true;
 	}
-	if (c != NULL && pl->drawing_on)
+	if (c != NULL && pl->drawing_on) {
 		draw_packet(pl, c, p, &labels, hints);
+		/*
+		 * Live, someone is watching: draw the ladder when the connection has
+		 * closed (both FINs acknowledged, or reset) rather than when its record
+		 * goes. Its later packets, if any, are not drawn.
+		 */
+		if (pl->opts.live && pl->opts.ladder && !c->not_drawn &&
+		    (c->state == CONN_CLOSED || c->state == CONN_RESET)) {
+			finish_drawing(pl, c->sum.id);
+			c->not_drawn = true;
+		}
+	}
 	if (pl->opts.quiet || pl->opts.ladder)
 		return;
 	if (pl->numbering && packet_has_tcp(p))

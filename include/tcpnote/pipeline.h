@@ -24,6 +24,7 @@ struct pipeline_opts {
 	int64_t idle_ns;    /* --idle-timeout in ns of capture time (0: never) */
 	const struct explain_lang *explain; /* --explain: under each labeled line, in this language */
 	bool ladder;        /* --ladder: each connection drawn when it ends, instead of packet lines */
+	bool live;          /* capturing live: a ladder is drawn as soon as its connection closes */
 	struct ladder_opts ladder_opts;
 	bool keep_diagrams; /* --svg: every drawn connection is kept for pipeline_diagrams */
 	uint64_t only_flow; /* --flow ID: draw only this connection (0: all) */

@@ -28,6 +28,64 @@ def free_port():
     return port
 
 
+def http_server(port, folder):
+    """python3's HTTP server on 127.0.0.1:port, accepting before this returns (the capture
+    that starts next sees only the client's connection)."""
+    server = subprocess.Popen([sys.executable, '-m', 'http.server', '--bind', '127.0.0.1',
+                               str(port)], cwd=folder, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
+def stop(tn, server):
+    """Ctrl-C for the capture, then the server."""
+    tn.send_signal(signal.SIGINT)
+    try:
+        tn.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        tn.kill()
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def live_ladder(tcpnote):
+    """--ladder live: the connection's ladder is printed as soon as it closes, before Ctrl-C."""
+    port = free_port()
+    tmp = tempfile.mkdtemp()
+    server = http_server(port, tmp)
+    tn = subprocess.Popen([tcpnote, '-i', 'lo', '-l', '--ladder', '--ascii', 'tcp', 'port', str(port)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, TZ='UTC'))
+    lines = []
+    th = threading.Thread(target=lambda: [lines.append(raw.decode('utf-8', 'replace').rstrip('\n'))
+                                          for raw in tn.stdout], daemon=True)
+    th.start()
+    try:
+        tn.stderr.readline()
+        time.sleep(0.3)
+        subprocess.run(['curl', '-s', '-o', '/dev/null', 'http://127.0.0.1:%d/' % port],
+                       stdout=subprocess.PIPE, timeout=20)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any('close 4/4' in l for l in lines):
+            time.sleep(0.05)
+        running = tn.poll() is None
+        text = '\n'.join(lines)
+        check('--ladder live: the ladder appears when the connection closes, before Ctrl-C',
+              running and text.startswith('connection 1: client 127.0.0.1:') and
+              re.search(r'\|- S seq 0 -+>\|  handshake 1/3', text) and
+              'http request GET /' in text and 'close 4/4' in text, text[-800:])
+    finally:
+        stop(tn, server)
+    th.join(timeout=5)
+    check('--ladder live: the connection is drawn once', '\n'.join(lines).count('connection 1:') == 1,
+          lines[-5:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tcpnote', required=True)
@@ -35,16 +93,7 @@ def main():
     port = free_port()
     tmp = tempfile.mkdtemp()
     saved = os.path.join(tmp, 'live.pcap')
-    server = subprocess.Popen([sys.executable, '-m', 'http.server', '--bind', '127.0.0.1',
-                               str(port)], cwd=tmp, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    # The server must be accepting before the capture starts: only curl's connection is seen.
-    for _ in range(100):
-        try:
-            socket.create_connection(('127.0.0.1', port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    server = http_server(port, tmp)
     drop = os.geteuid() == 0
     tn = subprocess.Popen([a.tcpnote, '-i', 'lo', '-l', '--summary', '-w', saved] +
                           (['-Z', 'nobody'] if drop else []) + ['tcp', 'port', str(port)],
@@ -83,13 +132,7 @@ def main():
         check('lines appear while the capture is still running', len(lines) > before and
               tn.poll() is None, len(lines))
     finally:
-        tn.send_signal(signal.SIGINT)
-        try:
-            tn.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            tn.kill()
-        server.terminate()
-        server.wait(timeout=10)
+        stop(tn, server)
     th.join(timeout=5)
     err_rest = tn.stderr.read().decode()
     check('SIGINT exits 0', tn.returncode == 0, tn.returncode)
@@ -115,6 +158,7 @@ def main():
                         stderr=subprocess.DEVNULL)
     check('-w saved the packets that were printed', td.stdout.count(b'\n') == len(lines),
           (td.stdout.count(b'\n'), len(lines)))
+    live_ladder(a.tcpnote)
     return finish('live')
 
 
