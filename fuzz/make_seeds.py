@@ -7,12 +7,54 @@ import sys
 LINKS = {1: 0, 113: 1, 276: 2, 0: 3, 108: 4, 101: 5, 228: 6, 229: 7}
 
 
+def tcp_of(frame):
+    """(src, sport, dst, dport, flags, payload) of an Ethernet/IPv4-or-IPv6/TCP frame, or None."""
+    if len(frame) < 14:
+        return None
+    kind = struct.unpack('>H', frame[12:14])[0]
+    ip = frame[14:]
+    if kind == 0x0800 and len(ip) >= 20 and ip[9] == 6:
+        hl = (ip[0] & 15) * 4
+        end = min(len(ip), struct.unpack('>H', ip[2:4])[0])
+        src, dst, tcp = ip[12:16], ip[16:20], ip[hl:end]
+    elif kind == 0x86dd and len(ip) >= 40 and ip[6] == 6:
+        src, dst, tcp = ip[8:24], ip[24:40], ip[40:40 + struct.unpack('>H', ip[4:6])[0]]
+    else:
+        return None
+    if len(tcp) < 20:
+        return None
+    sport, dport = struct.unpack('>HH', tcp[:4])
+    return src, sport, dst, dport, tcp[13], tcp[(tcp[12] >> 4) * 4:]
+
+
+def app_seeds(frames, path):
+    """Each connection's payloads in capture order, as fuzz_app reads them (in order, anchored)."""
+    conns = {}
+    for f in frames:
+        t = tcp_of(f)
+        if t is None:
+            continue
+        src, sport, dst, dport, flags, payload = t
+        key = tuple(sorted([(src, sport), (dst, dport)]))
+        c = conns.setdefault(key, {'client': None, 'segs': []})
+        if flags & 0x12 == 0x02 and c['client'] is None:
+            c['client'] = (src, sport)
+        if payload:
+            c['segs'].append(((src, sport), payload))
+    for i, c in enumerate(conns.values()):
+        if not c['segs']:
+            continue
+        seed = b'\x01' + b''.join(
+            bytes([0x80 if who == c['client'] else 0]) + struct.pack('>H', len(p)) + p
+            for who, p in c['segs'])
+        open('%s-%d' % (path, i), 'wb').write(seed)
+
+
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    for h in ('fuzz_packet', 'fuzz_file'):
+    for h in ('fuzz_packet', 'fuzz_file', 'fuzz_app'):
         os.makedirs(os.path.join(out, h), exist_ok=True)
-    os.makedirs(os.path.join(os.path.dirname(out), 'corpus-fuzz_packet'), exist_ok=True)
-    os.makedirs(os.path.join(os.path.dirname(out), 'corpus-fuzz_file'), exist_ok=True)
+        os.makedirs(os.path.join(os.path.dirname(out), 'corpus-' + h), exist_ok=True)
     n = 0
     for name in sorted(os.listdir(src)):
         if not name.endswith('.pcap'):
@@ -32,6 +74,8 @@ def main():
                 struct.pack('>H', min(len(f), 65535)) + f[:65535] for f in frames[i:i + 16])
             open(os.path.join(out, 'fuzz_packet', '%s-%d' % (name, i)), 'wb').write(seed)
             n += 1
+        if link == 1:
+            app_seeds(frames, os.path.join(out, 'fuzz_app', name))
     print('seeds: %d packet seeds, file seeds from %s' % (n, src))
     return 0
 

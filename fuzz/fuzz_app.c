@@ -1,0 +1,55 @@
+/* fuzz_app.c - libFuzzer harness: the TLS/HTTP hint parser on segments of both directions, in and out of order. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpnote/app_hints.h"
+
+/*
+ * Input: an options byte, then segments, each a header byte (bit 7: sent by the client; bits 0-6:
+ * how far its sequence number jumps from the direction's next byte, as a
+ * signed 7-bit number, so retransmissions, overlaps and gaps all happen), a
+ * 2-byte length, and that many payload bytes.
+ */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct app_dir *dir[2] = {app_dir_new(), app_dir_new()};
+	struct app_conn_facts facts = {0};
+	uint32_t next[2] = {1000, 500000};
+	size_t at = 1; /* data[0]: bit 0 anchors both directions at their first byte */
+	char text[1024];
+
+	if (dir[0] == NULL || dir[1] == NULL)
+		goto out;
+	if (size > 0 && (data[0] & 1)) {
+		app_dir_anchor(dir[0], next[0]);
+		app_dir_anchor(dir[1], next[1]);
+	}
+	while (at + 3 <= size) {
+		int client = data[at] >> 7;
+		int jump = (int)(int8_t)(uint8_t)(data[at] << 1) / 2;
+		size_t len = (size_t)data[at + 1] << 8 | data[at + 2];
+		struct app_hints h;
+		uint32_t bits;
+		enum app_hint_kind k;
+		uint32_t seq;
+
+		at += 3;
+		if (len > size - at)
+			len = size - at;
+		seq = next[!client] + (uint32_t)jump;
+		app_sniff(data + at, len);
+		app_feed(dir[!client], client != 0, seq, data + at, len, &h);
+		if (seq + len - next[!client] < 0x80000000u)
+			next[!client] = seq + (uint32_t)len;
+		for (bits = h.bits; (k = app_hints_next(&bits)) != APP_HINT_COUNT;)
+			app_hint_format(&h, k, text, sizeof(text));
+		if (h.bits != 0)
+			app_facts_note(&facts, &h);
+		at += len;
+	}
+	app_facts_format(&facts, text, sizeof(text));
+out:
+	app_dir_free(dir[0]);
+	app_dir_free(dir[1]);
+	return 0;
+}
