@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len = (size_t)data[at] << 8 | data[at + 1];
 		struct relseq_view v = {0, 0, 0};
 		struct labels l = {0, 0};
-		const struct conn *c;
+		struct conn *c;
 
 		at += 2;
 		if (len > size - at)
@@ -63,9 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		if (packet_has_tcp(&p))
 			relseq_apply(r, (data[0] & 0x20) != 0, &p, &v);
-		track_segment(t, &p, &l, NULL);
+		track_segment(t, &p, &l, &c);
 		print_text_format(pr, &p, &v, &l, NULL, line, sizeof(line));
-		c = tracker_conn_of(t, &p);
 		json_packet(line, sizeof(line), n, &p, c ? c->sum.id : 0, &l, NULL);
 		if (c != NULL) {
 			struct flow_key k;

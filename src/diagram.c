@@ -5,12 +5,11 @@
 #include "tcpnote/diagram.h"
 #include "tcpnote/track.h"
 
-bool diag_conn_init(struct diag_conn *d, uint64_t id, const struct conn_endpoints *ep)
+void diag_conn_init(struct diag_conn *d, uint64_t id, const struct conn_endpoints *ep)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = id;
 	d->ep = *ep;
-	return true;
 }
 
 void diag_conn_free(struct diag_conn *d)
@@ -47,7 +46,7 @@ static uint32_t pool_add(struct diag_conn *d, const char *text)
 /* The hints of a packet as one text, "tls server hello ..., tls change cipher spec". */
 static uint32_t hint_text(struct diag_conn *d, const struct app_hints *h)
 {
-	char text[1024], one[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64];
+	char text[1024], one[APP_HINT_TEXT_MAX];
 	size_t len = 0;
 	uint32_t bits = h->bits;
 	enum app_hint_kind k;

@@ -1,5 +1,4 @@
 /* labels.c - label names, exactly as the contract in labels.md spells them. */
-#include <stdio.h>
 #include <string.h>
 
 #include "tcpnote/labels.h"
@@ -60,44 +59,27 @@ enum label_kind label_kind_of(enum label l)
 	return l >= LABEL_ZERO_WINDOW_PROBE ? LABEL_KIND_ANALYSIS : LABEL_KIND_LIFECYCLE;
 }
 
-/* Append str at *len, copying what fits below n - 1, like snprintf. */
-static void append(char *buf, size_t n, size_t *len, const char *str)
-{
-	size_t k = strlen(str);
-
-	if (*len + 1 < n) {
-		size_t room = n - 1 - *len;
-
-		memcpy(buf + *len, str, k < room ? k : room);
-		buf[*len + (k < room ? k : room)] = '\0';
-	}
-	*len += k;
-}
+/* The longest text a label set can have: every name, its separator, and a dup ack number. */
+#define LABELS_TEXT_MAX 1024
 
 size_t labels_format(const struct labels *s, char *buf, size_t n)
 {
-	size_t need = 0;
-	unsigned l;
+	char all[LABELS_TEXT_MAX];
+	struct sbuf sb;
 
-	if (n > 0)
-		buf[0] = '\0';
-	for (l = 0; l < LABEL_COUNT; l++) {
-		if (!labels_has(s, (enum label)l))
-			continue;
-		if (need > 0)
-			append(buf, n, &need, ", ");
-		append(buf, n, &need, label_names[l].text);
-		if (l == LABEL_DUP_ACK) {
-			char num[16];
+	sbuf_init(&sb, all, sizeof(all));
+	labels_put(s, &sb);
+	if (n > 0) {
+		size_t k = sb.len < n - 1 ? sb.len : n - 1;
 
-			snprintf(num, sizeof(num), " #%u", s->dup_ack);
-			append(buf, n, &need, num);
-		}
+		memcpy(buf, all, k);
+		buf[k] = '\0';
 	}
-	return need;
+	return sb.len;
 }
 
-void labels_put(const struct labels *s, struct sbuf *sb)
+void labels_put_styled(const struct labels *s, struct sbuf *sb, const char *const kind_start[3],
+		       const char *end)
 {
 	uint32_t bits = s->bits;
 	enum label l;
@@ -107,10 +89,19 @@ void labels_put(const struct labels *s, struct sbuf *sb)
 		if (!first)
 			sbuf_putn(sb, ", ", 2);
 		first = false;
+		if (kind_start != NULL)
+			sbuf_puts(sb, kind_start[label_kind_of(l)]);
 		sbuf_putn(sb, label_names[l].text, label_names[l].len);
 		if (l == LABEL_DUP_ACK) {
 			sbuf_putn(sb, " #", 2);
 			sbuf_put_uint(sb, s->dup_ack, 0);
 		}
+		if (end != NULL)
+			sbuf_puts(sb, end);
 	}
+}
+
+void labels_put(const struct labels *s, struct sbuf *sb)
+{
+	labels_put_styled(s, sb, NULL, NULL);
 }

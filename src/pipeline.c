@@ -287,11 +287,10 @@ static void number_relative(struct pipeline *pl, const struct packet *p, struct 
 	relseq_step(&c->rs, pl->opts.absolute_seq, p, view);
 }
 
-static void draw_packet(struct pipeline *pl, struct conn *c, const struct packet *p,
+static void draw_packet(struct pipeline *pl, struct conn *c, int role, const struct packet *p,
 			const struct labels *l, const struct app_hints *h)
 {
 	struct diag_conn *d = drawing_of(pl, c, p);
-	int role = tracker_role_of(c, p);
 	bool isn_valid[2] = {c->dir[0].isn_valid, c->dir[1].isn_valid};
 	uint32_t isn[2] = {c->dir[0].isn, c->dir[1].isn};
 
@@ -309,6 +308,7 @@ void pipeline_frame(void *arg, const struct frame *f)
 	struct labels labels = {0, 0};
 	struct app_hints *hints = &pl->hints;
 	struct conn *c;
+	int role;
 
 	pl->frames++;
 	p->ts_sec = f->ts_sec;
@@ -338,8 +338,8 @@ void pipeline_frame(void *arg, const struct frame *f)
 		pl->out_of_memory = true;
 	count_labels(pl, &labels);
 	hints->bits = 0;
+	role = c != NULL ? tracker_role_of(c, p) : ROLE_CLIENT;
 	if (c != NULL && p->tcp.payload.len > 0 && !labels_has(&labels, LABEL_DUPLICATE)) {
-		int role = tracker_role_of(c, p);
 		const struct track_dir *d = &c->dir[role];
 
 		if (!app_track_segment(&c->app, &c->app_judged, role, d->isn_valid, d->isn + 1, p,
@@ -347,7 +347,7 @@ void pipeline_frame(void *arg, const struct frame *f)
 			pl->out_of_memory = true;
 	}
 	if (c != NULL && pl->drawing_on) {
-		draw_packet(pl, c, p, &labels, hints);
+		draw_packet(pl, c, role, p, &labels, hints);
 		/*
 		 * Live, someone is watching: draw the ladder when the connection has
 		 * closed (both FINs acknowledged, or reset) rather than when its record

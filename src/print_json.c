@@ -14,7 +14,7 @@ static void json_labels(struct sbuf *s, const struct labels *l, const struct app
 	bool first = true;
 	uint32_t bits = h != NULL ? h->bits : 0;
 	enum app_hint_kind k;
-	char text[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64];
+	char text[APP_HINT_TEXT_MAX];
 
 	sbuf_putc(s, '[');
 	for (i = 0; i < LABEL_COUNT; i++) {

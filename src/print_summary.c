@@ -84,6 +84,16 @@ static void put_seconds3(struct sbuf *b, int64_t ns)
 	sbuf_put_uint(b, ms % 1000, 3);
 }
 
+/* A word, left-aligned in width, and a space. */
+static void put_column(struct sbuf *b, const char *word, size_t width)
+{
+	size_t at = b->len;
+
+	sbuf_puts(b, word);
+	pad(b, at, width, false);
+	sbuf_putc(b, ' ');
+}
+
 /* "client/server" counts, right-aligned in width, and a space. */
 static void put_pair(struct sbuf *b, uint64_t client, uint64_t server, size_t width)
 {
@@ -99,7 +109,7 @@ static void put_pair(struct sbuf *b, uint64_t client, uint64_t server, size_t wi
 static void row(struct sbuf *b, const struct flow_record *f)
 {
 	const struct conn_summary *s = &f->sum;
-	char history[HISTORY_MAX + 1], app[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64];
+	char history[HISTORY_MAX + 1], app[APP_HINT_TEXT_MAX];
 	size_t at = b->len;
 
 	sbuf_put_uint(b, s->id, 0);
@@ -132,19 +142,10 @@ static void row(struct sbuf *b, const struct flow_record *f)
 	}
 	pad(b, at, 9, true);
 	sbuf_putn(b, "  ", 2);
-	at = b->len;
-	sbuf_puts(b, summary_conn_state(s));
-	pad(b, at, 6, false);
-	sbuf_putc(b, ' ');
-	at = b->len;
+	put_column(b, summary_conn_state(s), 6);
 	summary_history(s, history);
-	sbuf_puts(b, history[0] ? history : "-");
-	pad(b, at, 10, false);
-	sbuf_putc(b, ' ');
-	at = b->len;
-	sbuf_puts(b, summary_close_kind(s));
-	pad(b, at, 12, false);
-	sbuf_putc(b, ' ');
+	put_column(b, history[0] ? history : "-", 10);
+	put_column(b, summary_close_kind(s), 12);
 	at = b->len;
 	notable(s, b);
 	pad(b, at, 24, false);

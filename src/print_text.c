@@ -807,35 +807,17 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 	print_tcp(s, p, v, vflag);
 }
 
-/* Each label in its kind's colour (ECMA-48 SGR), joined by ", " as labels_format does. */
-static void print_colored_labels(struct sbuf *s, const struct labels *l)
-{
-	static const char *const sgr[] = {[LABEL_KIND_LIFECYCLE] = "\033[32m",
-					  [LABEL_KIND_ANALYSIS] = "\033[33m",
-					  [LABEL_KIND_RESET] = "\033[31m"};
-	unsigned i;
-	bool first = true;
-
-	for (i = 0; i < LABEL_COUNT; i++) {
-		if (!labels_has(l, (enum label)i))
-			continue;
-		if (!first)
-			sbuf_puts(s, ", ");
-		sbuf_puts(s, sgr[label_kind_of((enum label)i)]);
-		sbuf_puts(s, label_name((enum label)i));
-		if (i == LABEL_DUP_ACK)
-			sbuf_printf(s, " #%u", l->dup_ack);
-		sbuf_puts(s, "\033[0m");
-		first = false;
-	}
-}
+/* Each label's colour (ECMA-48 SGR) by its kind, for --color. */
+static const char *const label_sgr[3] = {[LABEL_KIND_LIFECYCLE] = "\033[32m",
+					 [LABEL_KIND_ANALYSIS] = "\033[33m",
+					 [LABEL_KIND_RESET] = "\033[31m"};
 
 /* Each application hint after the labels, made safe for a terminal (cyan with --color). */
 static void print_hints(struct sbuf *s, const struct app_hints *h, bool color, bool first)
 {
 	uint32_t bits = h->bits;
 	enum app_hint_kind k;
-	char text[APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64];
+	char text[APP_HINT_TEXT_MAX];
 
 	while ((k = app_hints_next(&bits)) != APP_HINT_COUNT) {
 		app_hint_format(h, k, text, sizeof(text));
@@ -883,7 +865,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		if (none)
 			;
 		else if (pr->opts.color)
-			print_colored_labels(&s, l);
+			labels_put_styled(l, &s, label_sgr, "\033[0m");
 		else
 			labels_put(l, &s);
 		if (h != NULL && h->bits != 0)

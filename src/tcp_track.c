@@ -432,17 +432,6 @@ struct conn *tracker_find(struct tracker *t, const struct flow_key *k)
 	return flow_find(t->flows, k);
 }
 
-struct conn *tracker_conn_of(struct tracker *t, const struct packet *p)
-{
-	struct flow_key k;
-	bool from_lo;
-
-	if (p->stop != STOP_NONE)
-		return NULL;
-	flow_key_of(p, &k, &from_lo);
-	return flow_find(t->flows, &k);
-}
-
 void tracker_set_limits(struct tracker *t, size_t max_flows, int64_t idle_ns)
 {
 	t->max_flows = max_flows;

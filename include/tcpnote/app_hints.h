@@ -182,6 +182,9 @@ struct app_conn_facts {
 
 void app_facts_note(struct app_conn_facts *f, const struct app_hints *h);
 
+/* Room for the text of any one hint (a server name, an ALPN list and a path at their bounds). */
+#define APP_HINT_TEXT_MAX (APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64)
+
 /*
  * Write the label text of kind k (which must be set in h) into buf: for
  * example "tls server hello TLSv1.3 TLS_AES_256_GCM_SHA384", raw, not

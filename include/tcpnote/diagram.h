@@ -45,8 +45,8 @@ struct diag_conn {
 
 #define DIAG_MAX_EVENTS 4000000u /* per connection (about 150 MiB); more are counted, not kept */
 
-/* Start a connection's material (id, endpoints); false when out of memory. */
-bool diag_conn_init(struct diag_conn *d, uint64_t id, const struct conn_endpoints *ep);
+/* Start a connection's material (id, endpoints); its events are allocated as they come. */
+void diag_conn_init(struct diag_conn *d, uint64_t id, const struct conn_endpoints *ep);
 void diag_conn_free(struct diag_conn *d);
 
 /*

@@ -83,4 +83,11 @@ struct sbuf;
 /* The same text as labels_format, appended to a line being built. */
 void labels_put(const struct labels *s, struct sbuf *sb);
 
+/*
+ * The same, each label between kind_start[its label_kind] and end (colour
+ * escapes); labels_put is this with neither.
+ */
+void labels_put_styled(const struct labels *s, struct sbuf *sb, const char *const kind_start[3],
+		       const char *end);
+
 #endif

@@ -184,9 +184,6 @@ int tracker_role_of(const struct conn *c, const struct packet *p);
 /* The live connection with key k, or NULL. */
 struct conn *tracker_find(struct tracker *t, const struct flow_key *k);
 
-/* The connection p belongs to (after track_segment), or NULL. */
-struct conn *tracker_conn_of(struct tracker *t, const struct packet *p);
-
 unsigned long tracker_connections(const struct tracker *t);
 
 #endif
