@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	SUDO="sudo"
 fi
 
-PACKAGES=(build-essential cmake pkg-config libpcap-dev libcmocka-dev libssl-dev openssl python3
+PACKAGES=(build-essential cmake pkg-config libpcap-dev libcmocka-dev libssl-dev openssl python3 netbase
 	tcpdump tshark curl socat iproute2 libcap2-bin clang libclang-rt-14-dev
 	chromium libxml2-utils fonts-dejavu-core)
 missing=()

@@ -42,11 +42,11 @@ static void usage(FILE *f)
 		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-Z USER] [-Svnlq]\n"
 		"               [-t...] [--json] [--summary] [--explain] [--ladder] [--svg FILE]\n"
 		"               [--flow ID] [--expect EXPR] [--color=WHEN] [BPF]\n"
-		"Print TCP packets as tcpdump -n does, each followed by what it means (# labels).\n"
+		"Print TCP packets as tcpdump does, each followed by what it means (# labels).\n"
 		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  capture live (lo, any)\n"
 		"  -c N           stop after N packets             -w FILE   also save packets (pcap)\n"
 		"  -s SNAPLEN     bytes kept per packet            -S        absolute seq numbers\n"
-		"  -v             IP header fields and checksums   -n        accepted (never resolves)\n"
+		"  -v             IP header fields and checksums   -n        numbers, not names (faster)\n"
 		"  -l             line-buffered output             -q        no per-packet output\n"
 		"  -Z USER        run as USER once the capture is open (recommended with sudo)\n"
 		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	char err[PCAP_ERRBUF_SIZE + 512] = "";
 	long count = 0, v;
 	int tflag = 0, c, rc, status = EXIT_OK;
-	bool line_buffered = false;
+	bool line_buffered = false, numeric = false;
 	char *filter = NULL;
 	unsigned long captured, received, dropped;
 	struct sigaction sa;
@@ -284,6 +284,7 @@ int main(int argc, char **argv)
 			popts.print.vflag++;
 			break;
 		case 'n':
+			numeric = true;
 			break;
 		case 't':
 			tflag++;
@@ -349,6 +350,7 @@ int main(int argc, char **argv)
 	}
 	popts.ladder_opts.columns = ladder_columns(STDOUT_FILENO);
 	popts.print.ts = (enum ts_mode)tflag;
+	popts.print.resolve = !numeric;
 	popts.keep_flows = summary;
 	/* https://no-color.org: NO_COLOR set and not empty turns automatic colour off. */
 	popts.print.color = strcmp(color, "always") == 0 ||

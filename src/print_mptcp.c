@@ -141,12 +141,11 @@ static bool mp_dss(struct sbuf *out, struct span o, unsigned len, uint8_t flags)
 	return left == 0;
 }
 
-static bool mp_add_addr(struct sbuf *out, struct span o, unsigned len)
+static bool mp_add_addr(struct sbuf *out, struct names *names, struct span o, unsigned len)
 {
 	static const char *const echo[16] = {[0] = "v1", [1] = "v1-echo", [4] = "v0-ip4",
 					     [6] = "v0-ip6"};
 	const char *e = echo[u8(o, 2) & 0xf];
-	char buf[INET6_ADDRSTRLEN];
 
 	if (!(len == 8 || len == 10 || len == 16 || len == 18 || len == 20 || len == 22 ||
 	      len == 28 || len == 30))
@@ -154,8 +153,8 @@ static bool mp_add_addr(struct sbuf *out, struct span o, unsigned len)
 	sbuf_printf(out, " %s", e != NULL ? e : "[bad version/echo]");
 	sbuf_printf(out, " id %u", u8(o, 3));
 	if (len <= 18) {
-		inet_ntop(AF_INET, o.data + 4, buf, sizeof(buf));
-		sbuf_printf(out, " %s", buf);
+		sbuf_putc(out, ' ');
+		names_put_host(names, out, AF_INET, o.data + 4);
 		if (len == 10 || len == 18)
 			sbuf_printf(out, ":%u", be16(o, 8));
 		if (len == 16)
@@ -163,8 +162,8 @@ static bool mp_add_addr(struct sbuf *out, struct span o, unsigned len)
 		if (len == 18)
 			sbuf_printf(out, " hmac 0x%" PRIx64, be64(o, 10));
 	} else {
-		inet_ntop(AF_INET6, o.data + 4, buf, sizeof(buf));
-		sbuf_printf(out, " %s", buf);
+		sbuf_putc(out, ' ');
+		names_put_host(names, out, AF_INET6, o.data + 4);
 		if (len == 22 || len == 30)
 			sbuf_printf(out, ":%u", be16(o, 20));
 		if (len == 28)
@@ -175,10 +174,11 @@ static bool mp_add_addr(struct sbuf *out, struct span o, unsigned len)
 	return true;
 }
 
-bool print_mptcp_option(struct sbuf *out, const uint8_t *opt, unsigned len, uint8_t flags)
+bool print_mptcp_option(struct sbuf *out, struct names *names, const uint8_t *opt, unsigned len,
+			uint8_t flags)
 {
-	static const char *const names[9] = {"capable", "join",  "dss",        "add-addr", "rem-addr",
-					     "prio",    "fail",  "fast-close", "unknown"};
+	static const char *const subtype[9] = {"capable", "join", "dss",        "add-addr", "rem-addr",
+					       "prio",    "fail", "fast-close", "unknown"};
 	struct span o = span_make(opt, len);
 	unsigned sub, i;
 
@@ -187,7 +187,7 @@ bool print_mptcp_option(struct sbuf *out, const uint8_t *opt, unsigned len, uint
 	sub = u8(o, 2) >> 4;
 	if (sub > 8)
 		sub = 8;
-	sbuf_printf(out, " %u %s", len, names[sub]);
+	sbuf_printf(out, " %u %s", len, subtype[sub]);
 	switch (sub) {
 	case 0:
 		return mp_capable(out, o, len, flags);
@@ -196,7 +196,7 @@ bool print_mptcp_option(struct sbuf *out, const uint8_t *opt, unsigned len, uint
 	case 2:
 		return mp_dss(out, o, len, flags);
 	case 3:
-		return mp_add_addr(out, o, len);
+		return mp_add_addr(out, names, o, len);
 	case 4:
 		if (len < 4)
 			return false;

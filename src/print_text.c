@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tcpnote/names.h"
 #include "tcpnote/print_mptcp.h"
 #include "tcpnote/print_text.h"
 #include "tcpnote/sbuf.h"
@@ -18,6 +19,7 @@ static uint32_t be32_at(const uint8_t *d);
 struct printer {
 	FILE *out;
 	struct print_opts opts;
+	struct names *names; /* host and port names; NULL with -n */
 	bool have_prev, have_first;
 	int64_t prev_sec, first_sec;
 	uint32_t prev_frac, first_frac;
@@ -77,11 +79,17 @@ struct printer *printer_new(FILE *out, const struct print_opts *opts)
 		return NULL;
 	pr->out = out;
 	pr->opts = *opts;
+	if (opts->resolve && (pr->names = names_new()) == NULL) {
+		free(pr);
+		return NULL;
+	}
 	return pr;
 }
 
 void printer_free(struct printer *pr)
 {
+	if (pr != NULL)
+		names_free(pr->names);
 	free(pr);
 }
 
@@ -202,32 +210,25 @@ static const char *ifname_of(struct printer *pr, uint32_t ifindex)
 	return pr->if_name[i];
 }
 
-static void print_addr(struct sbuf *s, const struct ip_info *ip, const uint8_t *a)
+static void print_addr(struct sbuf *s, struct names *nm, const struct ip_info *ip,
+		       const uint8_t *a)
 {
-	char buf[INET6_ADDRSTRLEN];
-
-	if (ip->version == 4) {
-		sbuf_put_ipv4(s, a);
-		return;
-	}
-	if (inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL)
-		strcpy(buf, "?");
-	sbuf_puts(s, buf);
+	names_put_host(nm, s, ip->version == 4 ? AF_INET : AF_INET6, a);
 }
 
 /* "SRC > DST" without ports. */
-static void print_addr_pair(struct sbuf *s, const struct ip_info *ip)
+static void print_addr_pair(struct sbuf *s, struct names *nm, const struct ip_info *ip)
 {
-	print_addr(s, ip, ip->src);
+	print_addr(s, nm, ip, ip->src);
 	sbuf_puts(s, " > ");
-	print_addr(s, ip, ip->dst);
+	print_addr(s, nm, ip, ip->dst);
 }
 
 /*
  * The IPv4 timestamp option (RFC 791, "Internet Timestamp"), as tcpdump's
  * ip_printts() shows it; it never reads past the option's own length.
  */
-static void print_ip4_timestamp(struct sbuf *s, const struct ip_opt *o)
+static void print_ip4_timestamp(struct sbuf *s, struct names *nm, const struct ip_opt *o)
 {
 	unsigned flag, hoplen, ptr, at;
 	const char *mark = " ";
@@ -248,15 +249,13 @@ static void print_ip4_timestamp(struct sbuf *s, const struct ip_opt *o)
 	if (flag == 0 || flag == 1 || flag == 3) {
 		sbuf_puts(s, flag == 0 ? "TSONLY" : flag == 1 ? "TS+ADDR" : "PRESPEC");
 		for (at = 4; at < o->len; at += hoplen) {
-			char addr[INET_ADDRSTRLEN] = "";
-
 			if (at + hoplen > o->len)
 				break;
 			if (ptr == at)
 				mark = " ^ ";
+			sbuf_printf(s, "%s%u@", mark, be32_at(o->data + at + hoplen - 4));
 			if (hoplen == 8)
-				inet_ntop(AF_INET, o->data + at, addr, sizeof(addr));
-			sbuf_printf(s, "%s%u@%s", mark, be32_at(o->data + at + hoplen - 4), addr);
+				names_put_host(nm, s, AF_INET, o->data + at);
 			mark = " ";
 		}
 	} else {
@@ -269,7 +268,7 @@ static void print_ip4_timestamp(struct sbuf *s, const struct ip_opt *o)
 		sbuf_putc(s, '}');
 }
 
-static void print_ip4_options(struct sbuf *s, const struct ip_info *ip)
+static void print_ip4_options(struct sbuf *s, struct names *nm, const struct ip_info *ip)
 {
 	unsigned i, j;
 
@@ -301,15 +300,13 @@ static void print_ip4_options(struct sbuf *s, const struct ip_info *ip)
 			if (ptr < 3 || ((ptr + 1) & 3) || ptr > (unsigned)o->len + 1)
 				sbuf_printf(s, " [bad ptr %u]", o->data[2]);
 			for (j = 3; j + 4 <= o->len; j += 4) {
-				char buf[INET_ADDRSTRLEN];
-
-				inet_ntop(AF_INET, o->data + j, buf, sizeof(buf));
-				sbuf_printf(s, " %s", buf);
+				sbuf_putc(s, ' ');
+				names_put_host(nm, s, AF_INET, o->data + j);
 				if (ptr > j)
 					sbuf_putc(s, ',');
 			}
 		} else if (o->code == 0x44) {
-			print_ip4_timestamp(s, o);
+			print_ip4_timestamp(s, nm, o);
 		} else if (o->code == 0x94) {
 			if (o->len < 4)
 				sbuf_printf(s, " [bad length %u]", o->len);
@@ -322,7 +319,7 @@ static void print_ip4_options(struct sbuf *s, const struct ip_info *ip)
 	sbuf_putc(s, ')');
 }
 
-static void print_ip4_verbose(struct sbuf *s, const struct ip_info *ip)
+static void print_ip4_verbose(struct sbuf *s, struct names *nm, const struct ip_info *ip)
 {
 	static const char *const ecn[4] = {"", ",ECT(1)", ",ECT(0)", ",CE"};
 	uint16_t fl = ip->off & 0xe000;
@@ -349,7 +346,7 @@ static void print_ip4_verbose(struct sbuf *s, const struct ip_info *ip)
 		sbuf_puts(s, "none");
 	sbuf_printf(s, "], proto TCP (6), length %u", ip->totlen);
 	if (ip->hlen > 20)
-		print_ip4_options(s, ip);
+		print_ip4_options(s, nm, ip);
 	if (ip->hdr_sum_bad)
 		sbuf_printf(s, ", bad cksum %x (->%x)!", ip->hdr_sum, ip->hdr_sum_shouldbe);
 	sbuf_puts(s, ")\n    ");
@@ -391,9 +388,8 @@ static void print_ip6_tlvs(struct sbuf *s, const struct ip6_ext *e)
 }
 
 /* What tcpdump prints for each IPv6 extension header before the TCP part. */
-static void print_ip6_ext(struct sbuf *s, const struct ip_info *ip, int vflag)
+static void print_ip6_ext(struct sbuf *s, struct names *nm, const struct ip_info *ip, int vflag)
 {
-	char buf[INET6_ADDRSTRLEN];
 	unsigned i, j;
 
 	for (i = 0; i < ip->next_ext; i++) {
@@ -423,8 +419,8 @@ static void print_ip6_ext(struct sbuf *s, const struct ip_info *ip, int vflag)
 				if (vflag)
 					sbuf_printf(s, ", rsv=0x%0x", e->rt_reserved);
 				for (j = 0; j < e->naddr; j++) {
-					inet_ntop(AF_INET6, e->addrs + 16u * j, buf, sizeof(buf));
-					sbuf_printf(s, ", [%u]%s", j, buf);
+					sbuf_printf(s, ", [%u]", j);
+					names_put_host(nm, s, AF_INET6, e->addrs + 16u * j);
 				}
 			}
 			sbuf_puts(s, ") ");
@@ -471,8 +467,8 @@ static void print_tfo(struct sbuf *s, const uint8_t *d, unsigned datalen, bool e
 }
 
 /* One option's value, printing only what its decoded bytes allow. */
-static bool print_one_option(struct sbuf *s, const struct tcp_opt *o, uint8_t flags,
-			     uint32_t sack_base)
+static bool print_one_option(struct sbuf *s, struct names *nm, const struct tcp_opt *o,
+			     uint8_t flags, uint32_t sack_base)
 {
 	const char *name = tok_name(tcp_option_names, o->kind);
 	const uint8_t *d = o->data;
@@ -554,7 +550,7 @@ static bool print_one_option(struct sbuf *s, const struct tcp_opt *o, uint8_t fl
 	case TCPOPT_MPTCP:
 		if (o->end != OPT_END_OK)
 			return true;
-		return print_mptcp_option(s, d - 2, o->len, flags);
+		return print_mptcp_option(s, nm, d - 2, o->len, flags);
 	case TCPOPT_FASTOPEN:
 		if (o->end == OPT_END_OK)
 			print_tfo(s, d, o->datalen, false);
@@ -581,7 +577,8 @@ static bool print_one_option(struct sbuf *s, const struct tcp_opt *o, uint8_t fl
 }
 
 /* ", options [...]"; returns false when the walk ended the line early. */
-static bool print_tcp_options(struct sbuf *s, const struct tcp_info *t, uint32_t sack_base)
+static bool print_tcp_options(struct sbuf *s, struct names *nm, const struct tcp_info *t,
+			      uint32_t sack_base)
 {
 	char ch = '\0';
 	unsigned i;
@@ -595,7 +592,7 @@ static bool print_tcp_options(struct sbuf *s, const struct tcp_info *t, uint32_t
 
 		if (ch != '\0')
 			sbuf_putc(s, ch);
-		if (!print_one_option(s, o, t->flags, sack_base) || o->end == OPT_END_BAD) {
+		if (!print_one_option(s, nm, o, t->flags, sack_base) || o->end == OPT_END_BAD) {
 			sbuf_puts(s, "[bad opt]");
 			if (ch != '\0')
 				sbuf_putc(s, ']');
@@ -661,30 +658,30 @@ static void print_rst_data(struct sbuf *s, const struct tcp_info *t)
 	sbuf_putc(s, ']');
 }
 
-static void print_tcp(struct sbuf *s, const struct packet *p, const struct relseq_view *v,
-		      int vflag)
+static void print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
+		      const struct relseq_view *v, int vflag)
 {
 	const struct ip_info *ip = &p->ip;
 	const struct tcp_info *t = &p->tcp;
 	bool with_addrs = ip->version == 4 || ip->next == 6;
 
 	if (p->stop == STOP_TCP_TRUNC_PORTS) {
-		print_addr_pair(s, ip);
+		print_addr_pair(s, nm, ip);
 		sbuf_puts(s, ": [|tcp]");
 		return;
 	}
 	if (with_addrs) {
-		print_addr(s, ip, ip->src);
+		print_addr(s, nm, ip, ip->src);
 		sbuf_putc(s, '.');
-		sbuf_put_uint(s, t->sport, 0);
-		sbuf_puts(s, " > ");
-		print_addr(s, ip, ip->dst);
-		sbuf_putc(s, '.');
-		sbuf_put_uint(s, t->dport, 0);
-		sbuf_puts(s, ": ");
-	} else {
-		sbuf_printf(s, "%u > %u: ", t->sport, t->dport);
 	}
+	names_put_tcp_port(nm, s, t->sport);
+	sbuf_puts(s, " > ");
+	if (with_addrs) {
+		print_addr(s, nm, ip, ip->dst);
+		sbuf_putc(s, '.');
+	}
+	names_put_tcp_port(nm, s, t->dport);
+	sbuf_puts(s, ": ");
 	if (p->stop == STOP_TCP_TRUNC_HDR) {
 		sbuf_puts(s, " [|tcp]");
 		return;
@@ -722,7 +719,7 @@ static void print_tcp(struct sbuf *s, const struct packet *p, const struct relse
 	sbuf_put_uint(s, t->win, 0);
 	if (t->flags & TCPF_URG)
 		sbuf_printf(s, ", urg %u", t->urp);
-	if (t->hlen > 20 && !print_tcp_options(s, t, v->sack_base))
+	if (t->hlen > 20 && !print_tcp_options(s, nm, t, v->sack_base))
 		return;
 	sbuf_puts(s, ", length ");
 	sbuf_put_uint(s, t->paylen, 0);
@@ -730,8 +727,8 @@ static void print_tcp(struct sbuf *s, const struct packet *p, const struct relse
 		print_rst_data(s, t);
 }
 
-static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struct relseq_view *v,
-			     int vflag)
+static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
+			     const struct relseq_view *v, int vflag)
 {
 	const struct ip_info *ip = &p->ip;
 
@@ -747,9 +744,9 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 		if (vflag)
 			print_ip6_verbose(s, ip);
 		if (ip->next != 6) {
-			print_addr_pair(s, ip);
+			print_addr_pair(s, nm, ip);
 			sbuf_puts(s, ": ");
-			print_ip6_ext(s, ip, vflag);
+			print_ip6_ext(s, nm, ip, vflag);
 		}
 		if (p->stop == STOP_IP_FRAGMENT)
 			return;
@@ -757,7 +754,7 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 			sbuf_puts(s, " [|ip6]");
 			return;
 		}
-		print_tcp(s, p, v, vflag);
+		print_tcp(s, nm, p, v, vflag);
 		return;
 	}
 	if (p->stop == STOP_IP_BAD_VERSION) {
@@ -771,8 +768,8 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 	switch (p->stop) {
 	case STOP_IP_TRUNC:
 		if (ip->opts_trunc && vflag) {
-			print_ip4_verbose(s, ip);
-			print_addr_pair(s, ip);
+			print_ip4_verbose(s, nm, ip);
+			print_addr_pair(s, nm, ip);
 			sbuf_puts(s, ":  [|ip]");
 			return;
 		}
@@ -794,17 +791,17 @@ static void print_ip_and_tcp(struct sbuf *s, const struct packet *p, const struc
 		return;
 	}
 	if (vflag)
-		print_ip4_verbose(s, ip);
+		print_ip4_verbose(s, nm, ip);
 	if (p->stop == STOP_IP_HDR_CAPLEN) {
 		sbuf_printf(s, " [remaining caplen(%u) < header length(%u)] [|ip]", ip->avail, ip->hlen);
 		return;
 	}
 	if (p->stop == STOP_IP_FRAGMENT) {
-		print_addr_pair(s, ip);
+		print_addr_pair(s, nm, ip);
 		sbuf_puts(s, ": ip-proto-6");
 		return;
 	}
-	print_tcp(s, p, v, vflag);
+	print_tcp(s, nm, p, v, vflag);
 }
 
 /* Each label's colour (ECMA-48 SGR) by its kind, for --color. */
@@ -857,7 +854,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		sbuf_putc(&s, ' ');
 		sbuf_printf(&s, "%-3s ", dir != NULL ? dir : "?");
 	}
-	print_ip_and_tcp(&s, p, v, pr->opts.vflag);
+	print_ip_and_tcp(&s, pr->names, p, v, pr->opts.vflag);
 	if ((l != NULL && !labels_empty(l)) || (h != NULL && h->bits != 0)) {
 		bool none = l == NULL || labels_empty(l);
 

@@ -25,6 +25,7 @@ struct print_opts {
 	enum ts_mode ts;
 	int vflag;
 	bool color; /* ANSI colours on the labels: green lifecycle, yellow loss/order, red reset */
+	bool resolve; /* host and port names as tcpdump shows them without -n (names.h) */
 };
 
 struct printer;
@@ -34,8 +35,9 @@ void printer_free(struct printer *pr);
 
 /*
  * Format one packet into buf (NUL-terminated, newline included): the part
- * tcpdump -n would print, then "  # " and the labels when there are any,
- * then the application hints of h (may be NULL), escaped for a terminal.
+ * tcpdump would print (tcpdump -n's, unless opts.resolve), then "  # " and
+ * the labels when there are any, then the application hints of h (may be
+ * NULL), escaped for a terminal.
  * Returns the length written.
  */
 size_t print_text_format(struct printer *pr, const struct packet *p, const struct relseq_view *v,

@@ -21,49 +21,49 @@ def main():
         return 1
     tmp = tempfile.mkdtemp()
 
-    rc, out, err = run([t, '--help'])
+    rc, out, err = run([t, '-n', '--help'])
     check('--help exits 0 and shows usage', rc == 0 and 'Usage: tcpnote' in out, err)
-    rc, out, err = run([t, '-h'])
+    rc, out, err = run([t, '-n', '-h'])
     check('-h is --help', rc == 0 and '-r FILE' in out)
-    rc, out, err = run([t, '--version'])
+    rc, out, err = run([t, '-n', '--version'])
     check('--version names tcpnote and libpcap', rc == 0 and out.startswith('tcpnote ') and 'libpcap' in out)
     rc, out, err = run([t])
     check('no -r or -i is a usage error (2)', rc == 2 and '-r FILE or -i IFACE' in err, err)
-    rc, out, err = run([t, '-r', seed, '-i', 'lo'])
+    rc, out, err = run([t, '-n', '-r', seed, '-i', 'lo'])
     check('-r with -i is a usage error (2)', rc == 2, err)
-    rc, out, err = run([t, '-Q', '-r', seed])
+    rc, out, err = run([t, '-n', '-Q', '-r', seed])
     check('unknown option is a usage error (2)', rc == 2 and 'unknown option' in err, err)
-    rc, out, err = run([t, '-r'])
+    rc, out, err = run([t, '-n', '-r'])
     check('missing argument is a usage error (2)', rc == 2 and 'needs an argument' in err, err)
-    rc, out, err = run([t, '-c', 'zero', '-r', seed])
+    rc, out, err = run([t, '-n', '-c', 'zero', '-r', seed])
     check('bad -c is a usage error (2)', rc == 2, err)
-    rc, out, err = run([t, '-r', seed, 'tcp', 'port', 'and'])
+    rc, out, err = run([t, '-n', '-r', seed, 'tcp', 'port', 'and'])
     check('bad filter is a usage error (2) naming the expression', rc == 2 and 'tcp port and' in err, err)
-    rc, out, err = run([t, '-r', os.path.join(tmp, 'nonexistent.pcap')])
+    rc, out, err = run([t, '-n', '-r', os.path.join(tmp, 'nonexistent.pcap')])
     check('unreadable file is a runtime error (1)', rc == 1 and 'nonexistent.pcap' in err, err)
     garbage = os.path.join(tmp, 'garbage.pcap')
     open(garbage, 'wb').write(b'this is not a capture file at all' * 4)
-    rc, out, err = run([t, '-r', garbage])
+    rc, out, err = run([t, '-n', '-r', garbage])
     check('a file that is not pcap is a runtime error (1)', rc == 1 and 'tcpnote:' in err, err)
 
     # Reference output and -c, -r -.
-    rc, full, err = run([t, '-r', seed])
+    rc, full, err = run([t, '-n', '-r', seed])
     check('reads the seed capture', rc == 0 and full.count('\n') >= 10, err)
-    rc, out, err = run([t, '-c', '3', '-r', seed])
+    rc, out, err = run([t, '-n', '-c', '3', '-r', seed])
     check('-c 3 prints the first 3 packets', rc == 0 and out.splitlines() == full.splitlines()[:3], out)
-    rc, out, err = run([t, '-r', '-'], stdin=open(seed, 'rb').read())
+    rc, out, err = run([t, '-n', '-r', '-'], stdin=open(seed, 'rb').read())
     check('-r - reads standard input', rc == 0 and out == full, err)
     rc, out, err = run([t, '-n', '-l', '-r', seed])
     check('-n and -l are accepted and change nothing', rc == 0 and out == full, err)
-    rc, out, err = run([t, '-r', seed, 'tcp', 'and', 'src', 'port', '7070'])
+    rc, out, err = run([t, '-n', '-r', seed, 'tcp', 'and', 'src', 'port', '7070'])
     check('trailing words are a BPF filter', rc == 0 and 0 < out.count('\n') < full.count('\n') and
           all('127.0.0.1.7070 >' in l for l in out.splitlines()), out)
-    rc, out, err = run([t, '-S', '-r', seed])
+    rc, out, err = run([t, '-n', '-S', '-r', seed])
     check('-S prints absolute acks', rc == 0 and ', ack 1,' not in out and ', ack 1,' in full)
 
     # -w saves every packet unchanged; never over the file being read.
     saved = os.path.join(tmp, 'saved.pcap')
-    rc, out, err = run([t, '-r', seed, '-w', saved])
+    rc, out, err = run([t, '-n', '-r', seed, '-w', saved])
     lt1, p1 = truncate_compare.read_pcap(seed)
     lt2, p2 = truncate_compare.read_pcap(saved) if os.path.exists(saved) else (None, [])
     check('-w saves every packet, bytes and timestamps unchanged', rc == 0 and out == full and
@@ -72,16 +72,16 @@ def main():
     copy = os.path.join(tmp, 'copy.pcap')
     open(copy, 'wb').write(open(seed, 'rb').read())
     before = open(copy, 'rb').read()
-    rc, out, err = run([t, '-r', copy, '-w', copy])
+    rc, out, err = run([t, '-n', '-r', copy, '-w', copy])
     check('-w onto the -r file is refused and the file kept', rc == 1 and open(copy, 'rb').read() == before
           and 'overwrite' in err, err)
-    rc, out, err = run([t, '-r', seed, '-w', '-'])
+    rc, out, err = run([t, '-n', '-r', seed, '-w', '-'])
     check('-w - is refused (2)', rc == 2, err)
 
     # Unsupported link type: refused with its name, exit 1.
     arc = os.path.join(tmp, 'dlt160.pcap')
     truncate_compare.write_pcap(arc, 147, [(1, 0, b'\x00' * 40, 40)])
-    rc, out, err = run([t, '-r', arc])
+    rc, out, err = run([t, '-n', '-r', arc])
     check('an unsupported link type is refused by name (1)', rc == 1 and 'link-type' in err and
           'not supported' in err, err)
 
@@ -89,7 +89,7 @@ def main():
     data = open(seed, 'rb').read()
     cut = os.path.join(tmp, 'cut.pcap')
     open(cut, 'wb').write(data[:len(data) - 10])
-    rc, out, err = run([t, '-r', cut])
+    rc, out, err = run([t, '-n', '-r', cut])
     check('a truncated file prints what it has, then exits 1', rc == 1 and
           out.splitlines() == full.splitlines()[:len(out.splitlines())] and
           len(out.splitlines()) == len(full.splitlines()) - 1 and 'truncated' in err, err)
@@ -98,18 +98,18 @@ def main():
     udp = os.path.join(tmp, 'udp.pcap')
     ip = bytes.fromhex('4500001c00010000401100007f0000017f000001') + struct.pack('>HHHH', 1, 2, 8, 0)
     truncate_compare.write_pcap(udp, 101, [(1, 0, ip, len(ip)), (2, 0, ip, len(ip))])
-    rc, out, err = run([t, '-r', udp])
+    rc, out, err = run([t, '-n', '-r', udp])
     check('non-TCP packets are counted on stderr only', rc == 0 and out == '' and
           '2 non-TCP packets not shown' in err, err + out)
 
     # Timestamp formats, byte for byte against tcpdump.
     for tf in ('-t', '-tt', '-ttt', '-tttt', '-ttttt'):
         rc1, o1, e1 = run(['tcpdump', '-n', tf, '-r', seed])
-        rc2, o2, e2 = run([t, tf, '-r', seed])
+        rc2, o2, e2 = run([t, '-n', tf, '-r', seed])
         stripped = '\n'.join(l.split('  # ')[0] for l in o2.splitlines()) + '\n'
         check('%s timestamps equal tcpdump %s' % (tf, tf), rc2 == 0 and stripped == o1,
               '\n' + o1[:300] + '\n' + stripped[:300])
-    rc, out, err = run([t, '-tttttt', '-r', seed])
+    rc, out, err = run([t, '-n', '-tttttt', '-r', seed])
     check('six -t is a usage error', rc == 2)
 
     return finish('cli')

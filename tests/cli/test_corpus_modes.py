@@ -38,7 +38,7 @@ def main():
         for opts, bpf in MODES:
             mode = opts + bpf
             try:
-                p = subprocess.run([a.tcpnote] + opts + ['-r', path] + bpf, stdout=subprocess.DEVNULL,
+                p = subprocess.run([a.tcpnote, '-n'] + opts + ['-r', path] + bpf, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, env=env, timeout=60)
             except subprocess.TimeoutExpired:
                 print('FAIL %s %s: no exit within 60 s' % (path, ' '.join(mode)))

@@ -94,8 +94,8 @@ def main():
     seed = os.path.join(a.pcaps, 'seed-keepalive.pcap')
     frames = tshark_frames(seed)
 
-    rc, en_out, err = run([t, '--explain', '--lang', 'en', '-r', seed])
-    rc2, zh_out, err2 = run([t, '--explain', '--lang', 'zh', '-r', seed])
+    rc, en_out, err = run([t, '-n', '--explain', '--lang', 'en', '-r', seed])
+    rc2, zh_out, err2 = run([t, '-n', '--explain', '--lang', 'zh', '-r', seed])
     en, zh = explained(en_out), explained(zh_out)
     check('--explain runs on the seed capture in both languages', rc == 0 and rc2 == 0, (err, err2))
     labeled = [l for l in en_out.splitlines() if '  # ' in l and not l.startswith('    #')]
@@ -123,7 +123,7 @@ def main():
           any('one below the next byte' in s for _, ss in en for l, s in ss if l == 'keepalive'))
 
     # With -S the sentences use the raw numbers the line prints.
-    rc, out, err = run([t, '--explain', '--lang', 'en', '-S', '-r', seed])
+    rc, out, err = run([t, '-n', '--explain', '--lang', 'en', '-S', '-r', seed])
     data = [s for _, ss in explained(out) for l, s in ss if l == 'data'][0]
     f4 = frames[4]
     check('-S: the data sentence has the raw seq numbers',
@@ -131,11 +131,11 @@ def main():
 
     # -v: the loopback checksum, explained once.
     tls12 = os.path.join(a.pcaps, 'tls12.pcap')
-    rc, out, err = run([t, '--explain', '--lang', 'en', '-v', '-r', tls12])
+    rc, out, err = run([t, '-n', '--explain', '--lang', 'en', '-v', '-r', tls12])
     ck = [l for l in out.splitlines() if l.startswith('    # cksum incorrect:')]
     check('-v: why loopback checksums are "incorrect", once', len(ck) == 1 and 'loopback' in ck[0] and
           re.search(r'shows 0x[0-9a-f]{4}, not 0x[0-9a-f]{4}', ck[0]), ck)
-    rc, out, err = run([t, '--explain', '--lang', 'en', '-r', tls12])
+    rc, out, err = run([t, '-n', '--explain', '--lang', 'en', '-r', tls12])
     check('without -v, nothing about checksums', 'cksum' not in out)
 
     # The language: --lang, else LC_ALL, LC_MESSAGES, LANG.
@@ -144,12 +144,12 @@ def main():
                          ({'LANG': 'C', 'LC_MESSAGES': 'zh_TW.UTF-8'}, True), ({}, False)):
         e = {k: v for k, v in ENV.items() if k not in ('LANG', 'LC_ALL', 'LC_MESSAGES')}
         e.update(env)
-        p = subprocess.run([t, '--explain', '-r', seed], stdout=subprocess.PIPE,
+        p = subprocess.run([t, '-n', '--explain', '-r', seed], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, env=e, timeout=60)
         out = p.stdout.decode('utf-8', 'replace')
         check('language from %s: %s' % (env or 'nothing', 'zh' if want_zh else 'en'),
               p.returncode == 0 and bool(CJK.search(out)) == want_zh)
-    rc, out, err = run([t, '--explain', '--lang', 'zh', '-r', seed], )
+    rc, out, err = run([t, '-n', '--explain', '--lang', 'zh', '-r', seed], )
     check('--lang overrides the environment', CJK.search(out))
     for args, what in ((['--explain', '--json'], '--explain with --json'),
                        (['--explain', '-q'], '--explain with -q'),
@@ -165,7 +165,7 @@ def main():
         if not name.endswith('.pcap'):
             continue
         for lang in ('en', 'zh'):
-            rc, out, err = run([t, '--explain', '-v', '--lang', lang, '-r', os.path.join(a.pcaps, name)])
+            rc, out, err = run([t, '-n', '--explain', '-v', '--lang', lang, '-r', os.path.join(a.pcaps, name)])
             ok = rc == 0 and not re.search('[\x00-\x09\x0b-\x1f\x7f]', out)
             if lang == 'en':
                 ok = ok and all(ord(c) < 0x80 for c in out)

@@ -25,7 +25,7 @@ def tcp(flags=0x10, doff=5, opts=b'', payload=b'', seq=3, ack=4, win=5):
 
 
 def run(tcpnote, path, *flags):
-    p = subprocess.run([tcpnote, '-t'] + list(flags) + ['-r', path], stdout=subprocess.PIPE,
+    p = subprocess.run([tcpnote, '-n', '-t'] + list(flags) + ['-r', path], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, env=ENV, timeout=60)
     out = [l.split('  # ')[0] for l in p.stdout.decode().splitlines()]
     return p.returncode, out, p.stdout.decode(), p.stderr.decode()

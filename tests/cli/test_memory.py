@@ -65,7 +65,7 @@ def endless(n, conns):
 
 def run(tcpnote, args, packets):
     """(exit status, stderr, this child's peak RSS in KiB, 0, seconds)."""
-    p = subprocess.Popen([tcpnote] + args + ['-r', '-'], stdin=subprocess.PIPE,
+    p = subprocess.Popen([tcpnote, '-n'] + args + ['-r', '-'], stdin=subprocess.PIPE,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     t0 = time.time()
     feed(p, packets)

@@ -101,7 +101,7 @@ def main():
 
     for name in files:
         path = os.path.join(a.pcaps, name)
-        rc, out, err = run([t, '--json', '-r', path])
+        rc, out, err = run([t, '-n', '--json', '-r', path])
         recs = []
         bad = None
         for line in out.splitlines():
@@ -123,7 +123,7 @@ def main():
         check('%s: numbers are numbers' % name, all(
             isinstance(p['seq'], int) and isinstance(p['ts'], float) and isinstance(p['len'], int)
             for p in pkts))
-        rc, out, err = run([t, '-r', path])
+        rc, out, err = run([t, '-n', '-r', path])
         check('%s: JSON labels are the text labels (escaped as the terminal shows them)' % name,
               [[terminal_safe(l) for l in p['labels']] for p in pkts] == text_labels(out))
         got = [(f['state'], f['history'], f['close']) for f in sorted(flows, key=lambda f: f['flow'])]
@@ -152,23 +152,23 @@ def main():
         (seed, 'state:XX=1', 2), (seed, 'keepalive>3', 2), (seed, 'flows', 2),
     ]
     for path, expr, want in cases:
-        rc, out, err = run([t, '-q', '-r', path, '--expect', expr])
+        rc, out, err = run([t, '-n', '-q', '-r', path, '--expect', expr])
         check('--expect %r on %s exits %d' % (expr, os.path.basename(path), want), rc == want,
               (rc, err))
         if want == 3:
             check('--expect %r says what it counted' % expr,
                   re.search(r"expectation failed: '.*': expected .*, counted \d+", err), err)
-    rc, out, err = run([t, '-q', '-r', loss, '--expect', 'retransmission=0'])
+    rc, out, err = run([t, '-n', '-q', '-r', loss, '--expect', 'retransmission=0'])
     check('a failed label expectation names the first frames', re.search(r'\(frames \d+', err), err)
-    rc, out, err = run([t, '-q', '-r', seed, '--expect', '!reset', '--expect', 'keepalive=3',
+    rc, out, err = run([t, '-n', '-q', '-r', seed, '--expect', '!reset', '--expect', 'keepalive=3',
                         '--expect', 'state:SF=1', '--expect', 'flows=1'])
     check('several expectations, all true: exit 0, nothing printed', rc == 0 and out == '', (rc, out))
 
-    rc, out, err = run([t, '-q', '--summary', '-r', reuse])
+    rc, out, err = run([t, '-n', '-q', '--summary', '-r', reuse])
     rows = [l for l in out.splitlines() if re.match(r'\s+\d+\s', l)]
     check('--summary: a row per connection with state, history, close', len(rows) == 2 and
           all('SF' in r and 'ShADadfF' in r and 'FIN merged' in r for r in rows), out)
-    rc, out2, err = run([t, '--summary', '-r', reuse])
+    rc, out2, err = run([t, '-n', '--summary', '-r', reuse])
     check('--summary comes after the packet lines', out2.endswith(out) and out2.count('\n') > 20)
 
     # TLS and HTTP facts of each connection: in the JSON flow record and the --summary row,
@@ -178,7 +178,7 @@ def main():
                        ('tls12.pcap', {'sni': 'tcpnote.test', 'tls_version': 'TLSv1.2',
                                        'cipher': 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'}),
                        ('http-keepalive-two.pcap', {'http_request': 'GET /a.txt', 'http_status': 200})):
-        rc, out, err = run([t, '--json', '-r', os.path.join(a.pcaps, name)])
+        rc, out, err = run([t, '-n', '--json', '-r', os.path.join(a.pcaps, name)])
         recs = [json.loads(l) for l in out.splitlines()]
         flow = [r for r in recs if r['type'] == 'flow']
         hints = [h for r in recs if r['type'] == 'packet' for h in r['labels']
@@ -190,20 +190,20 @@ def main():
         check('%s: the flow record repeats the first hints' % name,
               all(any(h.startswith(first[k] + str(want[k])) for h in hints) for k in want if k in first),
               hints)
-        rc, out, err = run([t, '-q', '--summary', '-r', os.path.join(a.pcaps, name)])
+        rc, out, err = run([t, '-n', '-q', '--summary', '-r', os.path.join(a.pcaps, name)])
         row = out.splitlines()[-1]
         check('%s: the --summary row ends with the facts' % name,
               all(str(v) in row for v in want.values()), row)
 
     # Hostile bytes in a path, a server name and ALPN: escaped in text, exact in JSON.
     hostile = os.path.join(a.pcaps, 'crafted-hostile-hints.pcap')
-    rc, out, err = run([t, '--summary', '-r', hostile])
+    rc, out, err = run([t, '-n', '--summary', '-r', hostile])
     raw = out.encode('utf-8', 'surrogateescape')
     check('hostile hints: no escape, BEL or byte >= 0x80 reaches the terminal',
           rc == 0 and not re.search(rb'[\x00-\x09\x0b-\x1f\x7f-\xff]', raw), out[-600:])
     check('hostile hints: shown escaped', '\\x1b[2J\\x1b]0;owned\\x07"quote"\\x5cback\\xff\\xfe' in out
           and 'sni=evil\\x1b]0;title\\x07"\\x5c.example alpn=h2,\\x1b[5m"x\\x5c,\\xc3\\xa9' in out, out)
-    rc, out, err = run([t, '--json', '-r', hostile])
+    rc, out, err = run([t, '-n', '--json', '-r', hostile])
     recs = [json.loads(l) for l in out.splitlines()]
     labels = [h for r in recs if r['type'] == 'packet' for h in r['labels']]
     flows = [r for r in recs if r['type'] == 'flow']
@@ -213,16 +213,16 @@ def main():
           and flows[1].get('sni') == 'evil\x1b]0;title\x07"\\.example'
           and flows[1].get('alpn') == 'h2,\x1b[5m"x\\,\xc3\xa9', (labels, flows))
 
-    rc1, o1, e1 = run([t, '-tt', '-r', loss])
-    rc2, o2, e2 = run([t, '-tt', '-r', loss])
+    rc1, o1, e1 = run([t, '-n', '-tt', '-r', loss])
+    rc2, o2, e2 = run([t, '-n', '-tt', '-r', loss])
     check('-tt output is byte-identical from run to run', rc1 == 0 and o1 == o2)
-    rc, out, err = run([t, '--color=always', '-r', seed])
+    rc, out, err = run([t, '-n', '--color=always', '-r', seed])
     check('--color=always colours the labels', '\x1b[32mhandshake 1/3\x1b[0m' in out, out[:200])
-    rc, out, err = run([t, '--color=auto', '-r', seed])
+    rc, out, err = run([t, '-n', '--color=auto', '-r', seed])
     check('--color=auto does not colour a pipe', '\x1b[' not in out)
-    rc, out, err = run([t, '--color=never', '-r', seed])
+    rc, out, err = run([t, '-n', '--color=never', '-r', seed])
     check('--color=never', '\x1b[' not in out and rc == 0)
-    rc, out, err = run([t, '--color=sometimes', '-r', seed])
+    rc, out, err = run([t, '-n', '--color=sometimes', '-r', seed])
     check('--color with a bad value is a usage error', rc == 2)
     # On a terminal: colour by default, none with NO_COLOR (https://no-color.org).
     for no_color, want in ((None, True), ('1', False)):
@@ -231,7 +231,7 @@ def main():
         if no_color:
             env['NO_COLOR'] = no_color
         master, slave = pty.openpty()
-        p = subprocess.Popen([t, '-r', seed], stdout=slave, stderr=subprocess.DEVNULL, env=env)
+        p = subprocess.Popen([t, '-n', '-r', seed], stdout=slave, stderr=subprocess.DEVNULL, env=env)
         os.close(slave)
         chunks = []
         while True:
@@ -248,7 +248,7 @@ def main():
         check('on a terminal%s the labels are %scoloured' % (
             ' with NO_COLOR' if no_color else '', '' if want else 'not '),
             ('\x1b[32m' in tty_out) == want and 'handshake 1/3' in tty_out, tty_out[:200])
-    rc, out, err = run([t, '--help'])
+    rc, out, err = run([t, '-n', '--help'])
     check('--help fits one screen (24 lines)', rc == 0 and out.count('\n') <= 24, out.count('\n'))
 
     return finish('output')

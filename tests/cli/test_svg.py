@@ -48,7 +48,7 @@ def texts(root):
 
 def labels_of(tcpnote, pcap):
     """Every label and hint that the text output prints after '  # ' (dup ack #N as printed)."""
-    rc, out, _ = run([tcpnote, '-r', pcap])
+    rc, out, _ = run([tcpnote, '-n', '-r', pcap])
     items = set()
     for line in out.splitlines():
         if '  # ' in line:

@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def run_tcpnote(tcpnote, pcap, flags):
     # COLUMNS fixed: --ladder stretches to the terminal's width.
     env = dict(os.environ, TZ='UTC', LC_ALL='C', COLUMNS='80')
-    p = subprocess.run([tcpnote] + flags + ['-r', pcap], stdout=subprocess.PIPE,
+    p = subprocess.run([tcpnote, '-n'] + flags + ['-r', pcap], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, env=env, timeout=60)
     return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 

@@ -3,8 +3,12 @@
 
 Checks, on real traffic: the lifecycle labels appear in order, lines arrive while the
 capture runs (immediate mode), SIGINT stops cleanly with tcpdump's three counters on
-stderr, and -w saves exactly the packets that were printed. Needs root (or
-CAP_NET_RAW); without it the test reports itself skipped (exit 77), never passed.
+stderr, and -w saves exactly the packets that were printed. Then the seed's own
+command, `tcpnote -i lo -S -v tcp port 7070`, beside `tcpdump -i lo -S -v tcp port 7070`
+while curl keeps an idle connection to a server that never answers: names as tcpdump
+shows them (localhost.PORT > localhost.7070), the keepalive labels, and the same
+tcpdump part record for record. Needs root (or CAP_NET_RAW); without it the test
+reports itself skipped (exit 77), never passed.
 """
 import argparse
 import os
@@ -18,6 +22,10 @@ import threading
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli'))
 from checks import check, finish  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
+import tcpdump_compare  # noqa: E402
+
+SEED_PORT = 7070
 
 
 def free_port():
@@ -84,6 +92,73 @@ def live_ladder(tcpnote):
     th.join(timeout=5)
     check('--ladder live: the connection is drawn once', '\n'.join(lines).count('connection 1:') == 1,
           lines[-5:])
+
+
+def silent_server(port):
+    """The seed's server: accepts on 127.0.0.1:port, reads, never answers, closes on EOF."""
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(('127.0.0.1', port))
+    srv.listen(1)
+
+    def serve():
+        conn, _ = srv.accept()
+        while conn.recv(4096):
+            pass
+        conn.close()
+        srv.close()
+    threading.Thread(target=serve, daemon=True).start()
+
+
+def seed_command(tcpnote):
+    """The learner's command from the seed, exactly, beside tcpdump's, during the seed scenario."""
+    try:
+        silent_server(SEED_PORT)
+    except OSError as e:
+        check('port %d is free for the seed scenario' % SEED_PORT, False, e)
+        return
+    env = dict(os.environ, TZ='UTC')
+    cmd = ['-i', 'lo', '-S', '-v', 'tcp', 'port', str(SEED_PORT)]
+    tn = subprocess.Popen([tcpnote] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # tcpdump in immediate mode, so that no packet is still in its buffer at Ctrl-C
+    # (tcpnote captures in immediate mode always); the line format is the same.
+    td = subprocess.Popen(['tcpdump', '--immediate-mode'] + cmd, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env)
+    for p in (tn, td):
+        p.stderr.readline()  # "listening on lo, ...": both capture from here on
+    time.sleep(0.3)
+    subprocess.run(['curl', '-s', '--keepalive-time', '1', '-m', '4',
+                    'http://127.0.0.1:%d/' % SEED_PORT], stdout=subprocess.DEVNULL, timeout=20)
+    time.sleep(0.5)
+    outs = []
+    for p in (tn, td):
+        p.send_signal(signal.SIGINT)
+        try:
+            out, _ = p.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, _ = p.communicate()
+        outs.append(out.decode('utf-8', 'replace'))
+    tn_rec = tcpdump_compare.records(outs[0])
+    td_rec = tcpdump_compare.records(outs[1])
+    names = [r.split('\n', 1)[-1].split(':', 1)[0].strip() for r in tn_rec]
+    check('the seed command: every line reads localhost.PORT > localhost.%d or back' % SEED_PORT,
+          len(names) >= 10 and all(re.fullmatch(r'localhost\.(\d+|%d) > localhost\.(\d+|%d)'
+                                                % (SEED_PORT, SEED_PORT), n) for n in names) and
+          any(n.endswith('> localhost.%d' % SEED_PORT) for n in names), names[:4])
+    labels = ';'.join(m.group(1) for r in tn_rec for m in [re.search(r'  # (.*)$', r)] if m)
+    check('the seed command: handshake, request, keepalives and the close are labelled',
+          re.match(r'handshake 1/3;handshake 2/3;handshake 3/3;data, http request GET /;ack;'
+                   r'(keepalive;keepalive ack;)+close 1/4;(FIN merged|close 2/4;close 3/4);close 4/4$',
+                   labels), labels)
+    # Each capture handle timestamps its own copy of a packet (a microsecond apart
+    # under some kernels), so the clock is left out; everything after it must match.
+    def untimed(r):
+        return tcpdump_compare.TS.sub('', tcpdump_compare.LABELS.sub('', r), count=1)
+    differ = [(a, b) for a, b in zip(tn_rec, td_rec)
+              if not tcpdump_compare.same_tcp_part(untimed(a), untimed(b))]
+    check('the seed command: the tcpdump part equals tcpdump -i lo -S -v, record for record',
+          len(tn_rec) == len(td_rec) and not differ, (len(tn_rec), len(td_rec), differ[:1]))
 
 
 def main():
@@ -159,6 +234,7 @@ def main():
     check('-w saved the packets that were printed', td.stdout.count(b'\n') == len(lines),
           (td.stdout.count(b'\n'), len(lines)))
     live_ladder(a.tcpnote)
+    seed_command(a.tcpnote)
     return finish('live')
 
 

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""tcpdump_compare.py - compares the tcpdump part of tcpnote's lines with tcpdump -n, packet by packet.
+"""tcpdump_compare.py - compares the tcpdump part of tcpnote's lines with tcpdump's, packet by packet.
 
-For each capture it runs `tcpdump -n FLAGS -r FILE tcp` and `tcpnote FLAGS -r FILE tcp`,
+For each capture it runs `tcpdump -n FLAGS -r FILE tcp` and `tcpnote -n FLAGS -r FILE tcp`,
 groups both outputs into one record per packet (a record starts at a timestamp, in any
 of tcpdump's -t formats; -v continuation lines and application decodes do not),
 strips tcpnote's "  # labels" and compares. A tcpnote record equals tcpdump's when
 the texts are identical, or when tcpdump's goes on past tcpnote's final
 "length N" with an application-layer decode (": HTTP ...", " [RST ...", BGP lines),
 which tcpnote deliberately does not print.
+
+With --resolve HOSTS both run without -n, so addresses and ports are shown by name,
+inside a network and mount namespace of their own where HOSTS is /etc/hosts: the
+names are known in advance, and a reverse lookup that falls through to DNS fails at
+once instead of leaving the machine (the namespace has no network).
 """
 import argparse
 import os
@@ -46,9 +51,10 @@ def same_tcp_part(tn, td):
     return False
 
 
-def compare(tcpnote, path, flags, env, bpf=('tcp',), extra=()):
-    rc1, td_out, td_err = run(['tcpdump', '-n'] + flags + ['-r', path] + list(bpf), env)
-    rc2, tn_out, tn_err = run([tcpnote] + flags + list(extra) + ['-r', path] + list(bpf), env)
+def compare(tcpnote, path, flags, env, bpf=('tcp',), extra=(), numeric=('-n',)):
+    rc1, td_out, td_err = run(['tcpdump'] + list(numeric) + flags + ['-r', path] + list(bpf), env)
+    rc2, tn_out, tn_err = run([tcpnote] + list(numeric) + flags + list(extra) + ['-r', path] +
+                              list(bpf), env)
     td = records(td_out)
     tn = [LABELS.sub('', r) for r in records(tn_out)]
     diffs = []
@@ -62,7 +68,24 @@ def compare(tcpnote, path, flags, env, bpf=('tcp',), extra=()):
         else:
             diffs.append((i + 1, a, b))
     return {'tcpdump_rc': rc1, 'tcpnote_rc': rc2, 'tcpnote_err': tn_err.strip(),
-            'records': len(td), 'tcpnote_records': len(tn), 'same': same, 'diffs': diffs}
+            'records': len(td), 'tcpnote_records': len(tn), 'same': same, 'diffs': diffs,
+            'tcpdump_text': td_out}
+
+
+def in_own_namespace(hosts, script=__file__):
+    """Runs script (this one by default) again, with this process's arguments, in a network
+    and mount namespace with HOSTS as /etc/hosts: its exit status, 77 (skipped) when not
+    root, or None when already inside."""
+    if os.environ.get('TCPNOTE_ORACLE_NS') == '1':
+        return None
+    if os.geteuid() != 0:
+        print('oracle: SKIPPED: --resolve needs root for its namespace (unshare -n -m)')
+        return 77
+    env = dict(os.environ, TCPNOTE_ORACLE_NS='1')
+    cmd = ['unshare', '--net', '--mount', '--propagation', 'private', 'sh', '-c',
+           'mount --bind "$0" /etc/hosts && exec "$@"', os.path.abspath(hosts),
+           sys.executable, os.path.abspath(script)] + sys.argv[1:]
+    return subprocess.run(cmd, env=env).returncode
 
 
 def main():
@@ -79,8 +102,16 @@ def main():
     ap.add_argument('--tcpnote-extra', default='',
                     help='options given to tcpnote only, which must not change the tcpdump part '
                          '(e.g. "--max-flows 1": evicted connections keep tcpdump\'s numbering)')
+    ap.add_argument('--resolve', metavar='HOSTS',
+                    help='run both without -n, with HOSTS as /etc/hosts and no network')
+    ap.add_argument('--require-name', action='append', default=[],
+                    help='with --resolve: fail unless tcpdump printed this name somewhere')
     ap.add_argument('files', nargs='*')
     a = ap.parse_args()
+    if a.resolve:
+        rc = in_own_namespace(a.resolve)
+        if rc is not None:
+            return rc
     for d in a.dir:
         if not os.path.isdir(d):
             print('oracle: no such folder: %s' % d)
@@ -101,10 +132,14 @@ def main():
                 known[name] = reason
     total = same = 0
     unexplained = []
+    seen_names = set()
+    numeric = () if a.resolve else ('-n',)
     for path in a.files:
         base = os.path.basename(path)
         for flags in flagsets:
-            r = compare(a.tcpnote, path, flags, env, extra=a.tcpnote_extra.split())
+            r = compare(a.tcpnote, path, flags, env, extra=a.tcpnote_extra.split(),
+                        numeric=numeric)
+            seen_names.update(n for n in a.require_name if n in r['tcpdump_text'])
             total += r['records']
             same += min(r['same'], r['records'])
             if r['diffs']:
@@ -124,6 +159,10 @@ def main():
         total, same, 100.0 * same / total if total else 100.0))
     if unexplained:
         print('oracle: %d file/flag combinations differ without a listed reason' % len(unexplained))
+        return 1
+    missing = [n for n in a.require_name if n not in seen_names]
+    if missing:
+        print('oracle: tcpdump never printed %s: the names were not exercised' % ', '.join(missing))
         return 1
     return 0
 

@@ -57,7 +57,7 @@ def tshark_flags(path):
 
 
 def tcpnote_labels(tcpnote, path):
-    out = subprocess.run([tcpnote, '-t', '-r', path], stdout=subprocess.PIPE,
+    out = subprocess.run([tcpnote, '-n', '-t', '-r', path], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, timeout=300,
                          env=dict(os.environ, TZ='UTC')).stdout.decode()
     frames = []
