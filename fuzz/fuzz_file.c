@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.keep_flows = (size & 32) != 0;
 	/* Drawn: ladders instead of packet lines, and every connection kept for the SVG. */
 	opts.ladder = !opts.json && !opts.explain && (size & 64);
-	opts.ladder_opts.columns = 80 + (int)(size % 97);
+	/* Every width, from below the narrowest ladder drawn (labels under the arrows) to 200. */
+	opts.ladder_opts.columns = (int)(size % 201);
 	opts.ladder_opts.ascii = (size & 128) != 0;
 	opts.keep_diagrams = (size & 256) != 0;
 	pl = out != NULL && decode_link_supported(opts.dlt) ? pipeline_new(out, &opts) : NULL;

@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "tcpnote/cells.h"
 #include "tcpnote/print_json.h"
 #include "tcpnote/print_ladder.h"
 #include "tcpnote/sbuf.h"
@@ -14,42 +15,55 @@
 #define MAX_SHAFT 72
 #define FOLD_PAIRS 2 /* keepalive/ack pairs in a row that are drawn as one line */
 #define FOLD_BULK 6  /* data/ack packets in a row that are drawn as one line */
+#define MIN_FILL 2   /* shaft strokes an arrow keeps beside its text when narrowed for labels */
+#define LABEL_MIN 12 /* the narrowest label column beside the arrows; or labels go under them */
+#define NOTES_MAX 8192
 
-/* The strokes of one style: the columns, the shaft, the two heads, the fold mark. */
+/* The strokes of a style: the columns, the shaft, the two heads, the fold mark, a cut text's end. */
 struct strokes {
-	const char *bar, *shaft, *right, *left, *fold, *times, *to_server, *to_client;
+	const char *bar, *shaft, *right, *left, *fold, *times, *to_server, *to_client, *more;
 };
 
-static const struct strokes unicode = {"\u2502", "\u2500", "\u25b6", "\u25c0",
-				       "\u22ee", "\u00d7", "\u2192", "\u2190"};
-static const struct strokes ascii = {"|", "-", ">", "<", ":", "x", "->", "<-"};
+static const struct strokes unicode = {"\u2502", "\u2500", "\u25b6", "\u25c0", "\u22ee",
+				       "\u00d7", "\u2192", "\u2190", "\u2026"};
+static const struct strokes ascii = {"|", "-", ">", "<", ":", "x", "->", "<-", "..."};
 
-/* The columns a UTF-8 text takes on a terminal (each code point one: the strokes are narrow). */
-static size_t text_columns(const char *s, size_t n)
+/* One line of a ladder before it is laid out: an arrow or a fold, and the notes after it. */
+struct row {
+	bool fold;             /* a fold: its text between the columns, no time */
+	bool first;            /* the first arrow: its time is 0, not since a previous one */
+	bool to_server;        /* an arrow's direction */
+	int64_t dt_ns;         /* an arrow's time since the previous line */
+	char mid[160];         /* the text on the arrow, or the fold's between the columns */
+	char notes[NOTES_MAX]; /* labels, hints and counts after the right column; "" for none */
+	size_t next;           /* the event after the ones this line stands for */
+};
+
+/* How each line of one connection is laid out, worked out from all its lines (ladder_layout). */
+struct layout {
+	unsigned columns;   /* the width every line fits in, in cells */
+	unsigned shaft;     /* cells between the client and the server column */
+	bool under;         /* the notes go on lines under the arrow, between the columns */
+	size_t first, rest; /* the notes' cells on the arrow's line, and on each further line */
+	char lead[1200];    /* what a further line of notes starts with */
+	char close[8];      /* under: what ends a line of notes (the server column) */
+};
+
+static size_t max_size(size_t a, size_t b)
 {
-	size_t i, cols = 0;
-
-	for (i = 0; i < n && s[i] != '\0'; i++)
-		cols += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return cols;
+	return a > b ? a : b;
 }
 
-/* How many bytes of s fit in cols columns, cut at a code point boundary. */
-static size_t fit_bytes(const char *s, size_t cols)
+static size_t min_size(size_t a, size_t b)
 {
-	size_t i = 0, used = 0;
+	return a < b ? a : b;
+}
 
-	while (s[i] != '\0') {
-		size_t j = i + 1;
-
-		while (((unsigned char)s[j] & 0xc0) == 0x80)
-			j++;
-		if (used + 1 > cols)
-			break;
-		used++;
-		i = j;
-	}
-	return i;
+/* A width within the ladders drawn: a narrower one is drawn at the minimum. */
+static unsigned clamp_columns(long v)
+{
+	return v < LADDER_MIN_COLUMNS ? LADDER_MIN_COLUMNS
+	       : v > LADDER_MAX_COLUMNS ? LADDER_MAX_COLUMNS : (unsigned)v;
 }
 
 int ladder_columns(int fd)
@@ -57,44 +71,42 @@ int ladder_columns(int fd)
 	const char *env = getenv("COLUMNS");
 	struct winsize ws;
 
-	if (env != NULL) {
+	/* An empty or malformed COLUMNS is taken as unset, as by less(1) and ls(1). */
+	if (env != NULL && *env != '\0') {
 		char *end;
 		long v = strtol(env, &end, 10);
 
-		if (*end == '\0' && v >= 40 && v <= 1000)
-			return (int)v;
+		if (*end == '\0' && v > 0)
+			return (int)clamp_columns(v);
 	}
-	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-		return ws.ws_col;
+	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return (int)clamp_columns(ws.ws_col);
 	return 80;
 }
 
-static void put_times(struct sbuf *s, const char *str, unsigned n)
+static void put_times(struct sbuf *s, const char *str, size_t n)
 {
 	while (n-- > 0)
 		sbuf_puts(s, str);
 }
 
 /* The text on an arrow: "S. seq 0 ack 1", "P. seq 1:79 ack 1 len 78". */
-static void arrow_text(const struct diag_event *e, char *buf, size_t cap)
+static void arrow_text(const struct diag_event *e, struct sbuf *s)
 {
-	struct sbuf s;
-
-	sbuf_init(&s, buf, cap);
-	sbuf_put_tcp_flags(&s, e->flags);
-	sbuf_puts(&s, " seq ");
-	sbuf_put_uint(&s, e->seq, 0);
+	sbuf_put_tcp_flags(s, e->flags);
+	sbuf_puts(s, " seq ");
+	sbuf_put_uint(s, e->seq, 0);
 	if (e->len > 0) {
-		sbuf_putc(&s, ':');
-		sbuf_put_uint(&s, e->seq + e->len, 0);
+		sbuf_putc(s, ':');
+		sbuf_put_uint(s, e->seq + e->len, 0);
 	}
 	if (e->flags & TCPF_ACK) {
-		sbuf_puts(&s, " ack ");
-		sbuf_put_uint(&s, e->ack, 0);
+		sbuf_puts(s, " ack ");
+		sbuf_put_uint(s, e->ack, 0);
 	}
 	if (e->len > 0) {
-		sbuf_puts(&s, " len ");
-		sbuf_put_uint(&s, e->len, 0);
+		sbuf_puts(s, " len ");
+		sbuf_put_uint(s, e->len, 0);
 	}
 }
 
@@ -127,15 +139,12 @@ static void put_time(struct sbuf *s, int64_t ns, bool first)
 	sbuf_putc(s, ' ');
 }
 
-/* The labels and hints after the right column, made safe for a terminal. */
+/* The labels and hints of an arrow, made safe for a terminal. */
 static void put_notes(struct sbuf *s, const struct diag_conn *d, const struct diag_event *e)
 {
 	struct labels l = {e->labels, e->dup_ack};
 	const char *hint = diag_event_hint(d, e);
 
-	if (labels_empty(&l) && hint == NULL)
-		return;
-	sbuf_puts(s, "  ");
 	labels_put(&l, s);
 	if (hint != NULL) {
 		if (!labels_empty(&l))
@@ -144,21 +153,29 @@ static void put_notes(struct sbuf *s, const struct diag_conn *d, const struct di
 	}
 }
 
-/* One arrow: the text near its tail, the shaft filling the space, the head at the receiver. */
+/*
+ * One arrow: the text near its tail, the shaft filling the space, the head at
+ * the receiver. Only a ladder narrower than its text (the minimum width) cuts
+ * the text, and marks the cut.
+ */
 static void put_arrow(struct sbuf *s, const struct strokes *k, unsigned shaft, const char *text,
 		      bool to_server)
 {
-	size_t tl = strlen(text);
-	unsigned room = shaft - 4, fill;
+	size_t tb = strlen(text), tc = cells_width(text, tb), room = shaft > 4 ? shaft - 4 : 0;
+	size_t more = 0, fill;
 
-	if (tl > room)
-		tl = room;
-	fill = shaft - 2 - 2 - (unsigned)tl; /* the head or tail stroke and the spaces round the text */
+	if (tc > room) {
+		more = cells_width(k->more, strlen(k->more));
+		tb = cells_fit(text, tb, room > more ? room - more : 0);
+		tc = cells_width(text, tb) + more;
+	}
+	fill = room > tc ? room - tc : 0; /* the shaft's strokes beside the text */
 	sbuf_puts(s, k->bar);
 	if (to_server) {
 		sbuf_puts(s, k->shaft);
 		sbuf_putc(s, ' ');
-		sbuf_putn(s, text, tl);
+		sbuf_putn(s, text, tb);
+		sbuf_puts(s, more > 0 ? k->more : "");
 		sbuf_putc(s, ' ');
 		put_times(s, k->shaft, fill);
 		sbuf_puts(s, k->right);
@@ -166,7 +183,8 @@ static void put_arrow(struct sbuf *s, const struct strokes *k, unsigned shaft, c
 		sbuf_puts(s, k->left);
 		put_times(s, k->shaft, fill);
 		sbuf_putc(s, ' ');
-		sbuf_putn(s, text, tl);
+		sbuf_putn(s, text, tb);
+		sbuf_puts(s, more > 0 ? k->more : "");
 		sbuf_putc(s, ' ');
 		sbuf_puts(s, k->shaft);
 	}
@@ -176,13 +194,13 @@ static void put_arrow(struct sbuf *s, const struct strokes *k, unsigned shaft, c
 /* A line between the columns with text in it (a fold). */
 static void put_between(struct sbuf *s, const struct strokes *k, unsigned shaft, const char *text)
 {
-	size_t tb = fit_bytes(text, shaft - 2), tc = text_columns(text, tb);
+	size_t tb = cells_fit(text, strlen(text), shaft - 2), tc = cells_width(text, tb);
 
 	put_times(s, " ", TIME_COLS);
 	sbuf_puts(s, k->bar);
 	sbuf_putc(s, ' ');
 	sbuf_putn(s, text, tb);
-	put_times(s, " ", shaft - 1 - (unsigned)tc);
+	put_times(s, " ", shaft - 1 - tc);
 	sbuf_puts(s, k->bar);
 }
 
@@ -231,38 +249,34 @@ static size_t bulk_run(const struct diag_conn *d, size_t i)
 	return sender < 0 ? 0 : j - i;
 }
 
-static void fold_keepalive(struct sbuf *s, const struct strokes *k, unsigned shaft,
+/* A run of keepalive pairs: "⋮ ×3 keepalive → ack ←" between the columns, its interval after. */
+static void fold_keepalive(struct sbuf *mid, struct sbuf *notes, const struct strokes *k,
 			   const struct diag_conn *d, size_t i, size_t pairs)
 {
-	char text[64];
 	const struct diag_event *first = &d->ev[i], *last = &d->ev[i + 2 * pairs - 2];
 	/* The mean interval, in tenths of a second; a clock that went backwards counts as 0. */
 	int64_t span_ns = last->t_ns > first->t_ns ? last->t_ns - first->t_ns : 0;
 	uint64_t tenths = ((uint64_t)span_ns / (pairs - 1) + 50000000u) / 100000000u;
-	struct sbuf t;
 
-	sbuf_init(&t, text, sizeof(text));
-	sbuf_puts(&t, k->fold);
-	sbuf_putc(&t, ' ');
-	sbuf_puts(&t, k->times);
-	sbuf_put_uint(&t, pairs, 0);
-	sbuf_puts(&t, " keepalive ");
-	sbuf_puts(&t, first->role == 0 ? k->to_server : k->to_client);
-	sbuf_puts(&t, " ack ");
-	sbuf_puts(&t, first->role == 0 ? k->to_client : k->to_server);
-	put_between(s, k, shaft, text);
-	sbuf_puts(s, "  keepalive, keepalive ack: every ");
-	sbuf_put_uint(s, tenths / 10, 0);
-	sbuf_putc(s, '.');
-	sbuf_put_uint(s, tenths % 10, 0);
-	sbuf_puts(s, " s");
+	sbuf_puts(mid, k->fold);
+	sbuf_putc(mid, ' ');
+	sbuf_puts(mid, k->times);
+	sbuf_put_uint(mid, pairs, 0);
+	sbuf_puts(mid, " keepalive ");
+	sbuf_puts(mid, first->role == 0 ? k->to_server : k->to_client);
+	sbuf_puts(mid, " ack ");
+	sbuf_puts(mid, first->role == 0 ? k->to_client : k->to_server);
+	sbuf_puts(notes, "keepalive, keepalive ack: every ");
+	sbuf_put_uint(notes, tenths / 10, 0);
+	sbuf_putc(notes, '.');
+	sbuf_put_uint(notes, tenths % 10, 0);
+	sbuf_puts(notes, " s");
 }
 
-static void fold_bulk(struct sbuf *s, const struct strokes *k, unsigned shaft,
+/* A run of bulk data and its acks: "⋮ ×55 data ←, ×26 ack →", the range and bytes after. */
+static void fold_bulk(struct sbuf *mid, struct sbuf *notes, const struct strokes *k,
 		      const struct diag_conn *d, size_t i, size_t n)
 {
-	char text[64];
-	struct sbuf t;
 	size_t j, segs = 0, acks = 0, updates = 0;
 	uint32_t lo = 0, hi = 0, acked = 0;
 	uint64_t bytes = 0;
@@ -283,36 +297,34 @@ static void fold_bulk(struct sbuf *s, const struct strokes *k, unsigned shaft,
 			updates += (e->labels >> LABEL_WINDOW_UPDATE) & 1u;
 		}
 	}
-	sbuf_init(&t, text, sizeof(text));
-	sbuf_puts(&t, k->fold);
-	sbuf_putc(&t, ' ');
-	sbuf_puts(&t, k->times);
-	sbuf_put_uint(&t, segs, 0);
-	sbuf_puts(&t, " data ");
-	sbuf_puts(&t, sender == 0 ? k->to_server : k->to_client);
+	sbuf_puts(mid, k->fold);
+	sbuf_putc(mid, ' ');
+	sbuf_puts(mid, k->times);
+	sbuf_put_uint(mid, segs, 0);
+	sbuf_puts(mid, " data ");
+	sbuf_puts(mid, sender == 0 ? k->to_server : k->to_client);
 	if (acks > 0) {
-		sbuf_puts(&t, ", ");
-		sbuf_puts(&t, k->times);
-		sbuf_put_uint(&t, acks, 0);
-		sbuf_puts(&t, " ack ");
-		sbuf_puts(&t, sender == 0 ? k->to_client : k->to_server);
+		sbuf_puts(mid, ", ");
+		sbuf_puts(mid, k->times);
+		sbuf_put_uint(mid, acks, 0);
+		sbuf_puts(mid, " ack ");
+		sbuf_puts(mid, sender == 0 ? k->to_client : k->to_server);
 	}
-	put_between(s, k, shaft, text);
-	sbuf_puts(s, acks > 0 ? "  data, ack: seq " : "  data: seq ");
-	sbuf_put_uint(s, lo, 0);
-	sbuf_putc(s, ':');
-	sbuf_put_uint(s, hi, 0);
-	sbuf_puts(s, " (");
-	sbuf_put_uint(s, bytes, 0);
-	sbuf_puts(s, " bytes)");
+	sbuf_puts(notes, acks > 0 ? "data, ack: seq " : "data: seq ");
+	sbuf_put_uint(notes, lo, 0);
+	sbuf_putc(notes, ':');
+	sbuf_put_uint(notes, hi, 0);
+	sbuf_puts(notes, " (");
+	sbuf_put_uint(notes, bytes, 0);
+	sbuf_puts(notes, " bytes)");
 	if (acks > 0) {
-		sbuf_puts(s, ", acked up to ");
-		sbuf_put_uint(s, acked, 0);
+		sbuf_puts(notes, ", acked up to ");
+		sbuf_put_uint(notes, acked, 0);
 	}
 	if (updates > 0) {
-		sbuf_puts(s, ", ");
-		sbuf_put_uint(s, updates, 0);
-		sbuf_puts(s, updates == 1 ? " window update" : " window updates");
+		sbuf_puts(notes, ", ");
+		sbuf_put_uint(notes, updates, 0);
+		sbuf_puts(notes, updates == 1 ? " window update" : " window updates");
 	}
 }
 
@@ -333,79 +345,227 @@ static size_t same_run(const struct diag_conn *d, size_t i)
 	return j - i;
 }
 
+/*
+ * The line of the ladder that starts at event i (prev_ns: the time of the
+ * line before): a fold of keepalive pairs or of bulk data, or one arrow for
+ * the event and the identical ones after it. Returns the event after it.
+ */
+static size_t row_at(const struct diag_conn *d, size_t i, int64_t prev_ns, const struct strokes *k,
+		     struct row *r)
+{
+	const struct diag_event *e = &d->ev[i];
+	size_t pairs = keepalive_pairs(d, i), bulk = pairs >= FOLD_PAIRS ? 0 : bulk_run(d, i);
+	struct sbuf mid, notes;
+
+	sbuf_init(&mid, r->mid, sizeof(r->mid));
+	sbuf_init(&notes, r->notes, sizeof(r->notes));
+	r->fold = true;
+	if (pairs >= FOLD_PAIRS) {
+		fold_keepalive(&mid, &notes, k, d, i, pairs);
+		r->next = i + 2 * pairs;
+	} else if (bulk >= FOLD_BULK) {
+		fold_bulk(&mid, &notes, k, d, i, bulk);
+		r->next = i + bulk;
+	} else {
+		size_t same = same_run(d, i);
+
+		r->fold = false;
+		r->first = i == 0;
+		r->dt_ns = i == 0 ? 0 : e->t_ns - prev_ns;
+		r->to_server = e->role == 0;
+		arrow_text(e, &mid);
+		put_notes(&notes, d, e);
+		if (same > 1) {
+			/* The same packet again and again (window updates, dup acks): one line. */
+			sbuf_puts(&notes, notes.len > 0 ? " " : "");
+			sbuf_puts(&notes, k->times);
+			sbuf_put_uint(&notes, same, 0);
+			sbuf_puts(&notes, " in ");
+			put_seconds(&notes, d->ev[i + same - 1].t_ns - e->t_ns);
+			sbuf_puts(&notes, " s");
+		}
+		r->next = i + same;
+	}
+	return r->next;
+}
+
+/*
+ * Choose the shaft and where the notes go, from the widest arrow text, fold
+ * text and notes of the connection. A ladder whose lines all fit is drawn as
+ * it always was: the arrows stretch with the width. Otherwise the arrows are
+ * narrowed, down to their text and MIN_FILL strokes, to make room for the
+ * notes beside them, which wrap when still too wide. Where that would leave
+ * the notes fewer than LABEL_MIN cells, the arrows take the whole width and
+ * the notes go on lines of their own under each arrow, between the columns.
+ */
+static void ladder_layout(const struct diag_conn *d, const struct strokes *k, int columns,
+			  struct row *r, struct layout *l)
+{
+	size_t i, arrow = 0, fold = 0, notes = 0;
+	size_t avail, pref, narrowest, room;
+	struct sbuf s;
+
+	for (i = 0; i < d->n;) {
+		i = row_at(d, i, 0, k, r);
+		if (r->fold)
+			fold = max_size(fold, cells_width(r->mid, strlen(r->mid)));
+		else
+			arrow = max_size(arrow, cells_width(r->mid, strlen(r->mid)));
+		notes = max_size(notes, cells_width(r->notes, strlen(r->notes)));
+	}
+	l->columns = clamp_columns(columns);
+	avail = l->columns - TIME_COLS - 2; /* the shaft and what follows the server column */
+	/* As wide as the width less 24 cells of labels, within bounds, and never cutting a text. */
+	pref = l->columns > TIME_COLS + 2 + 24 ? l->columns - TIME_COLS - 2 - 24 : 0;
+	pref = pref < MIN_SHAFT ? MIN_SHAFT : pref > MAX_SHAFT ? MAX_SHAFT : pref;
+	pref = max_size(pref, max_size(arrow + 4, fold + 2));
+	narrowest = min_size(max_size(arrow + 4 + MIN_FILL, fold + 2), pref);
+	room = avail > 2 + notes ? avail - 2 - notes : 0; /* the shaft with all notes beside it */
+	l->under = false;
+	if (notes == 0 || pref <= room) {
+		l->shaft = (unsigned)min_size(pref, avail);
+	} else if (narrowest + 2 + LABEL_MIN <= avail) {
+		l->shaft = (unsigned)max_size(room, narrowest);
+	} else {
+		l->under = true;
+		l->shaft = (unsigned)avail;
+	}
+	sbuf_init(&s, l->lead, sizeof(l->lead));
+	put_times(&s, " ", TIME_COLS);
+	sbuf_puts(&s, k->bar);
+	if (l->under) {
+		sbuf_puts(&s, "  ");
+		l->first = l->rest = l->shaft - 3;
+		sbuf_init(&s, l->close, sizeof(l->close));
+		sbuf_putc(&s, ' ');
+		sbuf_puts(&s, k->bar);
+	} else {
+		put_times(&s, " ", l->shaft);
+		sbuf_puts(&s, k->bar);
+		sbuf_puts(&s, "  ");
+		l->first = l->rest = avail > l->shaft + 2 ? avail - 2 - l->shaft : 0;
+		l->close[0] = '\0';
+	}
+}
+
 static int flush(FILE *out, struct sbuf *s)
 {
 	sbuf_putc(s, '\n');
 	return fwrite(s->buf, 1, s->len, out) == s->len ? 0 : -1;
 }
 
+/*
+ * Append text to the line in s and write the line: at most first cells of
+ * text on it (cells_break chooses where), then the rest in lines of at most
+ * rest cells, each starting with lead. With close, each piece is padded to
+ * its width and closed with close. Returns 0, or -1 on a write error.
+ */
+static int put_wrapped(FILE *out, struct sbuf *s, const char *text, size_t first, size_t rest,
+		       const char *lead, const char *close)
+{
+	size_t off = 0, n = strlen(text), cols = first;
+	int rc = 0;
+
+	for (;;) {
+		size_t next, len = cells_break(text + off, n - off, cols, &next);
+
+		sbuf_putn(s, text + off, len);
+		if (close != NULL) {
+			size_t w = cells_width(text + off, len);
+
+			put_times(s, " ", cols > w ? cols - w : 0);
+			sbuf_puts(s, close);
+		}
+		rc |= flush(out, s);
+		off += next;
+		if (off >= n)
+			return rc;
+		sbuf_init(s, s->buf, s->cap);
+		sbuf_puts(s, lead);
+		cols = rest;
+	}
+}
+
+/* The title: the connection, its two ends and its packets; wrapped, two cells in, when too wide. */
+static int put_title(FILE *out, struct sbuf *s, const struct diag_conn *d, const struct strokes *k,
+		     unsigned columns)
+{
+	char title[256], cli[64], srv[64];
+	struct sbuf t;
+
+	json_endpoint(cli, sizeof(cli), &d->ep, 0);
+	json_endpoint(srv, sizeof(srv), &d->ep, 1);
+	sbuf_init(&t, title, sizeof(title));
+	sbuf_puts(&t, "connection ");
+	sbuf_put_uint(&t, d->id, 0);
+	sbuf_puts(&t, ": client ");
+	sbuf_puts(&t, cli);
+	sbuf_putc(&t, ' ');
+	sbuf_puts(&t, k->to_server);
+	sbuf_puts(&t, " server ");
+	sbuf_puts(&t, srv);
+	sbuf_puts(&t, ", ");
+	sbuf_put_uint(&t, d->n, 0);
+	sbuf_puts(&t, d->n == 1 ? " packet" : " packets");
+	if (d->truncated)
+		sbuf_puts(&t, " (more not kept)");
+	sbuf_init(s, s->buf, s->cap);
+	return put_wrapped(out, s, title, columns, columns - 2, "  ", NULL);
+}
+
+/* One line of the ladder, and the lines its notes wrap onto. */
+static int put_row(FILE *out, struct sbuf *s, const struct strokes *k, const struct layout *l,
+		   const struct row *r)
+{
+	int rc = 0;
+
+	sbuf_init(s, s->buf, s->cap);
+	if (r->fold) {
+		put_between(s, k, l->shaft, r->mid);
+	} else {
+		put_time(s, r->dt_ns, r->first);
+		put_arrow(s, k, l->shaft, r->mid, r->to_server);
+	}
+	if (r->notes[0] == '\0')
+		return flush(out, s);
+	if (l->under) {
+		rc = flush(out, s);
+		sbuf_init(s, s->buf, s->cap);
+		sbuf_puts(s, l->lead);
+		return rc | put_wrapped(out, s, r->notes, l->first, l->rest, l->lead, l->close);
+	}
+	sbuf_puts(s, "  ");
+	return put_wrapped(out, s, r->notes, l->first, l->rest, l->lead, NULL);
+}
+
 int ladder_print(FILE *out, const struct diag_conn *d, const struct ladder_opts *o)
 {
 	const struct strokes *k = o->ascii ? &ascii : &unicode;
-	char line[8192], cli[64], srv[64], text[160];
-	unsigned shaft;
+	struct row r;
+	struct layout l;
+	char line[8192];
 	struct sbuf s;
-	size_t i;
+	size_t i, pad;
 	int rc = 0;
 	int64_t prev = 0;
 
-	/* The arrows take what the time column and some room for labels leave. */
-	shaft = o->columns > TIME_COLS + 2 + 24 ? (unsigned)(o->columns - TIME_COLS - 2 - 24) : 0;
-	shaft = shaft < MIN_SHAFT ? MIN_SHAFT : shaft > MAX_SHAFT ? MAX_SHAFT : shaft;
-	json_endpoint(cli, sizeof(cli), &d->ep, 0);
-	json_endpoint(srv, sizeof(srv), &d->ep, 1);
+	ladder_layout(d, k, o->columns, &r, &l);
 	sbuf_init(&s, line, sizeof(line));
-	sbuf_puts(&s, "connection ");
-	sbuf_put_uint(&s, d->id, 0);
-	sbuf_puts(&s, ": client ");
-	sbuf_puts(&s, cli);
-	sbuf_puts(&s, o->ascii ? " -> server " : " \u2192 server ");
-	sbuf_puts(&s, srv);
-	sbuf_puts(&s, ", ");
-	sbuf_put_uint(&s, d->n, 0);
-	sbuf_puts(&s, d->n == 1 ? " packet" : " packets");
-	if (d->truncated)
-		sbuf_puts(&s, " (more not kept)");
-	rc |= flush(out, &s);
+	rc |= put_title(out, &s, d, k, l.columns);
+	/* "server" over the server column, moved left when that would pass the width. */
+	pad = l.shaft > 4 ? l.shaft - 4 : 1;
+	if (TIME_COLS - 3 + 6 + pad + 6 > l.columns)
+		pad = l.columns - (TIME_COLS - 3 + 6 + 6);
 	sbuf_init(&s, line, sizeof(line));
 	put_times(&s, " ", TIME_COLS - 3);
 	sbuf_puts(&s, "client");
-	put_times(&s, " ", shaft - 4);
+	put_times(&s, " ", pad);
 	sbuf_puts(&s, "server");
 	rc |= flush(out, &s);
 	for (i = 0; i < d->n;) {
-		const struct diag_event *e = &d->ev[i];
-		size_t pairs = keepalive_pairs(d, i), bulk = pairs >= FOLD_PAIRS ? 0 : bulk_run(d, i);
-
-		sbuf_init(&s, line, sizeof(line));
-		if (pairs >= FOLD_PAIRS) {
-			fold_keepalive(&s, k, shaft, d, i, pairs);
-			prev = d->ev[i + 2 * pairs - 1].t_ns;
-			i += 2 * pairs;
-		} else if (bulk >= FOLD_BULK) {
-			fold_bulk(&s, k, shaft, d, i, bulk);
-			prev = d->ev[i + bulk - 1].t_ns;
-			i += bulk;
-		} else {
-			size_t same = same_run(d, i);
-
-			put_time(&s, i == 0 ? 0 : e->t_ns - prev, i == 0);
-			arrow_text(e, text, sizeof(text));
-			put_arrow(&s, k, shaft, text, e->role == 0);
-			put_notes(&s, d, e);
-			if (same > 1) {
-				/* The same packet again and again (window updates, dup acks): one line. */
-				sbuf_puts(&s, e->labels != 0 || e->hint != 0 ? " " : "  ");
-				sbuf_puts(&s, k->times);
-				sbuf_put_uint(&s, same, 0);
-				sbuf_puts(&s, " in ");
-				put_seconds(&s, d->ev[i + same - 1].t_ns - e->t_ns);
-				sbuf_puts(&s, " s");
-			}
-			prev = d->ev[i + same - 1].t_ns;
-			i += same;
-		}
-		rc |= flush(out, &s);
+		i = row_at(d, i, prev, k, &r);
+		prev = d->ev[i - 1].t_ns;
+		rc |= put_row(out, &s, k, &l, &r);
 	}
 	sbuf_init(&s, line, sizeof(line));
 	return flush(out, &s) | rc;
