@@ -1,5 +1,4 @@
 /* capture.c - opens libpcap (file, stdin or live in immediate mode), filters, saves and loops. */
-#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,14 +6,16 @@
 #include <sys/stat.h>
 
 #include "tcpnote/capture.h"
+#include "tcpnote/savefile.h"
 
 #define DEFAULT_SNAPLEN 262144
 #define CAPTURE_BUFFER_BYTES (64 * 1024 * 1024)
 
 struct capture {
 	pcap_t *pcap;
-	pcap_dumper_t *dumper;
+	struct savefile *save; /* -w */
 	bool live;
+	bool stopped; /* the -w file or the handler failed: no more frames */
 	bool nano;
 	unsigned long handed;
 	char dlt_name[16];
@@ -124,9 +125,8 @@ int capture_open(struct capture **out, const struct capture_opts *o, char *err, 
 			free(c);
 			return CAPTURE_ERR;
 		}
-		c->dumper = pcap_dump_open(c->pcap, o->write_file);
-		if (c->dumper == NULL) {
-			snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
+		/* Live, someone may be watching the file grow: each packet lands at once. */
+		if (savefile_open(&c->save, c->pcap, o->write_file, c->live, err, errlen) != 0) {
 			pcap_close(c->pcap);
 			free(c);
 			return CAPTURE_ERR;
@@ -192,8 +192,14 @@ static void on_pcap(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 	struct capture *c = (struct capture *)(void *)user;
 	struct frame f;
 
-	if (c->dumper != NULL)
-		pcap_dump((u_char *)c->dumper, h, bytes);
+	if (c->stopped)
+		return; /* a frame of the batch that was being read when the loop was broken */
+	/* Saved first: a packet the -w file could not take is not shown either. */
+	if (c->save != NULL && !savefile_write(c->save, h, bytes)) {
+		c->stopped = true;
+		pcap_breakloop(c->pcap);
+		return;
+	}
 	f.ts_sec = (int64_t)h->ts.tv_sec;
 	f.ts_frac = (uint32_t)h->ts.tv_usec;
 	f.ts_nano = c->nano;
@@ -201,7 +207,10 @@ static void on_pcap(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 	f.wirelen = h->len;
 	f.bytes = bytes;
 	c->handed++;
-	c->fn(c->ctx, &f);
+	if (!c->fn(c->ctx, &f)) {
+		c->stopped = true;
+		pcap_breakloop(c->pcap);
+	}
 }
 
 int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char *err, size_t errlen)
@@ -211,6 +220,8 @@ int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char 
 	c->fn = fn;
 	c->ctx = ctx;
 	rc = pcap_loop(c->pcap, count > 0 ? count : -1, on_pcap, (u_char *)c);
+	if (c->save != NULL && savefile_failed(c->save, err, errlen))
+		return CAPTURE_ERR;
 	if (rc == PCAP_ERROR) {
 		snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
 		return CAPTURE_ERR;
@@ -239,17 +250,11 @@ bool capture_stats(struct capture *c, unsigned long *captured, unsigned long *re
 
 bool capture_close(struct capture *c, char *err, size_t errlen)
 {
-	bool ok = true;
+	bool ok;
 
 	if (c == NULL)
 		return true;
-	if (c->dumper != NULL) {
-		if (pcap_dump_flush(c->dumper) != 0) {
-			snprintf(err, errlen, "writing the -w file failed: %s", strerror(errno));
-			ok = false;
-		}
-		pcap_dump_close(c->dumper);
-	}
+	ok = savefile_close(c->save, err, errlen);
 	pcap_close(c->pcap);
 	free(c);
 	return ok;

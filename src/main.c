@@ -36,6 +36,43 @@ static void on_signal(int sig)
 /* Standard output's buffer when replaying a file (glibc ignores a size without a buffer). */
 static char out_buffer[1 << 20];
 
+static int errno_or_eio(void)
+{
+	return errno != 0 ? errno : EIO;
+}
+
+/* Said once: what fails after the first failure (the same full disk) follows from it. */
+static void tell_failure(bool *told, const char *msg)
+{
+	if (!*told)
+		fprintf(stderr, "tcpnote: %s\n", msg);
+	*told = true;
+}
+
+/* Writing NAME failed with errno e (0: it did not): "tcpnote: out.svg: No space left on device". */
+static void tell_write_error(bool *told, int *status, const char *name, int e)
+{
+	char msg[512];
+
+	if (e == 0)
+		return;
+	snprintf(msg, sizeof(msg), "%s: %s", name, strerror(e));
+	tell_failure(told, msg);
+	*status = EXIT_RUNTIME;
+}
+
+/* --help and --version: their output is checked like any other. */
+static int stdout_status(void)
+{
+	bool told = false;
+	int status = EXIT_OK;
+
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		tell_write_error(&told, &status, "standard output", errno_or_eio());
+	return status;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -173,6 +210,8 @@ int main(int argc, char **argv)
 	char err[PCAP_ERRBUF_SIZE + 512] = "";
 	long count = 0, v;
 	int tflag = 0, c, rc, status = EXIT_OK;
+	int out_err;      /* errno of the first failed write to standard output; 0 while none */
+	bool told = false; /* a failure has been said: it alone is (tell_failure) */
 	bool line_buffered = false, numeric = false;
 	char *filter = NULL;
 	unsigned long captured, received, dropped;
@@ -294,10 +333,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return stdout_status();
 		case 'V':
 			printf("tcpnote %s\n%s\n", TCPNOTE_VERSION, pcap_lib_version());
-			return EXIT_OK;
+			return stdout_status();
 		default:
 			if (optopt != 0 && strchr("ricwsZ", optopt) != NULL)
 				fprintf(stderr, "tcpnote: option -%c needs an argument\n", optopt);
@@ -428,34 +467,42 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err)) != CAPTURE_OK) {
-		fflush(stdout); /* the packets before the message, as they were read */
-		fprintf(stderr, "tcpnote: %s\n", err);
+	rc = capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err));
+	running_capture = NULL;
+	out_err = pipeline_write_error(pl);
+	if (rc != CAPTURE_OK) {
+		/* The packets before the message, as they were read. */
+		if (out_err == 0 && fflush(stdout) != 0)
+			out_err = errno_or_eio();
+		tell_failure(&told, err);
 		status = EXIT_RUNTIME;
 	}
-	running_capture = NULL;
 	if (!pipeline_finish(pl))
 		fprintf(stderr, "tcpnote: ran out of memory; some connections are missing\n");
-	if (summary) {
+	if (out_err == 0) /* the flow records and ladders written at the end */
+		out_err = pipeline_write_error(pl);
+	if (summary && out_err == 0) {
 		size_t nflows;
 		const struct flow_record *flows = pipeline_flows(pl, &nflows);
 
 		if (summary_print(stdout, flows, nflows) < 0)
-			status = EXIT_RUNTIME;
+			out_err = errno_or_eio();
 	}
-	if (svg != NULL) {
+	tell_write_error(&told, &status, "standard output", out_err);
+	if (svg != NULL && !(svg == stdout && out_err != 0)) {
 		size_t ndiag;
 		const struct diag_conn *const *diag = pipeline_diagrams(pl, &ndiag);
+		int svg_err = svg_write(svg, diag, ndiag) < 0 ? errno_or_eio() : 0;
 
-		if (svg_write(svg, diag, ndiag) < 0 || (svg != stdout && fclose(svg) != 0)) {
-			fprintf(stderr, "tcpnote: writing --svg %s failed\n", svg_path);
-			status = EXIT_RUNTIME;
-		}
+		if (svg == stdout)
+			out_err = svg_err;
+		else if (fclose(svg) != 0 && svg_err == 0)
+			svg_err = errno_or_eio();
+		tell_write_error(&told, &status, svg == stdout ? "standard output" : svg_path,
+				 svg_err);
 	}
-	if (fflush(stdout) != 0 || pipeline_write_failed(pl)) {
-		fprintf(stderr, "tcpnote: writing the output failed\n");
-		status = EXIT_RUNTIME;
-	}
+	if (out_err == 0 && fflush(stdout) != 0)
+		tell_write_error(&told, &status, "standard output", errno_or_eio());
 	if (capture_stats(cap, &captured, &received, &dropped)) {
 		fprintf(stderr, "%lu packet%s captured\n", captured, captured == 1 ? "" : "s");
 		fprintf(stderr, "%lu packet%s received by filter\n", received, received == 1 ? "" : "s");
@@ -485,7 +532,7 @@ int main(int argc, char **argv)
 	if (status == EXIT_OK && !check_expectations(pl, expects, nexpect))
 		status = EXIT_EXPECT;
 	if (!capture_close(cap, err, sizeof(err))) {
-		fprintf(stderr, "tcpnote: %s\n", err);
+		tell_failure(&told, err);
 		status = EXIT_RUNTIME;
 	}
 	pipeline_free(pl);

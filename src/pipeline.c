@@ -1,4 +1,5 @@
 /* pipeline.c - wires decoders, tcpdump's relative numbers, the tracker and the output formats. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ struct pipeline {
 	bool keep_facts; /* flow records are written: connections keep their TLS/HTTP facts */
 	bool cksum_told; /* --explain -v has said why a checksum is incorrect */
 	struct app_hints hints; /* the current packet's (large: not on the stack) */
-	bool write_failed;
+	int write_error; /* errno of the first write to out that failed; 0 while none has */
 	bool out_of_memory;
 	uint64_t label_count[LABEL_COUNT];
 	uint64_t first_frames[LABEL_COUNT][PIPELINE_FIRST_FRAMES];
@@ -52,10 +53,17 @@ struct pipeline {
 	bool drawing_on;
 };
 
+/* A write to out failed just now: remember why, and write nothing more to it. */
+static void output_failed(struct pipeline *pl)
+{
+	if (pl->write_error == 0)
+		pl->write_error = errno != 0 ? errno : EIO;
+}
+
 static void write_line(struct pipeline *pl, const char *s, size_t n)
 {
-	if (!pl->write_failed && fwrite(s, 1, n, pl->out) != n)
-		pl->write_failed = true;
+	if (pl->write_error == 0 && fwrite(s, 1, n, pl->out) != n)
+		output_failed(pl);
 }
 
 static const char *const conn_states[] = {"S0",   "S1",     "SF",    "REJ", "S2",  "S3",  "RSTO",
@@ -115,8 +123,9 @@ static void finish_drawing(struct pipeline *pl, uint64_t id)
 		return;
 	pl->drawing[id] = NULL;
 	pl->drawing_now--;
-	if (pl->opts.ladder && ladder_print(pl->out, d, &pl->opts.ladder_opts) < 0)
-		pl->write_failed = true;
+	if (pl->opts.ladder && pl->write_error == 0 &&
+	    ladder_print(pl->out, d, &pl->opts.ladder_opts) < 0)
+		output_failed(pl);
 	if (pl->opts.keep_diagrams && pl->ndrawn >= DRAW_MAX_KEPT) {
 		pl->not_drawn++; /* drawn as a ladder, but no room left in the SVG */
 	} else if (pl->opts.keep_diagrams) {
@@ -300,9 +309,8 @@ static void draw_packet(struct pipeline *pl, struct conn *c, int role, const str
 		pl->out_of_memory = true;
 }
 
-void pipeline_frame(void *arg, const struct frame *f)
+static void handle_frame(struct pipeline *pl, const struct frame *f)
 {
-	struct pipeline *pl = arg;
 	struct packet *p = &pl->pkt;
 	struct relseq_view view = {0, 0, 0};
 	struct labels labels = {0, 0};
@@ -324,8 +332,9 @@ void pipeline_frame(void *arg, const struct frame *f)
 						    "{\"type\":\"invalid\",\"frame\":%llu,\"len\":%u,"
 						    "\"caplen\":%u}\n",
 						    (unsigned long long)pl->frames, f->wirelen, f->caplen));
-		else if (!print_text_invalid(pl->printer, p, f->wirelen, f->caplen))
-			pl->write_failed = true;
+		else if (pl->write_error == 0 &&
+			 !print_text_invalid(pl->printer, p, f->wirelen, f->caplen))
+			output_failed(pl);
 		return;
 	}
 	decode_packet(pl->opts.dlt, f->bytes, f->caplen, f->wirelen, &pl->dopts, p);
@@ -367,8 +376,9 @@ void pipeline_frame(void *arg, const struct frame *f)
 		write_line(pl, pl->line,
 			   json_packet(pl->line, sizeof(pl->line), pl->frames, p, c ? c->sum.id : 0,
 				       &labels, hints));
-	} else if (!pl->write_failed && !print_text_packet(pl->printer, p, &view, &labels, hints)) {
-		pl->write_failed = true;
+	} else if (pl->write_error == 0 &&
+		   !print_text_packet(pl->printer, p, &view, &labels, hints)) {
+		output_failed(pl);
 	} else if (pl->opts.explain != NULL) {
 		struct sbuf s;
 
@@ -377,6 +387,14 @@ void pipeline_frame(void *arg, const struct frame *f)
 			       tracker_context(pl->tracker), pl->opts.print.vflag, &pl->cksum_told);
 		write_line(pl, pl->line, s.len);
 	}
+}
+
+bool pipeline_frame(void *arg, const struct frame *f)
+{
+	struct pipeline *pl = arg;
+
+	handle_frame(pl, f);
+	return pl->write_error == 0;
 }
 
 static int by_drawing_id(const void *a, const void *b)
@@ -461,9 +479,9 @@ unsigned long pipeline_other_packets(const struct pipeline *pl)
 	return pl->other_packets;
 }
 
-bool pipeline_write_failed(const struct pipeline *pl)
+int pipeline_write_error(const struct pipeline *pl)
 {
-	return pl->write_failed;
+	return pl->write_error;
 }
 
 bool pipeline_out_of_memory(const struct pipeline *pl)

@@ -32,7 +32,8 @@ struct frame {
 	const uint8_t *bytes;
 };
 
-typedef void (*frame_handler)(void *ctx, const struct frame *f);
+/* Handles one frame; false stops the capture (its output could not be written). */
+typedef bool (*frame_handler)(void *ctx, const struct frame *f);
 
 int capture_open(struct capture **out, const struct capture_opts *opts, char *err, size_t errlen);
 
@@ -48,8 +49,11 @@ bool capture_is_live(const struct capture *c);
 
 /*
  * Read frames until the input ends, count frames have been handed over
- * (count <= 0: no limit), or capture_break() is called. Each frame is
- * saved first when -w was given. Returns CAPTURE_OK or CAPTURE_ERR.
+ * (count <= 0: no limit), capture_break() is called or the handler returns
+ * false. Each frame is saved first when -w was given; a frame the -w file
+ * could not take stops the capture before it is handed over. Returns
+ * CAPTURE_OK, or CAPTURE_ERR with the reason in err (a read error, or the
+ * -w file's "PATH: reason").
  */
 int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char *err, size_t errlen);
 
@@ -60,7 +64,10 @@ void capture_break(struct capture *c);
 bool capture_stats(struct capture *c, unsigned long *captured, unsigned long *received,
 		   unsigned long *dropped);
 
-/* Flush the -w file and release everything. Returns false if the flush failed. */
+/*
+ * Write the rest of the -w file and release everything. Returns false, with
+ * "PATH: reason" in err, if writing the -w file failed, now or before.
+ */
 bool capture_close(struct capture *c, char *err, size_t errlen);
 
 /* True when paths a and b name the same existing file (so an output would overwrite an input); "-" never does. */

@@ -36,8 +36,8 @@ struct pipeline;
 struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts);
 void pipeline_free(struct pipeline *pl);
 
-/* Handle one frame (a frame_handler). */
-void pipeline_frame(void *pl, const struct frame *f);
+/* Handle one frame (a frame_handler): false once writing the output has failed. */
+bool pipeline_frame(void *pl, const struct frame *f);
 
 /* End of input: hand out every connection (JSON flow records). False if memory ran out. */
 bool pipeline_finish(struct pipeline *pl);
@@ -67,8 +67,8 @@ uint64_t pipeline_label_count(const struct pipeline *pl, enum label l, const uin
 /* Counters for the end-of-run message. */
 unsigned long pipeline_tcp_packets(const struct pipeline *pl);
 unsigned long pipeline_other_packets(const struct pipeline *pl);
-/* True once writing to the output failed (a closed pipe, a full disk). */
-bool pipeline_write_failed(const struct pipeline *pl);
+/* errno of the first write to the output that failed (a full disk, a closed pipe); 0 while none. */
+int pipeline_write_error(const struct pipeline *pl);
 /* True once a table could not grow: some packets went unlabeled. */
 bool pipeline_out_of_memory(const struct pipeline *pl);
 
