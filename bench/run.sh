@@ -28,7 +28,7 @@ for s in $SHAPES; do
 	gt=""; [[ $td_cut == cut ]] && gt=">"
 	cat "$f" >/dev/null # back in the page cache after tshark's gigabytes
 	# -n in every tcpnote mode, as tcpdump's: names cost a resolver lookup per address.
-	for mode in "-n -r" "-n -S -r" "-n --json -r" "-n -q --summary -r"; do
+	for mode in "-n -r" "-n -S -r" "-n --json -r" "-n --quiet --summary -r"; do
 		# shellcheck disable=SC2086
 		read -r t rss _ < <(python3 bench/measure.py "$RUNS" "$TCPNOTE" $mode "$f")
 		[[ $mode == "-n -r" ]] && TEXT_SECONDS[$s]=$t

@@ -78,17 +78,17 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-Z USER] [-Svnlq]\n"
 		"               [-t...] [--json] [--summary] [--explain] [--ladder] [--svg FILE]\n"
-		"               [--flow ID] [--expect EXPR] [--color=WHEN] [BPF]\n"
+		"               [--flow ID] [--expect EXPR] [--color=WHEN] [--quiet] [BPF]\n"
 		"Print TCP packets as tcpdump does, each followed by what it means (# labels).\n"
 		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  capture live (lo, any)\n"
 		"  -c N           stop after N packets             -w FILE   also save packets (pcap)\n"
 		"  -s SNAPLEN     bytes kept per packet            -S        absolute seq numbers\n"
 		"  -v             IP header fields and checksums   -n        numbers, not names (faster)\n"
-		"  -l             line-buffered output             -q        no per-packet output\n"
+		"  -l             line-buffered output             -q        quick: only \"tcp LEN\"\n"
 		"  -Z USER        run as USER once the capture is open (recommended with sudo)\n"
 		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
-		"  --summary      a table of the connections after the packets\n"
+		"  --summary      a table of the connections after the packets; --quiet: no packet lines\n"
 		"  --explain      each label in plain words with its numbers; --lang en|zh (from LANG)\n"
 		"  --ladder       draw each connection as a ladder (--ascii); --svg FILE: ladder and\n"
 		"                 time-sequence graph as SVG; --flow ID: only that connection\n"
@@ -178,10 +178,11 @@ static bool check_expectations(const struct pipeline *pl, const struct expectati
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
-	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG };
+	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_QUIET };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, 'V'},
 						 {"json", no_argument, NULL, OPT_JSON},
+						 {"quiet", no_argument, NULL, OPT_QUIET},
 						 {"summary", no_argument, NULL, OPT_SUMMARY},
 						 {"expect", required_argument, NULL, OPT_EXPECT},
 						 {"color", optional_argument, NULL, OPT_COLOR},
@@ -273,6 +274,9 @@ int main(int argc, char **argv)
 			popts.idle_ns = (int64_t)v * 1000000000LL;
 			break;
 		case 'q':
+			popts.print.quick = true;
+			break;
+		case OPT_QUIET:
 			popts.quiet = true;
 			break;
 		case OPT_EXPECT:
@@ -360,7 +364,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (explain && (popts.json || popts.quiet)) {
-		fprintf(stderr, "tcpnote: --explain explains the text lines: not with --json or -q\n");
+		fprintf(stderr, "tcpnote: --explain explains the text lines: not with --json or --quiet\n");
 		return EXIT_USAGE;
 	}
 	if (lang != NULL && !explain) {

@@ -659,7 +659,7 @@ static void print_rst_data(struct sbuf *s, const struct tcp_info *t)
 }
 
 static void print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
-		      const struct relseq_view *v, int vflag)
+		      const struct relseq_view *v, int vflag, bool quick)
 {
 	const struct ip_info *ip = &p->ip;
 	const struct tcp_info *t = &p->tcp;
@@ -689,6 +689,13 @@ static void print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 	if (p->stop == STOP_TCP_HLEN_SHORT) {
 		sbuf_printf(s, " tcp %u [bad hdr length %u - too short, < 20]", t->length - t->hlen,
 			    t->hlen);
+		return;
+	}
+	/* tcpdump -q: the payload length alone (wrapping, as tcpdump's u_int, when hlen > length). */
+	if (quick) {
+		sbuf_printf(s, "tcp %u", (unsigned)t->length - t->hlen);
+		if (p->stop == STOP_TCP_HLEN_LONG)
+			sbuf_printf(s, " [bad hdr length %u - too long, > %u]", t->hlen, t->length);
 		return;
 	}
 	print_flags(s, t->flags);
@@ -728,7 +735,7 @@ static void print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 }
 
 static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
-			     const struct relseq_view *v, int vflag)
+			     const struct relseq_view *v, int vflag, bool quick)
 {
 	const struct ip_info *ip = &p->ip;
 
@@ -754,7 +761,7 @@ static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 			sbuf_puts(s, " [|ip6]");
 			return;
 		}
-		print_tcp(s, nm, p, v, vflag);
+		print_tcp(s, nm, p, v, vflag, quick);
 		return;
 	}
 	if (p->stop == STOP_IP_BAD_VERSION) {
@@ -801,7 +808,7 @@ static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 		sbuf_puts(s, ": ip-proto-6");
 		return;
 	}
-	print_tcp(s, nm, p, v, vflag);
+	print_tcp(s, nm, p, v, vflag, quick);
 }
 
 /* Each label's colour (ECMA-48 SGR) by its kind, for --color. */
@@ -854,7 +861,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		sbuf_putc(&s, ' ');
 		sbuf_printf(&s, "%-3s ", dir != NULL ? dir : "?");
 	}
-	print_ip_and_tcp(&s, pr->names, p, v, pr->opts.vflag);
+	print_ip_and_tcp(&s, pr->names, p, v, pr->opts.vflag, pr->opts.quick);
 	if ((l != NULL && !labels_empty(l)) || (h != NULL && h->bits != 0)) {
 		bool none = l == NULL || labels_empty(l);
 

@@ -26,6 +26,7 @@ struct print_opts {
 	int vflag;
 	bool color; /* ANSI colours on the labels: green lifecycle, yellow loss/order, red reset */
 	bool resolve; /* host and port names as tcpdump shows them without -n (names.h) */
+	bool quick;   /* tcpdump -q: "tcp LEN" instead of the flags, numbers and options */
 };
 
 struct printer;

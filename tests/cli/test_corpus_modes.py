@@ -12,10 +12,10 @@ import sys
 
 # (options, filter words after the file)
 MODES = [([], []), (['-v'], []), (['-S', '-v', '-tttt'], []), (['--json'], []),
-         (['-q', '--summary'], []), (['--json', '-v', '--summary', '--color=always'], []),
+         (['--quiet', '--summary'], []), (['--json', '-v', '--summary', '--color=always'], []),
          (['-ttt'], ['tcp']), (['--explain', '-v', '--lang', 'zh'], []),
          (['--ladder', '--ascii', '--summary'], []), (['--ladder', '--svg', '/dev/null'], []),
-         (['-q', '--svg', '-', '--flow', '1'], [])]
+         (['--quiet', '--svg', '-', '--flow', '1'], [])]
 
 
 def main():

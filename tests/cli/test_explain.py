@@ -151,8 +151,11 @@ def main():
               p.returncode == 0 and bool(CJK.search(out)) == want_zh)
     rc, out, err = run([t, '-n', '--explain', '--lang', 'zh', '-r', seed], )
     check('--lang overrides the environment', CJK.search(out))
+    rc, out, err = run([t, '-n', '-q', '--explain', '--lang', 'en', '-r', seed])
+    check('--explain under -q (quick lines): each labeled line still explained',
+          rc == 0 and ': tcp 78  # data, http request GET /\n    # data:' in out, out[:600])
     for args, what in ((['--explain', '--json'], '--explain with --json'),
-                       (['--explain', '-q'], '--explain with -q'),
+                       (['--explain', '--quiet'], '--explain with --quiet'),
                        (['--explain', '--lang', 'fr'], 'an unknown --lang'),
                        (['--lang', 'zh'], '--lang without --explain')):
         rc, out, err = run([t] + args + ['-r', seed])

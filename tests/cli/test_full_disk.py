@@ -83,12 +83,12 @@ def tmpfs(folder, size):
 
 def without_root(t, tmp, seed, total):
     """/dev/full and closed pipes: what any user can try."""
-    rc, _, err = run([t, '-r', seed, '-q', '-w', '/dev/full'])
+    rc, _, err = run([t, '-r', seed, '--quiet', '-w', '/dev/full'])
     check('-w /dev/full: exit 1, named, before any packet', failed_once(rc, err, '/dev/full'), (rc, err))
     rc, err = run_into([t, '-n', '-r', seed], '/dev/full')
     check('standard output on /dev/full: exit 1, named', failed_once(rc, err, 'standard output'),
           (rc, err))
-    rc, _, err = run([t, '-r', seed, '-q', '--svg', '/dev/full'])
+    rc, _, err = run([t, '-r', seed, '--quiet', '--svg', '/dev/full'])
     check('--svg /dev/full: exit 1, named', failed_once(rc, err, '/dev/full'), (rc, err))
     rc, err = run_into([t, '--version'], '/dev/full')
     check('--version on /dev/full: exit 1, named', failed_once(rc, err, 'standard output'), (rc, err))
@@ -128,7 +128,7 @@ def savefile_case(t, big, disk, size, every):
     """-w onto SIZE bytes: two 1 MiB blocks land, the third does not fit."""
     out = os.path.join(disk, 'out.pcap')
     with tmpfs(disk, size):
-        rc, _, err = run([t, '-r', big, '-q', '-w', out])
+        rc, _, err = run([t, '-r', big, '--quiet', '-w', out])
         check('-w on a full disk (%d KiB): exit 1, one message naming it' % (size // 1024),
               failed_once(rc, err, out), (rc, err))
         bad = valid_capture(out)
@@ -160,11 +160,11 @@ def stdout_case(t, big, tmp, disk, size, flags, full, total):
 def svg_case(t, big, tmp, disk):
     """--svg FILE onto half its size."""
     full = os.path.join(tmp, 'full.svg')
-    rc, _, err = run([t, '-q', '-r', big, '--svg', full])
+    rc, _, err = run([t, '--quiet', '-r', big, '--svg', full])
     size = os.path.getsize(full) // 2
     out = os.path.join(disk, 'out.svg')
     with tmpfs(disk, size):
-        rc, _, err = run([t, '-q', '-r', big, '--svg', out])
+        rc, _, err = run([t, '--quiet', '-r', big, '--svg', out])
         check('--svg on a full disk: exit 1, one message naming it', failed_once(rc, err, out),
               (rc, err))
         data = open(out, 'rb').read()
@@ -225,7 +225,7 @@ class Sender:
 
 def live_capture(t, args):
     """tcpnote -i lo ARGS, once it says it is listening."""
-    p = subprocess.Popen([t, '-i', 'lo', '-q'] + args + ['tcp'], stdout=subprocess.DEVNULL,
+    p = subprocess.Popen([t, '-i', 'lo', '--quiet'] + args + ['tcp'], stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, env=ENV)
     first = p.stderr.readline().decode()
     return p, first

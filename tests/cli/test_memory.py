@@ -91,7 +91,7 @@ def main():
         data = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101) + b''.join(
             struct.pack('<IIII', int(ts), int(round((ts % 1) * 1e6)) % 1000000, len(f), len(f)) + f
             for ts, f in packets)
-        p = subprocess.run([a.tcpnote, '--json', '-q'] + args + ['-r', '-'], input=data,
+        p = subprocess.run([a.tcpnote, '--json', '--quiet'] + args + ['-r', '-'], input=data,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
         return p.returncode, p.stdout.decode().splitlines(), p.stderr.decode()
     # 12 connections of 6 packets each, in turn: with room for 3, each is evicted when the 4th comes.
@@ -109,7 +109,7 @@ def main():
     check('an endless stream of opening and closing connections keeps constant memory '
           '(10x the packets, at most 10% more RSS)', rc == 0 and rc2 == 0 and
           rss_big <= rss_small * 1.10 + 1024, (rss_small, rss_big, err2[-300:]))
-    args = ['-q'] + (['--max-flows', str(a.max_flows)] if a.max_flows else [])
+    args = ['--quiet'] + (['--max-flows', str(a.max_flows)] if a.max_flows else [])
     rc, err, rss, _, secs = run(a.tcpnote, args, syn_flood(a.flood))
     print('SYN flood: %d connections, peak RSS %.1f MiB (%.1f s) %s' % (
         a.flood, rss / 1024.0, secs, ' '.join(args)))
@@ -117,7 +117,7 @@ def main():
         a.flood, a.limit_mib, ' '.join(args)), rc == 0 and rss < a.limit_mib * 1024, rss)
     check('the evictions are reported', 'connections evicted' in err, err[-300:])
     # Drawing keeps every packet of a connection until it ends: bounded too.
-    for args, left_out in ((['--ladder'], 300000 - 65536), (['-q', '--svg', '/dev/null'], 300000 - 1000)):
+    for args, left_out in ((['--ladder'], 300000 - 65536), (['--quiet', '--svg', '/dev/null'], 300000 - 1000)):
         rc, err, rss, _, secs = run(a.tcpnote, args, syn_flood(300000))
         print('SYN flood, %s: 300000 connections, peak RSS %.1f MiB (%.1f s)' % (
             ' '.join(args), rss / 1024.0, secs))

@@ -64,7 +64,7 @@ def main():
           'localhost' not in out, out[:300])
     rc, out, err = run([t, '-nn', '-r', seed])
     check('-nn: numbers, as tcpdump -nn', rc == 0 and 'localhost' not in out, out[:300])
-    for mode in (['--json'], ['-q', '--summary'], ['--ladder', '--ascii']):
+    for mode in (['--json'], ['--quiet', '--summary'], ['--ladder', '--ascii']):
         rc, out, err = run([t] + mode + ['-r', seed])
         check('%s stays numeric without -n' % ' '.join(mode),
               rc == 0 and '127.0.0.1' in out and 'localhost' not in out, out[:300])

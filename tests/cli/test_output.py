@@ -152,19 +152,19 @@ def main():
         (seed, 'state:XX=1', 2), (seed, 'keepalive>3', 2), (seed, 'flows', 2),
     ]
     for path, expr, want in cases:
-        rc, out, err = run([t, '-n', '-q', '-r', path, '--expect', expr])
+        rc, out, err = run([t, '-n', '--quiet', '-r', path, '--expect', expr])
         check('--expect %r on %s exits %d' % (expr, os.path.basename(path), want), rc == want,
               (rc, err))
         if want == 3:
             check('--expect %r says what it counted' % expr,
                   re.search(r"expectation failed: '.*': expected .*, counted \d+", err), err)
-    rc, out, err = run([t, '-n', '-q', '-r', loss, '--expect', 'retransmission=0'])
+    rc, out, err = run([t, '-n', '--quiet', '-r', loss, '--expect', 'retransmission=0'])
     check('a failed label expectation names the first frames', re.search(r'\(frames \d+', err), err)
-    rc, out, err = run([t, '-n', '-q', '-r', seed, '--expect', '!reset', '--expect', 'keepalive=3',
+    rc, out, err = run([t, '-n', '--quiet', '-r', seed, '--expect', '!reset', '--expect', 'keepalive=3',
                         '--expect', 'state:SF=1', '--expect', 'flows=1'])
     check('several expectations, all true: exit 0, nothing printed', rc == 0 and out == '', (rc, out))
 
-    rc, out, err = run([t, '-n', '-q', '--summary', '-r', reuse])
+    rc, out, err = run([t, '-n', '--quiet', '--summary', '-r', reuse])
     rows = [l for l in out.splitlines() if re.match(r'\s+\d+\s', l)]
     check('--summary: a row per connection with state, history, close', len(rows) == 2 and
           all('SF' in r and 'ShADadfF' in r and 'FIN merged' in r for r in rows), out)
@@ -190,7 +190,7 @@ def main():
         check('%s: the flow record repeats the first hints' % name,
               all(any(h.startswith(first[k] + str(want[k])) for h in hints) for k in want if k in first),
               hints)
-        rc, out, err = run([t, '-n', '-q', '--summary', '-r', os.path.join(a.pcaps, name)])
+        rc, out, err = run([t, '-n', '--quiet', '--summary', '-r', os.path.join(a.pcaps, name)])
         row = out.splitlines()[-1]
         check('%s: the --summary row ends with the facts' % name,
               all(str(v) in row for v in want.values()), row)

@@ -173,9 +173,9 @@ def main():
         for pcap in pcaps:
             name = os.path.basename(pcap)[:-5]
             svg = os.path.join(work, name + '.svg')
-            rc, out, err = run([args.tcpnote, '--svg', svg, '-q', '-r', pcap])
+            rc, out, err = run([args.tcpnote, '--svg', svg, '--quiet', '-r', pcap])
             check('%s: --svg exits 0' % name, rc == 0, err)
-            check('%s: -q prints no packet lines' % name, out == '', out[:200])
+            check('%s: --quiet prints no packet lines' % name, out == '', out[:200])
             if rc != 0 or not os.path.exists(svg):
                 continue
             with open(svg, 'rb') as f:
@@ -216,7 +216,7 @@ def main():
         # --flow draws one connection of several.
         pcap = os.path.join(args.pcaps, 'port-reuse.pcap')
         svg = os.path.join(work, 'flow2.svg')
-        rc, _, err = run([args.tcpnote, '--svg', svg, '--flow', '2', '-q', '-r', pcap])
+        rc, _, err = run([args.tcpnote, '--svg', svg, '--flow', '2', '--quiet', '-r', pcap])
         shown = texts(ET.parse(svg).getroot()) if rc == 0 else []
         check('--flow 2 draws connection 2 alone', rc == 0 and
               [t.split(':')[0] for t in shown if t.startswith('connection ')] == ['connection 2'],
