@@ -23,7 +23,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		"${missing[@]}" >/dev/null
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF -DTCPNOTE_WERROR=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 
 echo
