@@ -1,4 +1,4 @@
-# cmake/package.cmake - what `cmake --install` puts where, and the Debian package `cpack -G DEB` makes of it.
+# cmake/package.cmake - what `cmake --install` puts where, and the Debian package cpack makes.
 include(GNUInstallDirs)
 
 install(TARGETS tcpnote RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -8,7 +8,8 @@ install(TARGETS tcpnote RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 find_program(GZIP_EXECUTABLE gzip REQUIRED)
 set(TCPNOTE_MAN_GZ ${CMAKE_CURRENT_BINARY_DIR}/tcpnote.1.gz)
 add_custom_command(OUTPUT ${TCPNOTE_MAN_GZ}
-                   COMMAND ${GZIP_EXECUTABLE} -9nc ${PROJECT_SOURCE_DIR}/doc/tcpnote.1 > ${TCPNOTE_MAN_GZ}
+                   COMMAND ${GZIP_EXECUTABLE} -9nc ${PROJECT_SOURCE_DIR}/doc/tcpnote.1
+                           > ${TCPNOTE_MAN_GZ}
                    DEPENDS ${PROJECT_SOURCE_DIR}/doc/tcpnote.1
                    COMMENT "Compressing the manual page tcpnote(1)")
 add_custom_target(manpage ALL DEPENDS ${TCPNOTE_MAN_GZ})
