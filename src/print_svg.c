@@ -100,15 +100,19 @@ static int64_t tenths(double v)
 	return (int64_t)(v * 10.0 + (v < 0 ? -0.5 : 0.5));
 }
 
-/* A value in tenths as text, "12" or "12.5" (never a locale's comma). */
-static const char *fmt_tenths(char buf[32], int64_t t)
+/* A value in tenths as text, "12" or "12.5" (never a locale's comma). TENTHS_LEN holds the
+ * longest, "-922337203685477580.8", so the text is never cut, and the pieces of a path built from
+ * it are sized from TENTHS_LEN: gcc -O3 checks each snprintf() against those sizes. */
+#define TENTHS_LEN 24
+static const char *fmt_tenths(char buf[TENTHS_LEN], int64_t t)
 {
 	uint64_t a = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
 
 	if (a % 10 == 0)
-		snprintf(buf, 32, "%s%" PRIu64, t < 0 ? "-" : "", a / 10);
+		snprintf(buf, TENTHS_LEN, "%s%" PRIu64, t < 0 ? "-" : "", a / 10);
 	else
-		snprintf(buf, 32, "%s%" PRIu64 ".%u", t < 0 ? "-" : "", a / 10, (unsigned)(a % 10));
+		snprintf(buf, TENTHS_LEN, "%s%" PRIu64 ".%u", t < 0 ? "-" : "", a / 10,
+		         (unsigned)(a % 10));
 	return buf;
 }
 
@@ -167,7 +171,7 @@ static void put_esc(FILE *f, const char *text, size_t max)
 static void put_text(FILE *f, const char *cls, double x, double y, const char *anchor,
                      const char *text)
 {
-	char a[32], b[32];
+	char a[TENTHS_LEN], b[TENTHS_LEN];
 
 	putf(f, "<text class=\"%s\" x=\"%s\" y=\"%s\"%s%s%s>", cls, fmt_tenths(a, tenths(x)),
 	     fmt_tenths(b, tenths(y)), anchor ? " text-anchor=\"" : "", anchor ? anchor : "",
@@ -281,7 +285,7 @@ static bool col_next(struct cols *c, const struct graph *g, int64_t t, double *x
 static void put_stroke(struct pathw *p, const struct graph *g, double x, uint64_t lo, uint64_t hi,
                        bool bar)
 {
-	char a[32], b[32], c[32], piece[100];
+	char a[TENTHS_LEN], b[TENTHS_LEN], c[TENTHS_LEN], piece[3 * TENTHS_LEN + 16];
 
 	snprintf(piece, sizeof(piece), "M%s %sV%s%s", fmt_tenths(a, tenths(x)),
 	         fmt_tenths(b, gy(g, lo)), fmt_tenths(c, gy(g, hi)), bar ? "m-4 0h8" : "");
@@ -334,7 +338,8 @@ static unsigned long draw_step(FILE *f, const struct graph *g, bool window)
 	unsigned long count = 0;
 	int64_t pen = 0;
 	double x = 0, xc = 0;
-	char a[32], b[32], piece[120];
+	/* A piece is "Mx y" or "Hx", then up to three "Vy". */
+	char a[TENTHS_LEN], b[TENTHS_LEN], piece[5 * TENTHS_LEN + 8];
 	size_t i;
 
 	for (i = 0;; i++) {
@@ -416,7 +421,7 @@ static const struct mark MARKS[] = {
 /* A mark's shape centred on (x, y), both in tenths of a pixel. */
 static void put_shape(struct pathw *p, char shape, int64_t x, int64_t y)
 {
-	char a[32], b[32], piece[120];
+	char a[TENTHS_LEN], b[TENTHS_LEN], piece[2 * TENTHS_LEN + 64];
 
 	switch (shape) {
 	case 'd':
@@ -532,7 +537,7 @@ static void graph_setup(struct graph *g, const struct diag_conn *d)
 
 static void draw_axes(FILE *f, const struct graph *g)
 {
-	char a[32], b[40], piece[120];
+	char a[TENTHS_LEN], b[40], piece[TENTHS_LEN + 64];
 	struct pathw grid = {f, "grid", 0};
 	uint64_t v, s;
 	unsigned dec = 9;

@@ -7,17 +7,18 @@ ENV = dict(os.environ, TZ='UTC', LC_ALL='C')
 RESULTS = []
 
 
-def run(args, stdin=None, timeout=120):
+def run(args, stdin=None, timeout=120, cwd=None, env=None):
     """(exit status, stdout, stderr) of a command, with TZ=UTC and the C locale."""
-    p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
-                       timeout=timeout)
+    p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=env or ENV, timeout=timeout, cwd=cwd)
     return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 
 
 def check(name, cond, detail=''):
-    """Record one check and print it; the detail is shown only when it fails."""
+    """Record one check and print it; the detail is shown only when it fails. Returns cond."""
     RESULTS.append(bool(cond))
     print('%s %s%s' % ('ok  ' if cond else 'FAIL', name, '' if cond else ': ' + str(detail)[:800]))
+    return bool(cond)
 
 
 def finish(word):
@@ -33,3 +34,19 @@ def tcpnote_and_pcaps():
     ap.add_argument('--tcpnote', required=True)
     ap.add_argument('--pcaps', required=True)
     return ap.parse_args()
+
+
+def cmake_build(source, build, settings, cc=None, target=None, timeout=900):
+    """Configure SOURCE into the fresh folder BUILD with -D SETTINGS (a dict), build TARGET (all
+    when None) on two cores: (exit status, what both steps printed). Make's jobserver settings of
+    an outer make are dropped, so the build is as a user types it."""
+    env = {k: v for k, v in ENV.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')}
+    if cc:
+        env['CC'] = cc
+    configure = ['cmake', '-S', source, '-B', build] + ['-D%s=%s' % kv for kv in settings.items()]
+    status, out, err = run(configure, timeout=timeout, env=env)
+    if status != 0:
+        return status, out + err
+    step = ['cmake', '--build', build, '-j2'] + (['--target', target] if target else [])
+    status, out2, err2 = run(step, timeout=timeout, env=env)
+    return status, out + err + out2 + err2
