@@ -57,6 +57,11 @@ BY_HAND = {
     'zero-window.pcap': [('SF', 'ShADadtWfF', 'four-way')],
     # every packet twice: the copies add no letters
     'duplicate-capture.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    'duplicate-capture-ipv6.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    # the seed over IPv6: the same as over IPv4
+    'seed-keepalive-ipv6.pcap': [('SF', 'ShADaFf', 'FIN merged')],
+    # the server retransmits (t); the client's window is 0 once near the end (W)
+    'loss-ipv6.pcap': [('SF', 'ShADadtWfF', 'FIN merged')],
     # TLS and HTTP/1.1 captures (record-tls.sh); packet numbers as tcpdump/tshark count them.
     # 1 S, 2 h, 3 A, 4 D (ClientHello), 5 a, 6 d; 17 F; 18 f with ack 4263183168, which
     # does not cover the client's FIN (seq 4263183168): the FINs cross; 19, 20 ack them
