@@ -54,7 +54,7 @@ RESP = (b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
         b"Content-Length: 6\r\nConnection: close\r\n\r\nhello\n")
 
 def listener(port, host="127.0.0.1"):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((host, port))
     s.listen(8)
@@ -95,12 +95,16 @@ def connect(port, sport=None):
     return s
 
 # seed-keepalive: read the request, never answer; close as soon as EOF is read
-def silent_server(port):
-    s = listener(port)
+def silent_server(port, host="127.0.0.1"):
+    s = listener(port, host)
     c, _ = s.accept()
     while c.recv(65536):
         pass
     c.close()
+
+# seed-keepalive-ipv6: the same on [::]
+def silent_server6(port):
+    silent_server(port, "::")
 
 # http-server-closes: HTTP/1.0 response, then the server closes first
 def http10_server(port):
@@ -171,7 +175,7 @@ def reuse_client(port, sport):
         c.close()
         time.sleep(0.3)
 
-ROLES = {f.__name__: f for f in (silent_server, http10_server, lazy_client,
+ROLES = {f.__name__: f for f in (silent_server, silent_server6, http10_server, lazy_client,
         line_server, abort_client, half_close_server, half_close_client,
         reuse_server, reuse_client)}
 ROLES[sys.argv[1]](*map(int, sys.argv[2:]))
@@ -261,16 +265,21 @@ CURL=(timeout 10 curl -sS --noproxy '*' -o /dev/null)
 
 # ------------------------------------------------------------ scenarios --
 
+# seed_keepalive ROLE PORT FILE URL: the silent server ROLE on PORT, and curl
+# with 1 s keepalive, giving up after 4 s, to URL
+seed_keepalive() {
+	local role=$1 port=$2 file=$3 url=$4 rc=0
+	peer "$role" "$port"; SRV=$SPAWNED
+	wait_listen "$port"
+	start_capture lo "$file" "$port"
+	"${CURL[@]}" -g --keepalive-time 1 --max-time 4 "$url" 2>/dev/null || rc=$?
+	((rc == 28)) || die "$file: curl exited $rc, expected 28 (timeout)"
+	reap "$SRV"
+	stop_capture
+}
+
 # 1. seed-keepalive: silent server, curl with 1 s keepalive gives up after 4 s
-PORT=7070
-peer silent_server $PORT; SRV=$SPAWNED
-wait_listen $PORT
-start_capture lo seed-keepalive.pcap $PORT
-rc=0
-"${CURL[@]}" --keepalive-time 1 --max-time 4 "http://127.0.0.1:$PORT/" 2>/dev/null || rc=$?
-((rc == 28)) || die "seed-keepalive: curl exited $rc, expected 28 (timeout)"
-reap "$SRV"
-stop_capture
+seed_keepalive silent_server 7070 seed-keepalive.pcap http://127.0.0.1:7070/
 
 # 2. http-server-closes: HTTP/1.0 server closes first, client FINs 0.2 s later
 PORT=7071
@@ -352,5 +361,9 @@ timeout 10 curl -sS --noproxy '*' -o /dev/null -o /dev/null \
 	"http://127.0.0.1:$PORT/a.txt" "http://127.0.0.1:$PORT/b.txt"
 stop_capture
 stop "$SRV"
+
+# 10. seed-keepalive-ipv6: the seed scenario over IPv6, as curl to localhost
+#     often goes: the silent server on [::]:7087, curl to http://[::1]:7087/
+seed_keepalive silent_server6 7087 seed-keepalive-ipv6.pcap 'http://[::1]:7087/'
 
 echo "record.sh: captures written to $OUT"

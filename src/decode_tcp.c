@@ -223,6 +223,7 @@ void decode_tcp(struct span cap, uint32_t length, const struct decode_opts *opts
 	}
 	t->paylen = length - t->hlen;
 	t->payload = span_sub(cap, t->hlen, t->paylen);
+	t->rest = span_sub(cap, 20, length - 20u);
 	decode_tcp_options(cap, t->hlen, t);
 	p->stop = STOP_NONE;
 }

@@ -244,6 +244,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	struct track_dir *d, *peer;
 	struct seg_verdict v;
 	int64_t now = packet_time_ns(p);
+	uint64_t digest;
 
 	if (created) {
 		bool client_lo = ev == EV_SYN ? from_lo : midstream_client_is_lo(p, from_lo);
@@ -278,8 +279,9 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 	d = &c->dir[role];
 	peer = &c->dir[!role];
+	digest = analysis_digest(p, role);
 	/* A second copy of a packet says so and changes nothing. */
-	if (!created && analysis_is_duplicate(d, p)) {
+	if (!created && analysis_is_duplicate(c, role, p, digest, now)) {
 		labels_add(out, LABEL_DUPLICATE);
 		summary_note(&c->sum, role, p, out, now);
 		return;
@@ -317,6 +319,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 		c->ended = true;
 
 	analysis_update(c, role, p, now, &v);
+	analysis_remember(c, role, p, digest, now);
 	dir_update(d, t, &v, now);
 	summary_note(&c->sum, role, p, out, now);
 }

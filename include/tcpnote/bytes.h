@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * A span is a view of captured bytes: data[0..len). Every read of packet
@@ -57,12 +58,10 @@ static inline bool span_be32(struct span s, size_t off, uint32_t *out)
 /* Copy n bytes at off into out; false (and nothing copied) if not captured. */
 static inline bool span_copy(struct span s, size_t off, void *out, size_t n)
 {
-	size_t i;
-
 	if (!span_has(s, off, n))
 		return false;
-	for (i = 0; i < n; i++)
-		((uint8_t *)out)[i] = s.data[off + i];
+	if (n > 0)
+		memcpy(out, s.data + off, n);
 	return true;
 }
 

@@ -168,6 +168,7 @@ struct tcp_info {
 	uint32_t length;     /* segment length from the IP header (header + payload) */
 	uint32_t paylen;     /* payload length: length - hlen */
 	struct span payload; /* captured payload bytes (may be fewer than paylen) */
+	struct span rest;    /* captured bytes after the fixed header: options, then payload */
 	bool cksum_checked;  /* every byte captured, not a fragment */
 	bool cksum_ok;
 	uint16_t cksum_shouldbe;

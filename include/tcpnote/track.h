@@ -41,11 +41,9 @@ struct track_dir {
 	uint32_t data_end;        /* end of the highest payload byte sent */
 	uint32_t fin_seq;         /* sequence number of the FIN */
 	uint32_t maxseqtobeacked; /* highest contiguous sequence number seen */
-	uint32_t recent[4];       /* digests of the last segments, to recognise a second copy */
 	uint16_t dupacks;         /* duplicate ACKs since the ACK number last changed (stops at 65535) */
 	uint16_t win;             /* last raw window advertised */
 	int8_t wscale;            /* WSCALE_UNKNOWN, WSCALE_NONE, or the shift */
-	uint8_t recent_next;
 	/* One bit each: a million connections must fit in a few hundred MiB. */
 	bool seen : 1;
 	bool isn_valid : 1;
@@ -65,6 +63,15 @@ struct track_dir {
 #define WSCALE_UNKNOWN (-1) /* the handshake was not seen */
 #define WSCALE_NONE (-2)    /* negotiated off: the window field is the window */
 
+/* One segment as `duplicate` remembers it (tcp_analysis.c). */
+struct seen_segment {
+	uint64_t digest;  /* analysis_digest; 0: none */
+	int64_t time_ns;  /* when it was captured */
+};
+
+/* How many of a connection's last segments a copy is looked for among (tcp_analysis.c says why). */
+#define DUP_RECENT 2
+
 struct conn {
 	int64_t syn_time;   /* the last SYN without ACK, ns */
 	int32_t first_rtt_us; /* SYN to handshake 3/3, microseconds; 0 while unknown */
@@ -78,7 +85,12 @@ struct conn {
 	int8_t active_closer; /* role that sent the first FIN, or -1 */
 	uint8_t app_judged; /* bit per role: that direction's first payload was sniffed (app_track.c) */
 	bool not_drawn;     /* --ladder/--svg had no room for it at its first packet (pipeline.c) */
+	/* recent[0]'s sender and sequence number (kept here, where they fill alignment padding). */
+	bool recent_by_server : 1;
+	bool recent_took_seq : 1;   /* it had payload, SYN or FIN */
+	uint32_t recent_seq;
 	struct track_dir dir[2];
+	struct seen_segment recent[DUP_RECENT]; /* the last segments either way, newest first */
 	struct conn_summary sum;
 	struct app_state *app; /* TLS/HTTP hint state, or NULL (app_track.c); freed with the record */
 };
@@ -116,8 +128,14 @@ void analysis_classify(const struct conn *c, int role, const struct packet *p, i
 /* ...then fold the segment into its direction's state. */
 void analysis_update(struct conn *c, int role, const struct packet *p, int64_t now,
 		     const struct seg_verdict *v);
-/* A second copy of one of the last few segments of this direction (bridged, bonded, "any"). */
-bool analysis_is_duplicate(const struct track_dir *d, const struct packet *p);
+/* What identifies one captured packet sent by role: its TCP header and payload bytes, its IPv4 ID. */
+uint64_t analysis_digest(const struct packet *p, int role);
+/* p (sent by role, with that digest) is a copy of a recent segment: bridged, bonded, "any". */
+bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint64_t digest,
+			   int64_t now);
+/* Remember a segment that was not a copy, for the copies that may follow. */
+void analysis_remember(struct conn *c, int role, const struct packet *p, uint64_t digest,
+		       int64_t now);
 /* The packet's time in nanoseconds. */
 int64_t packet_time_ns(const struct packet *p);
 

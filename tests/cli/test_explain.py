@@ -129,12 +129,15 @@ def main():
     check('-S: the data sentence has the raw seq numbers',
           in_order([f4['len'], f4['seq_raw'], f4['seq_raw'] + f4['len']], numbers(data)), data)
 
-    # -v: the loopback checksum, explained once.
+    # -v: the loopback checksum, explained once, on 127.0.0.1 and on ::1.
     tls12 = os.path.join(a.pcaps, 'tls12.pcap')
-    rc, out, err = run([t, '-n', '--explain', '--lang', 'en', '-v', '-r', tls12])
-    ck = [l for l in out.splitlines() if l.startswith('    # cksum incorrect:')]
-    check('-v: why loopback checksums are "incorrect", once', len(ck) == 1 and 'loopback' in ck[0] and
-          re.search(r'shows 0x[0-9a-f]{4}, not 0x[0-9a-f]{4}', ck[0]), ck)
+    for name in ('tls12.pcap', 'seed-keepalive-ipv6.pcap'):
+        rc, out, err = run([t, '-n', '--explain', '--lang', 'en', '-v', '-r',
+                            os.path.join(a.pcaps, name)])
+        ck = [l for l in out.splitlines() if l.startswith('    # cksum incorrect:')]
+        check('-v: why loopback checksums are "incorrect", once (%s)' % name,
+              len(ck) == 1 and 'loopback' in ck[0] and
+              re.search(r'shows 0x[0-9a-f]{4}, not 0x[0-9a-f]{4}', ck[0]), ck)
     rc, out, err = run([t, '-n', '--explain', '--lang', 'en', '-r', tls12])
     check('without -v, nothing about checksums', 'cksum' not in out)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_output.py - --json, --summary, --expect, --color and the Zeek states/histories, on pcaps/.
+"""test_output.py - --json, --summary, --expect, --color, the Zeek states/histories and `duplicate`, on pcaps/.
 
 JSON: every line of every capture parses with Python's json module; packet
 records' frame numbers are tshark's frame.number for the same TCP packets; flow
@@ -7,6 +7,8 @@ records are as many as tshark's tcp.stream values; each record's labels are the
 text output's. Connection state, history and close kind are compared with values
 worked out by hand from each capture's packets (labels.md, Zeek's rules).
 --expect: every form, passing and failing, exit codes checked.
+`duplicate`: on exactly the frames that are a second copy of a packet, found here
+independently of tcpnote's rule (the same IP packet on another interface).
 """
 import json
 import os
@@ -15,7 +17,9 @@ import re
 import subprocess
 import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
+from pcap_copies import second_copies  # noqa: E402
 
 
 # capture -> [(conn_state, history, close)] per connection, worked out by hand:
@@ -57,6 +61,11 @@ BY_HAND = {
     'zero-window.pcap': [('SF', 'ShADadtWfF', 'four-way')],
     # every packet twice: the copies add no letters
     'duplicate-capture.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    'duplicate-capture-ipv6.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    # the seed over IPv6: the same as over IPv4
+    'seed-keepalive-ipv6.pcap': [('SF', 'ShADaFf', 'FIN merged')],
+    # the server retransmits (t); the client's window is 0 once near the end (W)
+    'loss-ipv6.pcap': [('SF', 'ShADadtWfF', 'FIN merged')],
     # TLS and HTTP/1.1 captures (record-tls.sh); packet numbers as tcpdump/tshark count them.
     # 1 S, 2 h, 3 A, 4 D (ClientHello), 5 a, 6 d; 17 F; 18 f with ack 4263183168, which
     # does not cover the client's FIN (seq 4263183168): the FINs cross; 19, 20 ack them
@@ -126,6 +135,14 @@ def main():
         rc, out, err = run([t, '-n', '-r', path])
         check('%s: JSON labels are the text labels (escaped as the terminal shows them)' % name,
               [[terminal_safe(l) for l in p['labels']] for p in pkts] == text_labels(out))
+        dups = {p['frame'] for p in pkts if 'duplicate' in p['labels']}
+        copies = second_copies(path)
+        check('%s: `duplicate` on the %d second copies and nothing else' % (name, len(copies)),
+              dups == copies and all(p['labels'] == ['duplicate'] for p in pkts
+                                     if p['frame'] in dups), sorted(dups ^ copies)[:10])
+        if name.startswith('duplicate-capture'):
+            check('%s: every packet is there twice' % name, 2 * len(copies) == len(frames),
+                  (len(copies), len(frames)))
         got = [(f['state'], f['history'], f['close']) for f in sorted(flows, key=lambda f: f['flow'])]
         check('%s: state, history, close as worked out by hand' % name, got == BY_HAND.get(name),
               (got, BY_HAND.get(name)))

@@ -5,8 +5,10 @@ For every capture it reads tshark's analysis fields for each TCP frame and tcpno
 labels for the same packets (both print TCP packets in file order), and tallies, per
 label, the frames both flag, only tcpnote flags and only tshark flags. Frames tcpnote
 calls `duplicate` (a second copy of a packet, which tshark takes for a retransmission)
-are counted apart. Each label must agree on at least 99% of the frames tshark flags,
-with no more than 1% extra, unless the difference is listed in --known with its reason.
+are counted apart when pcap_copies.py finds them second copies too; a `duplicate` on
+any other frame fails, and the frame is compared like the rest. Each label must agree on at least 99% of the frames tshark flags, with no more
+than 1% extra, unless the difference is listed in --known with its reason; on a capture
+named with --exact, on every frame.
 """
 import argparse
 import collections
@@ -14,6 +16,9 @@ import os
 import re
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pcap_copies import second_copies  # noqa: E402
 
 # tshark field -> tcpnote label
 FIELDS = [
@@ -82,6 +87,8 @@ def main():
     ap.add_argument('--tcpnote', required=True)
     ap.add_argument('--dir', required=True)
     ap.add_argument('--known', help='"capture<TAB>frame<TAB>label<TAB>reason" lines: allowed differences')
+    ap.add_argument('--exact', action='append', default=[],
+                    help='a capture on which every label must agree on every frame (repeatable)')
     ap.add_argument('--show', type=int, default=5)
     a = ap.parse_args()
     known = {}
@@ -92,6 +99,10 @@ def main():
                 cap, frame, label, reason = line.split('\t')
                 known[(cap, int(frame), label)] = reason
     files = sorted(f for f in os.listdir(a.dir) if f.endswith('.pcap') or f.endswith('.pcapng'))
+    for name in a.exact:
+        if name not in files:
+            print('FAIL %s: named with --exact, not in %s' % (name, a.dir))
+            return 1
     if not files:
         print('agreement: no captures in %s' % a.dir)
         return 1
@@ -108,10 +119,15 @@ def main():
             continue
         per = collections.defaultdict(lambda: [0, 0, 0, 0])
         shown = collections.Counter()
+        copies = second_copies(path)
         for (frame, tsf), tnf in zip(ts, tn):
-            if 'duplicate' in tnf:
+            if 'duplicate' in tnf and frame in copies:
                 duplicates += 1
                 continue
+            if 'duplicate' in tnf:
+                failures += 1
+                print('FAIL %s frame %d: `duplicate`, but no second copy of a packet (tshark: %s)'
+                      % (name, frame, sorted(tsf.items())))
             for label in LABELS:
                 in_ts, in_tn = label in tsf, label in tnf
                 if label == 'dup ack' and in_ts and in_tn and tsf[label] != tnf[label]:
@@ -134,6 +150,8 @@ def main():
                 total[label][i] += v
             flagged = both + only_ts
             ok = (flagged == 0 or both >= 0.99 * flagged) and only_tn <= 0.01 * max(flagged, 1)
+            if name in a.exact:
+                ok = only_tn == 0 and only_ts == 0
             if not ok:
                 failures += 1
                 print('FAIL %s %s: both %d, only tcpnote %d, only tshark %d' % (

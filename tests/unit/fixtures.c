@@ -64,6 +64,7 @@ void conv_init(struct conv *v, const uint8_t cli[4], uint16_t cport, const uint8
 {
 	memset(v, 0, sizeof(*v));
 	memset(&v->c, 0xa5, sizeof(v->c)); /* the tracker must initialise a new record itself */
+	v->version = 4;
 	memcpy(v->addr[CONV_CLI], cli, 4);
 	memcpy(v->addr[CONV_SRV], srv, 4);
 	v->port[CONV_CLI] = cport;
@@ -75,13 +76,26 @@ void conv_default(struct conv *v)
 	conv_init(v, addr4_1, 40000, addr4_2, 80);
 }
 
+void conv_default6(struct conv *v)
+{
+	conv_init(v, addr4_1, 40000, addr4_2, 80);
+	v->version = 6;
+	memcpy(v->addr[CONV_CLI], addr6_1, 16);
+	memcpy(v->addr[CONV_SRV], addr6_2, 16);
+}
+
 void conv_build(struct conv *v, struct packet *p, enum conv_who from, uint8_t flags, uint32_t seq,
 		uint32_t ack, uint32_t len, uint16_t win)
 {
-	make_segment4(p, v->addr[from], v->port[from], v->addr[!from], v->port[!from], flags, seq,
-		      ack, len, win);
-	/* Each segment a new IP datagram, as a real stack sends it (else it is a duplicate). */
-	p->ip.id = ++v->ip_id;
+	if (v->version == 6) {
+		make_packet6(p, v->addr[from], v->port[from], v->addr[!from], v->port[!from]);
+		set_tcp(p, flags, seq, ack, len, win);
+	} else {
+		make_segment4(p, v->addr[from], v->port[from], v->addr[!from], v->port[!from], flags,
+			      seq, ack, len, win);
+		/* Each segment a new IP datagram, as a real stack sends it. */
+		p->ip.id = ++v->ip_id;
+	}
 	p->ts_sec = v->now_us / 1000000;
 	p->ts_frac = (uint32_t)(v->now_us % 1000000);
 }

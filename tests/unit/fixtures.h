@@ -43,15 +43,16 @@ void make_segment4(struct packet *p, const uint8_t src[4], uint16_t sport, const
 enum conv_who { CONV_CLI = 0, CONV_SRV = 1 };
 
 /*
- * A connection between two IPv4 ends, fed to track_conn_segment as
- * track_segment would: from_lo comes from the flow key, created is true
- * for the first packet only. Every segment is a new IP datagram (a new IP
- * ID), stamped with the conversation's clock now_us (0 unless a test sets it).
+ * A connection between two IPv4 (or IPv6) ends, fed to track_conn_segment
+ * as track_segment would: from_lo comes from the flow key, created is true
+ * for the first packet only. Every IPv4 segment is a new IP datagram (a new
+ * IP ID), stamped with the conversation's clock now_us (0 unless a test sets it).
  */
 struct conv {
 	struct conn c;
 	bool started;
-	uint8_t addr[2][4];
+	uint8_t version;    /* 4 or 6 */
+	uint8_t addr[2][16];
 	uint16_t port[2];
 	uint16_t ip_id;
 	int64_t now_us;     /* capture time of the next segment, microseconds */
@@ -64,8 +65,10 @@ void conv_init(struct conv *v, const uint8_t cli[4], uint16_t cport, const uint8
 	       uint16_t sport);
 /* Client 10.0.0.1:40000, server 10.0.0.2:80. */
 void conv_default(struct conv *v);
+/* The same over IPv6: client [2001:db8::1]:40000, server [2001:db8::2]:80 (no IP ID). */
+void conv_default6(struct conv *v);
 
-/* Build the next segment from `from` (a new IP ID, the clock's time) without sending it. */
+/* Build the next segment from `from` (IPv4: a new IP ID; the clock's time) without sending it. */
 void conv_build(struct conv *v, struct packet *p, enum conv_who from, uint8_t flags, uint32_t seq,
 		uint32_t ack, uint32_t len, uint16_t win);
 /* Send a built segment (again, for a second copy) and return its labels as text ("" for none). */

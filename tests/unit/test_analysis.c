@@ -843,25 +843,235 @@ static void test_analysis_duplicate(void **state)
 	assert_string_equal(conv_send(&v, &p), "duplicate");
 	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "keepalive ack");
 
-	/* A copy after three more segments of its direction, and others between. */
-	for (i = 0; i < 4; i++) {
+	/* Two packets whose copies cross (A, B, A', B'): both copies are found. */
+	for (i = 0; i < 2; i++) {
 		conv_build(&v, &q[i], CLI, PSH | ACK, CISN + 101 + 10 * i, SISN + 1, 10, CWIN);
 		assert_string_equal(conv_send(&v, &q[i]), "data");
 	}
-	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 141, 0, SWIN), "ack");
-	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 141, 0, SWIN), "dup ack #1");
 	assert_string_equal(conv_send(&v, &q[0]), "duplicate");
+	assert_string_equal(conv_send(&v, &q[1]), "duplicate");
+	/* One of the other direction between (A, B, A', B'): still. */
+	conv_build(&v, &q[2], CLI, PSH | ACK, CISN + 121, SISN + 1, 10, CWIN);
+	assert_string_equal(conv_send(&v, &q[2]), "data");
+	conv_build(&v, &q[3], SRV, ACK, SISN + 1, CISN + 131, 0, SWIN);
+	assert_string_equal(conv_send(&v, &q[3]), "ack");
+	assert_string_equal(conv_send(&v, &q[2]), "duplicate");
 	assert_string_equal(conv_send(&v, &q[3]), "duplicate");
+	/* An ACK crossing the peer's next data segment (pcaps/duplicate-capture-ipv6.pcap). */
+	conv_build(&v, &q[0], SRV, ACK, SISN + 1, CISN + 131, 0, SWIN);
+	assert_string_equal(conv_send(&v, &q[0]), "dup ack #1");
+	conv_build(&v, &q[1], CLI, PSH | ACK, CISN + 131, SISN + 1, 10, CWIN);
+	assert_string_equal(conv_send(&v, &q[1]), "data");
+	assert_string_equal(conv_send(&v, &q[0]), "duplicate");
+	assert_string_equal(conv_send(&v, &q[1]), "duplicate");
+	/*
+	 * The same ACK again after the peer resent an old segment: the answer
+	 * to it (a duplicate ACK without SACK blocks), not a copy, though the
+	 * bytes (and this stack's IP ID) are the same.
+	 */
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 141, 0, SWIN), "ack");
+	conv_build(&v, &q[0], SRV, ACK, SISN + 1, CISN + 141, 0, SWIN);
+	q[0].ip.id = 7; /* as a stack that sends every datagram with IP ID 0 (or 7) */
+	assert_string_equal(conv_send(&v, &q[0]), "dup ack #1");
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 131, SISN + 1, 10, CWIN),
+			    "spurious retransmission");
+	assert_string_equal(conv_send(&v, &q[0]), "dup ack #2");
+	/*
+	 * Two segments between: the packet is no longer one of the last two, as
+	 * a resend driven by ACKs never is (the later segment and the ACK that
+	 * reported it come between). The same bytes at the same instant: IPv4's
+	 * IP ID is the same too, so only the count tells.
+	 */
+	conv_build(&v, &q[0], CLI, PSH | ACK, CISN + 141, SISN + 1, 10, CWIN);
+	assert_string_equal(conv_send(&v, &q[0]), "data");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 151, 0, SWIN), "ack");
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 151, SISN + 1, 10, CWIN), "data");
+	assert_string_equal(conv_send(&v, &q[0]), "spurious retransmission");
 
 	/* A real retransmission, a new IP datagram, is not a duplicate. */
-	conv_build(&v, &p, CLI, PSH | ACK, CISN + 141, SISN + 1, 100, CWIN);
+	conv_build(&v, &p, CLI, PSH | ACK, CISN + 161, SISN + 1, 100, CWIN);
 	assert_string_equal(conv_send(&v, &p), "data");
 	v.now_us = MS(400);
-	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 141, SISN + 1, 100, CWIN),
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 161, SISN + 1, 100, CWIN),
 			    "retransmission");
 	/* Nor is the same IP ID with another TCP checksum (a new timestamp). */
 	p.tcp.sum ^= 0x1234;
 	assert_string_equal(conv_send(&v, &p), "retransmission");
+}
+
+/*
+ * Give p the option list Linux sends on every segment after the handshake,
+ * NOP, NOP, timestamp (RFC 7323), followed by ncap captured payload bytes
+ * (of p's paylen), all in buf (12 + ncap bytes, which must outlive the
+ * sending); and the same TCP checksum on every empty segment: what loopback
+ * and a sending host that offloads checksums leave in the field.
+ */
+static void linux_options(struct packet *p, uint8_t *buf, uint32_t tsval, uint32_t tsecr,
+			  const uint8_t *payload, size_t ncap)
+{
+	unsigned i;
+
+	buf[0] = TCPOPT_NOP;
+	buf[1] = TCPOPT_NOP;
+	buf[2] = TCPOPT_TIMESTAMP;
+	buf[3] = 10;
+	for (i = 0; i < 4; i++) {
+		buf[4 + i] = (uint8_t)(tsval >> (24 - 8 * i));
+		buf[8 + i] = (uint8_t)(tsecr >> (24 - 8 * i));
+	}
+	if (ncap > 0)
+		memcpy(buf + 12, payload, ncap);
+	p->tcp.rest = span_make(buf, 12 + ncap);
+	p->tcp.payload = span_make(buf + 12, ncap);
+	p->tcp.hlen = 32;
+	p->tcp.length = 32 + p->tcp.paylen;
+	p->tcp.has_ts = true;
+	p->tcp.ts_val = tsval;
+	p->tcp.ts_ecr = tsecr;
+	if (p->tcp.paylen == 0)
+		p->tcp.sum = 0x7f3a;
+}
+
+/* An IPv6 segment with Linux's options (payload not captured), at the clock's time; its labels. */
+static const char *seg6(struct conv *v, enum conv_who from, uint8_t flags, uint32_t seq,
+			uint32_t ack, uint32_t len, uint32_t tsval, uint32_t tsecr)
+{
+	struct packet p;
+	uint8_t opt[12];
+
+	conv_build(v, &p, from, flags, seq, ack, len, from == CLI ? CWIN : SWIN);
+	linux_options(&p, opt, tsval, tsecr, NULL, 0);
+	return conv_send(v, &p);
+}
+
+/* The seed scenario over IPv6: request, then keepalives 1 s apart with their answers. */
+static void test_analysis_duplicate_ipv6_keepalives(void **state)
+{
+	struct conv v;
+	uint32_t k;
+
+	(void)state;
+	conv_default6(&v);
+	handshake(&v);
+	assert_string_equal(seg6(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 74, 100, 900), "data");
+	assert_string_equal(seg6(&v, SRV, ACK, SISN + 1, CISN + 75, 0, 900, 100), "ack");
+	/* Probe and answer: the same header each time (same checksum), but the timestamps. */
+	for (k = 1; k <= 3; k++) {
+		case_begin("probe %u", k);
+		v.now_us = MS(1000 * k);
+		assert_string_equal(seg6(&v, CLI, ACK, CISN + 74, SISN + 1, 0, 100 + 1000 * k, 900),
+				    "keepalive");
+		v.now_us += 13;
+		assert_string_equal(seg6(&v, SRV, ACK, SISN + 1, CISN + 75, 0, 900 + 1000 * k, 100),
+				    "keepalive ack");
+	}
+	case_end();
+}
+
+/* Without timestamps the probes are byte for byte the same: a second apart, they are not copies. */
+static void test_analysis_duplicate_ipv6_window(void **state)
+{
+	struct conv v;
+	struct packet probe, answer;
+	uint32_t k;
+
+	(void)state;
+	conv_default6(&v);
+	handshake(&v);
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 74, CWIN), "data");
+	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 75, 0, SWIN), "ack");
+	conv_build(&v, &probe, CLI, ACK, CISN + 74, SISN + 1, 0, CWIN);
+	conv_build(&v, &answer, SRV, ACK, SISN + 1, CISN + 75, 0, SWIN);
+	for (k = 1; k <= 3; k++) {
+		case_begin("probe %u", k);
+		v.now_us = MS(1000 * k);
+		probe.ts_sec = answer.ts_sec = k;
+		probe.ts_frac = 0;
+		answer.ts_frac = 13;
+		assert_string_equal(conv_send(&v, &probe), "keepalive");
+		assert_string_equal(conv_send(&v, &answer), "keepalive ack");
+	}
+	/* The answer again, 500 us after it: a copy; 501 us: a second answer. */
+	answer.ts_frac = 513;
+	assert_string_equal(conv_send(&v, &answer), "duplicate");
+	answer.ts_frac = 514;
+	assert_string_equal(conv_send(&v, &answer), "keepalive ack");
+	/* A copy stamped a little before its original ("any" merges CPUs' queues): a copy. */
+	answer.ts_frac = 500;
+	assert_string_equal(conv_send(&v, &answer), "duplicate");
+	case_end();
+}
+
+/* The same IPv6 packet 20 us later is a copy; the same header with other payload bytes is not. */
+static void test_analysis_duplicate_ipv6_payload(void **state)
+{
+	struct conv v;
+	struct packet p;
+	uint8_t buf[12 + 100], data[100], other[100];
+
+	(void)state;
+	conv_default6(&v);
+	handshake(&v);
+	memset(data, 'a', sizeof(data));
+	memcpy(other, data, sizeof(other));
+	other[50] = 'b';
+	conv_build(&v, &p, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN);
+	linux_options(&p, buf, 100, 900, data, sizeof(data));
+	assert_string_equal(conv_send(&v, &p), "data");
+	p.ts_frac += 20;
+	assert_string_equal(conv_send(&v, &p), "duplicate");
+	/* One byte in the middle differs (an offloaded checksum does not cover it). */
+	p.ts_frac += 20;
+	linux_options(&p, buf, 100, 900, other, sizeof(other));
+	assert_string_equal(conv_send(&v, &p), "retransmission");
+	/* Captured bytes, not only the length: the same segment cut at a snapshot length differs. */
+	p.ts_frac += 20;
+	linux_options(&p, buf, 100, 900, data, 60);
+	assert_string_equal(conv_send(&v, &p), "retransmission");
+	/* A new timestamp value is a new segment, whatever the rest. */
+	p.ts_frac += 20;
+	linux_options(&p, buf, 101, 900, data, sizeof(data));
+	assert_string_equal(conv_send(&v, &p), "retransmission");
+	/* And the original once more: it is no longer one of the last two. */
+	p.ts_frac += 20;
+	linux_options(&p, buf, 100, 900, data, sizeof(data));
+	assert_string_equal(conv_send(&v, &p), "retransmission");
+}
+
+/*
+ * A fast retransmission on IPv6, in the same millisecond as its original
+ * (the same timestamp value) and 100 us after it, as on loopback
+ * (pcaps/loss-sender-view.pcap): byte for byte the original, but the
+ * segments and duplicate ACKs between make it no copy. The duplicate ACKs
+ * carry no SACK blocks: each is its predecessor again, one data segment
+ * later, and no copy either.
+ */
+static void test_analysis_duplicate_ipv6_fast_retransmission(void **state)
+{
+	struct conv v;
+	uint32_t i;
+
+	(void)state;
+	conv_default6(&v);
+	handshake(&v);
+	v.now_us = MS(10);
+	assert_string_equal(seg6(&v, CLI, ACK, CISN + 1, SISN + 1, 100, 7, 3), "data");
+	for (i = 1; i <= 3; i++) {
+		case_begin("segment %u", i + 1);
+		v.now_us += 10;
+		assert_string_equal(seg6(&v, CLI, ACK, CISN + 1 + 100 * i, SISN + 1, 100, 7, 3),
+				    "data");
+		v.now_us += 10;
+		assert_string_equal(seg6(&v, SRV, ACK, SISN + 1, CISN + 1, 0, 3, 7),
+				    i == 1 ? "dup ack #1" : i == 2 ? "dup ack #2" : "dup ack #3");
+	}
+	case_end();
+	v.now_us += 40;
+	assert_string_equal(seg6(&v, CLI, ACK, CISN + 1, SISN + 1, 100, 7, 3),
+			    "fast retransmission");
+	/* Its copy, right after it, is one. */
+	v.now_us += 5;
+	assert_string_equal(seg6(&v, CLI, ACK, CISN + 1, SISN + 1, 100, 7, 3), "duplicate");
 }
 
 /* One scripted segment: who sends it, when (microseconds), and its labels. */
@@ -981,6 +1191,11 @@ int main(void)
 		cmocka_unit_test(test_analysis_retransmission),
 		cmocka_unit_test(test_analysis_keepalive_not_retransmission),
 		cmocka_unit_test(test_analysis_duplicate),
+		cmocka_unit_test_teardown(test_analysis_duplicate_ipv6_keepalives, case_teardown),
+		cmocka_unit_test_teardown(test_analysis_duplicate_ipv6_window, case_teardown),
+		cmocka_unit_test(test_analysis_duplicate_ipv6_payload),
+		cmocka_unit_test_teardown(test_analysis_duplicate_ipv6_fast_retransmission,
+					  case_teardown),
 		cmocka_unit_test_teardown(test_analysis_duplicate_leaves_state, case_teardown),
 	};
 

@@ -291,6 +291,8 @@ static void test_decode_ethernet_ipv4_syn_options(void **state)
 		assert_int_equal(t->opts[i].len, lens[i]);
 		assert_int_equal(t->opts[i].end, OPT_END_OK);
 	}
+	assert_int_equal(t->rest.len, 24); /* 20 option bytes, 4 payload bytes */
+	assert_ptr_equal(t->rest.data, f->bytes + 54);
 	assert_int_equal(t->opts[0].ndata, 2);
 	assert_ptr_equal(t->opts[0].data, f->bytes + 56);
 	assert_int_equal(t->opts[2].ndata, 8);
@@ -673,6 +675,12 @@ static void check_cut(const struct frame_desc *f, uint32_t cap, const struct pac
 	assert_true(t->payload.len <= t->paylen);
 	if (t->payload.len > 0) {
 		assert_ptr_equal(t->payload.data, f->bytes + pay_off);
+	}
+	/* The bytes after the fixed header as captured: to the segment's end or the capture's. */
+	assert_int_equal(t->rest.len, (cap < pay_off + f->paylen ? cap : pay_off + f->paylen) -
+					      (pay_off - t->hlen + 20u));
+	if (t->rest.len > 0) {
+		assert_ptr_equal(t->rest.data, f->bytes + pay_off - t->hlen + 20);
 	}
 	/* The option list is complete or cut by the capture, never "bad". */
 	if (cap >= pay_off) {
