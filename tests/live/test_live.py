@@ -94,11 +94,11 @@ def live_ladder(tcpnote):
           lines[-5:])
 
 
-def silent_server(port):
-    """The seed's server: accepts on 127.0.0.1:port, reads, never answers, closes on EOF."""
-    srv = socket.socket()
+def silent_server(port, host='127.0.0.1'):
+    """The seed's server: accepts on host:port, reads, never answers, closes on EOF."""
+    srv = socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(('127.0.0.1', port))
+    srv.bind((host, port))
     srv.listen(1)
 
     def serve():
@@ -159,6 +159,32 @@ def seed_command(tcpnote):
               if not tcpdump_compare.same_tcp_part(untimed(a), untimed(b))]
     check('the seed command: the tcpdump part equals tcpdump -i lo -S -v, record for record',
           len(tn_rec) == len(td_rec) and not differ, (len(tn_rec), len(td_rec), differ[:1]))
+
+
+def ipv6_keepalive(tcpnote):
+    """The seed scenario over ::1: each probe and its answer is a keepalive, never a duplicate
+    (IPv6 has no IP ID, and loopback's checksum is the same for every empty segment)."""
+    s6 = socket.socket(socket.AF_INET6)
+    s6.bind(('::1', 0))
+    port = s6.getsockname()[1]
+    s6.close()
+    silent_server(port, '::1')
+    tn = subprocess.Popen([tcpnote, '-n', '-i', 'lo', 'tcp', 'port', str(port)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, TZ='UTC'))
+    tn.stderr.readline()
+    time.sleep(0.3)
+    subprocess.run(['curl', '-s', '--keepalive-time', '1', '-m', '4', 'http://[::1]:%d/' % port],
+                   stdout=subprocess.DEVNULL, timeout=20)
+    time.sleep(0.5)
+    tn.send_signal(signal.SIGINT)
+    out, _ = tn.communicate(timeout=10)
+    lines = out.decode('utf-8', 'replace').splitlines()
+    labels = ';'.join(l.split('  # ', 1)[1] for l in lines if '  # ' in l)
+    check('IPv6 live: keepalives and their answers are labelled so, none duplicate',
+          lines and all(' IP6 ::1.' in l for l in lines) and
+          re.match(r'handshake 1/3;handshake 2/3;handshake 3/3;data, http request GET /;ack;'
+                   r'(keepalive;keepalive ack;){2,}close 1/4;(FIN merged|close 2/4;close 3/4);'
+                   r'close 4/4$', labels), labels)
 
 
 def main():
@@ -235,6 +261,7 @@ def main():
           (td.stdout.count(b'\n'), len(lines)))
     live_ladder(a.tcpnote)
     seed_command(a.tcpnote)
+    ipv6_keepalive(a.tcpnote)
     return finish('live')
 
 
