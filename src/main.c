@@ -603,7 +603,6 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	else if (!capture_is_live(cap) && !isatty(STDOUT_FILENO))
 		setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer)); /* replaying: fewer, larger writes */
-	say_source(cap);
 	popts.live = capture_is_live(cap);
 	pl = pipeline_new(stdout, &popts);
 	if (pl == NULL) {
@@ -619,6 +618,7 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	say_source(cap); /* after the handlers: a Ctrl-C once it is said is a clean stop */
 
 	rc = capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err));
 	/* -V: the next files in turn, one output; -c counts in each file, as tcpdump's. */
