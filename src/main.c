@@ -77,11 +77,12 @@ static int stdout_status(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-Z USER] [-Svnlq]\n"
-		"               [-t...] [--json] [--summary] [--explain] [--ladder] [--svg FILE]\n"
-		"               [--flow ID] [--expect EXPR] [--color=WHEN] [BPF]\n"
+		"Usage: tcpnote [-r FILE | -V LIST | -i IFACE] [options] [BPF | -F FILE]\n"
 		"Print TCP packets as tcpdump does, each followed by what it means (# labels).\n"
-		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  capture live (lo, any)\n"
+		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  live: lo, any, N (from -D)\n"
+		"  -V LIST        read each file LIST names        -F FILE   the BPF filter is in FILE\n"
+		"  -D -L -J       list devices; -i's link types (-y TYPE), time stamp types (-j TYPE)\n"
+		"  -p -Q in|out|inout -B KiB -U   not promiscuous, direction, buffer, flush -w per packet\n"
 		"  -c N           stop after N packets             -w FILE   also save packets (pcap)\n"
 		"  -s SNAPLEN     bytes kept per packet            -S        absolute seq numbers\n"
 		"  -v             IP header fields and checksums   -n        numbers, not names (faster)\n"
