@@ -1,5 +1,8 @@
-/* capture.c - opens libpcap (file, stdin or live in immediate mode), filters, saves and loops. */
+/* capture.c - opens libpcap (a file, -V's files, stdin or live, immediate), filters, saves, loops. */
+#include <errno.h>
+#include <limits.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +13,27 @@
 
 #define DEFAULT_SNAPLEN 262144
 #define CAPTURE_BUFFER_BYTES (64 * 1024 * 1024)
+/* -F: a filter file larger than this is refused (tcpdump's limit is INT_MAX). */
+#define FILTER_FILE_MAX (16 * 1024 * 1024)
 
 struct capture {
 	pcap_t *pcap;
 	struct savefile *save; /* -w */
 	bool live;
 	bool stopped; /* the -w file or the handler failed: no more frames */
+	volatile sig_atomic_t broken; /* capture_break(): no more frames, nor files */
 	bool nano;
+	bool rfmon; /* the device could capture in monitor mode (-L says which list it shows) */
 	unsigned long handed;
 	char dlt_name[16];
 	frame_handler fn;
 	void *ctx;
+	char *filter;   /* as given to capture_set_filter, for -V's next files */
+	char **files;   /* -V: the files listed, read in turn */
+	size_t nfiles, next_file;
+	const char *source; /* the device's name or the file's path */
+	char device[256];
+	char warnings[1024];
 };
 
 bool capture_same_file(const char *a, const char *b)
@@ -34,34 +47,48 @@ bool capture_same_file(const char *a, const char *b)
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* The "any" device gives per-packet interface names with LINUX_SLL2, as tcpdump 4.99 chooses. */
-static void prefer_sll2(pcap_t *p)
+void capture_opts_init(struct capture_opts *o)
 {
-	int *dlts = NULL;
-	int n = pcap_list_datalinks(p, &dlts), i;
-
-	for (i = 0; i < n; i++) {
-		if (dlts[i] == DLT_LINUX_SLL2) {
-			pcap_set_datalink(p, DLT_LINUX_SLL2);
-			break;
-		}
-	}
-	if (dlts != NULL)
-		pcap_free_datalinks(dlts);
+	memset(o, 0, sizeof(*o));
+	o->direction = -1;
+	o->tstamp_type = -1;
+	o->linktype = -1;
 }
 
-static int open_live(struct capture *c, const struct capture_opts *o, char *err, size_t errlen)
+/* A warning line for capture_warnings(), as tcpdump's warning() would print it. */
+static void add_warning(struct capture *c, const char *what, const char *why)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	size_t n = strlen(c->warnings);
+
+	snprintf(c->warnings + n, sizeof(c->warnings) - n, "%s: %s\n", what, why);
+}
+
+const char *capture_warnings(const struct capture *c)
+{
+	return c->warnings;
+}
+
+/* What libpcap said of status rc, with a hint when the fix is known. */
+static void activate_error(const char *dev, pcap_t *p, int rc, char *err, size_t errlen)
+{
+	const char *hint = "";
+
+	if (rc == PCAP_ERROR_PERM_DENIED)
+		hint = "; capturing needs root or CAP_NET_RAW: run it with sudo";
+	else if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+		hint = "; tcpnote -D lists the devices (lo and any always exist on Linux)";
+	snprintf(err, errlen, "%s: %s%s", dev, rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc),
+		 hint);
+}
+
+/* Set before pcap_activate, in tcpdump's order: -s, -p, timeout, -B, -j. */
+static int set_live_options(struct capture *c, const struct capture_opts *o, char *err,
+			    size_t errlen)
+{
 	int rc;
 
-	c->pcap = pcap_create(o->iface, ebuf);
-	if (c->pcap == NULL) {
-		snprintf(err, errlen, "%s: %s", o->iface, ebuf);
-		return CAPTURE_ERR;
-	}
 	pcap_set_snaplen(c->pcap, o->snaplen > 0 ? o->snaplen : DEFAULT_SNAPLEN);
-	pcap_set_promisc(c->pcap, 1);
+	pcap_set_promisc(c->pcap, !o->no_promisc);
 	pcap_set_timeout(c->pcap, 100);
 	/* A line per packet as soon as it is captured, not when a buffer fills. */
 	pcap_set_immediate_mode(c->pcap, 1);
@@ -70,29 +97,159 @@ static int open_live(struct capture *c, const struct capture_opts *o, char *err,
 	 * as large as the snapshot length: the default 2 MiB holds only eight
 	 * 256 KiB slots, and a burst on loopback overflows it. 64 MiB holds 256.
 	 */
-	pcap_set_buffer_size(c->pcap, CAPTURE_BUFFER_BYTES);
-	rc = pcap_activate(c->pcap);
-	if (rc < 0) {
-		const char *hint = "";
+	pcap_set_buffer_size(c->pcap, o->buffer_kib > 0 ? o->buffer_kib * 1024 : CAPTURE_BUFFER_BYTES);
+	if (o->tstamp_type >= 0) {
+		rc = pcap_set_tstamp_type(c->pcap, o->tstamp_type);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: Can't set time stamp type: %s", c->device,
+				 pcap_statustostr(rc));
+			return CAPTURE_ERR;
+		}
+		if (rc > 0) {
+			char what[320];
 
-		if (rc == PCAP_ERROR_PERM_DENIED)
-			hint = "; capturing needs root or CAP_NET_RAW: run it with sudo";
-		else if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
-			hint = "; list the interfaces with 'ip link' (lo and any always exist on Linux)";
-		snprintf(err, errlen, "%s: %s%s", o->iface,
-			 rc == PCAP_ERROR ? pcap_geterr(c->pcap) : pcap_statustostr(rc), hint);
+			snprintf(what, sizeof(what), "When trying to set timestamp type '%s' on %s",
+				 pcap_tstamp_type_val_to_name(o->tstamp_type), c->device);
+			add_warning(c, what, pcap_statustostr(rc));
+		}
+	}
+	return CAPTURE_OK;
+}
+
+static int open_live(struct capture *c, const struct capture_opts *o, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	int rc;
+
+	rc = capture_resolve_device(o->iface, c->device, sizeof(c->device), err, errlen);
+	if (rc != CAPTURE_OK)
+		return rc;
+	c->source = c->device;
+	c->pcap = pcap_create(c->device, ebuf);
+	if (c->pcap == NULL) {
+		snprintf(err, errlen, "%s: %s", c->device, ebuf);
 		return CAPTURE_ERR;
 	}
-	if (strcmp(o->iface, "any") == 0)
-		prefer_sll2(c->pcap);
+	c->rfmon = pcap_can_set_rfmon(c->pcap) == 1;
+	rc = set_live_options(c, o, err, errlen);
+	if (rc != CAPTURE_OK)
+		return rc;
+	rc = pcap_activate(c->pcap);
+	if (rc < 0) {
+		activate_error(c->device, c->pcap, rc, err, errlen);
+		return CAPTURE_ERR;
+	}
+	if (rc > 0) /* e.g. promiscuous mode not supported: captured anyway, as tcpdump does */
+		add_warning(c, c->device,
+			    rc == PCAP_WARNING ? pcap_geterr(c->pcap) : pcap_statustostr(rc));
+	if (o->direction >= 0 && pcap_setdirection(c->pcap, (pcap_direction_t)o->direction) != 0) {
+		snprintf(err, errlen, "%s: pcap_setdirection() failed: %s", c->device,
+			 pcap_geterr(c->pcap));
+		return CAPTURE_ERR;
+	}
+	if (o->linktype >= 0 && pcap_set_datalink(c->pcap, o->linktype) < 0) {
+		snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
+		return CAPTURE_ERR;
+	}
 	c->live = true;
+	return CAPTURE_OK;
+}
+
+/* -V: every line of the list names a file (its '\n' taken off, nothing else), as tcpdump reads it. */
+static int read_list(struct capture *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, room = 0;
+	ssize_t n;
+	int rc = CAPTURE_OK;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return CAPTURE_ERR;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		char **grown;
+
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (c->nfiles == room) {
+			room = room ? room * 2 : 16;
+			grown = realloc(c->files, room * sizeof(*grown));
+			if (grown == NULL)
+				break;
+			c->files = grown;
+		}
+		c->files[c->nfiles] = strdup(line);
+		if (c->files[c->nfiles] == NULL)
+			break;
+		c->nfiles++;
+	}
+	if (n >= 0 || ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, n >= 0 ? "out of memory" : strerror(errno));
+		rc = CAPTURE_ERR;
+	} else if (c->nfiles == 0) {
+		snprintf(err, errlen, "Nothing in %s", path);
+		rc = CAPTURE_ERR;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+/* Open path, then let the previous file go (-V). */
+static int open_file(struct capture *c, const char *path, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_open_offline(path, ebuf);
+
+	if (p == NULL) {
+		snprintf(err, errlen, "%s", ebuf);
+		return CAPTURE_ERR;
+	}
+	if (c->pcap != NULL)
+		pcap_close(c->pcap);
+	c->pcap = p;
+	c->source = path;
+	c->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+	return CAPTURE_OK;
+}
+
+static void free_capture(struct capture *c)
+{
+	size_t i;
+
+	if (c->pcap != NULL)
+		pcap_close(c->pcap);
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
+	free(c->filter);
+	free(c);
+}
+
+/* -w onto a file being read would destroy it before it is read: refused, for each -V file too. */
+static int check_overwrite(const struct capture *c, const struct capture_opts *o, char *err,
+			   size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i <= c->nfiles; i++) {
+		const char *in = i < c->nfiles ? c->files[i] : o->read_file;
+
+		if (capture_same_file(in, o->write_file)) {
+			snprintf(err, errlen, "%s: -w would overwrite the file being read",
+				 o->write_file);
+			return CAPTURE_ERR;
+		}
+	}
 	return CAPTURE_OK;
 }
 
 int capture_open(struct capture **out, const struct capture_opts *o, char *err, size_t errlen)
 {
 	struct capture *c = calloc(1, sizeof(*c));
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	int rc;
 
 	*out = NULL;
@@ -100,50 +257,88 @@ int capture_open(struct capture **out, const struct capture_opts *o, char *err, 
 		snprintf(err, errlen, "out of memory");
 		return CAPTURE_ERR;
 	}
-	if (o->read_file != NULL) {
-		c->pcap = pcap_open_offline(o->read_file, ebuf);
-		if (c->pcap == NULL) {
-			snprintf(err, errlen, "%s", ebuf);
-			free(c);
-			return CAPTURE_ERR;
-		}
+	if (o->read_list != NULL) {
+		rc = read_list(c, o->read_list, err, errlen);
+		if (rc == CAPTURE_OK && o->write_file != NULL)
+			rc = check_overwrite(c, o, err, errlen);
+		if (rc == CAPTURE_OK)
+			rc = open_file(c, c->files[c->next_file++], err, errlen);
+	} else if (o->read_file != NULL) {
+		rc = o->write_file != NULL ? check_overwrite(c, o, err, errlen) : CAPTURE_OK;
+		if (rc == CAPTURE_OK)
+			rc = open_file(c, o->read_file, err, errlen);
 	} else {
 		rc = open_live(c, o, err, errlen);
-		if (rc != CAPTURE_OK) {
-			if (c->pcap != NULL)
-				pcap_close(c->pcap);
-			free(c);
-			return rc;
-		}
+		if (rc == CAPTURE_OK)
+			c->nano = pcap_get_tstamp_precision(c->pcap) == PCAP_TSTAMP_PRECISION_NANO;
 	}
-	c->nano = pcap_get_tstamp_precision(c->pcap) == PCAP_TSTAMP_PRECISION_NANO;
-
-	if (o->write_file != NULL) {
-		if (capture_same_file(o->read_file, o->write_file)) {
-			snprintf(err, errlen, "%s: -w would overwrite the file being read", o->write_file);
-			pcap_close(c->pcap);
-			free(c);
-			return CAPTURE_ERR;
-		}
-		/* Live, someone may be watching the file grow: each packet lands at once. */
-		if (savefile_open(&c->save, c->pcap, o->write_file, c->live, err, errlen) != 0) {
-			pcap_close(c->pcap);
-			free(c);
-			return CAPTURE_ERR;
-		}
+	/*
+	 * Live, someone may be watching the file grow: each packet lands at
+	 * once, with or without -U; replaying, only with -U.
+	 */
+	if (rc == CAPTURE_OK && o->write_file != NULL &&
+	    savefile_open(&c->save, c->pcap, o->write_file, c->live || o->packet_buffered, err,
+			  errlen) != 0)
+		rc = CAPTURE_ERR;
+	if (rc != CAPTURE_OK) {
+		free_capture(c);
+		return rc;
 	}
 	*out = c;
 	return CAPTURE_OK;
 }
 
-int capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen)
+int capture_read_filter_file(const char *path, char **out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *s = NULL, *grown;
+	size_t len = 0, cap = 0, i, n = 1;
+
+	*out = NULL;
+	if (f == NULL) {
+		snprintf(err, errlen, "can't open %s: %s", path, strerror(errno));
+		return CAPTURE_ERR;
+	}
+	/* To the end, not to fstat's size as tcpdump reads: -F <(echo tcp) works too. */
+	while (n > 0) {
+		if (len == cap) {
+			grown = cap < FILTER_FILE_MAX ? realloc(s, (cap ? cap * 2 : 4096) + 1) : NULL;
+			if (grown == NULL) {
+				snprintf(err, errlen, "%s is too large", path);
+				break;
+			}
+			s = grown;
+			cap = cap ? cap * 2 : 4096;
+		}
+		n = fread(s + len, 1, cap - len, f);
+		len += n;
+	}
+	if (n == 0 && ferror(f))
+		snprintf(err, errlen, "read %s: %s", path, strerror(errno));
+	if (n > 0 || ferror(f)) {
+		fclose(f);
+		free(s);
+		return CAPTURE_ERR;
+	}
+	fclose(f);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '#') /* "# comment" becomes spaces, as in tcpdump's read_infile */
+			while (i < len && s[i] != '\n')
+				s[i++] = ' ';
+	}
+	s[len] = '\0';
+	*out = s;
+	return CAPTURE_OK;
+}
+
+static int apply_filter(struct capture *c, char *err, size_t errlen)
 {
 	struct bpf_program prog;
 
-	if (filter == NULL || filter[0] == '\0')
+	if (c->filter == NULL)
 		return CAPTURE_OK;
-	if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(err, errlen, "bad filter expression '%s': %s", filter, pcap_geterr(c->pcap));
+	if (pcap_compile(c->pcap, &prog, c->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "bad filter expression '%s': %s", c->filter, pcap_geterr(c->pcap));
 		return CAPTURE_ERR_FILTER;
 	}
 	if (pcap_setfilter(c->pcap, &prog) < 0) {
@@ -153,6 +348,20 @@ int capture_set_filter(struct capture *c, const char *filter, char *err, size_t 
 	}
 	pcap_freecode(&prog);
 	return CAPTURE_OK;
+}
+
+int capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen)
+{
+	free(c->filter);
+	c->filter = NULL;
+	if (filter == NULL || filter[0] == '\0')
+		return CAPTURE_OK;
+	c->filter = strdup(filter);
+	if (c->filter == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return CAPTURE_ERR;
+	}
+	return apply_filter(c, err, errlen);
 }
 
 int capture_datalink(const struct capture *c)
@@ -185,6 +394,47 @@ int capture_snaplen(const struct capture *c)
 bool capture_is_live(const struct capture *c)
 {
 	return c->live;
+}
+
+const char *capture_source(const struct capture *c)
+{
+	return c->source;
+}
+
+int capture_list_datalinks(FILE *out, const struct capture_opts *opts, bool (*printable)(int dlt),
+			   char *err, size_t errlen)
+{
+	struct capture_opts o = *opts;
+	struct capture *c;
+	const char *name;
+	int *dlts = NULL;
+	int n, i, rc;
+
+	o.linktype = -1;
+	o.write_file = NULL;
+	rc = capture_open(&c, &o, err, errlen);
+	if (rc != CAPTURE_OK)
+		return rc;
+	n = pcap_list_datalinks(c->pcap, &dlts);
+	if (n <= 0) {
+		snprintf(err, errlen, "%s", n < 0 ? pcap_geterr(c->pcap) : "No data link types.");
+		capture_close(c, err, 0);
+		return CAPTURE_ERR;
+	}
+	/* tcpdump's show_dlts_and_exit; tcpnote has no -I, so never in monitor mode. */
+	fprintf(out, "Data link types for %s%s (use option -y to set):\n", c->device,
+		c->rfmon ? " when not in monitor mode" : "");
+	for (i = 0; i < n; i++) {
+		name = pcap_datalink_val_to_name(dlts[i]);
+		if (name == NULL)
+			fprintf(out, "  DLT %d (printing not supported)\n", dlts[i]);
+		else
+			fprintf(out, "  %s (%s)%s\n", name, pcap_datalink_val_to_description(dlts[i]),
+				printable(dlts[i]) ? "" : " (printing not supported)");
+	}
+	pcap_free_datalinks(dlts);
+	capture_close(c, err, 0);
+	return CAPTURE_OK;
 }
 
 static void on_pcap(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -229,10 +479,35 @@ int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char 
 	return CAPTURE_OK;
 }
 
+int capture_next_file(struct capture *c, bool *opened, char *err, size_t errlen)
+{
+	int dlt = pcap_datalink(c->pcap), rc;
+	sigset_t all, was;
+
+	*opened = false;
+	if (c->broken || c->stopped || c->next_file >= c->nfiles)
+		return CAPTURE_OK;
+	/* capture_break(), from a signal handler, must never reach the handle being closed. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &was);
+	rc = open_file(c, c->files[c->next_file++], err, errlen);
+	if (rc == CAPTURE_OK && c->save != NULL && pcap_datalink(c->pcap) != dlt) {
+		snprintf(err, errlen, "%s: new dlt does not match original", c->source);
+		rc = CAPTURE_ERR;
+	}
+	if (rc == CAPTURE_OK)
+		rc = apply_filter(c, err, errlen); /* compiled anew: the link type may have changed */
+	sigprocmask(SIG_SETMASK, &was, NULL);
+	*opened = rc == CAPTURE_OK;
+	return rc;
+}
+
 void capture_break(struct capture *c)
 {
-	if (c != NULL && c->pcap != NULL)
+	if (c != NULL && c->pcap != NULL) {
+		c->broken = 1;
 		pcap_breakloop(c->pcap);
+	}
 }
 
 bool capture_stats(struct capture *c, unsigned long *captured, unsigned long *received,
@@ -255,7 +530,6 @@ bool capture_close(struct capture *c, char *err, size_t errlen)
 	if (c == NULL)
 		return true;
 	ok = savefile_close(c->save, err, errlen);
-	pcap_close(c->pcap);
-	free(c);
+	free_capture(c);
 	return ok;
 }

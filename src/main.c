@@ -1,12 +1,13 @@
 /* main.c - tcpnote's command line, wiring and exit codes: the only file that exits. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
+#include <strings.h>
 #include <unistd.h>
 
 #include "tcpnote/capture.h"
@@ -76,11 +77,12 @@ static int stdout_status(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-Z USER] [-Svnlq]\n"
-		"               [-t...] [--json] [--summary] [--explain] [--ladder] [--svg FILE]\n"
-		"               [--flow ID] [--expect EXPR] [--color=WHEN] [--quiet] [BPF]\n"
+		"Usage: tcpnote [-r FILE | -V LIST | -i IFACE] [options] [BPF | -F FILE]\n"
 		"Print TCP packets as tcpdump does, each followed by what it means (# labels).\n"
-		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  capture live (lo, any)\n"
+		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  live: lo, any, N (from -D)\n"
+		"  -V LIST        read each file LIST names        -F FILE   the BPF filter is in FILE\n"
+		"  -D -L -J       list devices; -i's link types (-y TYPE), time stamp types (-j TYPE)\n"
+		"  -p -Q in|out|inout -B KiB -U   not promiscuous, direction, buffer, flush -w per packet\n"
 		"  -c N           stop after N packets             -w FILE   also save packets (pcap)\n"
 		"  -s SNAPLEN     bytes kept per packet            -S        absolute seq numbers\n"
 		"  -v             IP header fields and checksums   -n        numbers, not names (faster)\n"
@@ -137,6 +139,115 @@ static char *join_words(int argc, char **argv)
 	return s;
 }
 
+/* tcpdump's capture flags that tcpnote keeps beside capture_opts. */
+struct capture_flags {
+	bool list_devices, list_datalinks, list_tstamps; /* -D, -L, -J */
+	const char *filter_file;                        /* -F */
+};
+
+/* One of -DLJpUFVQBjy, as tcpdump reads it; -1 (said on stderr) if its argument is wrong. */
+static int capture_flag(int c, const char *arg, struct capture_opts *o, struct capture_flags *f)
+{
+	long v;
+
+	switch (c) {
+	case 'D':
+		f->list_devices = true;
+		break;
+	case 'L':
+		f->list_datalinks = true;
+		break;
+	case 'J':
+		f->list_tstamps = true;
+		break;
+	case 'p':
+		o->no_promisc = true;
+		break;
+	case 'U':
+		o->packet_buffered = true;
+		break;
+	case 'F':
+		f->filter_file = arg;
+		break;
+	case 'V':
+		o->read_list = arg;
+		break;
+	case 'Q': /* case-insensitive, as tcpdump's ascii_strcasecmp */
+		o->direction = strcasecmp(arg, "in") == 0      ? PCAP_D_IN
+			       : strcasecmp(arg, "out") == 0   ? PCAP_D_OUT
+			       : strcasecmp(arg, "inout") == 0 ? PCAP_D_INOUT
+							       : -1;
+		if (o->direction < 0)
+			fprintf(stderr, "tcpnote: unknown capture direction '%s' (in, out or inout)\n", arg);
+		return o->direction < 0 ? -1 : 0;
+	case 'B': /* KiB, as tcpdump: the bytes must fit an int */
+		if (parse_int(arg, 1, INT_MAX / 1024, &v) < 0) {
+			fprintf(stderr, "tcpnote: invalid packet buffer size %s (KiB, 1 to %d)\n", arg,
+				INT_MAX / 1024);
+			return -1;
+		}
+		o->buffer_kib = (int)v;
+		break;
+	case 'j':
+		o->tstamp_type = pcap_tstamp_type_name_to_val(arg);
+		if (o->tstamp_type < 0)
+			fprintf(stderr, "tcpnote: invalid time stamp type %s (-J lists them)\n", arg);
+		return o->tstamp_type < 0 ? -1 : 0;
+	case 'y':
+		o->linktype = pcap_datalink_name_to_val(arg);
+		if (o->linktype < 0)
+			fprintf(stderr, "tcpnote: invalid data link type %s (-L lists them)\n", arg);
+		return o->linktype < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+/* -D, and live -J or -L: the list tcpdump prints, then the exit status. */
+static int list_and_exit(const struct capture_flags *f, const struct capture_opts *o)
+{
+	char err[PCAP_ERRBUF_SIZE + 512] = "";
+	int rc;
+
+	/* -D on standard output; -J and -L on standard error, as tcpdump 4.99 prints them. */
+	if (f->list_devices)
+		rc = capture_list_devices(stdout, err, sizeof(err));
+	else if (f->list_tstamps)
+		rc = capture_list_tstamp_types(stderr, o->iface, err, sizeof(err));
+	else
+		rc = capture_list_datalinks(stderr, o, decode_link_supported, err, sizeof(err));
+	if (rc < 0) {
+		fflush(stdout);
+		fprintf(stderr, "tcpnote: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	if (rc > 0) /* the device has no time stamp types to choose from */
+		fprintf(stderr, "%s\n", err);
+	return stdout_status();
+}
+
+/* tcpdump's line on stderr before the packets: "reading from file F, link-type ..." or "listening on ...". */
+static void say_source(struct capture *cap)
+{
+	bool live = capture_is_live(cap);
+
+	fprintf(stderr, "%s %s, link-type %s (%s), snapshot length %d%s\n",
+		live ? "listening on" : "reading from file", capture_source(cap),
+		capture_datalink_name(cap), capture_datalink_description(cap), capture_snaplen(cap),
+		live ? " bytes" : "");
+}
+
+/* False, said on stderr, when tcpnote cannot decode the capture's link type. */
+static bool link_supported(struct capture *cap)
+{
+	if (decode_link_supported(capture_datalink(cap)))
+		return true;
+	fprintf(stderr,
+		"tcpnote: link-type %s (%s) is not supported; tcpnote decodes EN10MB, "
+		"LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4 and IPV6\n",
+		capture_datalink_name(cap), capture_datalink_description(cap));
+	return false;
+}
+
 /* Check every --expect; one line on stderr for each that fails. */
 static bool check_expectations(const struct pipeline *pl, const struct expectation *e, size_t n)
 {
@@ -178,9 +289,20 @@ static bool check_expectations(const struct pipeline *pl, const struct expectati
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
-	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_QUIET };
+	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
-						 {"version", no_argument, NULL, 'V'},
+						 {"version", no_argument, NULL, OPT_VERSION},
+						 /* tcpdump's long names of its capture flags */
+						 {"interface", required_argument, NULL, 'i'},
+						 {"list-interfaces", no_argument, NULL, 'D'},
+						 {"list-data-link-types", no_argument, NULL, 'L'},
+						 {"list-time-stamp-types", no_argument, NULL, 'J'},
+						 {"no-promiscuous-mode", no_argument, NULL, 'p'},
+						 {"packet-buffered", no_argument, NULL, 'U'},
+						 {"direction", required_argument, NULL, 'Q'},
+						 {"buffer-size", required_argument, NULL, 'B'},
+						 {"time-stamp-type", required_argument, NULL, 'j'},
+						 {"linktype", required_argument, NULL, 'y'},
 						 {"json", no_argument, NULL, OPT_JSON},
 						 {"quiet", no_argument, NULL, OPT_QUIET},
 						 {"summary", no_argument, NULL, OPT_SUMMARY},
@@ -204,7 +326,8 @@ int main(int argc, char **argv)
 	const struct explain_lang *lang = NULL;
 	const char *color = "auto";
 	const char *drop_user = NULL;
-	struct capture_opts copts = {NULL, NULL, NULL, 0};
+	struct capture_opts copts;
+	struct capture_flags cflags = {false, false, false, NULL};
 	struct pipeline_opts popts;
 	struct capture *cap = NULL;
 	struct pipeline *pl = NULL;
@@ -213,19 +336,25 @@ int main(int argc, char **argv)
 	int tflag = 0, c, rc, status = EXIT_OK;
 	int out_err;      /* errno of the first failed write to standard output; 0 while none */
 	bool told = false; /* a failure has been said: it alone is (tell_failure) */
-	bool line_buffered = false, numeric = false;
+	bool line_buffered = false, numeric = false, more = false;
 	char *filter = NULL;
 	unsigned long captured, received, dropped;
 	struct sigaction sa;
 
+	capture_opts_init(&copts);
 	memset(&popts, 0, sizeof(popts));
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhDLJpUF:V:Q:B:j:y:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'Z':
 			drop_user = optarg;
+			break;
+		case 'D': case 'L': case 'J': case 'p': case 'U': /* capture flags, as tcpdump's */
+		case 'F': case 'V': case 'Q': case 'B': case 'j': case 'y':
+			if (capture_flag(c, optarg, &copts, &cflags) < 0)
+				return EXIT_USAGE;
 			break;
 		case OPT_JSON:
 			popts.json = true;
@@ -338,11 +467,11 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return stdout_status();
-		case 'V':
+		case OPT_VERSION:
 			printf("tcpnote %s\n%s\n", TCPNOTE_VERSION, pcap_lib_version());
 			return stdout_status();
 		default:
-			if (optopt != 0 && strchr("ricwsZ", optopt) != NULL)
+			if (optopt != 0 && strchr("ricwsZFVQBjy", optopt) != NULL)
 				fprintf(stderr, "tcpnote: option -%c needs an argument\n", optopt);
 			else
 				fprintf(stderr, "tcpnote: unknown option '%s'\n", argv[optind - 1]);
@@ -350,11 +479,30 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if ((copts.read_file == NULL) == (copts.iface == NULL)) {
-		fprintf(stderr, "tcpnote: give exactly one of -r FILE or -i IFACE\n");
+	if (cflags.list_devices)
+		return list_and_exit(&cflags, &copts);
+	if (copts.read_file != NULL && copts.read_list != NULL) {
+		fprintf(stderr, "tcpnote: -V and -r are mutually exclusive\n");
+		return EXIT_USAGE;
+	}
+	if (copts.iface != NULL && (copts.read_file != NULL || copts.read_list != NULL)) {
+		fprintf(stderr, "tcpnote: -i captures live, -%c reads files: give one of them\n",
+			copts.read_file != NULL ? 'r' : 'V');
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/*
+	 * -i any: LINUX_SLL2, with per-packet interface names, as if -y said so:
+	 * tcpdump 4.99 does it when the name starts with "any" (not for -i N,
+	 * nor the default device, even when that is "any").
+	 */
+	if (copts.iface != NULL && strncmp(copts.iface, "any", 3) == 0 && copts.linktype < 0 &&
+	    copts.read_file == NULL && copts.read_list == NULL)
+		copts.linktype = DLT_LINUX_SLL2;
+	/* Neither -r nor -V: live, on -i or the first device of -D, as tcpdump. */
+	if ((cflags.list_tstamps || cflags.list_datalinks) && copts.read_file == NULL &&
+	    copts.read_list == NULL)
+		return list_and_exit(&cflags, &copts);
 	if (tflag > 5) {
 		fprintf(stderr, "tcpnote: at most five -t\n");
 		return EXIT_USAGE;
@@ -400,7 +548,17 @@ int main(int argc, char **argv)
 			    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
 			     (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0') &&
 			     !popts.json);
-	filter = join_words(argc - optind, argv + optind);
+	if (cflags.filter_file != NULL) {
+		if (optind < argc) /* tcpdump ignores them without a word */
+			fprintf(stderr, "tcpnote: WARNING: -F %s gives the filter: '%s' and the "
+				"words after it are ignored\n", cflags.filter_file, argv[optind]);
+		if (capture_read_filter_file(cflags.filter_file, &filter, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tcpnote: %s\n", err);
+			return EXIT_RUNTIME;
+		}
+	} else {
+		filter = join_words(argc - optind, argv + optind);
+	}
 
 	rc = capture_open(&cap, &copts, err, sizeof(err));
 	if (rc != CAPTURE_OK) {
@@ -419,12 +577,12 @@ int main(int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 	}
+	for (const char *w = capture_warnings(cap); *w != '\0'; w = strchr(w, '\n') + 1)
+		fprintf(stderr, "tcpnote: WARNING: %.*s\n", (int)(strchr(w, '\n') - w), w);
+	if (capture_is_live(cap) && copts.linktype >= 0)
+		fprintf(stderr, "tcpnote: data link type %s\n", capture_datalink_name(cap));
 	popts.dlt = capture_datalink(cap);
-	if (!decode_link_supported(popts.dlt)) {
-		fprintf(stderr,
-			"tcpnote: link-type %s (%s) is not supported; tcpnote decodes EN10MB, "
-			"LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4 and IPV6\n",
-			capture_datalink_name(cap), capture_datalink_description(cap));
+	if (!link_supported(cap)) {
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return EXIT_RUNTIME;
@@ -450,11 +608,6 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	else if (!capture_is_live(cap) && !isatty(STDOUT_FILENO))
 		setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer)); /* replaying: fewer, larger writes */
-	fprintf(stderr, "%s %s, link-type %s (%s), snapshot length %d%s\n",
-		capture_is_live(cap) ? "listening on" : "reading from file",
-		capture_is_live(cap) ? copts.iface : copts.read_file, capture_datalink_name(cap),
-		capture_datalink_description(cap), capture_snaplen(cap),
-		capture_is_live(cap) ? " bytes" : "");
 	popts.live = capture_is_live(cap);
 	pl = pipeline_new(stdout, &popts);
 	if (pl == NULL) {
@@ -470,8 +623,21 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	say_source(cap); /* after the handlers: a Ctrl-C once it is said is a clean stop */
 
 	rc = capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err));
+	/* -V: the next files in turn, one output; -c counts in each file, as tcpdump's. */
+	while (rc == CAPTURE_OK && (rc = capture_next_file(cap, &more, err, sizeof(err))) == 0 &&
+	       more) {
+		fflush(stdout); /* the packets before the next file's line, as tcpdump */
+		say_source(cap);
+		if (!link_supported(cap)) {
+			status = EXIT_RUNTIME;
+			break;
+		}
+		pipeline_set_dlt(pl, capture_datalink(cap));
+		rc = capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err));
+	}
 	running_capture = NULL;
 	out_err = pipeline_write_error(pl);
 	if (rc != CAPTURE_OK) {

@@ -389,6 +389,11 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 	}
 }
 
+void pipeline_set_dlt(struct pipeline *pl, int dlt)
+{
+	pl->opts.dlt = dlt;
+}
+
 bool pipeline_frame(void *arg, const struct frame *f)
 {
 	struct pipeline *pl = arg;

@@ -1,18 +1,28 @@
-/* capture.h - libpcap input: a saved file, standard input or a live interface. */
+/* capture.h - libpcap input: a saved file, a list of them, standard input or a live interface. */
 #ifndef TCPNOTE_CAPTURE_H
 #define TCPNOTE_CAPTURE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct capture;
 
+/* capture_opts_init() fills in the defaults; the flags are tcpdump's. */
 struct capture_opts {
 	const char *read_file;  /* -r: path, or "-" for standard input */
-	const char *iface;      /* -i */
+	const char *read_list;  /* -V: a file naming a capture file per line ("-": standard input) */
+	const char *iface;      /* -i: a name, or N for the Nth device of -D; NULL: the first of -D */
 	const char *write_file; /* -w, or NULL */
 	int snaplen;            /* -s; 0 = default (262144) */
+	bool packet_buffered;   /* -U: each packet written to -w at once, replaying too */
+	/* Live only (ignored when reading files, as tcpdump ignores them): */
+	bool no_promisc;        /* -p */
+	int direction;          /* -Q: PCAP_D_IN, PCAP_D_OUT or PCAP_D_INOUT; -1: libpcap's default */
+	int buffer_kib;         /* -B: the kernel buffer in KiB; 0: 64 MiB */
+	int tstamp_type;        /* -j: PCAP_TSTAMP_*; -1: the device's default */
+	int linktype;           /* -y: DLT_*; -1: the device's default */
 };
 
 /* Result codes, libpcap style: negative is an error with a message in err. */
@@ -35,7 +45,23 @@ struct frame {
 /* Handles one frame; false stops the capture (its output could not be written). */
 typedef bool (*frame_handler)(void *ctx, const struct frame *f);
 
+void capture_opts_init(struct capture_opts *o);
+
+/*
+ * Open -r's file, -V's first file or the live device (-i, resolved as
+ * capture_resolve_device does). Warnings that did not stop it (tcpdump's
+ * "WARNING:" lines) are in capture_warnings().
+ */
 int capture_open(struct capture **out, const struct capture_opts *opts, char *err, size_t errlen);
+
+/* The warnings capture_open met, one per line, each ending in '\n'; "" for none. */
+const char *capture_warnings(const struct capture *c);
+
+/*
+ * -F: the filter expression in path, as tcpdump's read_infile: from each '#'
+ * to the end of its line is a comment. *out is the caller's to free.
+ */
+int capture_read_filter_file(const char *path, char **out, char *err, size_t errlen);
 
 /* Compile and install a BPF filter (NULL or "" for none): CAPTURE_ERR_FILTER if it does not compile. */
 int capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen);
@@ -47,6 +73,9 @@ const char *capture_datalink_description(const struct capture *c);
 int capture_snaplen(const struct capture *c);
 bool capture_is_live(const struct capture *c);
 
+/* The device being captured (its name, also when -i gave a number) or the file being read. */
+const char *capture_source(const struct capture *c);
+
 /*
  * Read frames until the input ends, count frames have been handed over
  * (count <= 0: no limit), capture_break() is called or the handler returns
@@ -56,6 +85,15 @@ bool capture_is_live(const struct capture *c);
  * -w file's "PATH: reason").
  */
 int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char *err, size_t errlen);
+
+/*
+ * -V: after capture_run, open the next file of the list, with the same
+ * filter, and set *opened. *opened is false at the end of the list, or when
+ * the capture was stopped (capture_break, the handler, the -w file). With -w,
+ * a file of another link type is an error ("PATH: new dlt does not match
+ * original"), as in tcpdump: a pcap file has one link type.
+ */
+int capture_next_file(struct capture *c, bool *opened, char *err, size_t errlen);
 
 /* Stop capture_run() soon; safe to call from a signal handler. */
 void capture_break(struct capture *c);
@@ -72,5 +110,29 @@ bool capture_close(struct capture *c, char *err, size_t errlen);
 
 /* True when paths a and b name the same existing file (so an output would overwrite an input); "-" never does. */
 bool capture_same_file(const char *a, const char *b);
+
+/*
+ * The device -i ARG names, as tcpdump 4.99 finds it: NULL is the first
+ * device -D lists; a number that is no device's name is the Nth of that
+ * list (from 1); any other name is itself.
+ */
+int capture_resolve_device(const char *arg, char *name, size_t namelen, char *err, size_t errlen);
+
+/* -D: the devices, numbered, with description and flags, byte for byte as tcpdump -D. */
+int capture_list_devices(FILE *out, char *err, size_t errlen);
+
+/*
+ * -J: the time stamp types of -i's device, as tcpdump -J. A device that
+ * offers none returns 1 with tcpdump's sentence for standard error in err.
+ */
+int capture_list_tstamp_types(FILE *out, const char *iface, char *err, size_t errlen);
+
+/*
+ * -L: the link types of the device, opened with opts as for a capture
+ * (but neither -y nor -w), as tcpdump -L; printable(dlt) false adds
+ * "(printing not supported)".
+ */
+int capture_list_datalinks(FILE *out, const struct capture_opts *opts, bool (*printable)(int dlt),
+			   char *err, size_t errlen);
 
 #endif

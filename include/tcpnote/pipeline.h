@@ -36,6 +36,9 @@ struct pipeline;
 struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts);
 void pipeline_free(struct pipeline *pl);
 
+/* The link type of the frames from now on (-V: the next file may have another). */
+void pipeline_set_dlt(struct pipeline *pl, int dlt);
+
 /* Handle one frame (a frame_handler): false once writing the output has failed. */
 bool pipeline_frame(void *pl, const struct frame *f);
 
