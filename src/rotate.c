@@ -99,10 +99,15 @@ int rotate_parse_option(struct rotate_opts *o, int flag, const char *arg, char *
 	}
 }
 
+bool rotate_splits(const struct rotate_opts *o)
+{
+	return o->bytes != 0 || o->seconds != 0;
+}
+
 /* tcpdump ignores these without -w (and -W, -z without -C or -G); said here instead. */
 int rotate_check_options(const struct rotate_opts *o, bool have_w, char *err, size_t errlen)
 {
-	bool rotating = o->bytes != 0 || o->seconds != 0;
+	bool rotating = rotate_splits(o);
 
 	if ((rotating || o->files != 0 || o->command != NULL) && !have_w) {
 		snprintf(err, errlen, "-C, -G, -W and -z split the -w file: give -w FILE");
@@ -179,7 +184,7 @@ static bool open_file(struct rotate *r, int number, int width)
 	return savefile_open(&r->cur, r->p, r->name, r->each_packet, r->msg, sizeof(r->msg)) == 0;
 }
 
-/* Forget the -z commands that have ended (their exit status is not ours to judge, as in tcpdump). */
+/* Forget the -z commands that have ended; their exit status is not judged, as in tcpdump. */
 static void reap(struct rotate *r)
 {
 	size_t i = 0;
@@ -291,7 +296,8 @@ static enum rotate_rc fail(struct rotate *r)
 	return ROTATE_ERR;
 }
 
-enum rotate_rc rotate_write(struct rotate *r, const struct pcap_pkthdr *h, const unsigned char *bytes)
+enum rotate_rc rotate_write(struct rotate *r, const struct pcap_pkthdr *h,
+			    const unsigned char *bytes)
 {
 	if (r->failed)
 		return ROTATE_ERR;

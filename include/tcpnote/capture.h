@@ -6,13 +6,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcpnote/rotate.h"
+
 struct capture;
 
 struct capture_opts {
-	const char *read_file;  /* -r: path, or "-" for standard input */
-	const char *iface;      /* -i */
-	const char *write_file; /* -w, or NULL */
-	int snaplen;            /* -s; 0 = default (262144) */
+	const char *read_file;     /* -r: path, or "-" for standard input */
+	const char *iface;         /* -i */
+	const char *write_file;    /* -w, or NULL */
+	struct rotate_opts rotate; /* -C, -G, -W, -z: how the -w file is split */
+	int snaplen;               /* -s; 0 = default (262144) */
 };
 
 /* Result codes, libpcap style: negative is an error with a message in err. */
@@ -37,6 +40,17 @@ typedef bool (*frame_handler)(void *ctx, const struct frame *f);
 
 int capture_open(struct capture **out, const struct capture_opts *opts, char *err, size_t errlen);
 
+/*
+ * Open the -w file when opts->rotate splits it (capture_open opens a single
+ * one), never over opts->read_file. Called once the filter is set and -Z
+ * has given up root, as tcpdump opens every -w file: the files a split
+ * makes later can only be the -Z user's, so the first one is too, and a
+ * folder that user cannot write is refused at once. Returns CAPTURE_OK
+ * (also when there is nothing to open), or CAPTURE_ERR with "PATH: reason"
+ * in err.
+ */
+int capture_save_open(struct capture *c, const struct capture_opts *opts, char *err, size_t errlen);
+
 /* Compile and install a BPF filter (NULL or "" for none): CAPTURE_ERR_FILTER if it does not compile. */
 int capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen);
 
@@ -51,11 +65,15 @@ bool capture_is_live(const struct capture *c);
  * Read frames until the input ends, count frames have been handed over
  * (count <= 0: no limit), capture_break() is called or the handler returns
  * false. Each frame is saved first when -w was given; a frame the -w file
- * could not take stops the capture before it is handed over. Returns
+ * could not take stops the capture before it is handed over, as does the
+ * first frame after -G with -W has written its last file. Returns
  * CAPTURE_OK, or CAPTURE_ERR with the reason in err (a read error, or the
  * -w file's "PATH: reason").
  */
 int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char *err, size_t errlen);
+
+/* True when capture_run() stopped because -G with -W had written its last file (not an error). */
+bool capture_files_done(const struct capture *c);
 
 /* Stop capture_run() soon; safe to call from a signal handler. */
 void capture_break(struct capture *c);

@@ -34,6 +34,9 @@ int rotate_parse_option(struct rotate_opts *o, int flag, const char *arg, char *
 /* Check the flags together: -1 with the reason in err when one is given without what it needs. */
 int rotate_check_options(const struct rotate_opts *o, bool have_w, char *err, size_t errlen);
 
+/* True when o splits the -w file (-C or -G); otherwise there is one file, named as given. */
+bool rotate_splits(const struct rotate_opts *o);
+
 /*
  * Open the first file, named from pattern (-w) as tcpdump names it. input:
  * the file being read (-r), which no file made here may overwrite; NULL or
@@ -44,7 +47,8 @@ int rotate_open(struct rotate **out, pcap_t *p, const char *pattern, const struc
 		const char *input, bool each_packet, char *err, size_t errlen);
 
 /* Save one packet, first closing the file and opening the next when it is time. */
-enum rotate_rc rotate_write(struct rotate *r, const struct pcap_pkthdr *h, const unsigned char *bytes);
+enum rotate_rc rotate_write(struct rotate *r, const struct pcap_pkthdr *h,
+			    const unsigned char *bytes);
 
 /* True, with the reason in err, once rotate_write has returned ROTATE_ERR. */
 bool rotate_failed(const struct rotate *r, char *err, size_t errlen);
