@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "tcpnote/capture.h"
-#include "tcpnote/savefile.h"
+#include "tcpnote/rotate.h"
 
 #define DEFAULT_SNAPLEN 262144
 #define CAPTURE_BUFFER_BYTES (64 * 1024 * 1024)
@@ -18,9 +18,10 @@
 
 struct capture {
 	pcap_t *pcap;
-	struct savefile *save; /* -w */
+	struct rotate *save; /* -w, split by -C/-G */
 	bool live;
-	bool stopped; /* the -w file or the handler failed: no more frames */
+	bool stopped;    /* the -w file or the handler failed: no more frames */
+	bool files_done; /* -G with -W wrote its last file: stopped, no error */
 	volatile sig_atomic_t broken; /* capture_break(): no more frames, nor files */
 	bool nano;
 	bool rfmon; /* the device could capture in monitor mode (-L says which list it shows) */
@@ -247,6 +248,18 @@ static int check_overwrite(const struct capture *c, const struct capture_opts *o
 	return CAPTURE_OK;
 }
 
+static int open_save(struct capture *c, const struct capture_opts *o, char *err, size_t errlen)
+{
+	/*
+	 * Live, someone may be watching the file grow: each packet lands at
+	 * once, with or without -U; replaying, only with -U.
+	 */
+	if (rotate_open(&c->save, c->pcap, o->write_file, &o->rotate, o->read_file,
+			c->live || o->packet_buffered, err, errlen) != 0)
+		return CAPTURE_ERR;
+	return CAPTURE_OK;
+}
+
 int capture_open(struct capture **out, const struct capture_opts *o, char *err, size_t errlen)
 {
 	struct capture *c = calloc(1, sizeof(*c));
@@ -272,20 +285,22 @@ int capture_open(struct capture **out, const struct capture_opts *o, char *err, 
 		if (rc == CAPTURE_OK)
 			c->nano = pcap_get_tstamp_precision(c->pcap) == PCAP_TSTAMP_PRECISION_NANO;
 	}
-	/*
-	 * Live, someone may be watching the file grow: each packet lands at
-	 * once, with or without -U; replaying, only with -U.
-	 */
-	if (rc == CAPTURE_OK && o->write_file != NULL &&
-	    savefile_open(&c->save, c->pcap, o->write_file, c->live || o->packet_buffered, err,
-			  errlen) != 0)
-		rc = CAPTURE_ERR;
+	/* A single -w file is opened here, still as root; split files later (capture_save_open). */
+	if (rc == CAPTURE_OK && o->write_file != NULL && !rotate_splits(&o->rotate))
+		rc = open_save(c, o, err, errlen);
 	if (rc != CAPTURE_OK) {
 		free_capture(c);
 		return rc;
 	}
 	*out = c;
 	return CAPTURE_OK;
+}
+
+int capture_save_open(struct capture *c, const struct capture_opts *o, char *err, size_t errlen)
+{
+	if (o->write_file == NULL || !rotate_splits(&o->rotate))
+		return CAPTURE_OK;
+	return open_save(c, o, err, errlen);
 }
 
 int capture_read_filter_file(const char *path, char **out, char *err, size_t errlen)
@@ -445,10 +460,15 @@ static void on_pcap(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 	if (c->stopped)
 		return; /* a frame of the batch that was being read when the loop was broken */
 	/* Saved first: a packet the -w file could not take is not shown either. */
-	if (c->save != NULL && !savefile_write(c->save, h, bytes)) {
-		c->stopped = true;
-		pcap_breakloop(c->pcap);
-		return;
+	if (c->save != NULL) {
+		enum rotate_rc rc = rotate_write(c->save, h, bytes);
+
+		if (rc != ROTATE_OK) {
+			c->stopped = true;
+			c->files_done = rc == ROTATE_LIMIT;
+			pcap_breakloop(c->pcap);
+			return;
+		}
 	}
 	f.ts_sec = (int64_t)h->ts.tv_sec;
 	f.ts_frac = (uint32_t)h->ts.tv_usec;
@@ -470,7 +490,7 @@ int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char 
 	c->fn = fn;
 	c->ctx = ctx;
 	rc = pcap_loop(c->pcap, count > 0 ? count : -1, on_pcap, (u_char *)c);
-	if (c->save != NULL && savefile_failed(c->save, err, errlen))
+	if (c->save != NULL && rotate_failed(c->save, err, errlen))
 		return CAPTURE_ERR;
 	if (rc == PCAP_ERROR) {
 		snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
@@ -502,6 +522,11 @@ int capture_next_file(struct capture *c, bool *opened, char *err, size_t errlen)
 	return rc;
 }
 
+bool capture_files_done(const struct capture *c)
+{
+	return c->files_done;
+}
+
 void capture_break(struct capture *c)
 {
 	if (c != NULL && c->pcap != NULL) {
@@ -529,7 +554,7 @@ bool capture_close(struct capture *c, char *err, size_t errlen)
 
 	if (c == NULL)
 		return true;
-	ok = savefile_close(c->save, err, errlen);
+	ok = rotate_close(c->save, err, errlen);
 	free_capture(c);
 	return ok;
 }

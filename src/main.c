@@ -88,6 +88,7 @@ static void usage(FILE *f)
 		"  -v             IP header fields and checksums   -n        numbers, not names (faster)\n"
 		"  -l             line-buffered output             -q        quick: only \"tcp LEN\"\n"
 		"  -Z USER        run as USER once the capture is open (recommended with sudo)\n"
+		"  -C MB -G S -W N -z CMD  rotate -w at MB million bytes or S seconds, N files, run CMD\n"
 		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
 		"  --summary      a table of the connections after the packets; --quiet: no packet lines\n"
@@ -346,7 +347,8 @@ int main(int argc, char **argv)
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhDLJpUF:V:Q:B:j:y:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:C:G:W:z:SvntlqhDLJpUF:V:Q:B:j:y:", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'Z':
 			drop_user = optarg;
@@ -355,6 +357,15 @@ int main(int argc, char **argv)
 		case 'F': case 'V': case 'Q': case 'B': case 'j': case 'y':
 			if (capture_flag(c, optarg, &copts, &cflags) < 0)
 				return EXIT_USAGE;
+			break;
+		case 'C': /* rotation of the -w file, as tcpdump's */
+		case 'G':
+		case 'W':
+		case 'z':
+			if (rotate_parse_option(&copts.rotate, c, optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "tcpnote: %s\n", err);
+				return EXIT_USAGE;
+			}
 			break;
 		case OPT_JSON:
 			popts.json = true;
@@ -471,7 +482,7 @@ int main(int argc, char **argv)
 			printf("tcpnote %s\n%s\n", TCPNOTE_VERSION, pcap_lib_version());
 			return stdout_status();
 		default:
-			if (optopt != 0 && strchr("ricwsZFVQBjy", optopt) != NULL)
+			if (optopt != 0 && strchr("ricwsZCGWzFVQBjy", optopt) != NULL)
 				fprintf(stderr, "tcpnote: option -%c needs an argument\n", optopt);
 			else
 				fprintf(stderr, "tcpnote: unknown option '%s'\n", argv[optind - 1]);
@@ -509,6 +520,10 @@ int main(int argc, char **argv)
 	}
 	if (copts.write_file != NULL && strcmp(copts.write_file, "-") == 0) {
 		fprintf(stderr, "tcpnote: -w - would mix packets with the text on standard output\n");
+		return EXIT_USAGE;
+	}
+	if (rotate_check_options(&copts.rotate, copts.write_file != NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpnote: %s\n", err);
 		return EXIT_USAGE;
 	}
 	if (explain && (popts.json || popts.quiet)) {
@@ -566,7 +581,7 @@ int main(int argc, char **argv)
 		free(filter);
 		return rc == CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	/* The device and the -w file are open: root is no longer needed (tcpdump -Z). */
+	/* The device and a single -w file are open: root is no longer needed (tcpdump -Z). */
 	if (drop_user != NULL) {
 		rc = privdrop_to(drop_user, err, sizeof(err));
 		if (rc != 0)
@@ -593,6 +608,14 @@ int main(int argc, char **argv)
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return rc == CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	/* Split -w files: by the -Z user, once a bad filter can no longer leave one behind. */
+	rc = capture_save_open(cap, &copts, err, sizeof(err));
+	if (rc != CAPTURE_OK) {
+		fprintf(stderr, "tcpnote: %s\n", err);
+		capture_close(cap, err, sizeof(err));
+		free(filter);
+		return EXIT_RUNTIME;
 	}
 	/* Opened now, when nothing else can fail the command line, and written at the end. */
 	if (svg_path != NULL) {
@@ -639,6 +662,8 @@ int main(int argc, char **argv)
 		rc = capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err));
 	}
 	running_capture = NULL;
+	if (capture_files_done(cap)) /* -G with -W: tcpdump's words */
+		fprintf(stderr, "Maximum file limit reached: %d\n", copts.rotate.files);
 	out_err = pipeline_write_error(pl);
 	if (rc != CAPTURE_OK) {
 		/* The packets before the message, as they were read. */

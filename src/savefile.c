@@ -92,7 +92,7 @@ int savefile_open(struct savefile **out, pcap_t *p, const char *path, bool each_
 		return -1;
 	}
 	header = ftello(s->f); /* -1 on a pipe, where nothing is ever cut */
-	s->flushed = header > 0 ? header : 0;
+	s->flushed = header > 0 ? header : (off_t)sizeof(struct pcap_file_header);
 	*out = s;
 	return 0;
 }
@@ -115,6 +115,11 @@ bool savefile_write(struct savefile *s, const struct pcap_pkthdr *h, const unsig
 	s->pending += len;
 	s->ends[s->nends++] = s->flushed + (off_t)s->pending;
 	return !s->each_packet || flush_packets(s);
+}
+
+long long savefile_size(const struct savefile *s)
+{
+	return (long long)s->flushed + (long long)s->pending;
 }
 
 bool savefile_failed(const struct savefile *s, char *err, size_t errlen)

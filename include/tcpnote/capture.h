@@ -7,22 +7,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tcpnote/rotate.h"
+
 struct capture;
 
 /* capture_opts_init() fills in the defaults; the flags are tcpdump's. */
 struct capture_opts {
-	const char *read_file;  /* -r: path, or "-" for standard input */
-	const char *read_list;  /* -V: a file naming a capture file per line ("-": standard input) */
-	const char *iface;      /* -i: a name, or N for the Nth device of -D; NULL: the first of -D */
-	const char *write_file; /* -w, or NULL */
-	int snaplen;            /* -s; 0 = default (262144) */
-	bool packet_buffered;   /* -U: each packet written to -w at once, replaying too */
+	const char *read_file;     /* -r: path, or "-" for standard input */
+	const char *read_list;     /* -V: a file naming a capture file per line ("-": standard input) */
+	const char *iface;         /* -i: a name, or N for the Nth device of -D; NULL: the first of -D */
+	const char *write_file;    /* -w, or NULL */
+	struct rotate_opts rotate; /* -C, -G, -W, -z: how the -w file is split */
+	int snaplen;               /* -s; 0 = default (262144) */
+	bool packet_buffered;      /* -U: each packet written to -w at once, replaying too */
 	/* Live only (ignored when reading files, as tcpdump ignores them): */
-	bool no_promisc;        /* -p */
-	int direction;          /* -Q: PCAP_D_IN, PCAP_D_OUT or PCAP_D_INOUT; -1: libpcap's default */
-	int buffer_kib;         /* -B: the kernel buffer in KiB; 0: 64 MiB */
-	int tstamp_type;        /* -j: PCAP_TSTAMP_*; -1: the device's default */
-	int linktype;           /* -y: DLT_*; -1: the device's default */
+	bool no_promisc;           /* -p */
+	int direction;             /* -Q: PCAP_D_IN, PCAP_D_OUT or PCAP_D_INOUT; -1: libpcap's default */
+	int buffer_kib;            /* -B: the kernel buffer in KiB; 0: 64 MiB */
+	int tstamp_type;           /* -j: PCAP_TSTAMP_*; -1: the device's default */
+	int linktype;              /* -y: DLT_*; -1: the device's default */
 };
 
 /* Result codes, libpcap style: negative is an error with a message in err. */
@@ -63,6 +66,17 @@ const char *capture_warnings(const struct capture *c);
  */
 int capture_read_filter_file(const char *path, char **out, char *err, size_t errlen);
 
+/*
+ * Open the -w file when opts->rotate splits it (capture_open opens a single
+ * one), never over opts->read_file. Called once the filter is set and -Z
+ * has given up root, as tcpdump opens every -w file: the files a split
+ * makes later can only be the -Z user's, so the first one is too, and a
+ * folder that user cannot write is refused at once. Returns CAPTURE_OK
+ * (also when there is nothing to open), or CAPTURE_ERR with "PATH: reason"
+ * in err.
+ */
+int capture_save_open(struct capture *c, const struct capture_opts *opts, char *err, size_t errlen);
+
 /* Compile and install a BPF filter (NULL or "" for none): CAPTURE_ERR_FILTER if it does not compile. */
 int capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen);
 
@@ -80,7 +94,8 @@ const char *capture_source(const struct capture *c);
  * Read frames until the input ends, count frames have been handed over
  * (count <= 0: no limit), capture_break() is called or the handler returns
  * false. Each frame is saved first when -w was given; a frame the -w file
- * could not take stops the capture before it is handed over. Returns
+ * could not take stops the capture before it is handed over, as does the
+ * first frame after -G with -W has written its last file. Returns
  * CAPTURE_OK, or CAPTURE_ERR with the reason in err (a read error, or the
  * -w file's "PATH: reason").
  */
@@ -94,6 +109,9 @@ int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char 
  * original"), as in tcpdump: a pcap file has one link type.
  */
 int capture_next_file(struct capture *c, bool *opened, char *err, size_t errlen);
+
+/* True when capture_run() stopped because -G with -W had written its last file (not an error). */
+bool capture_files_done(const struct capture *c);
 
 /* Stop capture_run() soon; safe to call from a signal handler. */
 void capture_break(struct capture *c);

@@ -21,6 +21,12 @@ int savefile_open(struct savefile **out, pcap_t *p, const char *path, bool each_
 /* Save one packet. False once a write has failed: nothing more is saved (savefile_failed: why). */
 bool savefile_write(struct savefile *s, const struct pcap_pkthdr *h, const unsigned char *bytes);
 
+/*
+ * The file's size once every packet saved so far is written: what ftell()
+ * says of libpcap's dump file, the size tcpdump -C compares.
+ */
+long long savefile_size(const struct savefile *s);
+
 /* True, with "PATH: reason" in err, once a write has failed. */
 bool savefile_failed(const struct savefile *s, char *err, size_t errlen);
 
