@@ -2,6 +2,7 @@
 import argparse
 import os
 import subprocess
+import sys
 
 ENV = dict(os.environ, TZ='UTC', LC_ALL='C')
 RESULTS = []
@@ -50,3 +51,15 @@ def cmake_build(source, build, settings, cc=None, target=None, timeout=900):
     step = ['cmake', '--build', build, '-j2'] + (['--target', target] if target else [])
     status, out2, err2 = run(step, timeout=timeout, env=env)
     return status, out + err + out2 + err2
+
+
+def can_unshare():
+    """Root, and allowed to make mount and network namespaces (unshare -m -n)."""
+    return os.geteuid() == 0 and subprocess.run(['unshare', '-m', '-n', 'true']).returncode == 0
+
+
+def rerun_unshared(script, args, marker, timeout):
+    """Runs script with args again in a mount and network namespace of its own, with
+    marker=1 in its environment (so it knows it is inside); its exit status."""
+    return subprocess.run(['unshare', '-m', '-n', sys.executable, os.path.abspath(script)] + args,
+                          env=dict(os.environ, **{marker: '1'}), timeout=timeout).returncode

@@ -22,7 +22,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import ENV, RESULTS, check, finish, run, tcpnote_and_pcaps  # noqa: E402
+from checks import (ENV, RESULTS, can_unshare, check, finish, rerun_unshared, run,  # noqa: E402
+                    tcpnote_and_pcaps)
 
 INSIDE = 'TCPNOTE_FULL_DISK_NAMESPACE'
 ENOSPC = 'No space left on device'
@@ -302,14 +303,11 @@ def main():
         without_root(a.tcpnote, tmp, big, len(every))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if os.geteuid() != 0 or subprocess.run(['unshare', '-m', '-n', 'true']).returncode != 0:
+    if not can_unshare():
         print('SKIPPED: mounting a small tmpfs needs root (unshare -m)')
         return 77 if all(RESULTS) else finish('full disk')
-    ns = subprocess.run(['unshare', '-m', '-n', sys.executable, os.path.abspath(__file__),
-                         '--tcpnote', a.tcpnote, '--pcaps', a.pcaps],
-                        env=dict(os.environ, **{INSIDE: '1'}), timeout=600)
-    check('the tmpfs cases passed (in their own mount and network namespace)', ns.returncode == 0,
-          ns.returncode)
+    ns = rerun_unshared(__file__, ['--tcpnote', a.tcpnote, '--pcaps', a.pcaps], INSIDE, 600)
+    check('the tmpfs cases passed (in their own mount and network namespace)', ns == 0, ns)
     return finish('full disk')
 
 

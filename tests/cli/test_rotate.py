@@ -28,7 +28,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import ENV, RESULTS, check, finish, run, tcpnote_and_pcaps  # noqa: E402
+from checks import (ENV, RESULTS, can_unshare, check, finish, rerun_unshared, run,  # noqa: E402
+                    tcpnote_and_pcaps)
 
 INSIDE = 'TCPNOTE_ROTATE_NAMESPACE'
 
@@ -364,7 +365,7 @@ def main():
         same_split(a.tcpnote, big, tmp, ['-G', '3600', '-C', '1', '-W', '3'], 'rot-%Y%m%d-')
         refusals(a.tcpnote, big, tmp)
         command_case(a.tcpnote, big, tmp, None, closed)
-        root = os.geteuid() == 0 and subprocess.run(['unshare', '-m', '-n', 'true']).returncode == 0
+        root = can_unshare()
         if root:
             as_root(a.tcpnote, big, tmp, closed)
     finally:
@@ -372,11 +373,8 @@ def main():
     if not root:
         print('SKIPPED: -Z, live captures and a full disk need root (unshare -m -n)')
         return 77 if all(RESULTS) else finish('rotate')
-    ns = subprocess.run(['unshare', '-m', '-n', sys.executable, os.path.abspath(__file__),
-                         '--tcpnote', a.tcpnote, '--pcaps', a.pcaps],
-                        env=dict(os.environ, **{INSIDE: '1'}), timeout=120)
-    check('the live and full-disk cases passed (in their own namespaces)', ns.returncode == 0,
-          ns.returncode)
+    ns = rerun_unshared(__file__, ['--tcpnote', a.tcpnote, '--pcaps', a.pcaps], INSIDE, 120)
+    check('the live and full-disk cases passed (in their own namespaces)', ns == 0, ns)
     return finish('rotate')
 
 
