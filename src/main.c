@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 	struct pipeline *pl = NULL;
 	char err[PCAP_ERRBUF_SIZE + 512] = "";
 	long count = 0, v;
-	int tflag = 0, c, rc, status = EXIT_OK;
+	int tflag = 0, xflag = 0, Xflag = 0, Aflag = 0, c, rc, status = EXIT_OK;
 	int out_err;      /* errno of the first failed write to standard output; 0 while none */
 	bool told = false; /* a failure has been said: it alone is (tell_failure) */
 	bool line_buffered = false, numeric = false;
@@ -221,7 +221,7 @@ int main(int argc, char **argv)
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhVAxX", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'Z':
 			drop_user = optarg;
@@ -331,6 +331,15 @@ int main(int argc, char **argv)
 		case 'l':
 			line_buffered = true;
 			break;
+		case 'x': /* tcpdump's payload dumps: repeated, from the link header on */
+			xflag++;
+			break;
+		case 'X':
+			Xflag++;
+			break;
+		case 'A':
+			Aflag++;
+			break;
 		case 'h':
 			usage(stdout);
 			return stdout_status();
@@ -389,6 +398,9 @@ int main(int argc, char **argv)
 	}
 	popts.ladder_opts.columns = ladder_columns(STDOUT_FILENO);
 	popts.print.ts = (enum ts_mode)tflag;
+	/* print.c's order: -X wins over -x, -x over -A. */
+	popts.print.dump = Xflag ? DUMP_HEX_ASCII : xflag ? DUMP_HEX : Aflag ? DUMP_ASCII : DUMP_NONE;
+	popts.print.dump_link = (Xflag ? Xflag : xflag ? xflag : Aflag) > 1;
 	popts.print.resolve = !numeric;
 	popts.keep_flows = summary;
 	/* https://no-color.org: NO_COLOR set and not empty turns automatic colour off. */
