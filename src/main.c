@@ -194,6 +194,7 @@ int main(int argc, char **argv)
 						 {"ascii", no_argument, NULL, OPT_ASCII},
 						 {"flow", required_argument, NULL, OPT_FLOW},
 						 {"svg", required_argument, NULL, OPT_SVG},
+						 {"number", no_argument, NULL, '#'},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
@@ -221,7 +222,7 @@ int main(int argc, char **argv)
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhVAxX", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhVAxX#", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'Z':
 			drop_user = optarg;
@@ -339,6 +340,9 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			Aflag++;
+			break;
+		case '#':
+			popts.print.number = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -319,6 +319,7 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 	int role;
 
 	pl->frames++;
+	p->number = (uint32_t)pl->frames; /* tcpdump's u_int count wraps the same way */
 	p->ts_sec = f->ts_sec;
 	p->ts_frac = f->ts_frac;
 	p->ts_nano = f->ts_nano;

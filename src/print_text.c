@@ -195,6 +195,13 @@ static void print_timestamp(struct printer *pr, struct sbuf *s, const struct pac
 		(unsigned)pr->tm_cached.tm_sec, p->ts_frac, digits);
 }
 
+/* -#: print.c's "%5u  ", the count of packets the filter passed (tcpdump's packets_captured). */
+static void print_number(const struct printer *pr, struct sbuf *s, const struct packet *p)
+{
+	if (pr->opts.number)
+		sbuf_printf(s, "%5u  ", (unsigned)p->number);
+}
+
 static const char *ifname_of(struct printer *pr, uint32_t ifindex)
 {
 	unsigned i;
@@ -860,6 +867,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		return 0;
 	}
 	sbuf_init(&s, buf, cap);
+	print_number(pr, &s, p);
 	print_timestamp(pr, &s, p);
 	if (p->link.has_sll2) {
 		const char *dir = tok_name(sll_pkttype_names, p->link.pkttype);
@@ -915,6 +923,7 @@ bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len
 	struct sbuf s;
 
 	sbuf_init(&s, pr->line, sizeof(pr->line));
+	print_number(pr, &s, p);
 	print_timestamp(pr, &s, p);
 	sbuf_printf(&s, "[Invalid header: len(%u) < caplen(%u)]\n", len, caplen);
 	return fwrite(pr->line, 1, s.len, pr->out) == s.len;

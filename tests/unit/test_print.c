@@ -410,7 +410,7 @@ static void test_print_labels_suffix(void **state)
 }
 
 /*
- * print_text_packet with a dump: the labels on the
+ * print_text_packet with -# and a dump: the number first, the labels on the
  * packet's line, then the dump from the network header (-x), from the frame's
  * first byte (-xx), or from it too where tcpdump gave up through longjmp (an
  * option's length byte not captured) but not where its LENCHECK stopped.
@@ -427,7 +427,7 @@ static void test_print_number_and_dump(void **state)
 		{14 + 20 + 20 + 1, false, "\t0x0000:  0000 0000 0000 0000 0000 0000 0800 4500\n"},
 		{14 + 20 + 20 + 3, false, "\t0x0000:  4500 003c 4b27 4000 4006 f192 7f00 0001\n"},
 	};
-	static const char number_line[] = "IP 127.0.0.1.46136 > 127.0.0.1.7070: Flags [S]";
+	static const char number_line[] = "70000  IP 127.0.0.1.46136 > 127.0.0.1.7070: Flags [S]";
 	static const char labels_end[] = "  # handshake 1/3\n";
 	struct labels l = {0};
 	size_t i;
@@ -435,7 +435,7 @@ static void test_print_number_and_dump(void **state)
 	(void)state;
 	labels_add(&l, LABEL_HANDSHAKE_1);
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		struct print_opts po = {.ts = TS_NONE, .dump = DUMP_HEX,
+		struct print_opts po = {.ts = TS_NONE, .number = true, .dump = DUMP_HEX,
 					.dump_link = c[i].link};
 		struct seg_spec spec = conversation[0].s;
 		char *mem = NULL;
@@ -451,6 +451,7 @@ static void test_print_number_and_dump(void **state)
 		assert_non_null(r);
 		spec.caplen = c[i].caplen;
 		decode_spec(&spec, false, r, &p, &v);
+		p.number = 70000;
 		assert_true(print_text_packet(pr, &p, &v, &l, NULL));
 		printer_free(pr);
 		relseq_free(r);
