@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhVAxX#", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhVAxXK#", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'Z':
 			drop_user = optarg;
@@ -340,6 +340,9 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			Aflag++;
+			break;
+		case 'K':
+			popts.no_checksums = true;
 			break;
 		case '#':
 			popts.print.number = true;
