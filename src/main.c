@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhVAxXK#", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhVAxXKN#", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'Z':
 			drop_user = optarg;
@@ -343,6 +343,9 @@ int main(int argc, char **argv)
 			break;
 		case 'K':
 			popts.no_checksums = true;
+			break;
+		case 'N':
+			popts.print.short_names = true;
 			break;
 		case '#':
 			popts.print.number = true;

@@ -80,7 +80,7 @@ struct printer *printer_new(FILE *out, const struct print_opts *opts)
 		return NULL;
 	pr->out = out;
 	pr->opts = *opts;
-	if (opts->resolve && (pr->names = names_new()) == NULL) {
+	if (opts->resolve && (pr->names = names_new(opts->short_names)) == NULL) {
 		free(pr);
 		return NULL;
 	}

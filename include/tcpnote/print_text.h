@@ -27,6 +27,7 @@ struct print_opts {
 	int vflag;
 	bool color; /* ANSI colours on the labels: green lifecycle, yellow loss/order, red reset */
 	bool resolve; /* host and port names as tcpdump shows them without -n (names.h) */
+	bool short_names; /* -N: resolved host names without their domain */
 	bool number;      /* -#: the frame's number before each line */
 	enum dump_mode dump; /* -x, -X, -A: the packet's bytes under its line */
 	bool dump_link;      /* -xx, -XX, -AA: from the link header on */
