@@ -85,6 +85,8 @@ static void usage(FILE *f)
 		"  -s SNAPLEN     bytes kept per packet            -S        absolute seq numbers\n"
 		"  -v             IP header fields and checksums   -n        numbers, not names (faster)\n"
 		"  -l             line-buffered output             -q        no per-packet output\n"
+		"  -A/-x/-X       bytes: text/hex/both (-AA/-xx/-XX: link header too)   -#  packet numbers\n"
+		"  -K             no checksum verification         -N        names without domain\n"
 		"  -Z USER        run as USER once the capture is open (recommended with sudo)\n"
 		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
