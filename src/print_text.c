@@ -922,9 +922,9 @@ bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len
 {
 	struct sbuf s;
 
+	/* print.c returns before ts_print(): no timestamp, and -ttt's previous one stays. */
 	sbuf_init(&s, pr->line, sizeof(pr->line));
 	print_number(pr, &s, p);
-	print_timestamp(pr, &s, p);
 	sbuf_printf(&s, "[Invalid header: len(%u) < caplen(%u)]\n", len, caplen);
 	return fwrite(pr->line, 1, s.len, pr->out) == s.len;
 }

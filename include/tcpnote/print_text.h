@@ -56,7 +56,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 bool print_text_packet(struct printer *pr, const struct packet *p, const struct relseq_view *v,
 		       const struct labels *l, const struct app_hints *h);
 
-/* tcpdump's line for a record whose caplen exceeds its length: "[Invalid header: ...]". */
+/* tcpdump's line for a record whose caplen exceeds its length: "[Invalid header: ...]", no timestamp. */
 bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len, uint32_t caplen);
 
 #endif

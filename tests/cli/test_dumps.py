@@ -99,15 +99,24 @@ def main():
         mixed = os.path.join(tmp, 'mixed.pcap')
         frames = [eth(ipv4(6, tcp(1))), eth(ipv4(17, b'\x00\x35\x00\x35\x00\x08\x00\x00')),
                   eth(ipv4(6, tcp(2, data=b'hi')))]
-        write_pcap(mixed, [(f, len(f)) for f in frames] + [(frames[0], 20)])
+        write_pcap(mixed, [(f, len(f)) for f in frames[:2]] + [(frames[0], 20), (frames[2], 56)])
         for opt in ('-#', '--number'):
             rc, out, err = run([t, '-n', '-t', opt, '-r', mixed])
             lines = out.split('\n')
             check('%s: numbers skip the UDP frame tcpnote does not show; the invalid record '
                   'is numbered' % opt, rc == 0 and len(lines) == 4 and
                   lines[0].startswith('    1  IP 192.0.2.1.40000 > ') and
-                  lines[1].startswith('    3  IP 192.0.2.1.40000 > ') and
-                  lines[2] == '    4  [Invalid header: len(20) < caplen(54)]', lines)
+                  lines[1] == '    3  [Invalid header: len(20) < caplen(54)]' and
+                  lines[2].startswith('    4  IP 192.0.2.1.40000 > '), lines)
+        # tcpdump prints no timestamp on an invalid record, and -ttt's next delta is from
+        # the packet before it.
+        rc, out, err = run([t, '-n', '-#', '-ttt', '-r', mixed, 'tcp'])
+        p = subprocess.run(['tcpdump', '-n', '-#', '-ttt', '-r', mixed, 'tcp'],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV)
+        check('-# -ttt around an invalid record: tcpdump\'s lines',
+              rc == 0 and re.sub(r'  # [^\n]*', '', out) == p.stdout.decode() and
+              '    2  [Invalid header' in out and '    3   00:00:03.000000 IP' in out,
+              (out, p.stdout))
         rc, out, err = run([t, '-n', '-#', '-r', mixed, 'udp'])
         check('-# with a filter that passes nothing tcpnote shows: no line', rc == 0 and out == '',
               out)
