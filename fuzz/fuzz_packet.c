@@ -65,6 +65,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			relseq_apply(r, (data[0] & 0x20) != 0, &p, &v);
 		track_segment(t, &p, &l, &c);
 		print_text_format(pr, &p, &v, &l, NULL, line, sizeof(line));
+		{
+			/* -x, -X and -A of the frame, through a buffer as small as makes progress. */
+			enum dump_mode m = (enum dump_mode)(1 + n % 3);
+			size_t dat = 0, before;
+
+			do {
+				before = dat;
+				dump_format(m, p.frame, &dat, line, 128);
+			} while (dat > before && dat < p.frame.len);
+		}
 		json_packet(line, sizeof(line), n, &p, c ? c->sum.id : 0, &l, NULL);
 		if (c != NULL) {
 			struct flow_key k;

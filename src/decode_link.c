@@ -144,8 +144,10 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 	p->caplen = caplen;
 	p->wirelen = wirelen;
 	p->stop = STOP_NOT_IP;
+	p->frame = cap;
 
 	off = link_header(dlt, cap, p, &family);
+	p->l3_off = (uint32_t)off;
 	if (family == 0 || off > caplen || off > wirelen)
 		return;
 	decode_ip(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);

@@ -76,31 +76,28 @@ static int stdout_status(void)
 
 static void usage(FILE *f)
 {
+	/* One screen: tcpdump's flags grouped by what they are for; tcpnote(1) has each in full. */
 	fprintf(f,
 		"Usage: tcpnote [-r FILE | -V LIST | -i IFACE] [options] [BPF | -F FILE]\n"
 		"Print TCP packets as tcpdump does, each followed by what it means (# labels).\n"
-		"  -r FILE        read pcap/pcapng ('-' = stdin)   -i IFACE  live: lo, any, N (from -D)\n"
-		"  -V LIST        read each file LIST names        -F FILE   the BPF filter is in FILE\n"
-		"  -D -L -J       list devices; -i's link types (-y TYPE), time stamp types (-j TYPE)\n"
-		"  -p -Q in|out|inout -B KiB -U   not promiscuous, direction, buffer, flush -w per packet\n"
-		"  -c N           stop after N packets             -w FILE   also save packets (pcap)\n"
-		"  -s SNAPLEN     bytes kept per packet            -S        absolute seq numbers\n"
-		"  -v             IP header fields and checksums   -n        numbers, not names (faster)\n"
-		"  -l             line-buffered output             -q        quick: only \"tcp LEN\"\n"
-		"  -Z USER        run as USER once the capture is open (recommended with sudo)\n"
-		"  -C MB -G S -W N -z CMD  rotate -w at MB million bytes or S seconds, N files, run CMD\n"
-		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
+		"Input:  -r FILE (- = stdin)  -V LIST (of files)  -i IFACE (lo, any, N of -D)\n"
+		"        -c N (packets)  -s SNAPLEN  -F FILE (filter)  -D -L -J (list devices,\n"
+		"        link types, time stamp types)  -y TYPE  -j TYPE  -p  -Q in|out  -B KiB\n"
+		"Save:   -w FILE  -U (each packet)  -C MB -G SEC -W N -z CMD (rotate)  -Z USER\n"
+		"Lines:  -n (numbers)  -N (no domain)  -S (absolute seq)  -v (IP, checksums)  -K\n"
+		"        -q (quick)  -t -tt -ttt -tttt -ttttt  -# (numbers)  -l (line-buffered)\n"
+		"        -A -x -X (payload: text, hex, both; -AA -xx -XX from the link header)\n"
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
-		"  --summary      a table of the connections after the packets; --quiet: no packet lines\n"
-		"  --explain      each label in plain words with its numbers; --lang en|zh (from LANG)\n"
-		"  --ladder       draw each connection as a ladder (--ascii); --svg FILE: ladder and\n"
-		"                 time-sequence graph as SVG; --flow ID: only that connection\n"
+		"  --summary      a table of the connections after the packets; --quiet: no lines\n"
+		"  --explain      each label in plain words with its numbers; --lang en|zh\n"
+		"  --ladder       draw each connection as a ladder (--ascii); --svg FILE: ladder\n"
+		"                 and time-sequence graph as SVG; --flow ID: only that connection\n"
 		"  --expect EXPR  check at the end, exit 3 if false: LABEL, !LABEL, LABEL=N,\n"
 		"                 LABEL>=N, LABEL<=N, state:CODE=N (Zeek conn_state), flows=N\n"
-		"  --color=WHEN   colour the labels: auto (default), always, never; NO_COLOR is honoured\n"
-		"  --max-flows N  connections tracked at once (1000000)  --idle-timeout S  (300, 0: never)\n"
+		"  --color=WHEN   colour the labels: auto (default), always, never (NO_COLOR)\n"
+		"  --max-flows N  connections tracked at once (1000000); --idle-timeout S (300)\n"
 		"  BPF            a libpcap filter expression, e.g. tcp port 7070\n"
-		"Exit: 0 ok, 1 runtime error, 2 usage error, 3 an --expect failed.  See tcpnote(1).\n");
+		"Exit: 0 ok, 1 runtime error, 2 usage error, 3 --expect failed. See tcpnote(1).\n");
 }
 
 static int parse_int(const char *s, long lo, long hi, long *out)
@@ -318,6 +315,7 @@ int main(int argc, char **argv)
 						 {"ascii", no_argument, NULL, OPT_ASCII},
 						 {"flow", required_argument, NULL, OPT_FLOW},
 						 {"svg", required_argument, NULL, OPT_SVG},
+						 {"number", no_argument, NULL, '#'},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
@@ -334,7 +332,7 @@ int main(int argc, char **argv)
 	struct pipeline *pl = NULL;
 	char err[PCAP_ERRBUF_SIZE + 512] = "";
 	long count = 0, v;
-	int tflag = 0, c, rc, status = EXIT_OK;
+	int tflag = 0, xflag = 0, Xflag = 0, Aflag = 0, c, rc, status = EXIT_OK;
 	int out_err;      /* errno of the first failed write to standard output; 0 while none */
 	bool told = false; /* a failure has been said: it alone is (tell_failure) */
 	bool line_buffered = false, numeric = false, more = false;
@@ -347,8 +345,8 @@ int main(int argc, char **argv)
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:C:G:W:z:SvntlqhDLJpUF:V:Q:B:j:y:", longopts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:C:G:W:z:SvntlqhDLJpUF:V:Q:B:j:y:AxXKN#",
+				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'Z':
 			drop_user = optarg;
@@ -475,6 +473,24 @@ int main(int argc, char **argv)
 		case 'l':
 			line_buffered = true;
 			break;
+		case 'x': /* tcpdump's payload dumps: repeated, from the link header on */
+			xflag++;
+			break;
+		case 'X':
+			Xflag++;
+			break;
+		case 'A':
+			Aflag++;
+			break;
+		case 'K':
+			popts.no_checksums = true;
+			break;
+		case 'N':
+			popts.print.short_names = true;
+			break;
+		case '#':
+			popts.print.number = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return stdout_status();
@@ -556,6 +572,9 @@ int main(int argc, char **argv)
 	}
 	popts.ladder_opts.columns = ladder_columns(STDOUT_FILENO);
 	popts.print.ts = (enum ts_mode)tflag;
+	/* print.c's order: -X wins over -x, -x over -A. */
+	popts.print.dump = Xflag ? DUMP_HEX_ASCII : xflag ? DUMP_HEX : Aflag ? DUMP_ASCII : DUMP_NONE;
+	popts.print.dump_link = (Xflag ? Xflag : xflag ? xflag : Aflag) > 1;
 	popts.print.resolve = !numeric;
 	popts.keep_flows = summary;
 	/* https://no-color.org: NO_COLOR set and not empty turns automatic colour off. */

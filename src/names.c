@@ -23,6 +23,7 @@ struct names {
 	struct host *host;
 	size_t host_cap, host_used;
 	unsigned long lookups;
+	bool short_names; /* tcpdump -N */
 	char fallback[INET6_ADDRSTRLEN]; /* a name not remembered: valid until the next call */
 };
 
@@ -80,12 +81,13 @@ static bool load_services(struct names *n)
 	return true;
 }
 
-struct names *names_new(void)
+struct names *names_new(bool short_names)
 {
 	struct names *n = calloc(1, sizeof(*n));
 
 	if (n == NULL)
 		return NULL;
+	n->short_names = short_names;
 	n->port = calloc(PORTS, sizeof(*n->port));
 	n->host = calloc(HOSTS_INITIAL, sizeof(*n->host));
 	n->host_cap = HOSTS_INITIAL;
@@ -169,8 +171,9 @@ static bool host_grow(struct names *n)
 
 /*
  * tcpdump's ipaddr_string() and ip6addr_string(): the resolver's official
- * name (h_name) for the address, else the numeric form. When memory runs out
- * the numeric form is returned from n->fallback and not remembered.
+ * name (h_name) for the address, cut at its first dot with -N, else the
+ * numeric form. When memory runs out the numeric form is returned from
+ * n->fallback and not remembered.
  */
 static const char *host_name(struct names *n, uint8_t family, const uint8_t *addr)
 {
@@ -185,7 +188,11 @@ static const char *host_name(struct names *n, uint8_t family, const uint8_t *add
 	n->lookups++;
 	he = gethostbyaddr((const void *)addr, (socklen_t)len, family);
 	if (he != NULL && he->h_name != NULL && he->h_name[0] != '\0') {
+		char *dot;
+
 		name = safe_copy(he->h_name);
+		if (name != NULL && n->short_names && (dot = strchr(name, '.')) != NULL)
+			*dot = '\0';
 	} else {
 		if (inet_ntop(family, addr, numeric, sizeof(numeric)) == NULL)
 			strcpy(numeric, "?");

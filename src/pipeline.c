@@ -203,7 +203,7 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 		return NULL;
 	pl->opts = *opts;
 	pl->out = out;
-	pl->dopts.verify_checksums = opts->print.vflag > 0;
+	pl->dopts.verify_checksums = opts->print.vflag > 0 && !opts->no_checksums;
 	pl->numbering = !opts->quiet && !opts->json;
 	pl->keep_facts = opts->keep_flows || opts->json;
 	pl->drawing_on = opts->ladder || opts->keep_diagrams;
@@ -319,6 +319,7 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 	int role;
 
 	pl->frames++;
+	p->number = (uint32_t)pl->frames; /* tcpdump's u_int count wraps the same way */
 	p->ts_sec = f->ts_sec;
 	p->ts_frac = f->ts_frac;
 	p->ts_nano = f->ts_nano;

@@ -31,6 +31,7 @@ struct printer {
 	uint32_t if_index[IFCACHE];
 	char if_name[IFCACHE][IF_NAMESIZE + 1];
 	unsigned if_count;
+	bool whole_frame; /* the last line formatted: tcpdump dumps the frame from its first byte */
 	char line[LINE_MAX_BYTES];
 };
 
@@ -79,7 +80,7 @@ struct printer *printer_new(FILE *out, const struct print_opts *opts)
 		return NULL;
 	pr->out = out;
 	pr->opts = *opts;
-	if (opts->resolve && (pr->names = names_new()) == NULL) {
+	if (opts->resolve && (pr->names = names_new(opts->short_names)) == NULL) {
 		free(pr);
 		return NULL;
 	}
@@ -192,6 +193,13 @@ static void print_timestamp(struct printer *pr, struct sbuf *s, const struct pac
 			    pr->tm_cached.tm_mday);
 	put_hms(s, (uint64_t)pr->tm_cached.tm_hour, (unsigned)pr->tm_cached.tm_min,
 		(unsigned)pr->tm_cached.tm_sec, p->ts_frac, digits);
+}
+
+/* -#: print.c's "%5u  ", the count of packets the filter passed (tcpdump's packets_captured). */
+static void print_number(const struct printer *pr, struct sbuf *s, const struct packet *p)
+{
+	if (pr->opts.number)
+		sbuf_printf(s, "%5u  ", (unsigned)p->number);
 }
 
 static const char *ifname_of(struct printer *pr, uint32_t ifindex)
@@ -576,8 +584,15 @@ static bool print_one_option(struct sbuf *s, struct names *nm, const struct tcp_
 	}
 }
 
-/* ", options [...]"; returns false when the walk ended the line early. */
-static bool print_tcp_options(struct sbuf *s, struct names *nm, const struct tcp_info *t,
+/* How printing the option list ended. */
+enum opts_printed {
+	OPTS_ALL,     /* "]": the line goes on */
+	OPTS_STOPPED, /* "[bad opt]", or " [|tcp]" from tcpdump's LENCHECK: the line ends */
+	OPTS_GAVE_UP  /* a kind or length byte not captured: " [|tcp]" from tcpdump's longjmp */
+};
+
+/* ", options [...]". */
+static enum opts_printed print_tcp_options(struct sbuf *s, struct names *nm, const struct tcp_info *t,
 			      uint32_t sack_base)
 {
 	char ch = '\0';
@@ -596,14 +611,14 @@ static bool print_tcp_options(struct sbuf *s, struct names *nm, const struct tcp
 			sbuf_puts(s, "[bad opt]");
 			if (ch != '\0')
 				sbuf_putc(s, ']');
-			return false;
+			return OPTS_STOPPED;
 		}
 		if (o->end == OPT_END_TRUNC) {
 			/* tcpdump's LENCHECK truncation path closes with '>' after the first option. */
 			sbuf_printf(s, " [|%s]", proto);
 			if (ch != '\0')
 				sbuf_putc(s, '>');
-			return false;
+			return OPTS_STOPPED;
 		}
 		want = o->datalen + 1u + (o->kind == TCPOPT_EOL || o->kind == TCPOPT_NOP ? 0u : 1u);
 		if (want != o->len)
@@ -613,10 +628,11 @@ static bool print_tcp_options(struct sbuf *s, struct names *nm, const struct tcp
 			proto = "mptcp";
 	}
 	if (t->opts_end == OPT_END_TRUNC) {
+		/* GET_U_1 on the kind or length byte: print-tcp.c gives up through longjmp. */
 		if (ch != '\0')
 			sbuf_putc(s, ch);
 		sbuf_printf(s, " [|%s]", proto);
-		return false;
+		return OPTS_GAVE_UP;
 	}
 	if (t->opts_end == OPT_END_BAD) {
 		if (ch != '\0')
@@ -624,10 +640,10 @@ static bool print_tcp_options(struct sbuf *s, struct names *nm, const struct tcp
 		sbuf_puts(s, "[bad opt]");
 		if (ch != '\0')
 			sbuf_putc(s, ']');
-		return false;
+		return OPTS_STOPPED;
 	}
 	sbuf_putc(s, ']');
-	return true;
+	return OPTS_ALL;
 }
 
 /* RFC 1122 section 4.2.2.12: text in a RST, shown as tcpdump -v does. */
@@ -658,7 +674,8 @@ static void print_rst_data(struct sbuf *s, const struct tcp_info *t)
 	sbuf_putc(s, ']');
 }
 
-static void print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
+/* tcpdump's TCP part; returns true where tcpdump gave up through its longjmp. */
+static bool print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 		      const struct relseq_view *v, int vflag, bool quick)
 {
 	const struct ip_info *ip = &p->ip;
@@ -668,7 +685,7 @@ static void print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 	if (p->stop == STOP_TCP_TRUNC_PORTS) {
 		print_addr_pair(s, nm, ip);
 		sbuf_puts(s, ": [|tcp]");
-		return;
+		return false;
 	}
 	if (with_addrs) {
 		print_addr(s, nm, ip, ip->src);
@@ -684,24 +701,24 @@ static void print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 	sbuf_puts(s, ": ");
 	if (p->stop == STOP_TCP_TRUNC_HDR) {
 		sbuf_puts(s, " [|tcp]");
-		return;
+		return false;
 	}
 	if (p->stop == STOP_TCP_HLEN_SHORT) {
 		sbuf_printf(s, " tcp %u [bad hdr length %u - too short, < 20]", t->length - t->hlen,
 			    t->hlen);
-		return;
+		return false;
 	}
 	/* tcpdump -q: the payload length alone (wrapping, as tcpdump's u_int, when hlen > length). */
 	if (quick) {
 		sbuf_printf(s, "tcp %u", (unsigned)t->length - t->hlen);
 		if (p->stop == STOP_TCP_HLEN_LONG)
 			sbuf_printf(s, " [bad hdr length %u - too long, > %u]", t->hlen, t->length);
-		return;
+		return false;
 	}
 	print_flags(s, t->flags);
 	if (p->stop == STOP_TCP_HLEN_LONG) {
 		sbuf_printf(s, " [bad hdr length %u - too long, > %u]", t->hlen, t->length);
-		return;
+		return false;
 	}
 	if (vflag && t->cksum_checked) {
 		sbuf_printf(s, ", cksum 0x%04x", t->sum);
@@ -726,15 +743,25 @@ static void print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 	sbuf_put_uint(s, t->win, 0);
 	if (t->flags & TCPF_URG)
 		sbuf_printf(s, ", urg %u", t->urp);
-	if (t->hlen > 20 && !print_tcp_options(s, nm, t, v->sack_base))
-		return;
+	if (t->hlen > 20) {
+		enum opts_printed how = print_tcp_options(s, nm, t, v->sack_base);
+
+		if (how != OPTS_ALL)
+			return how == OPTS_GAVE_UP;
+	}
 	sbuf_puts(s, ", length ");
 	sbuf_put_uint(s, t->paylen, 0);
 	if ((t->flags & TCPF_RST) && vflag && t->paylen > 0)
 		print_rst_data(s, t);
+	return false;
 }
 
-static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
+/*
+ * The IP and TCP parts. Returns true where tcpdump 4.99 gave up through its
+ * longjmp (a GET_ macro past the captured bytes): pretty_print_packet() then
+ * forgets the link header's length, and -x, -X and -A dump the whole frame.
+ */
+static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 			     const struct relseq_view *v, int vflag, bool quick)
 {
 	const struct ip_info *ip = &p->ip;
@@ -743,7 +770,7 @@ static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 		/* tcpdump 4.99 checks the fixed header before it prints "IP6". */
 		if (p->stop == STOP_IP_TRUNC) {
 			sbuf_puts(s, " [|ip6]");
-			return;
+			return false;
 		}
 		sbuf_puts(s, "IP6 ");
 		if (ip->missing)
@@ -756,20 +783,19 @@ static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 			print_ip6_ext(s, nm, ip, vflag);
 		}
 		if (p->stop == STOP_IP_FRAGMENT)
-			return;
+			return false;
 		if (p->stop == STOP_IP6_EXT_TRUNC) {
 			sbuf_puts(s, " [|ip6]");
-			return;
+			return false;
 		}
-		print_tcp(s, nm, p, v, vflag, quick);
-		return;
+		return print_tcp(s, nm, p, v, vflag, quick);
 	}
 	if (p->stop == STOP_IP_BAD_VERSION) {
 		if (ip->bad_version == 6)
 			sbuf_puts(s, "IP6, wrong link-layer encapsulation (invalid)");
 		else
 			sbuf_printf(s, "IP%u (invalid)", ip->bad_version);
-		return;
+		return false;
 	}
 	sbuf_puts(s, "IP ");
 	switch (p->stop) {
@@ -778,16 +804,16 @@ static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 			print_ip4_verbose(s, nm, ip);
 			print_addr_pair(s, nm, ip);
 			sbuf_puts(s, ":  [|ip]");
-			return;
+			return false;
 		}
 		sbuf_puts(s, " [|ip]");
-		return;
+		return false;
 	case STOP_IP_SHORT:
 		sbuf_printf(s, "truncated-ip %u", p->wirelen);
-		return;
+		return false;
 	case STOP_IP_BAD_HLEN:
 		sbuf_printf(s, "bad-hlen %u", ip->hlen);
-		return;
+		return false;
 	default:
 		break;
 	}
@@ -795,20 +821,20 @@ static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 		sbuf_printf(s, "truncated-ip - %u bytes missing! ", ip->missing);
 	if (p->stop == STOP_IP_BAD_LEN) {
 		sbuf_printf(s, "bad-len %u", ip->totlen);
-		return;
+		return false;
 	}
 	if (vflag)
 		print_ip4_verbose(s, nm, ip);
 	if (p->stop == STOP_IP_HDR_CAPLEN) {
 		sbuf_printf(s, " [remaining caplen(%u) < header length(%u)] [|ip]", ip->avail, ip->hlen);
-		return;
+		return false;
 	}
 	if (p->stop == STOP_IP_FRAGMENT) {
 		print_addr_pair(s, nm, ip);
 		sbuf_puts(s, ": ip-proto-6");
-		return;
+		return false;
 	}
-	print_tcp(s, nm, p, v, vflag, quick);
+	return print_tcp(s, nm, p, v, vflag, quick);
 }
 
 /* Each label's colour (ECMA-48 SGR) by its kind, for --color. */
@@ -841,12 +867,14 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 {
 	struct sbuf s;
 
+	pr->whole_frame = false;
 	if (cap < 2) {
 		if (cap == 1)
 			buf[0] = '\0';
 		return 0;
 	}
 	sbuf_init(&s, buf, cap);
+	print_number(pr, &s, p);
 	print_timestamp(pr, &s, p);
 	if (p->link.has_sll2) {
 		const char *dir = tok_name(sll_pkttype_names, p->link.pkttype);
@@ -861,7 +889,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		sbuf_putc(&s, ' ');
 		sbuf_printf(&s, "%-3s ", dir != NULL ? dir : "?");
 	}
-	print_ip_and_tcp(&s, pr->names, p, v, pr->opts.vflag, pr->opts.quick);
+	pr->whole_frame = print_ip_and_tcp(&s, pr->names, p, v, pr->opts.vflag, pr->opts.quick);
 	if ((l != NULL && !labels_empty(l)) || (h != NULL && h->bits != 0)) {
 		bool none = l == NULL || labels_empty(l);
 
@@ -887,16 +915,23 @@ bool print_text_packet(struct printer *pr, const struct packet *p, const struct 
 		       const struct labels *l, const struct app_hints *h)
 {
 	size_t n = print_text_format(pr, p, v, l, h, pr->line, sizeof(pr->line));
+	size_t from = pr->opts.dump_link || pr->whole_frame ? 0 : p->l3_off;
 
-	return fwrite(pr->line, 1, n, pr->out) == n;
+	if (fwrite(pr->line, 1, n, pr->out) != n)
+		return false;
+	/* print.c: nothing past the link header, no dump at all. */
+	if (pr->opts.dump == DUMP_NONE || p->frame.len <= from)
+		return true;
+	return dump_write(pr->out, pr->opts.dump, span_sub(p->frame, from, p->frame.len - from));
 }
 
 bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len, uint32_t caplen)
 {
 	struct sbuf s;
 
+	/* print.c returns before ts_print(): no timestamp, and -ttt's previous one stays. */
 	sbuf_init(&s, pr->line, sizeof(pr->line));
-	print_timestamp(pr, &s, p);
+	print_number(pr, &s, p);
 	sbuf_printf(&s, "[Invalid header: len(%u) < caplen(%u)]\n", len, caplen);
 	return fwrite(pr->line, 1, s.len, pr->out) == s.len;
 }

@@ -2,6 +2,7 @@
 #ifndef TCPNOTE_NAMES_H
 #define TCPNOTE_NAMES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tcpnote/sbuf.h"
@@ -17,8 +18,11 @@
  */
 struct names;
 
-/* A table with the services database read in, or NULL when out of memory. */
-struct names *names_new(void);
+/*
+ * A table with the services database read in, or NULL when out of memory.
+ * With short_names (tcpdump -N) a host name is shown up to its first dot.
+ */
+struct names *names_new(bool short_names);
 void names_free(struct names *n);
 
 /* The name of an IPv4 address (4 bytes, network order), or its dotted quad. */

@@ -189,7 +189,10 @@ struct packet {
 	int64_t ts_sec;
 	uint32_t ts_frac;    /* microseconds, or nanoseconds when ts_nano */
 	bool ts_nano;
+	uint32_t number;     /* the frame's number in the input, from 1 (tcpdump -#) */
 	uint32_t caplen, wirelen;
+	struct span frame;   /* the captured frame, link header included (tcpdump -x, -X, -A) */
+	uint32_t l3_off;     /* where the network header starts in frame */
 	struct link_info link;
 	struct ip_info ip;
 	struct tcp_info tcp;

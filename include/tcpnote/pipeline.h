@@ -17,6 +17,7 @@
 struct pipeline_opts {
 	int dlt;
 	bool absolute_seq;  /* -S */
+	bool no_checksums;  /* -K: -v verifies no checksum */
 	bool json;          /* --json: JSON Lines instead of text */
 	bool quiet;         /* -q: no per-packet output */
 	bool keep_flows;    /* keep every connection's record (--summary) */

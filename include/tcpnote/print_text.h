@@ -9,6 +9,7 @@
 #include "tcpnote/app_hints.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/packet.h"
+#include "tcpnote/print_dump.h"
 #include "tcpnote/relseq.h"
 
 /* tcpdump's -t family. */
@@ -27,6 +28,10 @@ struct print_opts {
 	bool color; /* ANSI colours on the labels: green lifecycle, yellow loss/order, red reset */
 	bool resolve; /* host and port names as tcpdump shows them without -n (names.h) */
 	bool quick;   /* tcpdump -q: "tcp LEN" instead of the flags, numbers and options */
+	bool short_names; /* -N: resolved host names without their domain */
+	bool number;      /* -#: the frame's number before each line */
+	enum dump_mode dump; /* -x, -X, -A: the packet's bytes under its line */
+	bool dump_link;      /* -xx, -XX, -AA: from the link header on */
 };
 
 struct printer;
@@ -44,11 +49,15 @@ void printer_free(struct printer *pr);
 size_t print_text_format(struct printer *pr, const struct packet *p, const struct relseq_view *v,
 			 const struct labels *l, const struct app_hints *h, char *buf, size_t cap);
 
-/* Format and write one packet. Returns false on a write error. */
+/*
+ * Format and write one packet, then its dump (opts.dump) from the network
+ * header on, or from the frame's first byte with opts.dump_link or where
+ * tcpdump gave up decoding early. Returns false on a write error.
+ */
 bool print_text_packet(struct printer *pr, const struct packet *p, const struct relseq_view *v,
 		       const struct labels *l, const struct app_hints *h);
 
-/* tcpdump's line for a record whose caplen exceeds its length: "[Invalid header: ...]". */
+/* tcpdump's line for a record whose caplen exceeds its length: "[Invalid header: ...]", no timestamp. */
 bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len, uint32_t caplen);
 
 #endif

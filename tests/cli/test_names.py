@@ -83,6 +83,10 @@ def main():
     check('a port without a services name stays a number',
           len(lines) == 2 and 'client.tcpnote.test.40001 > evil' in lines[1] and
           lines[1].split(': Flags')[0].endswith('name.7070'), lines)
+    rc, out, err = run([t, '-t', '-N', '-r', small])
+    check('-N: a name up to its first dot (tcpdump\'s addrtoname.c), an undotted one whole',
+          rc == 0 and out.startswith('IP client.40000 > evil\\x1b]0;owned\\x07\\x1b[2Jname.https:'),
+          out)
     rc, out, err = run([t, '-t', '-n', '-r', small])
     check('-n: the same lines in numbers',
           rc == 0 and out.startswith('IP 192.0.2.2.40000 > 192.0.2.1.443: Flags [S]'), out)
@@ -99,6 +103,9 @@ def main():
           rc1 == 0 and rc2 == 0 and named.count('\n') == 3000 and
           named == numeric.replace('192.0.2.2.7070', 'client.tcpnote.test.7070'),
           (err1, named[:200], numeric[:200]))
+    rc3, short, err3 = run([t, '-t', '-N', '-r', big])
+    check('-N leaves the dots of an address without a name',
+          rc3 == 0 and short == named.replace('client.tcpnote.test.7070', 'client.7070'), err3)
     shutil.rmtree(tmp)
     return finish('names')
 

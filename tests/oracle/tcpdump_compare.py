@@ -3,11 +3,16 @@
 
 For each capture it runs `tcpdump -n FLAGS -r FILE tcp` and `tcpnote -n FLAGS -r FILE tcp`,
 groups both outputs into one record per packet (a record starts at a timestamp, in any
-of tcpdump's -t formats; -v continuation lines and application decodes do not),
-strips tcpnote's "  # labels" and compares. A tcpnote record equals tcpdump's when
-the texts are identical, or when tcpdump's goes on past tcpnote's final
-"length N" with an application-layer decode (": HTTP ...", " [RST ...", BGP lines),
-which tcpnote deliberately does not print.
+of tcpdump's -t formats, after the packet number with -#; -v continuation lines and
+application decodes do not), strips tcpnote's "  # labels" and compares. A tcpnote
+record equals tcpdump's when the texts are identical, or when tcpdump's goes on past
+tcpnote's final "length N" with an application-layer decode (": HTTP ...", " [RST ...",
+BGP lines), which tcpnote deliberately does not print.
+
+A payload dump (-x, -X, -A and doubled) is compared byte for byte, apart from the
+packet's own lines: the -x/-X dump is a record's trailing run of "\t0x0000: " lines
+from offset 0 on; an -A dump can hold any text, even a line that looks like a packet's,
+so both outputs are cut at the packet lines that the same flags without -A print.
 
 With --resolve HOSTS both run without -n, so addresses and ports are shown by name,
 inside a network and mount namespace of their own where HOSTS is /etc/hosts: the
@@ -21,25 +26,81 @@ import subprocess
 import sys
 
 TS = re.compile(r'^(\d\d:\d\d:\d\d\.\d+ |[ -]\d\d+:\d\d:\d\d\.\d+ |\d+\.\d+ |\d{4}-\d\d-\d\d )')
+NUMBER = re.compile(r'^ *\d+  ')  # print.c's "%5u  " under -#
 LABELS = re.compile(r'  # [^\n]*$')
 ENDS_WITH_LENGTH = re.compile(r'length \d+$')
+HEX_LINE = re.compile(r'^\t0x([0-9a-f]{4,}):  ')
+DUMP_FLAGS = re.compile(r'^-[AxX]+$')
+APP_GAVE_UP = re.compile(r' \[\|[a-z0-9_.-]+\]$')
 
 
-def records(text):
+def records(text, numbered=False):
+    """One string per packet: its line, continuation lines and -x/-X dump, without newlines
+    at the end. With -A the dump lines could look like anything: see split_at()."""
+    start = NUMBER if numbered else TS
     out = []
     for line in text.split('\n'):
         if line == '':
             continue
-        if TS.match(line) or not out:
+        if start.match(line) or not out:
             out.append(line)
         else:
             out[-1] += '\n' + line
     return out
 
 
+def hex_dump_split(rec):
+    """(lines, dump) of a record: the dump is the trailing run of -x/-X lines counted from
+    offset 0 (an application decoder's own hex lines before it start over at 0)."""
+    lines = rec.split('\n')
+    i = len(lines)
+    while i > 1 and HEX_LINE.match(lines[i - 1]):
+        i -= 1
+    for j in range(i, len(lines)):
+        offs = [int(HEX_LINE.match(x).group(1), 16) for x in lines[j:]]
+        if offs == list(range(0, 16 * len(offs), 16)):
+            return '\n'.join(lines[:j]), '\n'.join(lines[j:])
+    return rec, ''
+
+
+def dump_hex(dump):
+    """The bytes of an -x/-X dump, as hex digits."""
+    return ''.join(HEX_LINE.sub('', x)[:39].replace(' ', '') for x in dump.split('\n') if x)
+
+
+def app_gave_up(tn, td, mode):
+    """True when tcpdump's application decoder (not printed by tcpnote) gave up on the packet
+    (" [|openflow]") and, as print.c does then, dumped it from the frame's first byte: the
+    dump ends with tcpnote's, from the network header, and has the link header before it."""
+    if td[0] == tn[0] or not APP_GAVE_UP.search(td[0]) or td[1] == tn[1]:
+        return False
+    if mode == 'A':
+        return td[1].endswith(tn[1])  # a byte's text depends only on it and what follows
+    return dump_hex(td[1]).endswith(dump_hex(tn[1]))
+
+
+def split_at(text, heads):
+    """Cut text (an -A output) into [(head, dump)]: heads are the packets' records printed by
+    the same flags without -A, each followed in text by a newline, then its dump. None when
+    a head is not where it must be."""
+    out = []
+    pos = 0
+    for i, h in enumerate(heads):
+        if not text.startswith(h + '\n', pos):
+            return None
+        pos += len(h) + 1
+        nxt = text.find('\n' + heads[i + 1], pos - 1) + 1 if i + 1 < len(heads) else len(text)
+        if nxt <= 0:
+            return None
+        out.append((h, text[pos:nxt]))
+        pos = nxt
+    return out if pos == len(text) else None
+
+
 def run(cmd, env):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+    # latin-1: every byte stays itself, so two different bytes never compare equal
+    return p.returncode, p.stdout.decode('latin-1'), p.stderr.decode('utf-8', 'replace')
 
 
 def same_tcp_part(tn, td):
@@ -51,25 +112,67 @@ def same_tcp_part(tn, td):
     return False
 
 
+def dump_mode(flags):
+    """'X', 'x', 'A' or '': the dump tcpdump prints for these flags (print.c: -X, then -x, then -A)."""
+    letters = ''.join(f[1:] for f in flags if DUMP_FLAGS.match(f))
+    return next((m for m in 'XxA' if m in letters), '')
+
+
+def packets(out, heads, flags, mode):
+    """[(lines, dump)] per packet of one output; None when it cannot be cut (-A)."""
+    if mode == 'A':
+        return split_at(out, heads)
+    recs = records(out, '-#' in flags or '--number' in flags)
+    return [hex_dump_split(r) if mode else (r, '') for r in recs]
+
+
 def compare(tcpnote, path, flags, env, bpf=('tcp',), extra=(), numeric=('-n',)):
-    rc1, td_out, td_err = run(['tcpdump'] + list(numeric) + flags + ['-r', path] + list(bpf), env)
-    rc2, tn_out, tn_err = run([tcpnote] + list(numeric) + flags + list(extra) + ['-r', path] +
-                              list(bpf), env)
-    td = records(td_out)
-    tn = [LABELS.sub('', r) for r in records(tn_out)]
+    def both(fl):
+        td = run(['tcpdump'] + list(numeric) + fl + ['-r', path] + list(bpf), env)
+        tn = run([tcpnote] + list(numeric) + fl + list(extra) + ['-r', path] + list(bpf), env)
+        return td, tn
+    mode = dump_mode(flags)
+    (rc1, td_out, td_err), (rc2, tn_out, tn_err) = both(flags)
+    td_heads = tn_heads = None
+    if mode == 'A':
+        # the packets' own lines, from the same flags without -A, cut the outputs
+        numbered = '-#' in flags or '--number' in flags
+        (_, td_base, _), (_, tn_base, _) = both([f for f in flags if not DUMP_FLAGS.match(f)])
+        td_heads, tn_heads = records(td_base, numbered), records(tn_base, numbered)
+    td = packets(td_out, td_heads, flags, mode)
+    tn = packets(tn_out, tn_heads, flags, mode)
     diffs = []
-    n = max(len(td), len(tn))
-    same = 0
-    for i in range(n):
-        a = tn[i] if i < len(tn) else '<missing>'
-        b = td[i] if i < len(td) else '<missing>'
-        if i < len(tn) and i < len(td) and same_tcp_part(a, b):
+    same = whole = 0
+    if td is None or tn is None:
+        diffs.append((0, '<cannot cut the -A output>' if tn is None else tn_out[:300],
+                      '<cannot cut the -A output>' if td is None else td_out[:300]))
+        td = td or []
+        tn = []
+    for i in range(max(len(td), len(tn))):
+        a = tn[i] if i < len(tn) else None
+        b = td[i] if i < len(td) else None
+        a = a and (LABELS.sub('', a[0]), a[1])
+        if a is not None and b is not None and same_tcp_part(a[0], b[0]) and a[1] == b[1]:
             same += 1
+        elif a is not None and b is not None and same_tcp_part(a[0], b[0]) and \
+                app_gave_up(a, b, mode):
+            same += 1
+            whole += 1
         else:
-            diffs.append((i + 1, a, b))
+            diffs.append((i + 1, '\n'.join(x for x in a if x) if a else '<missing>',
+                          '\n'.join(x for x in b if x) if b else '<missing>'))
     return {'tcpdump_rc': rc1, 'tcpnote_rc': rc2, 'tcpnote_err': tn_err.strip(),
             'records': len(td), 'tcpnote_records': len(tn), 'same': same, 'diffs': diffs,
-            'tcpdump_text': td_out}
+            'app_whole_frame': whole, 'tcpdump_text': td_out}
+
+
+def shorten(text, other, room=600):
+    """text on one line, from a little before where it first differs from other (a dump of
+    a large packet is long)."""
+    at = next((i for i, (x, y) in enumerate(zip(text, other)) if x != y), min(len(text), len(other)))
+    start = max(0, min(at - 200, len(text) - room))
+    return ('...' if start else '') + text[start:start + room].replace('\n', '\\n') + \
+        ('...' if start + room < len(text) else '')
 
 
 def in_own_namespace(hosts, script=__file__):
@@ -131,6 +234,7 @@ def main():
                 name, _, reason = line.partition('\t')
                 known[name] = reason
     total = same = 0
+    per_set = {}  # flags -> [records, identical, dumped whole after an application decoder gave up]
     unexplained = []
     seen_names = set()
     numeric = () if a.resolve else ('-n',)
@@ -142,19 +246,28 @@ def main():
             seen_names.update(n for n in a.require_name if n in r['tcpdump_text'])
             total += r['records']
             same += min(r['same'], r['records'])
+            counts = per_set.setdefault(' '.join(flags) or 'default', [0, 0, 0])
+            counts[0] += r['records']
+            counts[1] += min(r['same'], r['records'])
+            counts[2] += r['app_whole_frame']
             if r['diffs']:
                 tag = 'known' if base in known else 'DIFF'
                 print('%s %s [%s]: %d of %d records differ%s' % (
                     tag, base, ' '.join(flags) or 'default', len(r['diffs']), r['records'],
                     (' (' + known[base] + ')') if base in known else ''))
                 for (i, tn, td) in r['diffs'][:a.show]:
-                    print('   #%d tcpnote: %s' % (i, tn.replace('\n', '\\n')))
-                    print('   #%d tcpdump: %s' % (i, td.replace('\n', '\\n')))
+                    print('   #%d tcpnote: %s' % (i, shorten(tn, td)))
+                    print('   #%d tcpdump: %s' % (i, shorten(td, tn)))
                 if base not in known:
                     unexplained.append((base, flags))
     if total == 0:
         print('oracle: tcpdump printed no TCP packet at all: nothing was compared')
         return 1
+    if len(per_set) > 1 or any(c[2] for c in per_set.values()):
+        for name, (n, ok, whole) in per_set.items():
+            print('oracle [%s]: %d records, %d identical%s' % (
+                name, n, ok, ' (%d dumped from the link header after tcpdump\'s application '
+                'decoder gave up)' % whole if whole else ''))
     print('oracle: %d tcpdump records compared, %d identical in their tcpdump part (%.2f%%)' % (
         total, same, 100.0 * same / total if total else 100.0))
     if unexplained:

@@ -5,7 +5,8 @@ From real packets in pcaps/ it writes captures in which each packet appears cut 
 every capture length from 1 byte to its full length, and captures in which header
 fields are damaged (IP header length, total length, TCP data offset, option kinds and
 lengths, flags), then checks that tcpnote's lines equal tcpdump -n's, record for record
-(with and without -v), and that tcpnote exits 0 without a sanitizer report.
+(plain, -v, -x and -X -v: a dump starts where tcpdump's does, at the link header where
+tcpdump gave up), and that tcpnote exits 0 without a sanitizer report.
 """
 import argparse
 import os
@@ -16,6 +17,10 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tcpdump_compare  # noqa: E402
+
+
+# Each with and without -v; with a dump, whose start tells where tcpdump gave up early.
+FLAGSETS = ([], ['-v'], ['-x'], ['-X', '-v'])
 
 
 def read_pcap(path):
@@ -195,7 +200,7 @@ def main():
                     continue
                 path = os.path.join(tmp, '%s-%s.pcap' % (name, kind))
                 write_pcap(path, linktype, recs)
-                for flags in ([], ['-v']):
+                for flags in FLAGSETS:
                     r = tcpdump_compare.compare(a.tcpnote, path, flags, env)
                     compared += r['records']
                     if r['tcpnote_rc'] != 0 or 'runtime error' in r['tcpnote_err'] \
@@ -213,7 +218,7 @@ def main():
         for linktype, frames in synthetic():
             path = os.path.join(tmp, 'synthetic-%d.pcap' % linktype)
             write_pcap(path, linktype, [(1, i, f, len(f)) for i, f in enumerate(frames)])
-            for flags in ([], ['-v']):
+            for flags in FLAGSETS:
                 r = tcpdump_compare.compare(a.tcpnote, path, flags, env, bpf=())
                 compared += r['records']
                 if r['diffs'] or r['tcpnote_rc'] != 0:

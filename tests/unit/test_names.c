@@ -15,7 +15,7 @@
 /* Ports get the services database's first tcp name (netbase's /etc/services), or none. */
 static void test_names_tcp_ports(void **state)
 {
-	struct names *n = names_new();
+	struct names *n = names_new(false);
 
 	(void)state;
 	assert_non_null(n);
@@ -29,7 +29,7 @@ static void test_names_tcp_ports(void **state)
 
 static void test_names_put_tcp_port(void **state)
 {
-	struct names *n = names_new();
+	struct names *n = names_new(false);
 	char buf[64];
 	struct sbuf s;
 
@@ -51,7 +51,7 @@ static void test_names_put_tcp_port(void **state)
 static void test_names_host_looked_up_once(void **state)
 {
 	static const uint8_t lo[4] = {127, 0, 0, 1};
-	struct names *n = names_new();
+	struct names *n = names_new(false);
 	struct hostent *he = gethostbyaddr((const void *)lo, 4, AF_INET);
 	const char *want = he != NULL ? he->h_name : "127.0.0.1";
 	char expected[256];

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -409,6 +410,64 @@ static void test_print_labels_suffix(void **state)
 }
 
 /*
+ * print_text_packet with -# and a dump: the number first, the labels on the
+ * packet's line, then the dump from the network header (-x), from the frame's
+ * first byte (-xx), or from it too where tcpdump gave up through longjmp (an
+ * option's length byte not captured) but not where its LENCHECK stopped.
+ */
+static void test_print_number_and_dump(void **state)
+{
+	static const struct {
+		uint32_t caplen; /* of the 74-byte SYN; 0: all of it */
+		bool link;
+		const char *dump;
+	} c[] = {
+		{0, false, "\t0x0000:  4500 003c 4b27 4000 4006 f192 7f00 0001\n"},
+		{0, true, "\t0x0000:  0000 0000 0000 0000 0000 0000 0800 4500\n"},
+		{14 + 20 + 20 + 1, false, "\t0x0000:  0000 0000 0000 0000 0000 0000 0800 4500\n"},
+		{14 + 20 + 20 + 3, false, "\t0x0000:  4500 003c 4b27 4000 4006 f192 7f00 0001\n"},
+	};
+	static const char number_line[] = "70000  IP 127.0.0.1.46136 > 127.0.0.1.7070: Flags [S]";
+	static const char labels_end[] = "  # handshake 1/3\n";
+	struct labels l = {0};
+	size_t i;
+
+	(void)state;
+	labels_add(&l, LABEL_HANDSHAKE_1);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct print_opts po = {.ts = TS_NONE, .number = true, .dump = DUMP_HEX,
+					.dump_link = c[i].link};
+		struct seg_spec spec = conversation[0].s;
+		char *mem = NULL;
+		size_t memlen = 0;
+		FILE *f = open_memstream(&mem, &memlen);
+		struct printer *pr = printer_new(f, &po);
+		struct relseq *r = relseq_new();
+		struct packet p;
+		struct relseq_view v;
+		const char *nl;
+
+		assert_non_null(pr);
+		assert_non_null(r);
+		spec.caplen = c[i].caplen;
+		decode_spec(&spec, false, r, &p, &v);
+		p.number = 70000;
+		assert_true(print_text_packet(pr, &p, &v, &l, NULL));
+		printer_free(pr);
+		relseq_free(r);
+		assert_int_equal(fclose(f), 0);
+		assert_memory_equal(mem, number_line, strlen(number_line));
+		nl = strchr(mem, '\n');
+		assert_non_null(nl);
+		assert_true((size_t)(nl - mem) > strlen(labels_end));
+		assert_memory_equal(nl + 1 - strlen(labels_end), labels_end, strlen(labels_end));
+		if (strncmp(nl + 1, c[i].dump, strlen(c[i].dump)) != 0)
+			fail_msg("case %zu: got %s", i, nl + 1);
+		free(mem);
+	}
+}
+
+/*
  * A small buffer: the line is cut, keeps its newline, is NUL-terminated,
  * and not one byte is written past cap.
  */
@@ -516,7 +575,7 @@ static void check_raw_lines(const struct raw_case *c, size_t n)
 	size_t i, bad = 0;
 
 	for (i = 0; i < n; i++) {
-		struct print_opts po = {TS_NONE, c[i].vflag, false, false, false};
+		struct print_opts po = {.ts = TS_NONE, .vflag = c[i].vflag};
 		struct decode_opts o = {c[i].vflag > 0};
 		struct printer *pr;
 		struct packet p;
@@ -612,6 +671,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_print_absolute, setup_plain, teardown),
 		cmocka_unit_test_setup_teardown(test_print_epoch_timestamp, setup_epoch, teardown),
 		cmocka_unit_test_setup_teardown(test_print_labels_suffix, setup_plain, teardown),
+		cmocka_unit_test(test_print_number_and_dump),
 		cmocka_unit_test_setup_teardown(test_print_small_buffer, setup_plain, teardown),
 		cmocka_unit_test_setup_teardown(test_print_buffer_of_one, setup_plain, teardown),
 		cmocka_unit_test_setup_teardown(test_print_buffer_of_zero, setup_plain, teardown),
