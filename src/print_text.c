@@ -841,7 +841,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 	}
 	sbuf_init(&s, buf, cap);
 	print_timestamp(pr, &s, p);
-	if (p->link.has_sll2) {
+	if (p->link.hdr == LINK_HDR_SLL2) {
 		const char *dir = tok_name(sll_pkttype_names, p->link.pkttype);
 
 		const char *ifname = ifname_of(pr, p->link.ifindex);
