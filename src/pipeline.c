@@ -333,7 +333,7 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 						    "\"caplen\":%u}\n",
 						    (unsigned long long)pl->frames, f->wirelen, f->caplen));
 		else if (pl->write_error == 0 &&
-			 !print_text_invalid(pl->printer, p, f->wirelen, f->caplen))
+			 !print_text_invalid(pl->printer, f->wirelen, f->caplen))
 			output_failed(pl);
 		return;
 	}

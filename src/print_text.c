@@ -20,9 +20,9 @@ struct printer {
 	FILE *out;
 	struct print_opts opts;
 	struct names *names; /* host and port names; NULL with -n */
-	bool have_prev, have_first;
-	int64_t prev_sec, first_sec;
-	uint32_t prev_frac, first_frac;
+	/* -ttt: the previous packet's time; -ttttt: the first's (print.c's tv_ref) */
+	int64_t ref_sec;
+	uint32_t ref_frac;
 	/* local time of the last whole second printed */
 	int64_t tm_sec_cached;
 	bool tm_valid;
@@ -93,85 +93,113 @@ void printer_free(struct printer *pr)
 	free(pr);
 }
 
-/* sec.frac minus sec.frac, as a sign and a magnitude. */
-static void ts_sub(int64_t as, uint32_t af, int64_t bs, uint32_t bf, uint32_t unit,
-		   bool *neg, int64_t *sec, uint32_t *frac)
+/*
+ * The timestamps as tcpdump's print.c writes them (ts_print): a fraction
+ * is libpcap's tv_usec, a signed number (a file's invalid fraction, 1e9 or
+ * more, is read as a 32-bit signed value and scaled), printed as an
+ * unsigned int of 6 digits, or 9 with --nano. struct packet keeps its low
+ * 32 bits: only a microsecond file's invalid fraction of 2.147 s or more,
+ * read with --nano (multiplied by 1000), can make -ttt differ.
+ */
+static int64_t ts_frac_signed(uint32_t frac)
 {
-	int64_t a = as, b = bs;
-	int64_t fa = af, fb = bf;
-
-	if (a < b || (a == b && fa < fb)) {
-		int64_t ts = a, tf = fa;
-
-		a = b;
-		fa = fb;
-		b = ts;
-		fb = tf;
-		*neg = true;
-	} else {
-		*neg = false;
-	}
-	if (fa < fb) {
-		fa += unit;
-		a -= 1;
-	}
-	*sec = a - b;
-	*frac = (uint32_t)(fa - fb);
+	return (int32_t)frac;
 }
 
-/* HH:MM:SS.frac and a space, tcpdump's time of day and delta formats. */
-static void put_hms(struct sbuf *s, uint64_t h, unsigned m, unsigned sec, uint32_t frac, int digits)
+/* a < b, as netdissect_timevalcmp: the seconds, then the signed fractions. */
+static bool ts_before(int64_t as, int64_t af, int64_t bs, int64_t bf)
 {
-	if (h < 100)
-		sbuf_put_2digits(s, (unsigned)h);
-	else
-		sbuf_put_uint(s, h, 2);
-	sbuf_putc(s, ':');
-	sbuf_put_2digits(s, m);
-	sbuf_putc(s, ':');
-	sbuf_put_2digits(s, sec);
+	return as == bs ? af < bf : as < bs;
+}
+
+/* The fraction with at least 6 (9 with --nano) digits: ts_frac_print. */
+static void put_frac(struct sbuf *s, uint32_t frac, bool nano)
+{
 	sbuf_putc(s, '.');
-	sbuf_put_uint(s, frac, (unsigned)digits);
+	sbuf_put_uint(s, frac, nano ? 9u : 6u);
+}
+
+/* HH:MM:SS of a broken-down time, as strftime's "%H:%M:%S". */
+static void put_hms(struct sbuf *s, const struct tm *tm)
+{
+	sbuf_put_2digits(s, (unsigned)tm->tm_hour);
+	sbuf_putc(s, ':');
+	sbuf_put_2digits(s, (unsigned)tm->tm_min);
+	sbuf_putc(s, ':');
+	sbuf_put_2digits(s, (unsigned)tm->tm_sec);
+}
+
+/*
+ * -ttt and -ttttt: the time since the reference, as ts_date_hmsfrac_print
+ * shows it in UTC: the hours of the day only (gmtime), and an error for a
+ * second count whose bit 31 is set.
+ */
+static void put_delta(struct sbuf *s, int64_t sec, int64_t frac, bool nano)
+{
+	struct tm tm;
+	time_t t = (time_t)sec;
+
+	if ((uint32_t)sec & 0x80000000u) {
+		sbuf_puts(s, "[Error converting time] ");
+		return;
+	}
+	if (sec >= 0) {
+		tm.tm_hour = (int)((sec / 3600) % 24);
+		tm.tm_min = (int)((sec / 60) % 60);
+		tm.tm_sec = (int)(sec % 60);
+	} else if (gmtime_r(&t, &tm) == NULL) {
+		sbuf_puts(s, "[Error converting time] ");
+		return;
+	}
+	put_hms(s, &tm);
+	put_frac(s, (uint32_t)frac, nano);
 	sbuf_putc(s, ' ');
 }
 
 static void print_timestamp(struct printer *pr, struct sbuf *s, const struct packet *p)
 {
-	uint32_t unit = p->ts_nano ? 1000000000u : 1000000u;
-	int digits = p->ts_nano ? 9 : 6;
+	int64_t unit = p->ts_nano ? 1000000000 : 1000000;
+	int64_t frac = ts_frac_signed(p->ts_frac), ref_frac, sec;
 	bool neg;
-	int64_t sec;
-	uint32_t frac;
 
+	if (pr->opts.ts == TS_NONE)
+		return;
+	/* print.c refuses a second count with bit 31 set: a negative 32-bit time. */
+	if (pr->opts.ts != TS_DELTA_PREV && pr->opts.ts != TS_DELTA_FIRST &&
+	    ((uint32_t)p->ts_sec & 0x80000000u)) {
+		sbuf_puts(s, "[Error converting time] ");
+		return;
+	}
 	switch (pr->opts.ts) {
 	case TS_NONE:
 		return;
 	case TS_EPOCH:
-		sbuf_printf(s, "%lld.%0*u ", (long long)p->ts_sec, digits, p->ts_frac);
+		sbuf_put_uint(s, (uint32_t)p->ts_sec, 0);
+		put_frac(s, p->ts_frac, p->ts_nano);
+		sbuf_putc(s, ' ');
 		return;
 	case TS_DELTA_PREV:
 	case TS_DELTA_FIRST:
-		if (!pr->have_first) {
-			pr->first_sec = p->ts_sec;
-			pr->first_frac = p->ts_frac;
-			pr->have_first = true;
+		/* One reference, taken again while it is zero (netdissect_timevalisset). */
+		if (pr->ref_sec == 0 && pr->ref_frac == 0) {
+			pr->ref_sec = p->ts_sec;
+			pr->ref_frac = p->ts_frac;
 		}
-		if (!pr->have_prev) {
-			pr->prev_sec = p->ts_sec;
-			pr->prev_frac = p->ts_frac;
-			pr->have_prev = true;
-		}
-		if (pr->opts.ts == TS_DELTA_PREV) {
-			ts_sub(p->ts_sec, p->ts_frac, pr->prev_sec, pr->prev_frac, unit, &neg, &sec, &frac);
-			pr->prev_sec = p->ts_sec;
-			pr->prev_frac = p->ts_frac;
-		} else {
-			ts_sub(p->ts_sec, p->ts_frac, pr->first_sec, pr->first_frac, unit, &neg, &sec,
-			       &frac);
+		ref_frac = ts_frac_signed(pr->ref_frac);
+		neg = ts_before(p->ts_sec, frac, pr->ref_sec, ref_frac);
+		/* netdissect_timevalsub: one borrow when the fraction goes below zero. */
+		sec = neg ? pr->ref_sec - p->ts_sec : p->ts_sec - pr->ref_sec;
+		frac = neg ? ref_frac - frac : frac - ref_frac;
+		if (frac < 0) {
+			sec--;
+			frac += unit;
 		}
 		sbuf_putc(s, neg ? '-' : ' ');
-		put_hms(s, (uint64_t)(sec / 3600), (unsigned)((sec % 3600) / 60), (unsigned)(sec % 60),
-			frac, digits);
+		put_delta(s, sec, frac, p->ts_nano);
+		if (pr->opts.ts == TS_DELTA_PREV) {
+			pr->ref_sec = p->ts_sec;
+			pr->ref_frac = p->ts_frac;
+		}
 		return;
 	case TS_LOCAL:
 	case TS_DATE:
@@ -181,7 +209,8 @@ static void print_timestamp(struct printer *pr, struct sbuf *s, const struct pac
 		time_t t = (time_t)p->ts_sec;
 
 		if (localtime_r(&t, &pr->tm_cached) == NULL) {
-			sbuf_puts(s, "[timestamp overflow] ");
+			pr->tm_valid = false;
+			sbuf_puts(s, "[Error converting time] ");
 			return;
 		}
 		pr->tm_sec_cached = p->ts_sec;
@@ -190,8 +219,9 @@ static void print_timestamp(struct printer *pr, struct sbuf *s, const struct pac
 	if (pr->opts.ts == TS_DATE)
 		sbuf_printf(s, "%04d-%02d-%02d ", pr->tm_cached.tm_year + 1900, pr->tm_cached.tm_mon + 1,
 			    pr->tm_cached.tm_mday);
-	put_hms(s, (uint64_t)pr->tm_cached.tm_hour, (unsigned)pr->tm_cached.tm_min,
-		(unsigned)pr->tm_cached.tm_sec, p->ts_frac, digits);
+	put_hms(s, &pr->tm_cached);
+	put_frac(s, p->ts_frac, p->ts_nano);
+	sbuf_putc(s, ' ');
 }
 
 static const char *ifname_of(struct printer *pr, uint32_t ifindex)
@@ -884,12 +914,12 @@ bool print_text_packet(struct printer *pr, const struct packet *p, const struct 
 	return fwrite(pr->line, 1, n, pr->out) == n;
 }
 
-bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len, uint32_t caplen)
+bool print_text_invalid(struct printer *pr, uint32_t len, uint32_t caplen)
 {
 	struct sbuf s;
 
+	/* print.c checks the lengths before ts_print: no timestamp, and -ttt's reference stays. */
 	sbuf_init(&s, pr->line, sizeof(pr->line));
-	print_timestamp(pr, &s, p);
 	sbuf_printf(&s, "[Invalid header: len(%u) < caplen(%u)]\n", len, caplen);
 	return fwrite(pr->line, 1, s.len, pr->out) == s.len;
 }

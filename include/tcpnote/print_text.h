@@ -48,6 +48,6 @@ bool print_text_packet(struct printer *pr, const struct packet *p, const struct 
 		       const struct labels *l, const struct app_hints *h);
 
 /* tcpdump's line for a record whose caplen exceeds its length: "[Invalid header: ...]". */
-bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len, uint32_t caplen);
+bool print_text_invalid(struct printer *pr, uint32_t len, uint32_t caplen);
 
 #endif
