@@ -76,7 +76,7 @@ static int stdout_status(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-Z USER] [-Svnlq]\n"
+		"Usage: tcpnote [-r FILE | -i IFACE] [-c N] [-w FILE] [-s SNAPLEN] [-Z USER] [-eSvnlq]\n"
 		"               [-t...] [--json] [--summary] [--explain] [--ladder] [--svg FILE]\n"
 		"               [--flow ID] [--expect EXPR] [--color=WHEN] [BPF]\n"
 		"Print TCP packets as tcpdump does, each followed by what it means (# labels).\n"
@@ -85,7 +85,7 @@ static void usage(FILE *f)
 		"  -s SNAPLEN     bytes kept per packet            -S        absolute seq numbers\n"
 		"  -v             IP header fields and checksums   -n        numbers, not names (faster)\n"
 		"  -l             line-buffered output             -q        no per-packet output\n"
-		"  -Z USER        run as USER once the capture is open (recommended with sudo)\n"
+		"  -Z USER        run as USER once the capture is open   -e   link-level header (MACs)\n"
 		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
 		"  --summary      a table of the connections after the packets\n"
@@ -221,7 +221,7 @@ int main(int argc, char **argv)
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:SvntlqehV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'Z':
 			drop_user = optarg;
@@ -318,6 +318,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			popts.absolute_seq = true;
+			break;
+		case 'e':
+			popts.print.eflag = true;
 			break;
 		case 'v':
 			popts.print.vflag++;

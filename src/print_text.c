@@ -63,6 +63,15 @@ static const struct tok ipproto_names[] = {
 static const struct tok sll_pkttype_names[] = {
 	{0, "In"}, {1, "B"}, {2, "M"}, {3, "P"}, {4, "Out"}, {0, NULL}};
 
+/* tcpdump's ethertype_values (print-ether.c): the types before a TCP packet's IP header. */
+static const struct tok ethertype_names[] = {
+	{0x0800, "IPv4"}, {0x86dd, "IPv6"}, {0x8100, "802.1Q"}, {0x9100, "802.1Q-9100"},
+	{0x88a8, "802.1Q-QinQ"}, {0x9200, "802.1Q-9200"}, {0, NULL}};
+
+/* tcpdump's bsd_af_values (af.c) for the families NULL and LOOP carry IP in. */
+static const struct tok bsd_af_names[] = {
+	{2, "IPv4"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}, {0, NULL}};
+
 static const char *tok_name(const struct tok *t, unsigned v)
 {
 	for (; t->name != NULL; t++)
@@ -238,6 +247,119 @@ static const char *ifname_of(struct printer *pr, uint32_t ifindex)
 	pr->if_index[i] = ifindex;
 	memcpy(pr->if_name[i], name, sizeof(name));
 	return pr->if_name[i];
+}
+
+/* "ethertype IPv4 (0x0800)", or with -q "IPv4" (print-ether.c's ether_type_print). */
+static void put_ether_type(struct sbuf *s, uint16_t type, bool quick)
+{
+	const char *name = tok_name(ethertype_names, type);
+
+	if (!quick)
+		sbuf_printf(s, "ethertype %s (0x%04x)", name != NULL ? name : "Unknown", type);
+	else if (name != NULL)
+		sbuf_puts(s, name);
+	else
+		sbuf_printf(s, "Unknown Ethertype (0x%04x)", type);
+}
+
+/* A VLAN tag's TCI, as ieee8021q_tci_string() (IEEE 802.1Q: 3-bit priority, DEI, 12-bit VLAN ID). */
+static void put_vlan_tci(struct sbuf *s, uint16_t tci)
+{
+	sbuf_printf(s, "vlan %u, p %u%s, ", tci & 0xfffu, (unsigned)tci >> 13,
+		    (tci & 0x1000) ? ", DEI" : "");
+}
+
+/*
+ * -e on Ethernet, as ether_common_print(): the addresses, then each type
+ * field with the tag it announces; the frame's length after the first.
+ */
+static void print_ether_header(struct sbuf *s, struct names *nm, const struct packet *p, bool quick)
+{
+	const struct link_info *l = &p->link;
+	uint16_t type = l->type, tci, next;
+	unsigned i;
+
+	names_put_mac(nm, s, l->mac + 6);
+	sbuf_puts(s, " > ");
+	names_put_mac(nm, s, l->mac);
+	sbuf_puts(s, ", ");
+	for (i = 0; i <= l->ntags; i++) {
+		put_ether_type(s, type, quick);
+		if (i == 0)
+			sbuf_printf(s, ", length %u: ", p->wirelen);
+		else
+			sbuf_puts(s, ", ");
+		if (i == l->ntags)
+			break;
+		link_tag(l, i, &tci, &next);
+		put_vlan_tci(s, tci);
+		type = next;
+	}
+}
+
+/*
+ * What comes before the IP header: with -e the link-level header, for
+ * every link type as tcpdump's printer for it; and, -e or not, what
+ * print-sll.c shows of a VLAN tag in a Linux cooked header.
+ */
+static void print_link(struct printer *pr, struct sbuf *s, const struct packet *p)
+{
+	const struct link_info *l = &p->link;
+	bool e = pr->opts.eflag, quick = pr->opts.quick;
+	const char *name;
+	uint16_t tci, next;
+	unsigned i;
+
+	switch (l->hdr) {
+	case LINK_HDR_ETHER:
+		if (e)
+			print_ether_header(s, pr->names, p, quick);
+		return;
+	case LINK_HDR_SLL:
+	case LINK_HDR_SLL2:
+		if (e && l->hdr == LINK_HDR_SLL) {
+			name = tok_name(sll_pkttype_names, l->pkttype);
+			sbuf_printf(s, "%3s ", name != NULL ? name : "?");
+		} else if (e) {
+			sbuf_printf(s, "ifindex %u ", l->ifindex);
+		}
+		if (e && l->mac != NULL) {
+			names_put_mac(pr->names, s, l->mac);
+			sbuf_putc(s, ' ');
+		}
+		if (e && !quick) {
+			put_ether_type(s, l->type, false);
+			sbuf_printf(s, ", length %u: ", p->wirelen);
+		}
+		for (i = 0; i < l->ntags; i++) {
+			link_tag(l, i, &tci, &next);
+			if (e)
+				put_vlan_tci(s, tci);
+			if (!quick) {
+				name = tok_name(ethertype_names, next);
+				sbuf_printf(s, "ethertype %s, ", name != NULL ? name : "Unknown");
+			}
+		}
+		return;
+	case LINK_HDR_NULL:
+		if (!e)
+			return;
+		name = tok_name(bsd_af_names, l->af);
+		if (!quick)
+			sbuf_printf(s, "AF %s (%u)", name != NULL ? name : "Unknown", l->af);
+		else if (name != NULL)
+			sbuf_puts(s, name);
+		else
+			sbuf_printf(s, "Unknown AF %u", l->af);
+		sbuf_printf(s, ", length %u: ", p->wirelen);
+		return;
+	case LINK_HDR_RAW:
+		if (e)
+			sbuf_puts(s, "ip: ");
+		return;
+	default:
+		return;
+	}
 }
 
 static void print_addr(struct sbuf *s, struct names *nm, const struct ip_info *ip,
@@ -757,8 +879,9 @@ static void print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 		print_rst_data(s, t);
 }
 
+/* The IP and TCP part; tcpdump -e leaves out the "IP "/"IP6 " the link header has said. */
 static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
-			     const struct relseq_view *v, int vflag)
+			     const struct relseq_view *v, int vflag, bool eflag)
 {
 	const struct ip_info *ip = &p->ip;
 
@@ -768,7 +891,8 @@ static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 			sbuf_puts(s, " [|ip6]");
 			return;
 		}
-		sbuf_puts(s, "IP6 ");
+		if (!eflag)
+			sbuf_puts(s, "IP6 ");
 		if (ip->missing)
 			sbuf_printf(s, "truncated-ip6 - %u bytes missing!", ip->missing);
 		if (vflag)
@@ -794,7 +918,8 @@ static void print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 			sbuf_printf(s, "IP%u (invalid)", ip->bad_version);
 		return;
 	}
-	sbuf_puts(s, "IP ");
+	if (!eflag)
+		sbuf_puts(s, "IP ");
 	switch (p->stop) {
 	case STOP_IP_TRUNC:
 		if (ip->opts_trunc && vflag) {
@@ -884,7 +1009,8 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		sbuf_putc(&s, ' ');
 		sbuf_printf(&s, "%-3s ", dir != NULL ? dir : "?");
 	}
-	print_ip_and_tcp(&s, pr->names, p, v, pr->opts.vflag);
+	print_link(pr, &s, p);
+	print_ip_and_tcp(&s, pr->names, p, v, pr->opts.vflag, pr->opts.eflag);
 	if ((l != NULL && !labels_empty(l)) || (h != NULL && h->bits != 0)) {
 		bool none = l == NULL || labels_empty(l);
 

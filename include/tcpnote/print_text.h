@@ -26,6 +26,8 @@ struct print_opts {
 	int vflag;
 	bool color; /* ANSI colours on the labels: green lifecycle, yellow loss/order, red reset */
 	bool resolve; /* host and port names as tcpdump shows them without -n (names.h) */
+	bool eflag; /* -e: the link-level header first (MACs, ethertype, VLAN tags, length) */
+	bool quick; /* tcpdump -q: the link-level header's short forms */
 };
 
 struct printer;

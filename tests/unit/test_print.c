@@ -516,7 +516,7 @@ static void check_raw_lines(const struct raw_case *c, size_t n)
 	size_t i, bad = 0;
 
 	for (i = 0; i < n; i++) {
-		struct print_opts po = {TS_NONE, c[i].vflag, false, false};
+		struct print_opts po = {.ts = TS_NONE, .vflag = c[i].vflag};
 		struct decode_opts o = {c[i].vflag > 0};
 		struct printer *pr;
 		struct packet p;
