@@ -71,6 +71,15 @@ static int open_live(struct capture *c, const struct capture_opts *o, char *err,
 	 * 256 KiB slots, and a burst on loopback overflows it. 64 MiB holds 256.
 	 */
 	pcap_set_buffer_size(c->pcap, CAPTURE_BUFFER_BYTES);
+	if (o->nano) {
+		rc = pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO);
+		if (rc != 0) {
+			/* tcpdump's words for it */
+			snprintf(err, errlen, "%s: Can't set nanosecond time stamp precision: %s",
+				 o->iface, pcap_statustostr(rc));
+			return CAPTURE_ERR;
+		}
+	}
 	rc = pcap_activate(c->pcap);
 	if (rc < 0) {
 		const char *hint = "";
@@ -101,7 +110,10 @@ int capture_open(struct capture **out, const struct capture_opts *o, char *err, 
 		return CAPTURE_ERR;
 	}
 	if (o->read_file != NULL) {
-		c->pcap = pcap_open_offline(o->read_file, ebuf);
+		/* libpcap scales a file's timestamps to the precision asked for, as tcpdump asks. */
+		c->pcap = pcap_open_offline_with_tstamp_precision(
+			o->read_file,
+			o->nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 		if (c->pcap == NULL) {
 			snprintf(err, errlen, "%s", ebuf);
 			free(c);

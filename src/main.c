@@ -86,7 +86,7 @@ static void usage(FILE *f)
 		"  -v             IP header fields and checksums   -n        numbers, not names (faster)\n"
 		"  -l             line-buffered output             -q        no per-packet output\n"
 		"  -Z USER        run as USER once the capture is open   -e   link-level header (MACs)\n"
-		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first\n"
+		"  -t/-tt/-ttt/-tttt/-ttttt   timestamp: none/epoch/delta/date/since first; --nano: ns\n"
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
 		"  --summary      a table of the connections after the packets\n"
 		"  --explain      each label in plain words with its numbers; --lang en|zh (from LANG)\n"
@@ -178,7 +178,8 @@ static bool check_expectations(const struct pipeline *pl, const struct expectati
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
-	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG };
+	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_NANO, OPT_MICRO,
+	       OPT_TSPREC };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, 'V'},
 						 {"json", no_argument, NULL, OPT_JSON},
@@ -194,6 +195,9 @@ int main(int argc, char **argv)
 						 {"ascii", no_argument, NULL, OPT_ASCII},
 						 {"flow", required_argument, NULL, OPT_FLOW},
 						 {"svg", required_argument, NULL, OPT_SVG},
+						 {"nano", no_argument, NULL, OPT_NANO},
+						 {"micro", no_argument, NULL, OPT_MICRO},
+						 {"time-stamp-precision", required_argument, NULL, OPT_TSPREC},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
@@ -203,7 +207,7 @@ int main(int argc, char **argv)
 	const struct explain_lang *lang = NULL;
 	const char *color = "auto";
 	const char *drop_user = NULL;
-	struct capture_opts copts = {NULL, NULL, NULL, 0};
+	struct capture_opts copts = {NULL, NULL, NULL, 0, false};
 	struct pipeline_opts popts;
 	struct capture *cap = NULL;
 	struct pipeline *pl = NULL;
@@ -321,6 +325,16 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			popts.print.eflag = true;
+			break;
+		case OPT_TSPREC: /* tcpdump's --time-stamp-precision=micro|nano, --micro, --nano */
+			if (strcmp(optarg, "micro") != 0 && strcmp(optarg, "nano") != 0) {
+				fprintf(stderr, "tcpnote: --time-stamp-precision takes micro or nano\n");
+				return EXIT_USAGE;
+			}
+			/* fall through */
+		case OPT_NANO:
+		case OPT_MICRO:
+			copts.nano = c == OPT_NANO || (c == OPT_TSPREC && strcmp(optarg, "nano") == 0);
 			break;
 		case 'v':
 			popts.print.vflag++;

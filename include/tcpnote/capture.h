@@ -13,6 +13,7 @@ struct capture_opts {
 	const char *iface;      /* -i */
 	const char *write_file; /* -w, or NULL */
 	int snaplen;            /* -s; 0 = default (262144) */
+	bool nano;              /* --nano: nanosecond timestamps (a file's scaled, live asked for) */
 };
 
 /* Result codes, libpcap style: negative is an error with a message in err. */
