@@ -3,11 +3,18 @@
 
 For each capture it runs `tcpdump -n FLAGS -r FILE tcp` and `tcpnote -n FLAGS -r FILE tcp`,
 groups both outputs into one record per packet (a record starts at a timestamp, in any
-of tcpdump's -t formats; -v continuation lines and application decodes do not),
-strips tcpnote's "  # labels" and compares. A tcpnote record equals tcpdump's when
+of tcpdump's -t formats or print.c's "[Error converting time]", at an "[Invalid header"
+line, or with -t at a line not indented by a tab or four spaces;
+-v continuation lines and application decodes do not), strips tcpnote's "  # labels"
+and compares. A tcpnote record equals tcpdump's when
 the texts are identical, or when tcpdump's goes on past tcpnote's final
 "length N" with an application-layer decode (": HTTP ...", " [RST ...", BGP lines),
 which tcpnote deliberately does not print.
+
+--linktypes adds the captures tests/oracle/linktypes.py writes (every link type, VLAN tags,
+nanosecond and microsecond timestamps) to the files; --convert FORMAT compares copies
+of the files that `editcap -F FORMAT` makes (nsecpcap: nanosecond pcap; pcapng), for
+--nano; --bpf changes the filter both are given ("" for none).
 
 With --resolve HOSTS both run without -n, so addresses and ports are shown by name,
 inside a network and mount namespace of their own where HOSTS is /etc/hosts: the
@@ -17,20 +24,27 @@ once instead of leaving the machine (the namespace has no network).
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
-TS = re.compile(r'^(\d\d:\d\d:\d\d\.\d+ |[ -]\d\d+:\d\d:\d\d\.\d+ |\d+\.\d+ |\d{4}-\d\d-\d\d )')
-LABELS = re.compile(r'  # [^\n]*$')
+TS = re.compile(r'^(\d\d:\d\d:\d\d\.\d+ |[ -]\d\d+:\d\d:\d\d\.\d+ |\d+\.\d+ |\d{4}-\d\d-\d\d |'
+                r'[ -]?\[Error converting time\] |\[Invalid header: )')
+CONTINUED = re.compile(r'^(\t|    )')
+LABELS = re.compile(r'  # [^\n]*$', re.M)
 ENDS_WITH_LENGTH = re.compile(r'length \d+$')
 
 
-def records(text):
+def records(text, no_timestamps=False):
     out = []
     for line in text.split('\n'):
         if line == '':
             continue
-        if TS.match(line) or not out:
+        # Without timestamps a continuation line is indented by a tab or four spaces
+        # (an SLL direction column, "  B", by fewer).
+        starts = not CONTINUED.match(line) if no_timestamps else TS.match(line)
+        if starts or not out:
             out.append(line)
         else:
             out[-1] += '\n' + line
@@ -55,8 +69,8 @@ def compare(tcpnote, path, flags, env, bpf=('tcp',), extra=(), numeric=('-n',)):
     rc1, td_out, td_err = run(['tcpdump'] + list(numeric) + flags + ['-r', path] + list(bpf), env)
     rc2, tn_out, tn_err = run([tcpnote] + list(numeric) + flags + list(extra) + ['-r', path] +
                               list(bpf), env)
-    td = records(td_out)
-    tn = [LABELS.sub('', r) for r in records(tn_out)]
+    td = records(td_out, '-t' in flags)
+    tn = [LABELS.sub('', r) for r in records(tn_out, '-t' in flags)]
     diffs = []
     n = max(len(td), len(tn))
     same = 0
@@ -106,6 +120,13 @@ def main():
                     help='run both without -n, with HOSTS as /etc/hosts and no network')
     ap.add_argument('--require-name', action='append', default=[],
                     help='with --resolve: fail unless tcpdump printed this name somewhere')
+    ap.add_argument('--bpf', default='tcp',
+                    help='the filter expression both are given (default tcp; "" for none)')
+    ap.add_argument('--linktypes', action='store_true',
+                    help='also compare the captures tests/oracle/linktypes.py writes, with '
+                         'nanosecond and microsecond timestamps')
+    ap.add_argument('--convert', action='append', default=[], metavar='FORMAT',
+                    help='compare copies made by editcap -F FORMAT instead (repeatable)')
     ap.add_argument('files', nargs='*')
     a = ap.parse_args()
     if a.resolve:
@@ -118,9 +139,39 @@ def main():
             return 1
         a.files += sorted(os.path.join(d, f) for f in os.listdir(d)
                           if f.endswith('.pcap') or f.endswith('.pcapng'))
-    if not a.files:
-        print('oracle: no capture files to compare')
-        return 1
+    with tempfile.TemporaryDirectory(prefix='tcpnote-oracle-') as tmp:
+        if a.linktypes:
+            for kind in ('nano', 'micro'):
+                d = os.path.join(tmp, 'linktypes-' + kind)
+                subprocess.run([sys.executable, os.path.join(os.path.dirname(
+                    os.path.abspath(__file__)), 'linktypes.py'), d, '--' + kind], check=True)
+                a.files += sorted(os.path.join(d, f) for f in os.listdir(d))
+        if a.convert:
+            if shutil.which('editcap') is None:
+                print('oracle: SKIPPED: --convert needs editcap (Wireshark)')
+                return 77
+            a.files = convert(a.files, a.convert, tmp)
+        if not a.files:
+            print('oracle: no capture files to compare')
+            return 1
+        return compare_all(a)
+
+
+def convert(files, formats, tmp):
+    """Copies of files in each format, as editcap writes them."""
+    out = []
+    for fmt in formats:
+        d = os.path.join(tmp, fmt)
+        os.makedirs(d, exist_ok=True)
+        for path in files:
+            dst = os.path.join(d, os.path.basename(path) + '.' + fmt)
+            subprocess.run(['editcap', '-F', fmt, path, dst], check=True,
+                           stdout=subprocess.DEVNULL)
+            out.append(dst)
+    return out
+
+
+def compare_all(a):
     flagsets = [f.split() for f in (a.flags or ['', '-v', '-S', '-S -v'])]
     env = dict(os.environ, TZ='UTC', LC_ALL='C')
     known = {}
@@ -137,8 +188,8 @@ def main():
     for path in a.files:
         base = os.path.basename(path)
         for flags in flagsets:
-            r = compare(a.tcpnote, path, flags, env, extra=a.tcpnote_extra.split(),
-                        numeric=numeric)
+            r = compare(a.tcpnote, path, flags, env, bpf=a.bpf.split(),
+                        extra=a.tcpnote_extra.split(), numeric=numeric)
             seen_names.update(n for n in a.require_name if n in r['tcpdump_text'])
             total += r['records']
             same += min(r['same'], r['records'])
