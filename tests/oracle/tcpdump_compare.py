@@ -17,7 +17,8 @@ of the files that `editcap -F FORMAT` makes (nsecpcap: nanosecond pcap; pcapng),
 --nano; --bpf changes the filter both are given ("" for none).
 
 With --resolve HOSTS both run without -n, so addresses and ports are shown by name,
-inside a network and mount namespace of their own where HOSTS is /etc/hosts: the
+inside a network and mount namespace of their own where HOSTS is /etc/hosts (and
+--ethers FILE /etc/ethers, which names MAC addresses for -e): the
 names are known in advance, and a reverse lookup that falls through to DNS fails at
 once instead of leaving the machine (the namespace has no network).
 """
@@ -86,20 +87,29 @@ def compare(tcpnote, path, flags, env, bpf=('tcp',), extra=(), numeric=('-n',)):
             'tcpdump_text': td_out}
 
 
-def in_own_namespace(hosts, script=__file__):
+def in_own_namespace(hosts, script=__file__, ethers=None):
     """Runs script (this one by default) again, with this process's arguments, in a network
-    and mount namespace with HOSTS as /etc/hosts: its exit status, 77 (skipped) when not
-    root, or None when already inside."""
+    and mount namespace with HOSTS as /etc/hosts (and ETHERS as /etc/ethers, in a copy of
+    /etc, as the machine may have none to mount over): its exit status, 77 (skipped) when
+    not root, or None when already inside."""
     if os.environ.get('TCPNOTE_ORACLE_NS') == '1':
         return None
     if os.geteuid() != 0:
         print('oracle: SKIPPED: --resolve needs root for its namespace (unshare -n -m)')
         return 77
     env = dict(os.environ, TCPNOTE_ORACLE_NS='1')
-    cmd = ['unshare', '--net', '--mount', '--propagation', 'private', 'sh', '-c',
-           'mount --bind "$0" /etc/hosts && exec "$@"', os.path.abspath(hosts),
-           sys.executable, os.path.abspath(script)] + sys.argv[1:]
-    return subprocess.run(cmd, env=env).returncode
+    argv = [sys.executable, os.path.abspath(script)] + sys.argv[1:]
+    if ethers is None:
+        cmd = ['unshare', '--net', '--mount', '--propagation', 'private', 'sh', '-c',
+               'mount --bind "$0" /etc/hosts && exec "$@"', os.path.abspath(hosts)] + argv
+        return subprocess.run(cmd, env=env).returncode
+    with tempfile.TemporaryDirectory(prefix='tcpnote-oracle-etc-') as etc:
+        subprocess.run(['cp', '-a', '/etc/.', etc], check=True)
+        shutil.copyfile(hosts, os.path.join(etc, 'hosts'))
+        shutil.copyfile(ethers, os.path.join(etc, 'ethers'))
+        cmd = ['unshare', '--net', '--mount', '--propagation', 'private', 'sh', '-c',
+               'mount --bind "$0" /etc && exec "$@"', etc] + argv
+        return subprocess.run(cmd, env=env).returncode
 
 
 def main():
@@ -118,6 +128,8 @@ def main():
                          '(e.g. "--max-flows 1": evicted connections keep tcpdump\'s numbering)')
     ap.add_argument('--resolve', metavar='HOSTS',
                     help='run both without -n, with HOSTS as /etc/hosts and no network')
+    ap.add_argument('--ethers', metavar='FILE',
+                    help='with --resolve: FILE as /etc/ethers (MAC names for -e)')
     ap.add_argument('--require-name', action='append', default=[],
                     help='with --resolve: fail unless tcpdump printed this name somewhere')
     ap.add_argument('--bpf', default='tcp',
@@ -130,7 +142,7 @@ def main():
     ap.add_argument('files', nargs='*')
     a = ap.parse_args()
     if a.resolve:
-        rc = in_own_namespace(a.resolve)
+        rc = in_own_namespace(a.resolve, ethers=a.ethers)
         if rc is not None:
             return rc
     for d in a.dir:
