@@ -45,6 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.ladder_opts.columns = (int)(size % 201);
 	opts.ladder_opts.ascii = (size & 128) != 0;
 	opts.keep_diagrams = (size & 256) != 0;
+	/* -e, and each -t form (the file's own timestamps, damaged ones included). */
+	opts.print.eflag = (size & 512) != 0;
+	opts.print.ts = (enum ts_mode)((size >> 10) % 6);
 	pl = out != NULL && decode_link_supported(opts.dlt) ? pipeline_new(out, &opts) : NULL;
 	while (pl != NULL && (rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
 		struct frame f;

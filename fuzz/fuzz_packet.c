@@ -14,7 +14,7 @@ static const int link_types[] = {LINK_EN10MB, LINK_LINUX_SLL, LINK_LINUX_SLL2, L
 				 LINK_LOOP,   LINK_RAW,       LINK_IPV4,       LINK_IPV6};
 
 /*
- * Input: one byte choosing the link type and options, then frames, each
+ * Input: one byte choosing the link type and options (-e among them), then frames, each
  * preceded by a 2-byte length, so that one input drives a connection through
  * several packets and the tracker's state machines are exercised too.
  */
@@ -40,6 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	popts.vflag = (data[0] & 0x10) ? 1 : 0;
 	popts.ts = (enum ts_mode)((data[0] >> 5) % 6);
 	popts.color = (data[0] & 0x80) != 0;
+	/* Bit 3 is not needed to choose among the eight link types: -e, and -q's forms of it. */
+	popts.eflag = (data[0] & 0x08) != 0;
+	popts.quick = (data[0] & 0x48) == 0x48;
 	r = relseq_new();
 	t = tracker_new();
 	pr = printer_new(stdout, &popts);
@@ -54,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size - at;
 		memset(&p, 0, sizeof(p));
 		p.ts_sec = n;
+		p.ts_nano = (data[0] & 0x88) == 0x88;
 		p.ts_frac = n * 1000u;
 		/* The wire length may exceed what was captured, never the reverse. */
 		decode_packet(dlt, data + at, (uint32_t)len, (uint32_t)len + (data[0] & 0x40 ? 7u : 0u),

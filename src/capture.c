@@ -23,7 +23,8 @@ struct capture {
 	bool stopped;    /* the -w file or the handler failed: no more frames */
 	bool files_done; /* -G with -W wrote its last file: stopped, no error */
 	volatile sig_atomic_t broken; /* capture_break(): no more frames, nor files */
-	bool nano;
+	bool nano;      /* the timestamps handed over are in nanoseconds */
+	bool want_nano; /* --nano: files opened with nanosecond precision (libpcap scales them) */
 	bool rfmon; /* the device could capture in monitor mode (-L says which list it shows) */
 	unsigned long handed;
 	char dlt_name[16];
@@ -99,6 +100,15 @@ static int set_live_options(struct capture *c, const struct capture_opts *o, cha
 	 * 256 KiB slots, and a burst on loopback overflows it. 64 MiB holds 256.
 	 */
 	pcap_set_buffer_size(c->pcap, o->buffer_kib > 0 ? o->buffer_kib * 1024 : CAPTURE_BUFFER_BYTES);
+	if (o->nano) {
+		rc = pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO);
+		if (rc != 0) {
+			/* tcpdump's words for it */
+			snprintf(err, errlen, "%s: Can't set nanosecond time stamp precision: %s",
+				 c->device, pcap_statustostr(rc));
+			return CAPTURE_ERR;
+		}
+	}
 	if (o->tstamp_type >= 0) {
 		rc = pcap_set_tstamp_type(c->pcap, o->tstamp_type);
 		if (rc < 0) {
@@ -203,7 +213,9 @@ static int read_list(struct capture *c, const char *path, char *err, size_t errl
 static int open_file(struct capture *c, const char *path, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline(path, ebuf);
+	/* libpcap scales a file's timestamps to the precision asked for, as tcpdump asks. */
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(
+		path, c->want_nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 
 	if (p == NULL) {
 		snprintf(err, errlen, "%s", ebuf);
@@ -270,6 +282,7 @@ int capture_open(struct capture **out, const struct capture_opts *o, char *err, 
 		snprintf(err, errlen, "out of memory");
 		return CAPTURE_ERR;
 	}
+	c->want_nano = o->nano;
 	if (o->read_list != NULL) {
 		rc = read_list(c, o->read_list, err, errlen);
 		if (rc == CAPTURE_OK && o->write_file != NULL)

@@ -9,6 +9,9 @@
 #define ETHERTYPE_8021Q 0x8100
 #define ETHERTYPE_8021AD 0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
+#define ETHERTYPE_QINQ_9200 0x9200
+/* ARPHRD_IEEE80211_RADIOTAP: a cooked header over 802.11 radiotap, which tcpdump dissects so. */
+#define ARPHRD_IEEE80211_RADIOTAP 803
 
 bool decode_link_supported(int dlt)
 {
@@ -42,14 +45,10 @@ static int family_of_ethertype(uint16_t et)
 /*
  * BSD loopback address families: AF_INET is 2 everywhere, AF_INET6 is 24
  * (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS); like tcpdump's print-null.c,
- * Linux's 10 is not taken for IPv6 (no BSD writes it). NULL stores the
- * value in the writer's byte order, so both orders are tried, as tcpdump's
- * print-null.c does.
+ * Linux's 10 is not taken for IPv6 (no BSD writes it).
  */
 static int family_of_bsd_af(uint32_t af)
 {
-	if ((af & 0xFFFF0000u) != 0)
-		af = ((af >> 24) & 0xff) | ((af >> 8) & 0xff00) | ((af << 8) & 0xff0000) | (af << 24);
 	switch (af) {
 	case 2:
 		return 4;
@@ -62,72 +61,108 @@ static int family_of_bsd_af(uint32_t af)
 	}
 }
 
-/* Ethernet: 14-byte header, then any number of 802.1Q/802.1ad tags. */
-static size_t link_ethernet(struct span cap, int *family)
+/* A VLAN tag's type field in an Ethernet header (print-ether.c's list). */
+static bool is_ether_tag_type(uint16_t et)
 {
-	size_t off = 12;
-	uint16_t et;
+	return et == ETHERTYPE_8021Q || et == ETHERTYPE_8021AD || et == ETHERTYPE_QINQ_OLD ||
+	       et == ETHERTYPE_QINQ_9200;
+}
 
-	for (;;) {
-		if (!span_be16(cap, off, &et))
+/*
+ * The VLAN tags from offset `off`, where the type field `*et` was read:
+ * counts them into l->ntags (tags at l->tags) and leaves in *et the type
+ * after the last; returns the offset after that type field, 0 when a tag
+ * was not captured. Ethernet takes the four tag types, Linux SLL only
+ * 802.1Q (print-sll.c).
+ */
+static size_t link_tags(struct span cap, size_t off, bool ether, struct link_info *l, uint16_t *et)
+{
+	l->tags = cap.data + off;
+	while (ether ? is_ether_tag_type(*et) : *et == ETHERTYPE_8021Q) {
+		if (!span_be16(cap, off + 2, et) || l->ntags == UINT16_MAX)
 			return 0;
-		if (et != ETHERTYPE_8021Q && et != ETHERTYPE_8021AD && et != ETHERTYPE_QINQ_OLD)
-			break;
+		l->ntags++;
 		off += 4;
 	}
-	*family = family_of_ethertype(et);
-	return off + 2;
+	return off;
 }
 
 /* Returns the network-layer offset (0 if none) and sets *family (4, 6 or 0). */
-static size_t link_header(int dlt, struct span cap, struct packet *p, int *family)
+static size_t link_header(int dlt, struct span cap, struct link_info *l, int *family)
 {
-	uint16_t et;
-	uint32_t af;
-	uint8_t b;
+	uint16_t et, halen;
+	uint8_t b, halen8;
+	size_t off;
 
 	*family = 0;
 	switch (dlt) {
 	case LINK_EN10MB:
-		return link_ethernet(cap, family);
+		/* 14 bytes: destination, source, type; then any number of VLAN tags. */
+		if (!span_be16(cap, 12, &l->type))
+			return 0;
+		l->hdr = LINK_HDR_ETHER;
+		l->mac = cap.data;
+		et = l->type;
+		off = link_tags(cap, 14, true, l, &et);
+		break;
 	case LINK_LINUX_SLL:
-		if (!span_be16(cap, 14, &et))
+		/* 16 bytes: packet type, ARPHRD type, address length, 8 address bytes, protocol. */
+		if (!span_be16(cap, 0, &l->pkttype) || !span_be16(cap, 2, &et) ||
+		    !span_be16(cap, 4, &halen) || !span_be16(cap, 14, &l->type) ||
+		    et == ARPHRD_IEEE80211_RADIOTAP)
 			return 0;
-		*family = family_of_ethertype(et);
-		return 16;
+		l->hdr = LINK_HDR_SLL;
+		l->mac = halen == 6 ? cap.data + 6 : NULL;
+		et = l->type;
+		off = link_tags(cap, 16, false, l, &et);
+		break;
 	case LINK_LINUX_SLL2:
-		if (!span_be16(cap, 0, &et) || !span_be32(cap, 4, &p->link.ifindex) ||
-		    !span_u8(cap, 10, &p->link.pkttype) || !span_has(cap, 0, 20))
+		/*
+		 * 20 bytes: protocol, reserved, interface index, ARPHRD type, packet
+		 * type, address length, 8 address bytes.
+		 */
+		if (!span_be16(cap, 0, &l->type) || !span_be32(cap, 4, &l->ifindex) ||
+		    !span_be16(cap, 8, &et) || !span_u8(cap, 10, &b) ||
+		    !span_u8(cap, 11, &halen8) || !span_has(cap, 0, 20) ||
+		    et == ARPHRD_IEEE80211_RADIOTAP)
 			return 0;
-		p->link.has_sll2 = true;
-		*family = family_of_ethertype(et);
-		return 20;
+		l->hdr = LINK_HDR_SLL2;
+		l->pkttype = b;
+		l->mac = halen8 == 6 ? cap.data + 12 : NULL;
+		et = l->type;
+		off = link_tags(cap, 20, false, l, &et);
+		break;
 	case LINK_NULL:
-		if (!span_be32(cap, 0, &af))
-			return 0;
-		*family = family_of_bsd_af(af);
-		return 4;
 	case LINK_LOOP:
-		if (!span_be32(cap, 0, &af))
+		if (!span_be32(cap, 0, &l->af))
 			return 0;
-		*family = family_of_bsd_af(af);
+		/* Written in the writer's byte order: tcpdump swaps a value with high bits set. */
+		if ((l->af & 0xFFFF0000u) != 0)
+			l->af = ((l->af >> 24) & 0xff) | ((l->af >> 8) & 0xff00) |
+				((l->af << 8) & 0xff0000) | (l->af << 24);
+		l->hdr = LINK_HDR_NULL;
+		*family = family_of_bsd_af(l->af);
 		return 4;
 	case LINK_RAW:
 	case LINK_RAW_ALT:
 	case LINK_RAW_LINKTYPE:
 		if (!span_u8(cap, 0, &b))
 			return 0;
+		l->hdr = LINK_HDR_RAW;
 		*family = (b >> 4) == 4 ? 4 : (b >> 4) == 6 ? 6 : 0;
 		return 0;
 	case LINK_IPV4:
-		*family = 4;
-		return 0;
 	case LINK_IPV6:
-		*family = 6;
+		l->hdr = LINK_HDR_RAW;
+		*family = dlt == LINK_IPV4 ? 4 : 6;
 		return 0;
 	default:
 		return 0;
 	}
+	if (off == 0)
+		return 0;
+	*family = family_of_ethertype(et);
+	return off;
 }
 
 void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wirelen,
@@ -146,7 +181,7 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 	p->stop = STOP_NOT_IP;
 	p->frame = cap;
 
-	off = link_header(dlt, cap, p, &family);
+	off = link_header(dlt, cap, &p->link, &family);
 	p->l3_off = (uint32_t)off;
 	if (family == 0 || off > caplen || off > wirelen)
 		return;

@@ -84,8 +84,8 @@ static void usage(FILE *f)
 		"        -c N (packets)  -s SNAPLEN  -F FILE (filter)  -D -L -J (list devices,\n"
 		"        link types, time stamp types)  -y TYPE  -j TYPE  -p  -Q in|out  -B KiB\n"
 		"Save:   -w FILE  -U (each packet)  -C MB -G SEC -W N -z CMD (rotate)  -Z USER\n"
-		"Lines:  -n (numbers)  -N (no domain)  -S (absolute seq)  -v (IP, checksums)  -K\n"
-		"        -q (quick)  -t -tt -ttt -tttt -ttttt  -# (numbers)  -l (line-buffered)\n"
+		"Lines:  -n (numbers)  -N (no domain)  -S (absolute seq)  -v (IP fields)  -K  -l\n"
+		"        -q (quick)  -t ... -ttttt  --nano  -# (numbers)  -e (link header)\n"
 		"        -A -x -X (payload: text, hex, both; -AA -xx -XX from the link header)\n"
 		"  --json         JSON Lines: packet records, then a flow record per connection\n"
 		"  --summary      a table of the connections after the packets; --quiet: no lines\n"
@@ -287,7 +287,8 @@ static bool check_expectations(const struct pipeline *pl, const struct expectati
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
-	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET };
+	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET, OPT_NANO,
+	       OPT_MICRO, OPT_TSPREC };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, OPT_VERSION},
 						 /* tcpdump's long names of its capture flags */
@@ -316,6 +317,9 @@ int main(int argc, char **argv)
 						 {"flow", required_argument, NULL, OPT_FLOW},
 						 {"svg", required_argument, NULL, OPT_SVG},
 						 {"number", no_argument, NULL, '#'},
+						 {"nano", no_argument, NULL, OPT_NANO},
+						 {"micro", no_argument, NULL, OPT_MICRO},
+						 {"time-stamp-precision", required_argument, NULL, OPT_TSPREC},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
@@ -345,7 +349,7 @@ int main(int argc, char **argv)
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:C:G:W:z:SvntlqhDLJpUF:V:Q:B:j:y:AxXKN#",
+	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:C:G:W:z:SvntlqehDLJpUF:V:Q:B:j:y:AxXKN#",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'Z':
@@ -460,6 +464,19 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			popts.absolute_seq = true;
+			break;
+		case 'e':
+			popts.print.eflag = true;
+			break;
+		case OPT_TSPREC: /* tcpdump's --time-stamp-precision=micro|nano, --micro, --nano */
+			if (strcmp(optarg, "micro") != 0 && strcmp(optarg, "nano") != 0) {
+				fprintf(stderr, "tcpnote: --time-stamp-precision takes micro or nano\n");
+				return EXIT_USAGE;
+			}
+			/* fall through */
+		case OPT_NANO:
+		case OPT_MICRO:
+			copts.nano = c == OPT_NANO || (c == OPT_TSPREC && strcmp(optarg, "nano") == 0);
 			break;
 		case 'v':
 			popts.print.vflag++;

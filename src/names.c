@@ -1,8 +1,10 @@
-/* names.c - host and TCP port names as tcpdump prints them without -n, each address looked up once. */
+/* names.c - host, TCP port and MAC names as tcpdump prints them without -n, each looked up once. */
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/ether.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,10 +13,11 @@
 
 #define PORTS 65536u
 #define HOSTS_INITIAL 256u /* slots; a power of two, grown to stay at most half full */
+#define FAMILY_MAC 0xffu   /* a MAC address's entry in the table of host names (6 bytes) */
 
 struct host {
 	char *name; /* NULL: an empty slot */
-	uint8_t family;
+	uint8_t family; /* AF_INET, AF_INET6 or FAMILY_MAC */
 	uint8_t addr[16];
 };
 
@@ -125,6 +128,11 @@ unsigned long names_lookups(const struct names *n)
 	return n->lookups;
 }
 
+static size_t addr_len(uint8_t family)
+{
+	return family == AF_INET ? 4 : family == FAMILY_MAC ? 6 : 16;
+}
+
 static size_t host_hash(uint8_t family, const uint8_t *addr, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ull ^ family;
@@ -161,7 +169,7 @@ static bool host_grow(struct names *n)
 		const struct host *h = &n->host[i];
 
 		if (h->name != NULL)
-			*host_slot(table, cap, h->family, h->addr, h->family == AF_INET ? 4 : 16) = *h;
+			*host_slot(table, cap, h->family, h->addr, addr_len(h->family)) = *h;
 	}
 	free(n->host);
 	n->host = table;
@@ -169,37 +177,96 @@ static bool host_grow(struct names *n)
 	return true;
 }
 
+/* tcpdump's oui_values (oui.c): the OUIs named after a MAC address without -n; the first wins. */
+static const struct {
+	uint32_t oui;
+	const char *name;
+} oui_names[] = {
+	{0x000000, "Ethernet"}, {0x00000c, "Cisco"}, {0x00005e, "IANA"},
+	{0x000081, "Nortel Networks SONMP"}, {0x0000f8, "Cisco bridged"},
+	{0x0080c2, "Ethernet bridged"}, {0x00a03e, "ATM Forum"}, {0x00e02f, "DOCSIS Spanning Tree"},
+	{0x080007, "Appletalk"}, {0x009069, "Juniper"}, {0x080009, "Hewlett-Packard"},
+	{0x00120f, "IEEE 802.3 Private"}, {0x0012bb, "ANSI/TIA"}, {0x001b21, "DCBX"},
+	{0x002320, "Nicira Networks"}, {0x5c16c7, "Big Switch Networks"}, {0xb0d2f5, "Vello Systems"},
+	{0x002481, "HP"}, {0x0004ea, "HP-Labs"}, {0x748771, "Infoblox Inc"},
+	{0xa42305, "Open Networking Lab"}, {0x00049f, "Freescale"}, {0x0015ad, "Netronome"},
+	{0x001018, "Broadcom"}, {0x00e004, "PMC-Sierra"}, {0xd0f0db, "Ericsson"}};
+
+/* aa:bb:cc:dd:ee:ff, the form tcpdump -n prints; out holds 18 bytes. */
+static void mac_numeric(const uint8_t mac[6], char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned i;
+
+	for (i = 0; i < 6; i++) {
+		out[3 * i] = hex[mac[i] >> 4];
+		out[3 * i + 1] = hex[mac[i] & 15];
+		out[3 * i + 2] = i < 5 ? ':' : '\0';
+	}
+}
+
 /*
- * tcpdump's ipaddr_string() and ip6addr_string(): the resolver's official
- * name (h_name) for the address, cut at its first dot with -N, else the
- * numeric form. When memory runs out the numeric form is returned from
- * n->fallback and not remembered.
+ * What the resolver says of an address: tcpdump's ipaddr_string() and
+ * ip6addr_string() take the official name (h_name), else the numeric form;
+ * etheraddr_string() takes the ethers database's name (ether_ntohost),
+ * else "Broadcast" for ff:ff:ff:ff:ff:ff, else the numeric form and the
+ * OUI's name from its own table. With short_names (-N) a host name ends at
+ * its first dot; an ethers name is kept whole, as tcpdump keeps it.
+ */
+static char *resolve(uint8_t family, const uint8_t *addr, bool short_names)
+{
+	struct hostent *he;
+	char numeric[INET6_ADDRSTRLEN + 40];
+	char ether[1024];
+	uint32_t oui;
+	size_t i;
+
+	if (family == FAMILY_MAC) {
+		if (ether_ntohost(ether, (const struct ether_addr *)(const void *)addr) == 0)
+			return safe_copy(ether);
+		/* addrtoname.c's one hardwired name (init_etherarray) */
+		if (memcmp(addr, "\xff\xff\xff\xff\xff\xff", 6) == 0)
+			return strdup("Broadcast");
+		mac_numeric(addr, numeric);
+		oui = ((uint32_t)addr[0] << 16) | ((uint32_t)addr[1] << 8) | addr[2];
+		for (i = 0; i < sizeof(oui_names) / sizeof(oui_names[0]); i++)
+			if (oui_names[i].oui == oui)
+				break;
+		snprintf(numeric + 17, sizeof(numeric) - 17, " (oui %s)",
+			 i < sizeof(oui_names) / sizeof(oui_names[0]) ? oui_names[i].name : "Unknown");
+		return strdup(numeric);
+	}
+	he = gethostbyaddr((const void *)addr, (socklen_t)addr_len(family), family);
+	if (he != NULL && he->h_name != NULL && he->h_name[0] != '\0') {
+		char *name = safe_copy(he->h_name), *dot;
+
+		if (name != NULL && short_names && (dot = strchr(name, '.')) != NULL)
+			*dot = '\0';
+		return name;
+	}
+	if (inet_ntop(family, addr, numeric, sizeof(numeric)) == NULL)
+		strcpy(numeric, "?");
+	return strdup(numeric);
+}
+
+/*
+ * The name of an address, looked up once and remembered. When memory runs
+ * out the numeric form is returned from n->fallback and not remembered.
  */
 static const char *host_name(struct names *n, uint8_t family, const uint8_t *addr)
 {
-	size_t len = family == AF_INET ? 4 : 16;
+	size_t len = addr_len(family);
 	struct host *slot = host_slot(n->host, n->host_cap, family, addr, len);
-	struct hostent *he;
-	char numeric[INET6_ADDRSTRLEN];
 	char *name;
 
 	if (slot->name != NULL)
 		return slot->name;
 	n->lookups++;
-	he = gethostbyaddr((const void *)addr, (socklen_t)len, family);
-	if (he != NULL && he->h_name != NULL && he->h_name[0] != '\0') {
-		char *dot;
-
-		name = safe_copy(he->h_name);
-		if (name != NULL && n->short_names && (dot = strchr(name, '.')) != NULL)
-			*dot = '\0';
-	} else {
-		if (inet_ntop(family, addr, numeric, sizeof(numeric)) == NULL)
-			strcpy(numeric, "?");
-		name = strdup(numeric);
-	}
+	name = resolve(family, addr, n->short_names);
 	if (name == NULL || ((n->host_used + 1) * 2 > n->host_cap && !host_grow(n))) {
-		if (inet_ntop(family, addr, n->fallback, sizeof(n->fallback)) == NULL)
+		if (family == FAMILY_MAC)
+			mac_numeric(addr, n->fallback);
+		else if (inet_ntop(family, addr, n->fallback, sizeof(n->fallback)) == NULL)
 			strcpy(n->fallback, "?");
 		free(name);
 		return n->fallback;
@@ -234,6 +301,18 @@ void names_put_host(struct names *n, struct sbuf *s, int family, const uint8_t *
 		if (inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL)
 			strcpy(buf, "?");
 		sbuf_puts(s, buf);
+	}
+}
+
+void names_put_mac(struct names *n, struct sbuf *s, const uint8_t mac[6])
+{
+	char buf[18];
+
+	if (n != NULL) {
+		sbuf_puts(s, host_name(n, FAMILY_MAC, mac));
+	} else {
+		mac_numeric(mac, buf);
+		sbuf_putn(s, buf, 17);
 	}
 }
 

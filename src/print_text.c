@@ -20,9 +20,9 @@ struct printer {
 	FILE *out;
 	struct print_opts opts;
 	struct names *names; /* host and port names; NULL with -n */
-	bool have_prev, have_first;
-	int64_t prev_sec, first_sec;
-	uint32_t prev_frac, first_frac;
+	/* -ttt: the previous packet's time; -ttttt: the first's (print.c's tv_ref) */
+	int64_t ref_sec;
+	uint32_t ref_frac;
 	/* local time of the last whole second printed */
 	int64_t tm_sec_cached;
 	bool tm_valid;
@@ -64,6 +64,15 @@ static const struct tok ipproto_names[] = {
 static const struct tok sll_pkttype_names[] = {
 	{0, "In"}, {1, "B"}, {2, "M"}, {3, "P"}, {4, "Out"}, {0, NULL}};
 
+/* tcpdump's ethertype_values (print-ether.c): the types before a TCP packet's IP header. */
+static const struct tok ethertype_names[] = {
+	{0x0800, "IPv4"}, {0x86dd, "IPv6"}, {0x8100, "802.1Q"}, {0x9100, "802.1Q-9100"},
+	{0x88a8, "802.1Q-QinQ"}, {0x9200, "802.1Q-9200"}, {0, NULL}};
+
+/* tcpdump's bsd_af_values (af.c) for the families NULL and LOOP carry IP in. */
+static const struct tok bsd_af_names[] = {
+	{2, "IPv4"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}, {0, NULL}};
+
 static const char *tok_name(const struct tok *t, unsigned v)
 {
 	for (; t->name != NULL; t++)
@@ -94,85 +103,113 @@ void printer_free(struct printer *pr)
 	free(pr);
 }
 
-/* sec.frac minus sec.frac, as a sign and a magnitude. */
-static void ts_sub(int64_t as, uint32_t af, int64_t bs, uint32_t bf, uint32_t unit,
-		   bool *neg, int64_t *sec, uint32_t *frac)
+/*
+ * The timestamps as tcpdump's print.c writes them (ts_print): a fraction
+ * is libpcap's tv_usec, a signed number (a file's invalid fraction, 1e9 or
+ * more, is read as a 32-bit signed value and scaled), printed as an
+ * unsigned int of 6 digits, or 9 with --nano. struct packet keeps its low
+ * 32 bits: only a microsecond file's invalid fraction of 2.147 s or more,
+ * read with --nano (multiplied by 1000), can make -ttt differ.
+ */
+static int64_t ts_frac_signed(uint32_t frac)
 {
-	int64_t a = as, b = bs;
-	int64_t fa = af, fb = bf;
-
-	if (a < b || (a == b && fa < fb)) {
-		int64_t ts = a, tf = fa;
-
-		a = b;
-		fa = fb;
-		b = ts;
-		fb = tf;
-		*neg = true;
-	} else {
-		*neg = false;
-	}
-	if (fa < fb) {
-		fa += unit;
-		a -= 1;
-	}
-	*sec = a - b;
-	*frac = (uint32_t)(fa - fb);
+	return (int32_t)frac;
 }
 
-/* HH:MM:SS.frac and a space, tcpdump's time of day and delta formats. */
-static void put_hms(struct sbuf *s, uint64_t h, unsigned m, unsigned sec, uint32_t frac, int digits)
+/* a < b, as netdissect_timevalcmp: the seconds, then the signed fractions. */
+static bool ts_before(int64_t as, int64_t af, int64_t bs, int64_t bf)
 {
-	if (h < 100)
-		sbuf_put_2digits(s, (unsigned)h);
-	else
-		sbuf_put_uint(s, h, 2);
-	sbuf_putc(s, ':');
-	sbuf_put_2digits(s, m);
-	sbuf_putc(s, ':');
-	sbuf_put_2digits(s, sec);
+	return as == bs ? af < bf : as < bs;
+}
+
+/* The fraction with at least 6 (9 with --nano) digits: ts_frac_print. */
+static void put_frac(struct sbuf *s, uint32_t frac, bool nano)
+{
 	sbuf_putc(s, '.');
-	sbuf_put_uint(s, frac, (unsigned)digits);
+	sbuf_put_uint(s, frac, nano ? 9u : 6u);
+}
+
+/* HH:MM:SS of a broken-down time, as strftime's "%H:%M:%S". */
+static void put_hms(struct sbuf *s, const struct tm *tm)
+{
+	sbuf_put_2digits(s, (unsigned)tm->tm_hour);
+	sbuf_putc(s, ':');
+	sbuf_put_2digits(s, (unsigned)tm->tm_min);
+	sbuf_putc(s, ':');
+	sbuf_put_2digits(s, (unsigned)tm->tm_sec);
+}
+
+/*
+ * -ttt and -ttttt: the time since the reference, as ts_date_hmsfrac_print
+ * shows it in UTC: the hours of the day only (gmtime), and an error for a
+ * second count whose bit 31 is set.
+ */
+static void put_delta(struct sbuf *s, int64_t sec, int64_t frac, bool nano)
+{
+	struct tm tm;
+	time_t t = (time_t)sec;
+
+	if ((uint32_t)sec & 0x80000000u) {
+		sbuf_puts(s, "[Error converting time] ");
+		return;
+	}
+	if (sec >= 0) {
+		tm.tm_hour = (int)((sec / 3600) % 24);
+		tm.tm_min = (int)((sec / 60) % 60);
+		tm.tm_sec = (int)(sec % 60);
+	} else if (gmtime_r(&t, &tm) == NULL) {
+		sbuf_puts(s, "[Error converting time] ");
+		return;
+	}
+	put_hms(s, &tm);
+	put_frac(s, (uint32_t)frac, nano);
 	sbuf_putc(s, ' ');
 }
 
 static void print_timestamp(struct printer *pr, struct sbuf *s, const struct packet *p)
 {
-	uint32_t unit = p->ts_nano ? 1000000000u : 1000000u;
-	int digits = p->ts_nano ? 9 : 6;
+	int64_t unit = p->ts_nano ? 1000000000 : 1000000;
+	int64_t frac = ts_frac_signed(p->ts_frac), ref_frac, sec;
 	bool neg;
-	int64_t sec;
-	uint32_t frac;
 
+	if (pr->opts.ts == TS_NONE)
+		return;
+	/* print.c refuses a second count with bit 31 set: a negative 32-bit time. */
+	if (pr->opts.ts != TS_DELTA_PREV && pr->opts.ts != TS_DELTA_FIRST &&
+	    ((uint32_t)p->ts_sec & 0x80000000u)) {
+		sbuf_puts(s, "[Error converting time] ");
+		return;
+	}
 	switch (pr->opts.ts) {
 	case TS_NONE:
 		return;
 	case TS_EPOCH:
-		sbuf_printf(s, "%lld.%0*u ", (long long)p->ts_sec, digits, p->ts_frac);
+		sbuf_put_uint(s, (uint32_t)p->ts_sec, 0);
+		put_frac(s, p->ts_frac, p->ts_nano);
+		sbuf_putc(s, ' ');
 		return;
 	case TS_DELTA_PREV:
 	case TS_DELTA_FIRST:
-		if (!pr->have_first) {
-			pr->first_sec = p->ts_sec;
-			pr->first_frac = p->ts_frac;
-			pr->have_first = true;
+		/* One reference, taken again while it is zero (netdissect_timevalisset). */
+		if (pr->ref_sec == 0 && pr->ref_frac == 0) {
+			pr->ref_sec = p->ts_sec;
+			pr->ref_frac = p->ts_frac;
 		}
-		if (!pr->have_prev) {
-			pr->prev_sec = p->ts_sec;
-			pr->prev_frac = p->ts_frac;
-			pr->have_prev = true;
-		}
-		if (pr->opts.ts == TS_DELTA_PREV) {
-			ts_sub(p->ts_sec, p->ts_frac, pr->prev_sec, pr->prev_frac, unit, &neg, &sec, &frac);
-			pr->prev_sec = p->ts_sec;
-			pr->prev_frac = p->ts_frac;
-		} else {
-			ts_sub(p->ts_sec, p->ts_frac, pr->first_sec, pr->first_frac, unit, &neg, &sec,
-			       &frac);
+		ref_frac = ts_frac_signed(pr->ref_frac);
+		neg = ts_before(p->ts_sec, frac, pr->ref_sec, ref_frac);
+		/* netdissect_timevalsub: one borrow when the fraction goes below zero. */
+		sec = neg ? pr->ref_sec - p->ts_sec : p->ts_sec - pr->ref_sec;
+		frac = neg ? ref_frac - frac : frac - ref_frac;
+		if (frac < 0) {
+			sec--;
+			frac += unit;
 		}
 		sbuf_putc(s, neg ? '-' : ' ');
-		put_hms(s, (uint64_t)(sec / 3600), (unsigned)((sec % 3600) / 60), (unsigned)(sec % 60),
-			frac, digits);
+		put_delta(s, sec, frac, p->ts_nano);
+		if (pr->opts.ts == TS_DELTA_PREV) {
+			pr->ref_sec = p->ts_sec;
+			pr->ref_frac = p->ts_frac;
+		}
 		return;
 	case TS_LOCAL:
 	case TS_DATE:
@@ -182,7 +219,8 @@ static void print_timestamp(struct printer *pr, struct sbuf *s, const struct pac
 		time_t t = (time_t)p->ts_sec;
 
 		if (localtime_r(&t, &pr->tm_cached) == NULL) {
-			sbuf_puts(s, "[timestamp overflow] ");
+			pr->tm_valid = false;
+			sbuf_puts(s, "[Error converting time] ");
 			return;
 		}
 		pr->tm_sec_cached = p->ts_sec;
@@ -191,8 +229,9 @@ static void print_timestamp(struct printer *pr, struct sbuf *s, const struct pac
 	if (pr->opts.ts == TS_DATE)
 		sbuf_printf(s, "%04d-%02d-%02d ", pr->tm_cached.tm_year + 1900, pr->tm_cached.tm_mon + 1,
 			    pr->tm_cached.tm_mday);
-	put_hms(s, (uint64_t)pr->tm_cached.tm_hour, (unsigned)pr->tm_cached.tm_min,
-		(unsigned)pr->tm_cached.tm_sec, p->ts_frac, digits);
+	put_hms(s, &pr->tm_cached);
+	put_frac(s, p->ts_frac, p->ts_nano);
+	sbuf_putc(s, ' ');
 }
 
 /* -#: print.c's "%5u  ", the count of packets the filter passed (tcpdump's packets_captured). */
@@ -216,6 +255,119 @@ static const char *ifname_of(struct printer *pr, uint32_t ifindex)
 	pr->if_index[i] = ifindex;
 	memcpy(pr->if_name[i], name, sizeof(name));
 	return pr->if_name[i];
+}
+
+/* "ethertype IPv4 (0x0800)", or with -q "IPv4" (print-ether.c's ether_type_print). */
+static void put_ether_type(struct sbuf *s, uint16_t type, bool quick)
+{
+	const char *name = tok_name(ethertype_names, type);
+
+	if (!quick)
+		sbuf_printf(s, "ethertype %s (0x%04x)", name != NULL ? name : "Unknown", type);
+	else if (name != NULL)
+		sbuf_puts(s, name);
+	else
+		sbuf_printf(s, "Unknown Ethertype (0x%04x)", type);
+}
+
+/* A VLAN tag's TCI, as ieee8021q_tci_string() (IEEE 802.1Q: 3-bit priority, DEI, 12-bit VLAN ID). */
+static void put_vlan_tci(struct sbuf *s, uint16_t tci)
+{
+	sbuf_printf(s, "vlan %u, p %u%s, ", tci & 0xfffu, (unsigned)tci >> 13,
+		    (tci & 0x1000) ? ", DEI" : "");
+}
+
+/*
+ * -e on Ethernet, as ether_common_print(): the addresses, then each type
+ * field with the tag it announces; the frame's length after the first.
+ */
+static void print_ether_header(struct sbuf *s, struct names *nm, const struct packet *p, bool quick)
+{
+	const struct link_info *l = &p->link;
+	uint16_t type = l->type, tci, next;
+	unsigned i;
+
+	names_put_mac(nm, s, l->mac + 6);
+	sbuf_puts(s, " > ");
+	names_put_mac(nm, s, l->mac);
+	sbuf_puts(s, ", ");
+	for (i = 0; i <= l->ntags; i++) {
+		put_ether_type(s, type, quick);
+		if (i == 0)
+			sbuf_printf(s, ", length %u: ", p->wirelen);
+		else
+			sbuf_puts(s, ", ");
+		if (i == l->ntags)
+			break;
+		link_tag(l, i, &tci, &next);
+		put_vlan_tci(s, tci);
+		type = next;
+	}
+}
+
+/*
+ * What comes before the IP header: with -e the link-level header, for
+ * every link type as tcpdump's printer for it; and, -e or not, what
+ * print-sll.c shows of a VLAN tag in a Linux cooked header.
+ */
+static void print_link(struct printer *pr, struct sbuf *s, const struct packet *p)
+{
+	const struct link_info *l = &p->link;
+	bool e = pr->opts.eflag, quick = pr->opts.quick;
+	const char *name;
+	uint16_t tci, next;
+	unsigned i;
+
+	switch (l->hdr) {
+	case LINK_HDR_ETHER:
+		if (e)
+			print_ether_header(s, pr->names, p, quick);
+		return;
+	case LINK_HDR_SLL:
+	case LINK_HDR_SLL2:
+		if (e && l->hdr == LINK_HDR_SLL) {
+			name = tok_name(sll_pkttype_names, l->pkttype);
+			sbuf_printf(s, "%3s ", name != NULL ? name : "?");
+		} else if (e) {
+			sbuf_printf(s, "ifindex %u ", l->ifindex);
+		}
+		if (e && l->mac != NULL) {
+			names_put_mac(pr->names, s, l->mac);
+			sbuf_putc(s, ' ');
+		}
+		if (e && !quick) {
+			put_ether_type(s, l->type, false);
+			sbuf_printf(s, ", length %u: ", p->wirelen);
+		}
+		for (i = 0; i < l->ntags; i++) {
+			link_tag(l, i, &tci, &next);
+			if (e)
+				put_vlan_tci(s, tci);
+			if (!quick) {
+				name = tok_name(ethertype_names, next);
+				sbuf_printf(s, "ethertype %s, ", name != NULL ? name : "Unknown");
+			}
+		}
+		return;
+	case LINK_HDR_NULL:
+		if (!e)
+			return;
+		name = tok_name(bsd_af_names, l->af);
+		if (!quick)
+			sbuf_printf(s, "AF %s (%u)", name != NULL ? name : "Unknown", l->af);
+		else if (name != NULL)
+			sbuf_puts(s, name);
+		else
+			sbuf_printf(s, "Unknown AF %u", l->af);
+		sbuf_printf(s, ", length %u: ", p->wirelen);
+		return;
+	case LINK_HDR_RAW:
+		if (e)
+			sbuf_puts(s, "ip: ");
+		return;
+	default:
+		return;
+	}
 }
 
 static void print_addr(struct sbuf *s, struct names *nm, const struct ip_info *ip,
@@ -757,12 +909,13 @@ static bool print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 }
 
 /*
- * The IP and TCP parts. Returns true where tcpdump 4.99 gave up through its
+ * The IP and TCP parts; tcpdump -e leaves out the "IP "/"IP6 " the link
+ * header has said. Returns true where tcpdump 4.99 gave up through its
  * longjmp (a GET_ macro past the captured bytes): pretty_print_packet() then
  * forgets the link header's length, and -x, -X and -A dump the whole frame.
  */
 static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
-			     const struct relseq_view *v, int vflag, bool quick)
+			     const struct relseq_view *v, int vflag, bool quick, bool eflag)
 {
 	const struct ip_info *ip = &p->ip;
 
@@ -772,7 +925,8 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 			sbuf_puts(s, " [|ip6]");
 			return false;
 		}
-		sbuf_puts(s, "IP6 ");
+		if (!eflag)
+			sbuf_puts(s, "IP6 ");
 		if (ip->missing)
 			sbuf_printf(s, "truncated-ip6 - %u bytes missing!", ip->missing);
 		if (vflag)
@@ -797,7 +951,8 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 			sbuf_printf(s, "IP%u (invalid)", ip->bad_version);
 		return false;
 	}
-	sbuf_puts(s, "IP ");
+	if (!eflag)
+		sbuf_puts(s, "IP ");
 	switch (p->stop) {
 	case STOP_IP_TRUNC:
 		if (ip->opts_trunc && vflag) {
@@ -876,7 +1031,7 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 	sbuf_init(&s, buf, cap);
 	print_number(pr, &s, p);
 	print_timestamp(pr, &s, p);
-	if (p->link.has_sll2) {
+	if (p->link.hdr == LINK_HDR_SLL2) {
 		const char *dir = tok_name(sll_pkttype_names, p->link.pkttype);
 
 		const char *ifname = ifname_of(pr, p->link.ifindex);
@@ -889,7 +1044,9 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		sbuf_putc(&s, ' ');
 		sbuf_printf(&s, "%-3s ", dir != NULL ? dir : "?");
 	}
-	pr->whole_frame = print_ip_and_tcp(&s, pr->names, p, v, pr->opts.vflag, pr->opts.quick);
+	print_link(pr, &s, p);
+	pr->whole_frame = print_ip_and_tcp(&s, pr->names, p, v, pr->opts.vflag, pr->opts.quick,
+					   pr->opts.eflag);
 	if ((l != NULL && !labels_empty(l)) || (h != NULL && h->bits != 0)) {
 		bool none = l == NULL || labels_empty(l);
 

@@ -19,6 +19,7 @@ struct capture_opts {
 	const char *write_file;    /* -w, or NULL */
 	struct rotate_opts rotate; /* -C, -G, -W, -z: how the -w file is split */
 	int snaplen;               /* -s; 0 = default (262144) */
+	bool nano;                 /* --nano: nanosecond timestamps (a file's scaled, live asked for) */
 	bool packet_buffered;      /* -U: each packet written to -w at once, replaying too */
 	/* Live only (ignored when reading files, as tcpdump ignores them): */
 	bool no_promisc;           /* -p */

@@ -1,4 +1,4 @@
-/* names.h - host and TCP port names as tcpdump prints them without -n, each address looked up once. */
+/* names.h - host, TCP port and MAC names as tcpdump prints them without -n, each looked up once. */
 #ifndef TCPNOTE_NAMES_H
 #define TCPNOTE_NAMES_H
 
@@ -40,10 +40,18 @@ const char *names_tcp_port(const struct names *n, uint16_t port);
  */
 void names_put_host(struct names *n, struct sbuf *s, int family, const uint8_t *a);
 
+/*
+ * Append a MAC address (6 bytes) as tcpdump -e shows it: with n NULL (-n)
+ * aa:bb:cc:dd:ee:ff; else its name in the ethers database, or "Broadcast"
+ * for ff:ff:ff:ff:ff:ff, or the numbers and " (oui NAME)" from tcpdump's
+ * table of OUIs (" (oui Unknown)").
+ */
+void names_put_mac(struct names *n, struct sbuf *s, const uint8_t mac[6]);
+
 /* Append the TCP port's name or, when n is NULL or the port has none, its number. */
 void names_put_tcp_port(const struct names *n, struct sbuf *s, uint16_t port);
 
-/* How many resolver lookups were made so far (one per distinct address). */
+/* How many resolver lookups were made so far (one per distinct address, MAC addresses too). */
 unsigned long names_lookups(const struct names *n);
 
 #endif

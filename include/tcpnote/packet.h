@@ -83,12 +83,42 @@ enum pkt_stop {
 	STOP_TCP_HLEN_LONG     /* data offset past the segment */
 };
 
-/* The Linux "any" device's per-packet interface and direction (SLL2). */
-struct link_info {
-	bool has_sll2;
-	uint32_t ifindex;
-	uint8_t pkttype;
+/* Which link-layer header came before IP: what tcpdump -e prints differs for each. */
+enum link_hdr {
+	LINK_HDR_NONE = 0, /* not decoded */
+	LINK_HDR_ETHER,    /* EN10MB (print-ether.c) */
+	LINK_HDR_SLL,      /* LINUX_SLL (print-sll.c) */
+	LINK_HDR_SLL2,     /* LINUX_SLL2, the "any" device: interface and direction on every line */
+	LINK_HDR_NULL,     /* NULL and LOOP: a BSD address family (print-null.c) */
+	LINK_HDR_RAW       /* RAW, IPV4, IPV6: no header (print-raw.c) */
 };
+
+/*
+ * The link-layer header, as far as it was decoded: the fields tcpdump -e
+ * shows. Pointers point into the captured frame, at bytes the decoder
+ * checked were captured.
+ */
+struct link_info {
+	uint8_t hdr;        /* enum link_hdr */
+	uint16_t ntags;     /* VLAN tags between the first type field and the last */
+	uint16_t pkttype;   /* SLL, SLL2: the Linux packet type (SLL's is 16 bits) */
+	uint16_t type;      /* Ethernet, SLL, SLL2: the first type field */
+	uint32_t ifindex;   /* SLL2 */
+	uint32_t af;        /* NULL, LOOP: the address family, as tcpdump reads it */
+	const uint8_t *mac; /* Ethernet: destination then source (12 bytes); SLL, SLL2: the
+			       6-byte address; NULL when the address is not 6 bytes long */
+	const uint8_t *tags; /* ntags * 4 bytes after the first type: each tag's TCI, then the
+				type after it */
+};
+
+/* VLAN tag i's TCI and the type field that follows it (i < l->ntags). */
+static inline void link_tag(const struct link_info *l, unsigned i, uint16_t *tci, uint16_t *next)
+{
+	const uint8_t *t = l->tags + 4u * i;
+
+	*tci = (uint16_t)((t[0] << 8) | t[1]);
+	*next = (uint16_t)((t[2] << 8) | t[3]);
+}
 
 #define IP_MAX_OPTS 40
 #define IP6_MAX_EXT 8

@@ -27,11 +27,12 @@ struct print_opts {
 	int vflag;
 	bool color; /* ANSI colours on the labels: green lifecycle, yellow loss/order, red reset */
 	bool resolve; /* host and port names as tcpdump shows them without -n (names.h) */
-	bool quick;   /* tcpdump -q: "tcp LEN" instead of the flags, numbers and options */
+	bool quick;   /* tcpdump -q: "tcp LEN" for the TCP part, and the link header's short forms */
 	bool short_names; /* -N: resolved host names without their domain */
 	bool number;      /* -#: the frame's number before each line */
 	enum dump_mode dump; /* -x, -X, -A: the packet's bytes under its line */
 	bool dump_link;      /* -xx, -XX, -AA: from the link header on */
+	bool eflag;          /* -e: the link-level header first (MACs, ethertype, VLAN tags, length) */
 };
 
 struct printer;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """test_cli.py - tcpnote's command line: options, exit codes, messages, -w, -r -, -c, bad files."""
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -109,6 +110,20 @@ def main():
               '\n' + o1[:300] + '\n' + stripped[:300])
     rc, out, err = run([t, '-n', '-tttttt', '-r', seed])
     check('six -t is a usage error', rc == 2)
+
+    # Timestamp precision, spelt as tcpdump spells it.
+    rc, nano, err = run([t, '-n', '-tt', '--nano', '-r', seed])
+    check('--nano: nine digits, a microsecond file\'s ending in 000',
+          rc == 0 and re.match(r'^\d+\.\d{6}000 ', nano), nano[:200])
+    for spelling in (['--time-stamp-precision=nano'], ['--time-stamp-precision', 'nano']):
+        rc, out, err = run([t, '-n', '-tt'] + spelling + ['-r', seed])
+        check('%s is --nano' % ' '.join(spelling), rc == 0 and out == nano, err)
+    for spelling in (['--micro'], ['--time-stamp-precision=micro'], ['--nano', '--micro']):
+        rc, out, err = run([t, '-n', '-tt'] + spelling + ['-r', seed])
+        check('%s: microseconds' % ' '.join(spelling),
+              rc == 0 and re.match(r'^\d+\.\d{6} ', out), out[:200])
+    rc, out, err = run([t, '-n', '--time-stamp-precision=pico', '-r', seed])
+    check('--time-stamp-precision takes micro or nano (2)', rc == 2 and 'micro or nano' in err, err)
 
     return finish('cli')
 

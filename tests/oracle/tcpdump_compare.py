@@ -3,46 +3,65 @@
 
 For each capture it runs `tcpdump -n FLAGS -r FILE tcp` and `tcpnote -n FLAGS -r FILE tcp`,
 groups both outputs into one record per packet (a record starts at a timestamp, in any
-of tcpdump's -t formats, after the packet number with -#; -v continuation lines and
-application decodes do not), strips tcpnote's "  # labels" and compares. A tcpnote
-record equals tcpdump's when the texts are identical, or when tcpdump's goes on past
-tcpnote's final "length N" with an application-layer decode (": HTTP ...", " [RST ...",
-BGP lines), which tcpnote deliberately does not print.
+of tcpdump's -t formats or print.c's "[Error converting time]", at an "[Invalid header"
+line, after the packet number with -#, or with -t at a line not indented by a tab or
+four spaces; -v continuation lines and application decodes do not), strips tcpnote's
+"  # labels" and compares. A tcpnote record equals tcpdump's when the texts are
+identical, or when tcpdump's goes on past tcpnote's final "length N" with an
+application-layer decode (": HTTP ...", " [RST ...", BGP lines), which tcpnote
+deliberately does not print.
 
 A payload dump (-x, -X, -A and doubled) is compared byte for byte, apart from the
 packet's own lines: the -x/-X dump is a record's trailing run of "\t0x0000: " lines
 from offset 0 on; an -A dump can hold any text, even a line that looks like a packet's,
 so both outputs are cut at the packet lines that the same flags without -A print.
 
+--linktypes adds the captures tests/oracle/linktypes.py writes (every link type, VLAN tags,
+nanosecond and microsecond timestamps) to the files; --convert FORMAT compares copies
+of the files that `editcap -F FORMAT` makes (nsecpcap: nanosecond pcap; pcapng), for
+--nano; --bpf changes the filter both are given ("" for none).
+
 With --resolve HOSTS both run without -n, so addresses and ports are shown by name,
-inside a network and mount namespace of their own where HOSTS is /etc/hosts: the
+inside a network and mount namespace of their own where HOSTS is /etc/hosts (and
+--ethers FILE /etc/ethers, which names MAC addresses for -e): the
 names are known in advance, and a reverse lookup that falls through to DNS fails at
 once instead of leaving the machine (the namespace has no network).
 """
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
-TS = re.compile(r'^(\d\d:\d\d:\d\d\.\d+ |[ -]\d\d+:\d\d:\d\d\.\d+ |\d+\.\d+ |\d{4}-\d\d-\d\d )')
+TS = re.compile(r'^(\d\d:\d\d:\d\d\.\d+ |[ -]\d\d+:\d\d:\d\d\.\d+ |\d+\.\d+ |\d{4}-\d\d-\d\d |'
+                r'[ -]?\[Error converting time\] |\[Invalid header: )')
 NUMBER = re.compile(r'^ *\d+  ')  # print.c's "%5u  " under -#
-LABELS = re.compile(r'  # [^\n]*$')
+CONTINUED = re.compile(r'^(\t|    )')
+LABELS = re.compile(r'  # [^\n]*$', re.M)
 ENDS_WITH_LENGTH = re.compile(r'length \d+$')
 HEX_LINE = re.compile(r'^\t0x([0-9a-f]{4,}):  ')
 DUMP_FLAGS = re.compile(r'^-[AxX]+$')
 APP_GAVE_UP = re.compile(r' \[\|[a-z0-9_.-]+\]$')
 
 
-def records(text, numbered=False):
+def records(text, numbered=False, no_timestamps=False):
     """One string per packet: its line, continuation lines and -x/-X dump, without newlines
     at the end. With -A the dump lines could look like anything: see split_at()."""
-    start = NUMBER if numbered else TS
     out = []
     for line in text.split('\n'):
         if line == '':
             continue
-        if start.match(line) or not out:
+        # Without timestamps a continuation line is indented by a tab or four spaces
+        # (an SLL direction column, "  B", by fewer).
+        if numbered:
+            starts = NUMBER.match(line)
+        elif no_timestamps:
+            starts = not CONTINUED.match(line)
+        else:
+            starts = TS.match(line)
+        if starts or not out:
             out.append(line)
         else:
             out[-1] += '\n' + line
@@ -122,7 +141,7 @@ def packets(out, heads, flags, mode):
     """[(lines, dump)] per packet of one output; None when it cannot be cut (-A)."""
     if mode == 'A':
         return split_at(out, heads)
-    recs = records(out, '-#' in flags or '--number' in flags)
+    recs = records(out, '-#' in flags or '--number' in flags, '-t' in flags)
     return [hex_dump_split(r) if mode else (r, '') for r in recs]
 
 
@@ -138,7 +157,8 @@ def compare(tcpnote, path, flags, env, bpf=('tcp',), extra=(), numeric=('-n',)):
         # the packets' own lines, from the same flags without -A, cut the outputs
         numbered = '-#' in flags or '--number' in flags
         (_, td_base, _), (_, tn_base, _) = both([f for f in flags if not DUMP_FLAGS.match(f)])
-        td_heads, tn_heads = records(td_base, numbered), records(tn_base, numbered)
+        td_heads = records(td_base, numbered, '-t' in flags)
+        tn_heads = records(tn_base, numbered, '-t' in flags)
     td = packets(td_out, td_heads, flags, mode)
     tn = packets(tn_out, tn_heads, flags, mode)
     diffs = []
@@ -175,20 +195,29 @@ def shorten(text, other, room=600):
         ('...' if start + room < len(text) else '')
 
 
-def in_own_namespace(hosts, script=__file__):
+def in_own_namespace(hosts, script=__file__, ethers=None):
     """Runs script (this one by default) again, with this process's arguments, in a network
-    and mount namespace with HOSTS as /etc/hosts: its exit status, 77 (skipped) when not
-    root, or None when already inside."""
+    and mount namespace with HOSTS as /etc/hosts (and ETHERS as /etc/ethers, in a copy of
+    /etc, as the machine may have none to mount over): its exit status, 77 (skipped) when
+    not root, or None when already inside."""
     if os.environ.get('TCPNOTE_ORACLE_NS') == '1':
         return None
     if os.geteuid() != 0:
         print('oracle: SKIPPED: --resolve needs root for its namespace (unshare -n -m)')
         return 77
     env = dict(os.environ, TCPNOTE_ORACLE_NS='1')
-    cmd = ['unshare', '--net', '--mount', '--propagation', 'private', 'sh', '-c',
-           'mount --bind "$0" /etc/hosts && exec "$@"', os.path.abspath(hosts),
-           sys.executable, os.path.abspath(script)] + sys.argv[1:]
-    return subprocess.run(cmd, env=env).returncode
+    argv = [sys.executable, os.path.abspath(script)] + sys.argv[1:]
+    if ethers is None:
+        cmd = ['unshare', '--net', '--mount', '--propagation', 'private', 'sh', '-c',
+               'mount --bind "$0" /etc/hosts && exec "$@"', os.path.abspath(hosts)] + argv
+        return subprocess.run(cmd, env=env).returncode
+    with tempfile.TemporaryDirectory(prefix='tcpnote-oracle-etc-') as etc:
+        subprocess.run(['cp', '-a', '/etc/.', etc], check=True)
+        shutil.copyfile(hosts, os.path.join(etc, 'hosts'))
+        shutil.copyfile(ethers, os.path.join(etc, 'ethers'))
+        cmd = ['unshare', '--net', '--mount', '--propagation', 'private', 'sh', '-c',
+               'mount --bind "$0" /etc && exec "$@"', etc] + argv
+        return subprocess.run(cmd, env=env).returncode
 
 
 def main():
@@ -207,12 +236,21 @@ def main():
                          '(e.g. "--max-flows 1": evicted connections keep tcpdump\'s numbering)')
     ap.add_argument('--resolve', metavar='HOSTS',
                     help='run both without -n, with HOSTS as /etc/hosts and no network')
+    ap.add_argument('--ethers', metavar='FILE',
+                    help='with --resolve: FILE as /etc/ethers (MAC names for -e)')
     ap.add_argument('--require-name', action='append', default=[],
                     help='with --resolve: fail unless tcpdump printed this name somewhere')
+    ap.add_argument('--bpf', default='tcp',
+                    help='the filter expression both are given (default tcp; "" for none)')
+    ap.add_argument('--linktypes', action='store_true',
+                    help='also compare the captures tests/oracle/linktypes.py writes, with '
+                         'nanosecond and microsecond timestamps')
+    ap.add_argument('--convert', action='append', default=[], metavar='FORMAT',
+                    help='compare copies made by editcap -F FORMAT instead (repeatable)')
     ap.add_argument('files', nargs='*')
     a = ap.parse_args()
     if a.resolve:
-        rc = in_own_namespace(a.resolve)
+        rc = in_own_namespace(a.resolve, ethers=a.ethers)
         if rc is not None:
             return rc
     for d in a.dir:
@@ -221,9 +259,39 @@ def main():
             return 1
         a.files += sorted(os.path.join(d, f) for f in os.listdir(d)
                           if f.endswith('.pcap') or f.endswith('.pcapng'))
-    if not a.files:
-        print('oracle: no capture files to compare')
-        return 1
+    with tempfile.TemporaryDirectory(prefix='tcpnote-oracle-') as tmp:
+        if a.linktypes:
+            for kind in ('nano', 'micro'):
+                d = os.path.join(tmp, 'linktypes-' + kind)
+                subprocess.run([sys.executable, os.path.join(os.path.dirname(
+                    os.path.abspath(__file__)), 'linktypes.py'), d, '--' + kind], check=True)
+                a.files += sorted(os.path.join(d, f) for f in os.listdir(d))
+        if a.convert:
+            if shutil.which('editcap') is None:
+                print('oracle: SKIPPED: --convert needs editcap (Wireshark)')
+                return 77
+            a.files = convert(a.files, a.convert, tmp)
+        if not a.files:
+            print('oracle: no capture files to compare')
+            return 1
+        return compare_all(a)
+
+
+def convert(files, formats, tmp):
+    """Copies of files in each format, as editcap writes them."""
+    out = []
+    for fmt in formats:
+        d = os.path.join(tmp, fmt)
+        os.makedirs(d, exist_ok=True)
+        for path in files:
+            dst = os.path.join(d, os.path.basename(path) + '.' + fmt)
+            subprocess.run(['editcap', '-F', fmt, path, dst], check=True,
+                           stdout=subprocess.DEVNULL)
+            out.append(dst)
+    return out
+
+
+def compare_all(a):
     flagsets = [f.split() for f in (a.flags or ['', '-v', '-S', '-S -v'])]
     env = dict(os.environ, TZ='UTC', LC_ALL='C')
     known = {}
@@ -241,8 +309,8 @@ def main():
     for path in a.files:
         base = os.path.basename(path)
         for flags in flagsets:
-            r = compare(a.tcpnote, path, flags, env, extra=a.tcpnote_extra.split(),
-                        numeric=numeric)
+            r = compare(a.tcpnote, path, flags, env, bpf=a.bpf.split(),
+                        extra=a.tcpnote_extra.split(), numeric=numeric)
             seen_names.update(n for n in a.require_name if n in r['tcpdump_text'])
             total += r['records']
             same += min(r['same'], r['records'])

@@ -271,7 +271,10 @@ static void test_decode_ethernet_ipv4_syn_options(void **state)
 	assert_true(packet_is_tcp(&p));
 	assert_int_equal(p.caplen, 78);
 	assert_int_equal(p.wirelen, 78);
-	assert_false(p.link.has_sll2);
+	assert_int_equal(p.link.hdr, LINK_HDR_ETHER);
+	assert_ptr_equal(p.link.mac, f->bytes);
+	assert_int_equal(p.link.type, 0x0800);
+	assert_int_equal(p.link.ntags, 0);
 	assert_ipv4(&p, addr_a4, addr_b4, 64);
 	assert_int_equal(p.ip.nopts, 0);
 
@@ -317,6 +320,9 @@ static void test_decode_vlan(void **state)
 	(void)state;
 	decode_valid(f, false, &p);
 	assert_ipv4(&p, addr_a4, addr_b4, 57);
+	assert_int_equal(p.link.type, 0x8100);
+	assert_int_equal(p.link.ntags, 1);
+	assert_ptr_equal(p.link.tags, f->bytes + 14);
 	assert_int_equal(t->paylen, 5);
 	assert_int_equal(t->payload.len, 5);
 	assert_memory_equal(t->payload.data, "hello", 5);
@@ -341,6 +347,8 @@ static void test_decode_vlan(void **state)
 		memcpy(qinq + 16, f_vlan_psh + 12, sizeof(f_vlan_psh) - 12);
 		decode(LINK_EN10MB, qinq, sizeof(qinq), sizeof(qinq), true, &p);
 		assert_int_equal(p.stop, STOP_NONE);
+		assert_int_equal(p.link.type, 0x88a8);
+		assert_int_equal(p.link.ntags, 2);
 		assert_int_equal(t->seq, 0x01020305u);
 		assert_int_equal(t->paylen, 5);
 		assert_memory_equal(t->payload.data, "hello", 5);
@@ -357,7 +365,10 @@ static void test_decode_linux_sll_sack(void **state)
 
 	(void)state;
 	decode_valid(f, false, &p);
-	assert_false(p.link.has_sll2);
+	assert_int_equal(p.link.hdr, LINK_HDR_SLL);
+	assert_int_equal(p.link.pkttype, 0);
+	assert_ptr_equal(p.link.mac, f->bytes + 6);
+	assert_int_equal(p.link.type, 0x0800);
 	assert_ipv4(&p, addr_b4, addr_a4, 72);
 	assert_int_equal(t->paylen, 0);
 	assert_int_equal(t->payload.len, 0);
@@ -384,7 +395,7 @@ static void test_decode_linux_sll2(void **state)
 
 	(void)state;
 	decode_valid(f, false, &p);
-	assert_true(p.link.has_sll2);
+	assert_int_equal(p.link.hdr, LINK_HDR_SLL2);
 	assert_int_equal(p.link.ifindex, 3);
 	assert_int_equal(p.link.pkttype, 4);
 	assert_ipv4(&p, addr_a4, addr_b4, 40);
@@ -412,6 +423,9 @@ static void test_decode_null_both_byte_orders(void **state)
 	}
 	case_end();
 	assert_int_equal(le.tcp.sum, be.tcp.sum);
+	assert_int_equal(le.link.hdr, LINK_HDR_NULL);
+	assert_int_equal(le.link.af, 2);
+	assert_int_equal(be.link.af, 2);
 
 	/* DLT_LOOP decodes the same header. */
 	decode(LINK_LOOP, f_null_be_rst, sizeof(f_null_be_rst), sizeof(f_null_be_rst), false, &le);
@@ -432,6 +446,95 @@ static void test_decode_null_both_byte_orders(void **state)
 		decode(LINK_NULL, buf, sizeof(buf), sizeof(buf), false, &le);
 		assert_int_equal(le.stop, STOP_NOT_IP);
 	}
+}
+
+/* f_eth_syn's IPv4 packet behind a link header of hlen bytes; returns the frame's length. */
+static size_t behind(const uint8_t *hdr, size_t hlen, uint8_t *out)
+{
+	memcpy(out, hdr, hlen);
+	memcpy(out + hlen, f_eth_syn + 14, sizeof(f_eth_syn) - 14);
+	return hlen + sizeof(f_eth_syn) - 14;
+}
+
+/* How far a frame decodes whose link header has the 16-bit value v at offset `at`. */
+static enum pkt_stop stop_with(int dlt, const uint8_t *hdr, size_t hlen, size_t at, uint16_t v)
+{
+	uint8_t copy[24], buf[128];
+	struct packet p;
+	size_t n;
+
+	memcpy(copy, hdr, hlen);
+	copy[at] = (uint8_t)(v >> 8);
+	copy[at + 1] = (uint8_t)v;
+	n = behind(copy, hlen, buf);
+	decode(dlt, buf, (uint32_t)n, (uint32_t)n, false, &p);
+	return p.stop;
+}
+
+/* What -e needs of each link header: tcpdump's rules for VLAN tags, addresses, radiotap. */
+static void test_decode_link_headers(void **state)
+{
+	/* 802.1Q-9200 outer tag (VID 5), then 802.1Q (VID 6), then IPv4 */
+	static const uint8_t eth9200[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x92, 0x00,
+					  0x00, 0x05, 0x81, 0x00, 0x00, 0x06, 0x08, 0x00};
+	/* SLL: outgoing, ARPHRD_ETHER, a 4-byte address, an 802.1Q tag (VID 12, p 2, DEI) */
+	static const uint8_t sll_tag[] = {0, 4, 0, 1, 0, 4, 10, 0, 0, 1, 0, 0, 0, 0, 0x81, 0x00,
+					  0x50, 0x0c, 0x08, 0x00};
+	/* SLL2: IPv4, interface 7, ARPHRD_ETHER, broadcast, no address */
+	static const uint8_t sll2[] = {0x08, 0x00, 0, 0, 0, 0, 0, 7, 0, 1, 1, 0,
+				       0, 0, 0, 0, 0, 0, 0, 0};
+	uint8_t buf[128];
+	struct packet p;
+	size_t n;
+	uint16_t tci, next;
+
+	(void)state;
+	n = behind(eth9200, sizeof(eth9200), buf);
+	decode(LINK_EN10MB, buf, (uint32_t)n, (uint32_t)n, false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_int_equal(p.link.type, 0x9200);
+	assert_int_equal(p.link.ntags, 2);
+	link_tag(&p.link, 0, &tci, &next);
+	assert_int_equal(tci, 5);
+	assert_int_equal(next, 0x8100);
+	link_tag(&p.link, 1, &tci, &next);
+	assert_int_equal(tci, 6);
+	assert_int_equal(next, 0x0800);
+	/* The inner tag cut by the capture: not decoded further. */
+	decode(LINK_EN10MB, buf, 19, (uint32_t)n, false, &p);
+	assert_int_equal(p.stop, STOP_NOT_IP);
+
+	/* Linux SLL: the 802.1Q tag is followed; an address not 6 bytes long is not kept. */
+	n = behind(sll_tag, sizeof(sll_tag), buf);
+	decode(LINK_LINUX_SLL, buf, (uint32_t)n, (uint32_t)n, false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_int_equal(p.link.hdr, LINK_HDR_SLL);
+	assert_int_equal(p.link.pkttype, 4);
+	assert_null(p.link.mac);
+	assert_int_equal(p.link.ntags, 1);
+	link_tag(&p.link, 0, &tci, &next);
+	assert_int_equal(tci, 0x500c);
+	assert_int_equal(next, 0x0800);
+	/* print-sll.c follows 802.1Q only: an 802.1ad tag is an unknown protocol there. */
+	assert_int_equal(stop_with(LINK_LINUX_SLL, sll_tag, sizeof(sll_tag), 14, 0x88a8),
+			 STOP_NOT_IP);
+	/* ARPHRD_IEEE80211_RADIOTAP (803): tcpdump dissects radiotap, not the protocol field. */
+	assert_int_equal(stop_with(LINK_LINUX_SLL, sll_tag, sizeof(sll_tag), 2, 803), STOP_NOT_IP);
+	assert_int_equal(stop_with(LINK_LINUX_SLL, sll_tag, sizeof(sll_tag), 2, 772), STOP_NONE);
+
+	n = behind(sll2, sizeof(sll2), buf);
+	decode(LINK_LINUX_SLL2, buf, (uint32_t)n, (uint32_t)n, false, &p);
+	assert_int_equal(p.stop, STOP_NONE);
+	assert_int_equal(p.link.ifindex, 7);
+	assert_int_equal(p.link.pkttype, 1);
+	assert_null(p.link.mac);
+	assert_int_equal(p.link.ntags, 0);
+	assert_int_equal(stop_with(LINK_LINUX_SLL2, sll2, sizeof(sll2), 8, 803), STOP_NOT_IP);
+
+	n = behind(sll2, 0, buf);
+	decode(LINK_IPV4, buf, (uint32_t)n, (uint32_t)n, false, &p);
+	assert_int_equal(p.link.hdr, LINK_HDR_RAW);
+	assert_int_equal(p.stop, STOP_NONE);
 }
 
 static void test_decode_raw_ipv4(void **state)
@@ -1097,6 +1200,7 @@ int main(void)
 		cmocka_unit_test(test_decode_vlan),
 		cmocka_unit_test(test_decode_linux_sll_sack),
 		cmocka_unit_test(test_decode_linux_sll2),
+		cmocka_unit_test(test_decode_link_headers),
 		cmocka_unit_test_teardown(test_decode_null_both_byte_orders, case_teardown),
 		cmocka_unit_test_teardown(test_decode_raw_ipv4, case_teardown),
 		cmocka_unit_test(test_decode_ipv6),
