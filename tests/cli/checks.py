@@ -1,6 +1,7 @@
 """checks.py - the small harness the script tests share: run a command, record a check, close with a count."""
 import argparse
 import os
+import signal
 import subprocess
 import sys
 
@@ -63,3 +64,16 @@ def rerun_unshared(script, args, marker, timeout):
     marker=1 in its environment (so it knows it is inside); its exit status."""
     return subprocess.run(['unshare', '-m', '-n', sys.executable, os.path.abspath(script)] + args,
                           env=dict(os.environ, **{marker: '1'}), timeout=timeout).returncode
+
+
+def interrupt(p, timeout=10):
+    """Ctrl-C for p (unless it has ended by itself), then (exit status, stdout, stderr) as
+    bytes; killed when it has not stopped within timeout seconds."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    return p.returncode, out or b'', err or b''

@@ -15,14 +15,13 @@ mode); -U -w has each packet in the file while the capture still runs. Needs roo
 import argparse
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli'))
-from checks import ENV, check, finish, run  # noqa: E402
+from checks import ENV, check, finish, interrupt, run  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 import tcpdump_compare  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,14 +37,8 @@ def start(cmd):
 
 def stop(p):
     """Ctrl-C, then (exit status, stdout, stderr)."""
-    if p.poll() is None:
-        p.send_signal(signal.SIGINT)
-    try:
-        out, err = p.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-    return p.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
+    rc, out, err = interrupt(p)
+    return rc, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
 
 
 def opening(cmd):

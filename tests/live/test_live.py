@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli'))
-from checks import check, finish  # noqa: E402
+from checks import check, finish, interrupt  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 import tcpdump_compare  # noqa: E402
 
@@ -130,15 +130,7 @@ def seed_command(tcpnote):
     subprocess.run(['curl', '-s', '--keepalive-time', '1', '-m', '4',
                     'http://127.0.0.1:%d/' % SEED_PORT], stdout=subprocess.DEVNULL, timeout=20)
     time.sleep(0.5)
-    outs = []
-    for p in (tn, td):
-        p.send_signal(signal.SIGINT)
-        try:
-            out, _ = p.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            out, _ = p.communicate()
-        outs.append(out.decode('utf-8', 'replace'))
+    outs = [interrupt(p)[1].decode('utf-8', 'replace') for p in (tn, td)]
     tn_rec = tcpdump_compare.records(outs[0])
     td_rec = tcpdump_compare.records(outs[1])
     names = [r.split('\n', 1)[-1].split(':', 1)[0].strip() for r in tn_rec]
@@ -176,9 +168,7 @@ def ipv6_keepalive(tcpnote):
     subprocess.run(['curl', '-s', '--keepalive-time', '1', '-m', '4', 'http://[::1]:%d/' % port],
                    stdout=subprocess.DEVNULL, timeout=20)
     time.sleep(0.5)
-    tn.send_signal(signal.SIGINT)
-    out, _ = tn.communicate(timeout=10)
-    lines = out.decode('utf-8', 'replace').splitlines()
+    lines = interrupt(tn)[1].decode('utf-8', 'replace').splitlines()
     labels = ';'.join(l.split('  # ', 1)[1] for l in lines if '  # ' in l)
     check('IPv6 live: keepalives and their answers are labelled so, none duplicate',
           lines and all(' IP6 ::1.' in l for l in lines) and
