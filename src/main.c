@@ -16,6 +16,7 @@
 #include "tcpnote/pipeline.h"
 #include "tcpnote/print_svg.h"
 #include "tcpnote/privdrop.h"
+#include "tcpnote/tls_keylog.h"
 
 #ifndef TCPNOTE_VERSION
 #define TCPNOTE_VERSION "1.0.0"
@@ -96,6 +97,7 @@ static void usage(FILE *f)
 		"                 time-sequence graph as SVG; --flow ID: only that connection\n"
 		"  --expect EXPR  check at the end, exit 3 if false: LABEL, !LABEL, LABEL=N,\n"
 		"                 LABEL>=N, LABEL<=N, state:CODE=N (Zeek conn_state), flows=N\n"
+		"  --keylog FILE  decrypt TLS 1.3 and 1.2 with an NSS key log (SSLKEYLOGFILE)\n"
 		"  --color=WHEN   colour the labels: auto (default), always, never; NO_COLOR is honoured\n"
 		"  --max-flows N  connections tracked at once (1000000)  --idle-timeout S  (300, 0: never)\n"
 		"  BPF            a libpcap filter expression, e.g. tcp port 7070\n"
@@ -289,7 +291,8 @@ static bool check_expectations(const struct pipeline *pl, const struct expectati
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
-	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET };
+	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET,
+	       OPT_KEYLOG };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, OPT_VERSION},
 						 /* tcpdump's long names of its capture flags */
@@ -317,11 +320,14 @@ int main(int argc, char **argv)
 						 {"ascii", no_argument, NULL, OPT_ASCII},
 						 {"flow", required_argument, NULL, OPT_FLOW},
 						 {"svg", required_argument, NULL, OPT_SVG},
+						 {"keylog", required_argument, NULL, OPT_KEYLOG},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
 	bool summary = false, explain = false;
 	const char *svg_path = NULL;
+	const char *keylog_path = NULL;
+	struct tls_keylog *keylog = NULL;
 	FILE *svg = NULL;
 	const struct explain_lang *lang = NULL;
 	const char *color = "auto";
@@ -380,6 +386,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SVG:
 			svg_path = optarg;
+			break;
+		case OPT_KEYLOG:
+			keylog_path = optarg;
 			break;
 		case OPT_LANG:
 			lang = explain_lang_find(optarg);
@@ -594,6 +603,23 @@ int main(int argc, char **argv)
 		free(filter);
 		return rc == CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_RUNTIME;
 	}
+	if (keylog_path != NULL) {
+		unsigned long bad = 0;
+
+		keylog = tls_keylog_new();
+		if (keylog == NULL || tls_keylog_load(keylog, keylog_path, &bad, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tcpnote: %s\n", keylog == NULL ? "out of memory" : err);
+			tls_keylog_free(keylog);
+			capture_close(cap, err, sizeof(err));
+			free(filter);
+			return EXIT_RUNTIME;
+		}
+		/* Counted, never quoted: a key log holds secrets. */
+		if (bad > 0)
+			fprintf(stderr, "tcpnote: --keylog %s: %lu line%s skipped (not the NSS key log format)\n",
+				keylog_path, bad, bad == 1 ? "" : "s");
+		popts.keylog = keylog;
+	}
 	/* Opened now, when nothing else can fail the command line, and written at the end. */
 	if (svg_path != NULL) {
 		svg = strcmp(svg_path, "-") == 0 ? stdout : fopen(svg_path, "w");
@@ -612,6 +638,7 @@ int main(int argc, char **argv)
 	pl = pipeline_new(stdout, &popts);
 	if (pl == NULL) {
 		fprintf(stderr, "tcpnote: out of memory\n");
+		tls_keylog_free(keylog);
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return EXIT_RUNTIME;
@@ -706,6 +733,7 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 	}
 	pipeline_free(pl);
+	tls_keylog_free(keylog);
 	free(filter);
 	return status;
 }
