@@ -78,6 +78,7 @@ BY_HAND = {
     'tls13-chain-keylog.pcap': [('SF', 'ShADadfF', 'FIN merged')],
     'tls12-ecdhe-rsa-gcm-keylog.pcap': [('SF', 'ShADadFf', 'FIN merged')],
     'tls13-keepalive-keylog.pcap': [('SF', 'ShADadFf', 'FIN merged')],
+    'tls13-keyupdate-keylog.pcap': [('SF', 'ShADadFf', 'FIN merged')],
     # 1 S, 2 h, 3 A, 4 D, 5 a, 6 d, 8 D (the alert); 9 the server's FIN (f); 10 the
     # client's RST+ACK (R): originator aborted after the handshake, so RSTO
     'tls-alert-unknown-ca.pcap': [('RSTO', 'ShADadfR', 'reset')],
