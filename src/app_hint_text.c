@@ -49,6 +49,8 @@ static const char *undecryptable_name(uint8_t r)
 		return "cipher not supported";
 	case APP_UNDEC_AUTH:
 		return "authentication failed";
+	case APP_UNDEC_GAP:
+		return "capture gap";
 	case APP_UNDEC_MEMORY:
 	default:
 		return "out of memory";

@@ -104,6 +104,8 @@ void app_tls_dec_ccs(struct app_tls_session *s, bool from_client);
 bool app_tls_dec_wants(const struct app_tls_session *s, bool from_client, uint8_t type);
 /* True while the direction is being decrypted (so followed past APP_STREAM_MAX). */
 bool app_tls_dec_going(const struct app_tls_session *s, bool from_client);
+/* Bytes of the direction were never captured: "tls cannot decrypt (capture gap)", and stop. */
+void app_tls_dec_gap(struct app_tls_session *s, bool from_client, struct app_hints *out);
 /* Collect body bytes of the current protected record; open it at its end. */
 void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span piece);
 void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],

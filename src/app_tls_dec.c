@@ -241,6 +241,14 @@ static void dec_fail(struct tls_dec *d, uint8_t reason, struct app_hints *out)
 	dec_drop(d);
 }
 
+void app_tls_dec_gap(struct app_tls_session *s, bool from_client, struct app_hints *out)
+{
+	struct tls_dec *d = &s->dir[from_client ? 0 : 1];
+
+	if (!d->failed)
+		dec_fail(d, APP_UNDEC_GAP, out);
+}
+
 void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span piece)
 {
 	struct tls_dec *d = &s->dir[from_client ? 0 : 1];
@@ -398,6 +406,11 @@ static void dec_handshake(struct app_tls_session *s, int dir, struct span data,
 				return; /* the buffer is freed */
 			memmove(d->hs, d->hs + 4 + mlen, d->hs_len - 4 - mlen);
 			d->hs_len -= 4 + mlen;
+		}
+		/* Between messages nothing is kept: a session's memory is its one record. */
+		if (d->hs_len == 0) {
+			free(d->hs);
+			d->hs = NULL;
 		}
 	}
 }

@@ -88,7 +88,8 @@ enum app_undecryptable {
 	APP_UNDEC_NO_KEY = 0, /* the key log has no secret for this session */
 	APP_UNDEC_CIPHER,     /* a suite or version tcpnote does not decrypt */
 	APP_UNDEC_AUTH,       /* the AEAD tag did not verify: a wrong key or a changed record */
-	APP_UNDEC_MEMORY      /* out of memory */
+	APP_UNDEC_MEMORY,     /* out of memory */
+	APP_UNDEC_GAP         /* bytes of the direction were not captured: the records lost their order */
 };
 
 /* The fixed words of a kind ("tls client hello"), without its fields. */

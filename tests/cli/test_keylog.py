@@ -5,6 +5,7 @@ Usage: test_keylog.py --tcpnote BIN --pcaps DIR
 """
 import argparse
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,19 @@ def check(cond, what):
 def run(a, *args):
     p = subprocess.run([a.tcpnote, '-n'] + list(args), capture_output=True)
     return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def drop_frame(src, dst, number):
+    """Copy a little-endian classic pcap without frame `number` (1-based): a capture gap."""
+    data = open(src, 'rb').read()
+    out, off, n = [data[:24]], 24, 0
+    while off + 16 <= len(data):
+        incl = struct.unpack('<I', data[off + 8:off + 12])[0]
+        n += 1
+        if n != number:
+            out.append(data[off:off + 16 + incl])
+        off += 16 + incl
+    open(dst, 'wb').write(b''.join(out))
 
 
 def main():
@@ -75,6 +89,16 @@ def main():
         open(empty, 'w').close()
         rc, out, err = run(a, '-r', pcap, '--keylog', empty)
         check(rc == 0 and out.count('tls cannot decrypt (no key)') == 2, 'no key: said once per direction')
+
+        # A server segment lost from the capture (frame 18, the second answer's body): the
+        # records after it cannot be put in order; said once, and nothing decrypted after.
+        ka = os.path.join(a.pcaps, 'tls13-keepalive-keylog.pcap')
+        gap = os.path.join(d, 'gap.pcap')
+        drop_frame(ka, gap, 18)
+        rc, out, err = run(a, '-r', gap, '--keylog', ka[:-5] + '.keys')
+        check(rc == 0 and out.count('tls cannot decrypt (capture gap)') == 1 and
+              out.count('http response 200') == 2 and out.count('http request GET') == 5,
+              'a capture gap: said once, the client side still decrypted')
 
     # Without --keylog nothing changes: the same as with no TLS session in the key log,
     # minus the "cannot decrypt" hints.
