@@ -8,7 +8,7 @@
 #        decryption captures of step 7, each NAME.pcap with its key log NAME.keys)
 #
 # Needs root (live capture, and one network namespace of its own for the split
-# ClientHello).  Only 127.0.0.1 is contacted: ports 7079 and 7443-7446 on the
+# ClientHello).  Only 127.0.0.1 is contacted: ports 7079, 7443-7446 and 7448-7455 on the
 # host's lo, port 7447 on the lo of the namespace tcpnote-rec-PID (MTU 576),
 # which the script creates and deletes.  A throwaway self-signed certificate
 # (CN tcpnote.test) is made in the work directory on every run.  Rerunnable:
@@ -323,6 +323,32 @@ rm -f "$OUT/tls13-keyupdate-keylog.keys"
 (printf 'k\n'; sleep 0.3; printf 'GET /after-key-update HTTP/1.0\r\n\r\n'; sleep 1) |
 	expect_rc 0 timeout 10 openssl s_client -connect 127.0.0.1:$PORT \
 	-keylogfile "$OUT/tls13-keyupdate-keylog.keys" >/dev/null 2>"$WORK/s_client-ku.log"
+stop_capture
+stop "$SRV"
+
+# 7g. tls12-chacha-keylog: TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305 (RFC 7905 nonces)
+PORT=7454
+tls_server $PORT -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+start_capture tls12-chacha-keylog.pcap $PORT
+curl_keys tls12-chacha-keylog -k --http1.1 --tls-max 1.2 \
+	--ciphers ECDHE-RSA-CHACHA20-POLY1305 --resolve tcpnote.test:$PORT:127.0.0.1 \
+	"https://tcpnote.test:$PORT/chacha12"
+stop_capture
+stop "$SRV"
+
+# 7h. tls12-ecdsa-gcm-keylog: TLS 1.2 ECDHE-ECDSA-AES256-GCM-SHA384 with a P-256 certificate
+PORT=7455
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=tcpnote.test \
+	-days 3650 -keyout "$WORK/ec-key.pem" -out "$WORK/ec-cert.pem" 2>/dev/null
+spawn timeout 30 openssl s_server -quiet -accept "127.0.0.1:$PORT" -cert "$WORK/ec-cert.pem" \
+	-key "$WORK/ec-key.pem" -www -tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384 \
+	</dev/null >"$WORK/s_server-$PORT.log" 2>&1
+SRV=$SPAWNED
+wait_listen $PORT
+start_capture tls12-ecdsa-gcm-keylog.pcap $PORT
+curl_keys tls12-ecdsa-gcm-keylog -k --http1.1 --tls-max 1.2 \
+	--ciphers ECDHE-ECDSA-AES256-GCM-SHA384 --resolve tcpnote.test:$PORT:127.0.0.1 \
+	"https://tcpnote.test:$PORT/ecdsa"
 stop_capture
 stop "$SRV"
 
