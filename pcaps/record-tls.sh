@@ -8,7 +8,7 @@
 #        decryption captures of step 7, each NAME.pcap with its key log NAME.keys)
 #
 # Needs root (live capture, and one network namespace of its own for the split
-# ClientHello).  Only 127.0.0.1 is contacted: ports 7079, 7443-7446 and 7448-7455 on the
+# ClientHello).  Only 127.0.0.1 is contacted: ports 7079, 7443-7446 and 7448-7456 on the
 # host's lo, port 7447 on the lo of the namespace tcpnote-rec-PID (MTU 576),
 # which the script creates and deletes.  A throwaway self-signed certificate
 # (CN tcpnote.test) is made in the work directory on every run.  Rerunnable:
@@ -349,6 +349,19 @@ start_capture tls12-ecdsa-gcm-keylog.pcap $PORT
 curl_keys tls12-ecdsa-gcm-keylog -k --http1.1 --tls-max 1.2 \
 	--ciphers ECDHE-ECDSA-AES256-GCM-SHA384 --resolve tcpnote.test:$PORT:127.0.0.1 \
 	"https://tcpnote.test:$PORT/ecdsa"
+stop_capture
+stop "$SRV"
+
+# 7i. tls13-hrr-keylog: the server wants P-256, the client's key share is X25519: a
+#     HelloRetryRequest, a second ClientHello (same random), then the real ServerHello
+PORT=7456
+tls_server $PORT -tls1_3 -groups P-256
+mkdir -p "$OUT/hrr" "$WORK/hrr"
+start_capture hrr/tls13-hrr-keylog.pcap $PORT
+rm -f "$OUT/hrr/tls13-hrr-keylog.keys"
+printf 'GET /hrr HTTP/1.0\r\n\r\n' | expect_rc 0 timeout 10 openssl s_client -quiet \
+	-connect 127.0.0.1:$PORT -groups X25519:P-256 -keylogfile "$OUT/hrr/tls13-hrr-keylog.keys" \
+	-ign_eof >/dev/null 2>"$WORK/s_client-hrr.log"
 stop_capture
 stop "$SRV"
 

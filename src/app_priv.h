@@ -100,6 +100,8 @@ void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t
 			      uint16_t suite);
 /* The direction sent ChangeCipherSpec (TLS 1.2: its records are protected from now on). */
 void app_tls_dec_ccs(struct app_tls_session *s, bool from_client);
+/* True when the server answered with a HelloRetryRequest and the real ServerHello is still to come. */
+bool app_tls_dec_after_hrr(const struct app_tls_session *s);
 /* True when a record of this type, in this direction, is to be collected and opened. */
 bool app_tls_dec_wants(const struct app_tls_session *s, bool from_client, uint8_t type);
 /* True while the direction is being decrypted (so followed past APP_STREAM_MAX). */

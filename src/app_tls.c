@@ -351,10 +351,17 @@ static void record_end(struct tls_walk *w, bool from_client, struct app_hints *o
 	switch (w->hdr[0]) {
 	case TLS_CHANGE_CIPHER_SPEC:
 		app_hint_claim(out, APP_HINT_CHANGE_CIPHER);
+		if (w->sess != NULL) {
+			app_tls_dec_ccs(w->sess, from_client);
+			/*
+			 * After a HelloRetryRequest the compatibility ChangeCipherSpec comes
+			 * before the second hello (RFC 8446 appendix D.4): keep reading them.
+			 */
+			if (app_tls_dec_after_hrr(w->sess))
+				break;
+		}
 		w->ccs_seen = true;
 		handshake_close(w);
-		if (w->sess != NULL)
-			app_tls_dec_ccs(w->sess, from_client);
 		break;
 	case TLS_ALERT:
 		if (!app_hint_claim(out, APP_HINT_ALERT))

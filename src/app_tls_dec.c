@@ -48,6 +48,7 @@ struct app_tls_session {
 	uint8_t client_random[TLS_KL_RANDOM_LEN];
 	bool have_random;
 	bool hello_done; /* a ServerHello was taken */
+	bool hrr;        /* a HelloRetryRequest was seen */
 	bool tls13;
 	const struct tls_suite_info *suite;
 	struct tls_dec dir[2]; /* [0] client to server, [1] server to client */
@@ -179,9 +180,12 @@ void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t
 	uint8_t server_random[32];
 	int i;
 
-	if (s->hello_done || !span_copy(m, 2, server_random, sizeof(server_random)) ||
-	    memcmp(server_random, hrr_random, sizeof(hrr_random)) == 0)
+	if (s->hello_done || !span_copy(m, 2, server_random, sizeof(server_random)))
 		return;
+	if (memcmp(server_random, hrr_random, sizeof(hrr_random)) == 0) {
+		s->hrr = true; /* the ClientHello comes again, with the same random */
+		return;
+	}
 	s->hello_done = true;
 	s->suite = tls_suite_find(suite);
 	s->tls13 = version == TLS13;
@@ -200,6 +204,11 @@ void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t
 	} else {
 		dec_keys12(s, server_random);
 	}
+}
+
+bool app_tls_dec_after_hrr(const struct app_tls_session *s)
+{
+	return s->hrr && !s->hello_done;
 }
 
 void app_tls_dec_ccs(struct app_tls_session *s, bool from_client)
