@@ -27,7 +27,7 @@ def tcp_of(frame):
     return src, sport, dst, dport, tcp[13], tcp[(tcp[12] >> 4) * 4:]
 
 
-def app_seeds(frames, path):
+def app_seeds(frames, path, prefix=b''):
     """Each connection's payloads in capture order, as fuzz_app reads them (in order, anchored)."""
     conns = {}
     for f in frames:
@@ -44,7 +44,7 @@ def app_seeds(frames, path):
     for i, c in enumerate(conns.values()):
         if not c['segs']:
             continue
-        seed = b'\x01' + b''.join(
+        seed = prefix + b'\x01' + b''.join(
             bytes([0x80 if who == c['client'] else 0]) + struct.pack('>H', len(p)) + p
             for who, p in c['segs'])
         open('%s-%d' % (path, i), 'wb').write(seed)
@@ -52,7 +52,7 @@ def app_seeds(frames, path):
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    for h in ('fuzz_packet', 'fuzz_file', 'fuzz_app'):
+    for h in ('fuzz_packet', 'fuzz_file', 'fuzz_app', 'fuzz_tls'):
         os.makedirs(os.path.join(out, h), exist_ok=True)
         os.makedirs(os.path.join(os.path.dirname(out), 'corpus-' + h), exist_ok=True)
     n = 0
@@ -76,6 +76,11 @@ def main():
             n += 1
         if link == 1:
             app_seeds(frames, os.path.join(out, 'fuzz_app', name))
+        # fuzz_tls: the key log (2-byte length first), then the segments as for fuzz_app.
+        keys = os.path.join(src, name[:-len('.pcap')] + '.keys')
+        if link == 1 and os.path.exists(keys):
+            kl = open(keys, 'rb').read()[:65535]
+            app_seeds(frames, os.path.join(out, 'fuzz_tls', name), struct.pack('>H', len(kl)) + kl)
     print('seeds: %d packet seeds, file seeds from %s' % (n, src))
     return 0
 

@@ -3,10 +3,12 @@
 # checked on (tests/oracle/tshark_hints.py): real openssl/curl/python3 peers on
 # loopback, saved by tcpnote's own -w, as pcaps/record.sh does.
 #
-# Usage: pcaps/record-tls.sh [PATH-TO-TCPNOTE]   (default: ../build/tcpnote beside this script)
+# Usage: pcaps/record-tls.sh [PATH-TO-TCPNOTE] [keylog]
+#        (default: ../build/tcpnote beside this script; "keylog": only the
+#        decryption captures of step 7, each NAME.pcap with its key log NAME.keys)
 #
 # Needs root (live capture, and one network namespace of its own for the split
-# ClientHello).  Only 127.0.0.1 is contacted: ports 7079 and 7443-7446 on the
+# ClientHello).  Only 127.0.0.1 is contacted: ports 7079, 7443-7446 and 7448-7456 on the
 # host's lo, port 7447 on the lo of the namespace tcpnote-rec-PID (MTU 576),
 # which the script creates and deletes.  A throwaway self-signed certificate
 # (CN tcpnote.test) is made in the work directory on every run.  Rerunnable:
@@ -18,6 +20,7 @@ TCPNOTE=${1:-$HERE/../build/tcpnote}
 [[ -x $TCPNOTE ]] || { echo "record-tls.sh: tcpnote binary not found: $TCPNOTE" >&2; exit 2; }
 TCPNOTE=$(cd "$(dirname "$TCPNOTE")" && pwd)/$(basename "$TCPNOTE")
 OUT=$HERE
+WHICH=${2:-all}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tcpnote-record-tls.XXXXXX")
 NS=tcpnote-rec-$$
@@ -137,6 +140,7 @@ printf 'second\n' >"$WORK/www/b.txt"
 
 CURL=(timeout 10 curl -sS --noproxy '*' -o /dev/null)
 
+if [[ $WHICH != keylog ]]; then
 # 1. tls13: TLS 1.3, curl offers SNI tcpnote.test and ALPN h2,http/1.1
 PORT=7443
 tls_server $PORT
@@ -207,5 +211,158 @@ printf 'GET / HTTP/1.0\r\n\r\n' | expect_rc 0 timeout 10 "${IN[@]}" openssl s_cl
 stop_capture
 stop "$SRV"
 IN=()
+fi
+
+# 7. Decryption with a key log (issue 14): each capture NAME.pcap has the key
+#    log its client wrote (SSLKEYLOGFILE for curl, -keylogfile for openssl
+#    s_client) beside it as NAME.keys.  Throwaway keys: they protect nothing.
+#    A three-level chain (root, intermediate, leaf tcpnote.test) is made here.
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=tcpnote test root" -days 3650 \
+	-keyout "$WORK/root.key" -out "$WORK/root.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=tcpnote test intermediate" \
+	-keyout "$WORK/inter.key" -out "$WORK/inter.csr" 2>/dev/null
+printf 'basicConstraints=critical,CA:true\nkeyUsage=keyCertSign,cRLSign\n' >"$WORK/ca.ext"
+openssl x509 -req -in "$WORK/inter.csr" -CA "$WORK/root.pem" -CAkey "$WORK/root.key" \
+	-CAcreateserial -days 3650 -extfile "$WORK/ca.ext" -out "$WORK/inter.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=tcpnote.test -keyout "$WORK/leaf.key" \
+	-out "$WORK/leaf.csr" 2>/dev/null
+printf 'subjectAltName=DNS:tcpnote.test\n' >"$WORK/leaf.ext"
+openssl x509 -req -in "$WORK/leaf.csr" -CA "$WORK/inter.pem" -CAkey "$WORK/inter.key" \
+	-CAcreateserial -days 3650 -extfile "$WORK/leaf.ext" -out "$WORK/leaf.pem" 2>/dev/null
+
+# curl_keys NAME ARGS...: curl writing NAME.keys through SSLKEYLOGFILE
+curl_keys() {
+	local name=$1
+	shift
+	rm -f "$OUT/$name.keys"
+	expect_rc 0 env SSLKEYLOGFILE="$OUT/$name.keys" "${CURL[@]}" "$@"
+	[[ -s $OUT/$name.keys ]] || die "no key log written for $name"
+}
+
+# 7a. tls13-aes128-keylog: TLS_AES_128_GCM_SHA256, curl, s_server -www
+PORT=7448
+tls_server $PORT -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256
+start_capture tls13-aes128-keylog.pcap $PORT
+curl_keys tls13-aes128-keylog -k --http1.1 --resolve tcpnote.test:$PORT:127.0.0.1 \
+	"https://tcpnote.test:$PORT/"
+stop_capture
+stop "$SRV"
+
+# 7b. tls13-chacha-keylog: TLS_CHACHA20_POLY1305_SHA256, openssl s_client -keylogfile
+PORT=7449
+tls_server $PORT -tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256
+start_capture tls13-chacha-keylog.pcap $PORT
+rm -f "$OUT/tls13-chacha-keylog.keys"
+printf 'GET /chacha HTTP/1.0\r\n\r\n' | expect_rc 0 timeout 10 openssl s_client -quiet \
+	-connect 127.0.0.1:$PORT -servername tcpnote.test -keylogfile "$OUT/tls13-chacha-keylog.keys" \
+	-ign_eof >/dev/null 2>"$WORK/s_client-chacha.log"
+stop_capture
+stop "$SRV"
+
+# 7c. tls13-chain-keylog: the server sends leaf and intermediate (chain=2 of the three)
+PORT=7450
+spawn timeout 30 openssl s_server -quiet -accept "127.0.0.1:$PORT" -cert "$WORK/leaf.pem" \
+	-key "$WORK/leaf.key" -cert_chain "$WORK/inter.pem" -www -tls1_3 \
+	</dev/null >"$WORK/s_server-$PORT.log" 2>&1
+SRV=$SPAWNED
+wait_listen $PORT
+start_capture tls13-chain-keylog.pcap $PORT
+curl_keys tls13-chain-keylog --cacert "$WORK/root.pem" --http1.1 \
+	--resolve tcpnote.test:$PORT:127.0.0.1 "https://tcpnote.test:$PORT/chain"
+stop_capture
+stop "$SRV"
+
+# 7d. tls12-ecdhe-rsa-gcm-keylog: TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 (CLIENT_RANDOM)
+PORT=7451
+tls_server $PORT -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+start_capture tls12-ecdhe-rsa-gcm-keylog.pcap $PORT
+curl_keys tls12-ecdhe-rsa-gcm-keylog -k --http1.1 --tls-max 1.2 \
+	--ciphers ECDHE-RSA-AES128-GCM-SHA256 --resolve tcpnote.test:$PORT:127.0.0.1 \
+	"https://tcpnote.test:$PORT/tls12"
+stop_capture
+stop "$SRV"
+
+# 7e. tls13-keepalive-keylog: HTTP/1.1 keep-alive over TLS 1.3 (python3's ssl), five GETs
+#     with 4 KB headers and 8 KB answers: both directions pass 16 KiB on one connection
+PORT=7452
+for i in 1 2 3 4 5; do
+	head -c 8192 /dev/zero | tr '\0' "$i" >"$WORK/www/f$i.txt"
+done
+cat >"$WORK/https11.py" <<'PY'
+import http.server, ssl, sys
+port, root, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+class H(http.server.SimpleHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    def __init__(self, *a, **k):
+        super().__init__(*a, directory=root, **k)
+    def log_message(self, *a):
+        pass
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+srv = http.server.HTTPServer(('127.0.0.1', port), H)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+PY
+spawn timeout 30 python3 "$WORK/https11.py" $PORT "$WORK/www" "$WORK/cert.pem" "$WORK/key.pem" \
+	>"$WORK/https11.log" 2>&1
+SRV=$SPAWNED
+wait_listen $PORT
+PAD=$(head -c 4000 /dev/zero | tr '\0' x)
+start_capture tls13-keepalive-keylog.pcap $PORT
+curl_keys tls13-keepalive-keylog -k --http1.1 -H "X-Pad: $PAD" \
+	--resolve tcpnote.test:$PORT:127.0.0.1 "https://tcpnote.test:$PORT/f[1-5].txt"
+stop_capture
+stop "$SRV"
+
+# 7f. tls13-keyupdate-keylog: openssl s_client's "k" command sends a KeyUpdate, then a GET
+#     under the updated keys (no -quiet: it would turn the commands off)
+PORT=7453
+tls_server $PORT -tls1_3
+start_capture tls13-keyupdate-keylog.pcap $PORT
+rm -f "$OUT/tls13-keyupdate-keylog.keys"
+(printf 'k\n'; sleep 0.3; printf 'GET /after-key-update HTTP/1.0\r\n\r\n'; sleep 1) |
+	expect_rc 0 timeout 10 openssl s_client -connect 127.0.0.1:$PORT \
+	-keylogfile "$OUT/tls13-keyupdate-keylog.keys" >/dev/null 2>"$WORK/s_client-ku.log"
+stop_capture
+stop "$SRV"
+
+# 7g. tls12-chacha-keylog: TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305 (RFC 7905 nonces)
+PORT=7454
+tls_server $PORT -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+start_capture tls12-chacha-keylog.pcap $PORT
+curl_keys tls12-chacha-keylog -k --http1.1 --tls-max 1.2 \
+	--ciphers ECDHE-RSA-CHACHA20-POLY1305 --resolve tcpnote.test:$PORT:127.0.0.1 \
+	"https://tcpnote.test:$PORT/chacha12"
+stop_capture
+stop "$SRV"
+
+# 7h. tls12-ecdsa-gcm-keylog: TLS 1.2 ECDHE-ECDSA-AES256-GCM-SHA384 with a P-256 certificate
+PORT=7455
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=tcpnote.test \
+	-days 3650 -keyout "$WORK/ec-key.pem" -out "$WORK/ec-cert.pem" 2>/dev/null
+spawn timeout 30 openssl s_server -quiet -accept "127.0.0.1:$PORT" -cert "$WORK/ec-cert.pem" \
+	-key "$WORK/ec-key.pem" -www -tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384 \
+	</dev/null >"$WORK/s_server-$PORT.log" 2>&1
+SRV=$SPAWNED
+wait_listen $PORT
+start_capture tls12-ecdsa-gcm-keylog.pcap $PORT
+curl_keys tls12-ecdsa-gcm-keylog -k --http1.1 --tls-max 1.2 \
+	--ciphers ECDHE-ECDSA-AES256-GCM-SHA384 --resolve tcpnote.test:$PORT:127.0.0.1 \
+	"https://tcpnote.test:$PORT/ecdsa"
+stop_capture
+stop "$SRV"
+
+# 7i. tls13-hrr-keylog: the server wants P-256, the client's key share is X25519: a
+#     HelloRetryRequest, a second ClientHello (same random), then the real ServerHello
+PORT=7456
+tls_server $PORT -tls1_3 -groups P-256
+mkdir -p "$OUT/hrr" "$WORK/hrr"
+start_capture hrr/tls13-hrr-keylog.pcap $PORT
+rm -f "$OUT/hrr/tls13-hrr-keylog.keys"
+printf 'GET /hrr HTTP/1.0\r\n\r\n' | expect_rc 0 timeout 10 openssl s_client -quiet \
+	-connect 127.0.0.1:$PORT -groups X25519:P-256 -keylogfile "$OUT/hrr/tls13-hrr-keylog.keys" \
+	-ign_eof >/dev/null 2>"$WORK/s_client-hrr.log"
+stop_capture
+stop "$SRV"
 
 echo "record-tls.sh: captures written to $OUT"

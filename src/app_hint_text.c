@@ -12,6 +12,13 @@ static const char *const app_hint_kind_names[APP_HINT_COUNT] = {
 	[APP_HINT_CHANGE_CIPHER] = "tls change cipher spec",
 	[APP_HINT_ALERT] = "tls alert",
 	[APP_HINT_APP_DATA] = "tls app data",
+	[APP_HINT_ENC_EXT] = "tls encrypted extensions",
+	[APP_HINT_DEC_CERTIFICATE] = "tls certificate",
+	[APP_HINT_CERT_VERIFY] = "tls certificate verify",
+	[APP_HINT_FINISHED] = "tls finished",
+	[APP_HINT_NEW_TICKET] = "tls new session ticket",
+	[APP_HINT_KEY_UPDATE] = "tls key update",
+	[APP_HINT_CANNOT_DECRYPT] = "tls cannot decrypt",
 	[APP_HINT_HTTP_REQUEST] = "http request",
 	[APP_HINT_HTTP_RESPONSE] = "http response",
 };
@@ -30,6 +37,24 @@ static const char *name_or_number(const char *name, unsigned v, bool hex, char *
 		return name;
 	snprintf(tmp, n, hex ? "0x%04x" : "%u", v);
 	return tmp;
+}
+
+/* The REASON of "tls cannot decrypt (REASON)". */
+static const char *undecryptable_name(uint8_t r)
+{
+	switch (r) {
+	case APP_UNDEC_NO_KEY:
+		return "no key";
+	case APP_UNDEC_CIPHER:
+		return "cipher not supported";
+	case APP_UNDEC_AUTH:
+		return "authentication failed";
+	case APP_UNDEC_GAP:
+		return "capture gap";
+	case APP_UNDEC_MEMORY:
+	default:
+		return "out of memory";
+	}
 }
 
 /* snprintf's result as a length; a failed call writes nothing. */
@@ -82,6 +107,20 @@ size_t app_hint_format(const struct app_hints *h, enum app_hint_kind k, char *bu
 		break;
 	case APP_HINT_ALERT:
 		r = format_alert(h, buf, n);
+		break;
+	case APP_HINT_ENC_EXT:
+		r = snprintf(buf, n, "tls encrypted extensions%s%s", h->alpn[0] ? " alpn=" : "",
+			     h->alpn);
+		break;
+	case APP_HINT_DEC_CERTIFICATE:
+		if (h->chain > 1)
+			r = snprintf(buf, n, "tls certificate%s%s chain=%u", h->cn[0] ? " cn=" : "",
+				     h->cn, (unsigned)h->chain);
+		else
+			r = snprintf(buf, n, "tls certificate%s%s", h->cn[0] ? " cn=" : "", h->cn);
+		break;
+	case APP_HINT_CANNOT_DECRYPT:
+		r = snprintf(buf, n, "tls cannot decrypt (%s)", undecryptable_name(h->undecryptable));
 		break;
 	case APP_HINT_HTTP_REQUEST:
 		r = snprintf(buf, n, "http request %s %s%s", h->method, h->path,

@@ -79,6 +79,9 @@ static void feed_gap(struct app_dir *d, bool from_client, uint32_t seq, struct s
 		app_stream_jump(&d->st, seq, data.len);
 		app_http_segment(from_client, data, out);
 	} else if (app_stream_gap_ahead(&d->st) > APP_STREAM_MAX) {
+		/* Bytes were not captured: a direction being decrypted says so, once. */
+		if (app_tls_dec_going(d->tls.sess, from_client))
+			app_tls_dec_gap(d->tls.sess, from_client, out);
 		dir_finish(d);
 	}
 }

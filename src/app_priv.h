@@ -68,6 +68,8 @@ struct tls_walk {
 	bool ccs_seen;      /* this direction sent ChangeCipherSpec: what follows is encrypted */
 	bool app_seen;      /* "tls app data" given */
 	struct app_buf hs;  /* handshake message bytes (record bodies, headers removed) */
+	struct app_tls_session *sess; /* with --keylog: the connection's session, else NULL */
+	bool protected_rec; /* the current record is collected for decryption */
 };
 
 struct app_dir {
@@ -81,6 +83,35 @@ struct app_dir {
 void app_tls_feed(struct app_dir *d, bool from_client, uint64_t stream_off, struct span data,
 		  struct app_hints *out);
 void app_tls_free(struct tls_walk *w);
+
+/* ---- app_tls.c helpers shared with app_tls_dec.c ---- */
+
+bool app_tls_be24(struct span s, size_t off, uint32_t *out);
+/* Set kind's bit unless this segment already has one: the first of a kind is kept. */
+bool app_hint_claim(struct app_hints *out, enum app_hint_kind k);
+/* The ALPN of an extensions block (EncryptedExtensions, ServerHello) into alpn. */
+void app_tls_alpn_of(struct span exts, char *alpn);
+
+/* ---- app_tls_dec.c: records opened with a key log ---- */
+
+/* The ClientHello (client) or ServerHello (server) body, for the session's random and keys. */
+void app_tls_dec_client_hello(struct app_tls_session *s, struct span m);
+void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t version,
+			      uint16_t suite);
+/* The direction sent ChangeCipherSpec (TLS 1.2: its records are protected from now on). */
+void app_tls_dec_ccs(struct app_tls_session *s, bool from_client);
+/* True when the server answered with a HelloRetryRequest and the real ServerHello is still to come. */
+bool app_tls_dec_after_hrr(const struct app_tls_session *s);
+/* True when a record of this type, in this direction, is to be collected and opened. */
+bool app_tls_dec_wants(const struct app_tls_session *s, bool from_client, uint8_t type);
+/* True while the direction is being decrypted (so followed past APP_STREAM_MAX). */
+bool app_tls_dec_going(const struct app_tls_session *s, bool from_client);
+/* Bytes of the direction were never captured: "tls cannot decrypt (capture gap)", and stop. */
+void app_tls_dec_gap(struct app_tls_session *s, bool from_client, struct app_hints *out);
+/* Collect body bytes of the current protected record; open it at its end. */
+void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span piece);
+void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
+		     struct app_hints *out);
 
 /* ---- app_x509.c: the subject CN of a DER certificate ---- */
 

@@ -18,7 +18,7 @@ enum { EXT_SERVER_NAME = 0, EXT_ALPN = 16, EXT_SUPPORTED_VERSIONS = 43 };
 /* TLSCiphertext.length is at most 2^14 + 2048 (RFC 5246 section 6.2.3); more is not TLS. */
 #define TLS_RECORD_MAX (16384 + 2048)
 
-static bool span_be24(struct span s, size_t off, uint32_t *out)
+bool app_tls_be24(struct span s, size_t off, uint32_t *out)
 {
 	uint8_t hi;
 	uint16_t lo;
@@ -29,8 +29,7 @@ static bool span_be24(struct span s, size_t off, uint32_t *out)
 	return true;
 }
 
-/* Set kind's bit unless this segment already has one: the first of a kind is kept. */
-static bool hint_claim(struct app_hints *out, enum app_hint_kind k)
+bool app_hint_claim(struct app_hints *out, enum app_hint_kind k)
 {
 	if (app_hints_has(out, k))
 		return false;
@@ -143,6 +142,21 @@ static void client_ext(uint16_t type, struct span body, struct app_hints *out)
 		ext_alpn(body, out->alpn);
 }
 
+static void alpn_ext(uint16_t type, struct span body, struct app_hints *out)
+{
+	if (type == EXT_ALPN && out->alpn[0] == '\0')
+		ext_alpn(body, out->alpn);
+}
+
+void app_tls_alpn_of(struct span exts, char *alpn)
+{
+	struct app_hints h;
+
+	h.alpn[0] = '\0';
+	ext_walk(exts, &h, alpn_ext);
+	memcpy(alpn, h.alpn, sizeof(h.alpn));
+}
+
 static void server_ext(uint16_t type, struct span body, struct app_hints *out)
 {
 	uint16_t v;
@@ -181,12 +195,14 @@ static struct span hello_extensions(struct span m, size_t at)
 }
 
 /* ClientHello: reported once complete, with server_name and ALPN when they parse. */
-static void client_hello(struct span m, struct app_hints *out)
+static void client_hello(struct tls_walk *w, struct span m, struct app_hints *out)
 {
 	struct span v;
 	size_t at;
 
-	if (!hint_claim(out, APP_HINT_CLIENT_HELLO))
+	if (w->sess != NULL)
+		app_tls_dec_client_hello(w->sess, m);
+	if (!app_hint_claim(out, APP_HINT_CLIENT_HELLO))
 		return;
 	out->sni[0] = '\0';
 	out->alpn[0] = '\0';
@@ -197,7 +213,7 @@ static void client_hello(struct span m, struct app_hints *out)
 }
 
 /* ServerHello: needs at least the cipher suite; the version may come from supported_versions. */
-static void server_hello(struct span m, struct app_hints *out)
+static void server_hello(struct tls_walk *w, struct span m, struct app_hints *out)
 {
 	uint16_t legacy, cipher;
 	size_t at = hello_after_session(m);
@@ -211,6 +227,8 @@ static void server_hello(struct span m, struct app_hints *out)
 	out->alpn[0] = '\0';
 	/* cipher_suite, then legacy_compression_method */
 	ext_walk(hello_extensions(m, at + 3), out, server_ext);
+	if (w->sess != NULL)
+		app_tls_dec_server_hello(w->sess, m, out->version, cipher);
 }
 
 /*
@@ -222,22 +240,22 @@ static void certificate(struct span m, struct app_hints *out)
 {
 	uint32_t list_len, cert_len;
 
-	if (!hint_claim(out, APP_HINT_CERTIFICATE))
+	if (!app_hint_claim(out, APP_HINT_CERTIFICATE))
 		return;
 	out->cn[0] = '\0';
-	if (!span_be24(m, 0, &list_len) || !span_has(m, 3, list_len) ||
-	    !span_be24(m, 3, &cert_len) || !span_has(m, 6, cert_len) || cert_len + 3 > list_len)
+	if (!app_tls_be24(m, 0, &list_len) || !span_has(m, 3, list_len) ||
+	    !app_tls_be24(m, 3, &cert_len) || !span_has(m, 6, cert_len) || cert_len + 3 > list_len)
 		return;
 	app_x509_cn(span_sub(m, 6, cert_len), out->cn);
 }
 
-static void handshake_message(bool from_client, uint8_t type, struct span m,
+static void handshake_message(struct tls_walk *w, bool from_client, uint8_t type, struct span m,
 			      struct app_hints *out)
 {
 	if (type == HS_CLIENT_HELLO && from_client)
-		client_hello(m, out);
+		client_hello(w, m, out);
 	else if (type == HS_SERVER_HELLO && !from_client)
-		server_hello(m, out);
+		server_hello(w, m, out);
 	else if (type == HS_CERTIFICATE)
 		certificate(m, out);
 }
@@ -253,7 +271,7 @@ static void handshake_messages(struct tls_walk *w, bool from_client, struct app_
 		uint8_t type;
 		uint32_t mlen, total;
 
-		if (!span_u8(b, 0, &type) || !span_be24(b, 1, &mlen))
+		if (!span_u8(b, 0, &type) || !app_tls_be24(b, 1, &mlen))
 			return;
 		total = 4 + mlen;
 		if (total > APP_STREAM_MAX) {
@@ -264,7 +282,7 @@ static void handshake_messages(struct tls_walk *w, bool from_client, struct app_
 		}
 		if (b.len < total)
 			return;
-		handshake_message(from_client, type, span_sub(b, 4, mlen), out);
+		handshake_message(w, from_client, type, span_sub(b, 4, mlen), out);
 		app_buf_consume(&w->hs, total);
 	}
 }
@@ -284,7 +302,7 @@ static void handshake_bytes(struct tls_walk *w, bool from_client, struct span pi
 			w->hs_skip -= (uint32_t)n;
 			at += n;
 			if (w->hs_skip == 0 && w->hs_skip_type == HS_CERTIFICATE &&
-			    hint_claim(out, APP_HINT_CERTIFICATE))
+			    app_hint_claim(out, APP_HINT_CERTIFICATE))
 				out->cn[0] = '\0';
 			continue;
 		}
@@ -322,18 +340,31 @@ static void handshake_close(struct tls_walk *w)
  * bare two bytes and the direction has not yet switched to encryption
  * (ChangeCipherSpec); TLS 1.3 encrypted alerts arrive as type 23 records.
  */
-static void record_end(struct tls_walk *w, struct app_hints *out)
+static void record_end(struct tls_walk *w, bool from_client, struct app_hints *out)
 {
 	uint16_t len = (uint16_t)((w->hdr[3] << 8) | w->hdr[4]);
 
+	if (w->protected_rec) {
+		w->protected_rec = false;
+		app_tls_dec_end(w->sess, from_client, w->hdr, out);
+	}
 	switch (w->hdr[0]) {
 	case TLS_CHANGE_CIPHER_SPEC:
-		hint_claim(out, APP_HINT_CHANGE_CIPHER);
+		app_hint_claim(out, APP_HINT_CHANGE_CIPHER);
+		if (w->sess != NULL) {
+			app_tls_dec_ccs(w->sess, from_client);
+			/*
+			 * After a HelloRetryRequest the compatibility ChangeCipherSpec comes
+			 * before the second hello (RFC 8446 appendix D.4): keep reading them.
+			 */
+			if (app_tls_dec_after_hrr(w->sess))
+				break;
+		}
 		w->ccs_seen = true;
 		handshake_close(w);
 		break;
 	case TLS_ALERT:
-		if (!hint_claim(out, APP_HINT_ALERT))
+		if (!app_hint_claim(out, APP_HINT_ALERT))
 			break;
 		out->alert_encrypted = len != 2 || w->ccs_seen;
 		out->alert_level = out->alert_encrypted ? 0 : w->alert[0];
@@ -342,7 +373,7 @@ static void record_end(struct tls_walk *w, struct app_hints *out)
 	case TLS_APPLICATION_DATA:
 		/* In TLS 1.3 this is also the encrypted handshake, as tshark shows it. */
 		if (!w->app_seen)
-			hint_claim(out, APP_HINT_APP_DATA);
+			app_hint_claim(out, APP_HINT_APP_DATA);
 		w->app_seen = true;
 		handshake_close(w);
 		break;
@@ -360,6 +391,8 @@ static void record_body(struct tls_walk *w, bool from_client, struct span piece,
 	size_t done = (size_t)(len - w->body_left);
 	size_t i;
 
+	if (w->protected_rec)
+		app_tls_dec_body(w->sess, from_client, piece);
 	switch (w->hdr[0]) {
 	case TLS_HANDSHAKE:
 		if (!w->ccs_seen)
@@ -384,8 +417,12 @@ void app_tls_feed(struct app_dir *d, bool from_client, uint64_t stream_off, stru
 		size_t n;
 
 		if (w->hdr_have < sizeof(w->hdr)) {
-			/* Only records that start in the first APP_STREAM_MAX bytes are walked. */
-			if (w->hdr_have == 0 && stream_off + at >= APP_STREAM_MAX) {
+			/*
+			 * Only records that start in the first APP_STREAM_MAX bytes are
+			 * walked, unless they are being decrypted (then to the end).
+			 */
+			if (w->hdr_have == 0 && stream_off + at >= APP_STREAM_MAX &&
+			    !app_tls_dec_going(w->sess, from_client)) {
 				d->done = true;
 				break;
 			}
@@ -396,8 +433,10 @@ void app_tls_feed(struct app_dir *d, bool from_client, uint64_t stream_off, stru
 				d->done = true;
 				break;
 			}
+			w->protected_rec = w->sess != NULL &&
+					   app_tls_dec_wants(w->sess, from_client, w->hdr[0]);
 			if (w->body_left == 0)
-				record_end(w, out);
+				record_end(w, from_client, out);
 			continue;
 		}
 		n = data.len - at;
@@ -407,7 +446,7 @@ void app_tls_feed(struct app_dir *d, bool from_client, uint64_t stream_off, stru
 		w->body_left -= (uint16_t)n;
 		at += n;
 		if (w->body_left == 0)
-			record_end(w, out);
+			record_end(w, from_client, out);
 	}
 	if (d->done)
 		app_tls_free(w);

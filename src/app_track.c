@@ -6,6 +6,7 @@
 struct app_state {
 	struct app_dir *dir[2];        /* NULL: not followed (not TLS/HTTP, or done) */
 	struct app_conn_facts *facts;  /* NULL until a hint is kept */
+	struct app_tls_session *tls;   /* with a key log, once a direction starts like TLS */
 };
 
 /* The state of a connection whose direction role has just been judged TLS or HTTP. */
@@ -17,7 +18,8 @@ static struct app_state *state_of(struct app_state **st)
 }
 
 bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool have_next,
-		       uint32_t next_seq, const struct packet *p, bool keep_facts, struct app_hints *out)
+		       uint32_t next_seq, const struct packet *p, bool keep_facts,
+		       const struct tls_keylog *keylog, struct app_hints *out)
 {
 	const struct tcp_info *t = &p->tcp;
 	struct app_state *st;
@@ -35,6 +37,11 @@ bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool h
 			return false;
 		if (have_next)
 			app_dir_anchor(st->dir[role], next_seq);
+		if (keylog != NULL && app_sniff(t->payload.data, t->payload.len) == APP_TLS) {
+			if (st->tls == NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
+				return false;
+			app_dir_set_session(st->dir[role], st->tls);
+		}
 	}
 	st = *stp;
 	if (st == NULL || (d = st->dir[role]) == NULL)
@@ -65,6 +72,7 @@ void app_track_clear(struct app_state **st, uint8_t *judged)
 		app_dir_free((*st)->dir[0]);
 		app_dir_free((*st)->dir[1]);
 		free((*st)->facts);
+		app_tls_session_free((*st)->tls);
 		free(*st);
 	}
 	*st = NULL;

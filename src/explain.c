@@ -294,6 +294,9 @@ void explain_packet(struct sbuf *out, const struct explain_lang *lang, const str
 		line(out, lang, what, s, &a, ctx->role);
 	}
 	for (bits = h != NULL ? h->bits : 0; (k = app_hints_next(&bits)) != APP_HINT_COUNT;) {
+		/* The decrypted hints have no sentences yet (issue 14). */
+		if (app_hint_decrypted(k))
+			continue;
 		a.n = 0;
 		line(out, lang, app_hint_kind_name(k), hint_sentence(k, h, lang, &a), &a, ctx->role);
 	}

@@ -16,6 +16,7 @@
 #include "tcpnote/pipeline.h"
 #include "tcpnote/print_svg.h"
 #include "tcpnote/privdrop.h"
+#include "tcpnote/tls_keylog.h"
 
 #ifndef TCPNOTE_VERSION
 #define TCPNOTE_VERSION "1.0.0"
@@ -94,6 +95,7 @@ static void usage(FILE *f)
 		"                 and time-sequence graph as SVG; --flow ID: only that connection\n"
 		"  --expect EXPR  check at the end, exit 3 if false: LABEL, !LABEL, LABEL=N,\n"
 		"                 LABEL>=N, LABEL<=N, state:CODE=N (Zeek conn_state), flows=N\n"
+		"  --keylog FILE  decrypt TLS 1.3 and 1.2 with an NSS key log (SSLKEYLOGFILE)\n"
 		"  --color=WHEN   colour the labels: auto (default), always, never (NO_COLOR)\n"
 		"  --max-flows N  connections tracked at once (1000000); --idle-timeout S (300)\n"
 		"  BPF            a libpcap filter expression, e.g. tcp port 7070\n"
@@ -288,7 +290,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
 	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET, OPT_NANO,
-	       OPT_MICRO, OPT_TSPREC };
+	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, OPT_VERSION},
 						 /* tcpdump's long names of its capture flags */
@@ -320,11 +322,14 @@ int main(int argc, char **argv)
 						 {"nano", no_argument, NULL, OPT_NANO},
 						 {"micro", no_argument, NULL, OPT_MICRO},
 						 {"time-stamp-precision", required_argument, NULL, OPT_TSPREC},
+						 {"keylog", required_argument, NULL, OPT_KEYLOG},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
 	bool summary = false, explain = false;
 	const char *svg_path = NULL;
+	const char *keylog_path = NULL;
+	struct tls_keylog *keylog = NULL;
 	FILE *svg = NULL;
 	const struct explain_lang *lang = NULL;
 	const char *color = "auto";
@@ -393,6 +398,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SVG:
 			svg_path = optarg;
+			break;
+		case OPT_KEYLOG:
+			keylog_path = optarg;
 			break;
 		case OPT_LANG:
 			lang = explain_lang_find(optarg);
@@ -645,10 +653,28 @@ int main(int argc, char **argv)
 		free(filter);
 		return rc == CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_RUNTIME;
 	}
+	if (keylog_path != NULL) {
+		unsigned long bad = 0;
+
+		keylog = tls_keylog_new();
+		if (keylog == NULL || tls_keylog_load(keylog, keylog_path, &bad, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tcpnote: %s\n", keylog == NULL ? "out of memory" : err);
+			tls_keylog_free(keylog);
+			capture_close(cap, err, sizeof(err));
+			free(filter);
+			return EXIT_RUNTIME;
+		}
+		/* Counted, never quoted: a key log holds secrets. */
+		if (bad > 0)
+			fprintf(stderr, "tcpnote: --keylog %s: %lu line%s skipped (not the NSS key log format)\n",
+				keylog_path, bad, bad == 1 ? "" : "s");
+		popts.keylog = keylog;
+	}
 	/* Split -w files: by the -Z user, once a bad filter can no longer leave one behind. */
 	rc = capture_save_open(cap, &copts, err, sizeof(err));
 	if (rc != CAPTURE_OK) {
 		fprintf(stderr, "tcpnote: %s\n", err);
+		tls_keylog_free(keylog);
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return EXIT_RUNTIME;
@@ -658,6 +684,7 @@ int main(int argc, char **argv)
 		svg = strcmp(svg_path, "-") == 0 ? stdout : fopen(svg_path, "w");
 		if (svg == NULL) {
 			fprintf(stderr, "tcpnote: --svg %s: %s\n", svg_path, strerror(errno));
+			tls_keylog_free(keylog);
 			capture_close(cap, err, sizeof(err));
 			free(filter);
 			return EXIT_RUNTIME;
@@ -671,6 +698,7 @@ int main(int argc, char **argv)
 	pl = pipeline_new(stdout, &popts);
 	if (pl == NULL) {
 		fprintf(stderr, "tcpnote: out of memory\n");
+		tls_keylog_free(keylog);
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return EXIT_RUNTIME;
@@ -767,6 +795,7 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 	}
 	pipeline_free(pl);
+	tls_keylog_free(keylog);
 	free(filter);
 	return status;
 }

@@ -353,7 +353,7 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 		const struct track_dir *d = &c->dir[role];
 
 		if (!app_track_segment(&c->app, &c->app_judged, role, d->isn_valid, d->isn + 1, p,
-				       pl->keep_facts, hints))
+				       pl->keep_facts, pl->opts.keylog, hints))
 			pl->out_of_memory = true;
 	}
 	if (c != NULL && pl->drawing_on) {

@@ -64,9 +64,32 @@ enum app_hint_kind {
 	APP_HINT_CHANGE_CIPHER,    /* tls change cipher spec */
 	APP_HINT_ALERT,            /* tls alert LEVEL DESCRIPTION | tls alert (encrypted) */
 	APP_HINT_APP_DATA,         /* tls app data */
+	/* With --keylog only, from decrypted records (app_tls_dec.c): */
+	APP_HINT_ENC_EXT,          /* tls encrypted extensions[ alpn=P] */
+	APP_HINT_DEC_CERTIFICATE,  /* tls certificate[ cn=NAME][ chain=N] (TLS 1.3, decrypted) */
+	APP_HINT_CERT_VERIFY,      /* tls certificate verify */
+	APP_HINT_FINISHED,         /* tls finished */
+	APP_HINT_NEW_TICKET,       /* tls new session ticket */
+	APP_HINT_KEY_UPDATE,       /* tls key update */
+	APP_HINT_CANNOT_DECRYPT,   /* tls cannot decrypt (REASON) */
 	APP_HINT_HTTP_REQUEST,     /* http request METHOD PATH */
 	APP_HINT_HTTP_RESPONSE,    /* http response CODE */
 	APP_HINT_COUNT
+};
+
+/* True for the kinds only decryption gives (APP_HINT_ENC_EXT .. APP_HINT_CANNOT_DECRYPT). */
+static inline bool app_hint_decrypted(enum app_hint_kind k)
+{
+	return k >= APP_HINT_ENC_EXT && k <= APP_HINT_CANNOT_DECRYPT;
+}
+
+/* Why a direction could not be decrypted (the REASON of "tls cannot decrypt"). */
+enum app_undecryptable {
+	APP_UNDEC_NO_KEY = 0, /* the key log has no secret for this session */
+	APP_UNDEC_CIPHER,     /* a suite or version tcpnote does not decrypt */
+	APP_UNDEC_AUTH,       /* the AEAD tag did not verify: a wrong key or a changed record */
+	APP_UNDEC_MEMORY,     /* out of memory */
+	APP_UNDEC_GAP         /* bytes of the direction were not captured: the records lost their order */
 };
 
 /* The fixed words of a kind ("tls client hello"), without its fields. */
@@ -88,6 +111,8 @@ struct app_hints {
 	uint8_t alert_desc;     /* alert: RFC 8446 section 6 AlertDescription */
 	bool alert_encrypted;   /* alert: not a cleartext 2-byte alert; level/desc unset */
 	bool path_truncated;    /* http request: path cut at APP_PATH_MAX */
+	uint8_t undecryptable;  /* cannot decrypt: enum app_undecryptable */
+	uint16_t chain;         /* decrypted certificate: certificates sent (shown when > 1) */
 	char method[APP_METHOD_MAX + 1];
 	char sni[APP_SNI_MAX + 1];   /* client hello: first host_name of server_name */
 	char alpn[APP_ALPN_MAX + 1]; /* client hello: offered; server hello: selected (TLS 1.2) */
@@ -125,6 +150,21 @@ struct app_dir;
 /* A new direction state (72 bytes on x86-64, the buffer apart), or NULL when out of memory. */
 struct app_dir *app_dir_new(void);
 void app_dir_free(struct app_dir *d);
+
+/*
+ * Decryption with a key log (--keylog): a connection's TLS session, shared
+ * by its two directions (app_dir_set_session on each, before the first
+ * app_feed). It holds the client random, the suite, and per direction the
+ * record keys and one record being collected (at most 18 KiB). With a
+ * session, a direction whose records decrypt is followed past
+ * APP_STREAM_MAX to its end.
+ */
+struct app_tls_session;
+struct tls_keylog;
+
+struct app_tls_session *app_tls_session_new(const struct tls_keylog *kl);
+void app_tls_session_free(struct app_tls_session *s);
+void app_dir_set_session(struct app_dir *d, struct app_tls_session *s);
 
 /*
  * Optional, before the first app_feed: the sequence number of the

@@ -14,6 +14,8 @@
 #include "tcpnote/print_summary.h"
 #include "tcpnote/print_text.h"
 
+struct tls_keylog;
+
 struct pipeline_opts {
 	int dlt;
 	bool absolute_seq;  /* -S */
@@ -29,6 +31,7 @@ struct pipeline_opts {
 	struct ladder_opts ladder_opts;
 	bool keep_diagrams; /* --svg: every drawn connection is kept for pipeline_diagrams */
 	uint64_t only_flow; /* --flow ID: draw only this connection (0: all) */
+	const struct tls_keylog *keylog; /* --keylog: TLS secrets (NULL: no decryption) */
 	struct print_opts print;
 };
 

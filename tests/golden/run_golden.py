@@ -66,7 +66,8 @@ def main():
         print('FAIL %s: capture in pcaps/ without a golden case in LIST' % missing)
         failed += 1
     for pcap, flags, expected in cases:
-        fl = [] if flags == '-' else flags.split()
+        # {pcaps} in the flags is the captures' directory (for --keylog pcaps/NAME.keys).
+        fl = [] if flags == '-' else flags.replace('{pcaps}', a.pcaps).split()
         rc, out, err = run_tcpnote(a.tcpnote, os.path.join(a.pcaps, pcap), fl)
         path = os.path.join(HERE, 'expected', expected)
         if rc != 0:

@@ -1,0 +1,467 @@
+/* app_tls_dec.c - TLS 1.3 and 1.2 records opened with an NSS key log: keys per direction, handshake messages and HTTP inside. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "app_priv.h"
+#include "tcpnote/tls_crypt.h"
+#include "tcpnote/tls_keylog.h"
+
+/* TLSCiphertext.length is at most 2^14 + 256 in TLS 1.3 and 2^14 + 2048 before (RFC 5246 6.2.3). */
+#define REC_BODY_MAX (16384 + 2048)
+
+enum {
+	REC_ALERT = 21,
+	REC_HANDSHAKE = 22,
+	REC_APPLICATION_DATA = 23,
+	HS_NEW_SESSION_TICKET = 4,
+	HS_ENCRYPTED_EXTENSIONS = 8,
+	HS_CERTIFICATE = 11,
+	HS_CERTIFICATE_VERIFY = 15,
+	HS_FINISHED = 20,
+	HS_KEY_UPDATE = 24,
+	TLS13 = 0x0304,
+	TLS12 = 0x0303,
+};
+
+/* One direction's decryption. */
+struct tls_dec {
+	struct tls_aead *aead;   /* NULL: no keys (then `reason` says why) */
+	uint8_t secret[TLS_KL_SECRET_MAX]; /* TLS 1.3: the current traffic secret, for KeyUpdate */
+	uint8_t secret_len;
+	uint8_t reason;          /* enum app_undecryptable, when aead is NULL */
+	bool keyed;              /* keys were looked up: protected records are expected */
+	bool active;             /* records are protected now (TLS 1.2: after this side's CCS) */
+	bool failed;             /* "tls cannot decrypt" said: nothing more from this direction */
+	bool app_keys;           /* TLS 1.3: application traffic keys are in use */
+	uint8_t *rec;            /* the record being collected, REC_BODY_MAX bytes */
+	uint32_t rec_len;
+	uint8_t *hs;             /* decrypted handshake bytes not yet a whole message */
+	uint32_t hs_len;
+	uint32_t hs_skip;        /* bytes of a message too long to keep, still to pass over */
+	uint8_t hs_skip_type;
+};
+
+struct app_tls_session {
+	const struct tls_keylog *kl;
+	uint8_t client_random[TLS_KL_RANDOM_LEN];
+	bool have_random;
+	bool hello_done; /* a ServerHello was taken */
+	bool hrr;        /* a HelloRetryRequest was seen */
+	bool tls13;
+	const struct tls_suite_info *suite;
+	struct tls_dec dir[2]; /* [0] client to server, [1] server to client */
+};
+
+struct app_tls_session *app_tls_session_new(const struct tls_keylog *kl)
+{
+	struct app_tls_session *s = calloc(1, sizeof(*s));
+
+	if (s != NULL)
+		s->kl = kl;
+	return s;
+}
+
+static void dec_drop(struct tls_dec *d)
+{
+	tls_aead_free(d->aead);
+	d->aead = NULL;
+	free(d->rec);
+	d->rec = NULL;
+	free(d->hs);
+	d->hs = NULL;
+	d->rec_len = d->hs_len = 0;
+	OPENSSL_cleanse(d->secret, sizeof(d->secret));
+}
+
+void app_tls_session_free(struct app_tls_session *s)
+{
+	if (s == NULL)
+		return;
+	dec_drop(&s->dir[0]);
+	dec_drop(&s->dir[1]);
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
+}
+
+void app_dir_set_session(struct app_dir *d, struct app_tls_session *s)
+{
+	if (d != NULL)
+		d->tls.sess = s;
+}
+
+void app_tls_dec_client_hello(struct app_tls_session *s, struct span m)
+{
+	/* legacy_version, then the 32-byte random (RFC 8446 section 4.1.2) */
+	if (!s->have_random && span_copy(m, 2, s->client_random, TLS_KL_RANDOM_LEN))
+		s->have_random = true;
+}
+
+/* TLS 1.3 traffic keys from a traffic secret (RFC 8446 section 7.3). */
+static bool dec_keys13(struct app_tls_session *s, struct tls_dec *d, const uint8_t *secret,
+		       size_t len)
+{
+	uint8_t key[32], iv[12];
+	bool ok;
+
+	tls_aead_free(d->aead);
+	d->aead = NULL;
+	if (len > sizeof(d->secret))
+		return false;
+	memmove(d->secret, secret, len);
+	d->secret_len = (uint8_t)len;
+	ok = tls_hkdf_expand_label(s->suite->hash, secret, len, "key", NULL, 0, key,
+				   s->suite->key_len) &&
+	     tls_hkdf_expand_label(s->suite->hash, secret, len, "iv", NULL, 0, iv, 12);
+	if (ok)
+		d->aead = tls_aead_new(s->suite, key, iv);
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(iv, sizeof(iv));
+	if (d->aead == NULL)
+		d->reason = ok ? APP_UNDEC_MEMORY : APP_UNDEC_CIPHER;
+	return d->aead != NULL;
+}
+
+static void dec_keyed13(struct app_tls_session *s, int dir, enum tls_keylog_label label)
+{
+	struct tls_dec *d = &s->dir[dir];
+	const uint8_t *secret;
+	size_t len;
+
+	d->keyed = true;
+	d->active = true;
+	if (!tls_keylog_find(s->kl, s->client_random, label, &secret, &len)) {
+		d->reason = APP_UNDEC_NO_KEY;
+		return;
+	}
+	dec_keys13(s, d, secret, len);
+}
+
+/* TLS 1.2: key_block = PRF(master, "key expansion", server_random + client_random), RFC 5246 6.3. */
+static void dec_keys12(struct app_tls_session *s, const uint8_t server_random[32])
+{
+	const struct tls_suite_info *su = s->suite;
+	uint8_t seed[64], block[2 * 32 + 2 * 12];
+	const uint8_t *master;
+	size_t len, k = su->key_len, iv = su->iv_len;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		s->dir[i].keyed = true;
+		s->dir[i].reason = APP_UNDEC_NO_KEY;
+	}
+	if (!tls_keylog_find(s->kl, s->client_random, TLS_KL_CLIENT_RANDOM, &master, &len))
+		return;
+	memcpy(seed, server_random, 32);
+	memcpy(seed + 32, s->client_random, 32);
+	/* AEAD suites have no MAC keys: client key, server key, client IV, server IV. */
+	if (!tls12_prf(su->hash, master, len, "key expansion", seed, sizeof(seed), block,
+		       2 * k + 2 * iv)) {
+		s->dir[0].reason = s->dir[1].reason = APP_UNDEC_CIPHER;
+		return;
+	}
+	s->dir[0].aead = tls_aead_new(su, block, block + 2 * k);
+	s->dir[1].aead = tls_aead_new(su, block + k, block + 2 * k + iv);
+	for (i = 0; i < 2; i++)
+		if (s->dir[i].aead == NULL)
+			s->dir[i].reason = APP_UNDEC_MEMORY;
+	OPENSSL_cleanse(block, sizeof(block));
+}
+
+/* SHA-256("HelloRetryRequest"), the random of a HelloRetryRequest (RFC 8446 section 4.1.3). */
+static const uint8_t hrr_random[32] = {
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+
+void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t version,
+			      uint16_t suite)
+{
+	uint8_t server_random[32];
+	int i;
+
+	if (s->hello_done || !span_copy(m, 2, server_random, sizeof(server_random)))
+		return;
+	if (memcmp(server_random, hrr_random, sizeof(hrr_random)) == 0) {
+		s->hrr = true; /* the ClientHello comes again, with the same random */
+		return;
+	}
+	s->hello_done = true;
+	s->suite = tls_suite_find(suite);
+	s->tls13 = version == TLS13;
+	if (s->suite == NULL || s->suite->tls13 != s->tls13 || (!s->tls13 && version != TLS12) ||
+	    !s->have_random) {
+		for (i = 0; i < 2; i++) {
+			s->dir[i].keyed = true;
+			s->dir[i].active = s->tls13;
+			s->dir[i].reason = s->have_random ? APP_UNDEC_CIPHER : APP_UNDEC_NO_KEY;
+		}
+		return;
+	}
+	if (s->tls13) {
+		dec_keyed13(s, 0, TLS_KL_CLIENT_HS);
+		dec_keyed13(s, 1, TLS_KL_SERVER_HS);
+	} else {
+		dec_keys12(s, server_random);
+	}
+}
+
+bool app_tls_dec_after_hrr(const struct app_tls_session *s)
+{
+	return s->hrr && !s->hello_done;
+}
+
+void app_tls_dec_ccs(struct app_tls_session *s, bool from_client)
+{
+	struct tls_dec *d = &s->dir[from_client ? 0 : 1];
+
+	/* In TLS 1.3 ChangeCipherSpec is only for middleboxes (RFC 8446 appendix D.4). */
+	if (!s->tls13 && d->keyed)
+		d->active = true;
+}
+
+bool app_tls_dec_wants(const struct app_tls_session *s, bool from_client, uint8_t type)
+{
+	const struct tls_dec *d = &s->dir[from_client ? 0 : 1];
+
+	if (!d->active || d->failed)
+		return false;
+	/* TLS 1.3 protects only application_data records; TLS 1.2 all after ChangeCipherSpec. */
+	return s->tls13 ? type == REC_APPLICATION_DATA
+			: type == REC_HANDSHAKE || type == REC_ALERT || type == REC_APPLICATION_DATA;
+}
+
+bool app_tls_dec_going(const struct app_tls_session *s, bool from_client)
+{
+	const struct tls_dec *d;
+
+	if (s == NULL)
+		return false;
+	d = &s->dir[from_client ? 0 : 1];
+	return d->keyed && d->aead != NULL && !d->failed;
+}
+
+/* Say once that this direction cannot be decrypted, and stop. */
+static void dec_fail(struct tls_dec *d, uint8_t reason, struct app_hints *out)
+{
+	d->failed = true;
+	if (app_hint_claim(out, APP_HINT_CANNOT_DECRYPT))
+		out->undecryptable = reason;
+	dec_drop(d);
+}
+
+void app_tls_dec_gap(struct app_tls_session *s, bool from_client, struct app_hints *out)
+{
+	struct tls_dec *d = &s->dir[from_client ? 0 : 1];
+
+	if (!d->failed)
+		dec_fail(d, APP_UNDEC_GAP, out);
+}
+
+void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span piece)
+{
+	struct tls_dec *d = &s->dir[from_client ? 0 : 1];
+	size_t n = piece.len;
+
+	if (d->failed || d->aead == NULL)
+		return;
+	if (d->rec == NULL && (d->rec = malloc(REC_BODY_MAX)) == NULL)
+		return; /* found at the record's end: rec_len disagrees */
+	if (n > REC_BODY_MAX - d->rec_len)
+		n = REC_BODY_MAX - d->rec_len;
+	memcpy(d->rec + d->rec_len, piece.data, n);
+	d->rec_len += (uint32_t)n;
+}
+
+/* Certificate in the TLS 1.3 form (RFC 8446 section 4.4.2): the leaf's CN and how many were sent. */
+static void certificate13(struct span m, struct app_hints *out)
+{
+	struct span list;
+	uint8_t ctx_len;
+	uint32_t list_len, at = 0, n = 0;
+
+	if (!app_hint_claim(out, APP_HINT_DEC_CERTIFICATE))
+		return;
+	out->cn[0] = '\0';
+	out->chain = 0;
+	if (!span_u8(m, 0, &ctx_len) || !app_tls_be24(m, 1u + ctx_len, &list_len) ||
+	    !span_has(m, 4u + ctx_len, list_len))
+		return;
+	list = span_sub(m, 4u + ctx_len, list_len);
+	for (;;) {
+		uint32_t clen;
+		uint16_t elen;
+
+		if (!app_tls_be24(list, at, &clen) || !span_has(list, at + 3, clen) ||
+		    !span_be16(list, at + 3 + clen, &elen) || !span_has(list, at + 5 + clen, elen))
+			break;
+		if (n == 0)
+			app_x509_cn(span_sub(list, at + 3, clen), out->cn);
+		n++;
+		at += 5 + clen + elen;
+	}
+	out->chain = (uint16_t)(n > 0xffff ? 0xffff : n);
+}
+
+/* A whole decrypted handshake message of direction dir. */
+static void dec_message(struct app_tls_session *s, int dir, uint8_t type, struct span m,
+			struct app_hints *out)
+{
+	struct tls_dec *d = &s->dir[dir];
+	enum tls_keylog_label next = dir == 0 ? TLS_KL_CLIENT_AP0 : TLS_KL_SERVER_AP0;
+	uint16_t n;
+
+	switch (type) {
+	case HS_ENCRYPTED_EXTENSIONS:
+		if (app_hint_claim(out, APP_HINT_ENC_EXT)) {
+			out->alpn[0] = '\0';
+			if (span_be16(m, 0, &n))
+				app_tls_alpn_of(span_sub(m, 2, n <= m.len - 2 ? n : m.len - 2),
+						out->alpn);
+		}
+		break;
+	case HS_CERTIFICATE:
+		if (s->tls13)
+			certificate13(m, out);
+		break;
+	case HS_CERTIFICATE_VERIFY:
+		app_hint_claim(out, APP_HINT_CERT_VERIFY);
+		break;
+	case HS_FINISHED:
+		app_hint_claim(out, APP_HINT_FINISHED);
+		/* RFC 8446 section 7.3: after its Finished, a side sends with application keys. */
+		if (s->tls13 && !d->app_keys) {
+			const uint8_t *secret;
+			size_t len;
+
+			d->app_keys = true;
+			if (!tls_keylog_find(s->kl, s->client_random, next, &secret, &len))
+				dec_fail(d, APP_UNDEC_NO_KEY, out);
+			else if (!dec_keys13(s, d, secret, len))
+				dec_fail(d, d->reason, out);
+		}
+		break;
+	case HS_NEW_SESSION_TICKET:
+		app_hint_claim(out, APP_HINT_NEW_TICKET);
+		break;
+	case HS_KEY_UPDATE:
+		app_hint_claim(out, APP_HINT_KEY_UPDATE);
+		/* RFC 8446 section 7.2: the sender's next secret is Expand-Label(secret, "traffic upd"). */
+		if (s->tls13 && d->aead != NULL) {
+			uint8_t upd[TLS_KL_SECRET_MAX];
+			size_t len = d->secret_len;
+
+			if (!tls_hkdf_expand_label(s->suite->hash, d->secret, len, "traffic upd",
+						   NULL, 0, upd, len) ||
+			    !dec_keys13(s, d, upd, len))
+				dec_fail(d, APP_UNDEC_CIPHER, out);
+			OPENSSL_cleanse(upd, sizeof(upd));
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Decrypted handshake bytes: whole messages are taken off as they complete. */
+static void dec_handshake(struct app_tls_session *s, int dir, struct span data,
+			  struct app_hints *out)
+{
+	struct tls_dec *d = &s->dir[dir];
+	size_t at = 0;
+
+	while (at < data.len && !d->failed) {
+		size_t n = data.len - at;
+		struct span b;
+		uint8_t type;
+		uint32_t mlen;
+
+		if (d->hs_skip > 0) {
+			if (n > d->hs_skip)
+				n = d->hs_skip;
+			d->hs_skip -= (uint32_t)n;
+			at += n;
+			if (d->hs_skip == 0 && d->hs_skip_type == HS_CERTIFICATE &&
+			    app_hint_claim(out, APP_HINT_DEC_CERTIFICATE)) {
+				out->cn[0] = '\0';
+				out->chain = 0;
+			}
+			continue;
+		}
+		if (d->hs == NULL && (d->hs = malloc(APP_STREAM_MAX)) == NULL) {
+			dec_fail(d, APP_UNDEC_MEMORY, out);
+			return;
+		}
+		if (n > APP_STREAM_MAX - d->hs_len)
+			n = APP_STREAM_MAX - d->hs_len;
+		memcpy(d->hs + d->hs_len, data.data + at, n);
+		d->hs_len += (uint32_t)n;
+		at += n;
+		for (;;) {
+			b = span_make(d->hs, d->hs_len);
+			if (!span_u8(b, 0, &type) || !app_tls_be24(b, 1, &mlen))
+				break;
+			if (4 + (size_t)mlen > APP_STREAM_MAX) {
+				/* Too long to keep (a long chain): counted through. */
+				d->hs_skip = 4 + mlen - d->hs_len;
+				d->hs_skip_type = type;
+				d->hs_len = 0;
+				break;
+			}
+			if (b.len < 4 + (size_t)mlen)
+				break;
+			dec_message(s, dir, type, span_sub(b, 4, mlen), out);
+			if (d->failed)
+				return; /* the buffer is freed */
+			memmove(d->hs, d->hs + 4 + mlen, d->hs_len - 4 - mlen);
+			d->hs_len -= 4 + mlen;
+		}
+		/* Between messages nothing is kept: a session's memory is its one record. */
+		if (d->hs_len == 0) {
+			free(d->hs);
+			d->hs = NULL;
+		}
+	}
+}
+
+void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
+		     struct app_hints *out)
+{
+	int dir = from_client ? 0 : 1;
+	struct tls_dec *d = &s->dir[dir];
+	uint32_t len = (uint32_t)((hdr[3] << 8) | hdr[4]);
+	uint8_t *plain, type = hdr[0];
+	size_t plen;
+
+	if (d->failed)
+		return;
+	if (d->aead == NULL) {
+		dec_fail(d, d->reason, out);
+		return;
+	}
+	if (d->rec_len != len) {
+		dec_fail(d, APP_UNDEC_MEMORY, out);
+		return;
+	}
+	d->rec_len = 0;
+	if (!tls_aead_open(d->aead, hdr, d->rec, len, &plain, &plen)) {
+		dec_fail(d, APP_UNDEC_AUTH, out);
+		return;
+	}
+	if (s->tls13) {
+		/* TLSInnerPlaintext: content, the real type, then zero padding (RFC 8446 5.2). */
+		while (plen > 0 && plain[plen - 1] == 0)
+			plen--;
+		if (plen == 0)
+			return;
+		type = plain[--plen];
+	}
+	if (type == REC_HANDSHAKE) {
+		dec_handshake(s, dir, span_make(plain, plen), out);
+	} else if (type == REC_APPLICATION_DATA && plen > 0) {
+		/* Each record that starts with a request or status line: HTTP/1.x keep-alive. */
+		if (!app_hints_has(out, from_client ? APP_HINT_HTTP_REQUEST : APP_HINT_HTTP_RESPONSE))
+			app_http_segment(from_client, span_make(plain, plen), out);
+	}
+	OPENSSL_cleanse(plain, plen);
+}
