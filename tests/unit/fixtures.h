@@ -94,6 +94,9 @@ uint32_t sum16(uint32_t sum, const uint8_t *b, size_t n);
 /* Folds the carries into 16 bits and complements: the checksum field's value. */
 uint16_t fold_not(uint32_t sum);
 
+/* n bytes from 2n hex digits at s (either case); a test fails on any other character. */
+void unhex(const char *s, uint8_t *out, size_t n);
+
 /* ------------------------------------------------------------------ */
 /* Tables of cases: how many, and which case a failing assertion was checking */
 

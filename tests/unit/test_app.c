@@ -35,17 +35,6 @@ struct recording {
 	size_t n;
 };
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void rec_load(struct recording *r, const char *name)
 {
 	char path[512], dir;
@@ -59,7 +48,7 @@ static void rec_load(struct recording *r, const char *name)
 	r->n = 0;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *hex;
-		size_t i, n;
+		size_t n;
 		struct rec_seg *s;
 		int off = 0;
 
@@ -76,12 +65,7 @@ static void rec_load(struct recording *r, const char *name)
 		s->len = n / 2;
 		s->data = malloc(s->len);
 		assert_non_null(s->data);
-		for (i = 0; i < s->len; i++) {
-			int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-			assert_true(hi >= 0 && lo >= 0);
-			s->data[i] = (uint8_t)(hi << 4 | lo);
-		}
+		unhex(hex, s->data, s->len);
 	}
 	fclose(f);
 }

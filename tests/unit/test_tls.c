@@ -11,19 +11,9 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "fixtures.h"
 #include "tcpnote/tls_crypt.h"
 #include "tcpnote/tls_keylog.h"
-
-static void unhex(const char *s, uint8_t *out, size_t n)
-{
-	size_t i;
-	unsigned v;
-
-	for (i = 0; i < n; i++) {
-		assert_int_equal(sscanf(s + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-}
 
 /* RFC 8448 section 3 (Simple 1-RTT Handshake): traffic secrets and their write key and IV. */
 static void check_keys(const char *secret_hex, const char *key_hex, const char *iv_hex)
