@@ -13,6 +13,7 @@
 #include "tcpnote/capture.h"
 #include "tcpnote/decode.h"
 #include "tcpnote/explain.h"
+#include "tcpnote/io_error.h"
 #include "tcpnote/pipeline.h"
 #include "tcpnote/print_svg.h"
 #include "tcpnote/privdrop.h"
@@ -37,11 +38,6 @@ static void on_signal(int sig)
 
 /* Standard output's buffer when replaying a file (glibc ignores a size without a buffer). */
 static char out_buffer[1 << 20];
-
-static int errno_or_eio(void)
-{
-	return errno != 0 ? errno : EIO;
-}
 
 /* Said once: what fails after the first failure (the same full disk) follows from it. */
 static void tell_failure(bool *told, const char *msg)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tcpnote/decode.h"
+#include "tcpnote/io_error.h"
 #include "tcpnote/pipeline.h"
 #include "tcpnote/print_json.h"
 #include "tcpnote/relseq.h"
@@ -57,7 +58,7 @@ struct pipeline {
 static void output_failed(struct pipeline *pl)
 {
 	if (pl->write_error == 0)
-		pl->write_error = errno != 0 ? errno : EIO;
+		pl->write_error = errno_or_eio();
 }
 
 static void write_line(struct pipeline *pl, const char *s, size_t n)

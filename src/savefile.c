@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "tcpnote/io_error.h"
 #include "tcpnote/savefile.h"
 
 /*
@@ -36,11 +37,6 @@ struct savefile {
 	char buf[SAVEFILE_BUFFER];
 	char path[];
 };
-
-static int errno_or_eio(void)
-{
-	return errno != 0 ? errno : EIO;
-}
 
 /* Write everything handed to stdio; false (and nothing written ever again) if that fails. */
 static bool flush_packets(struct savefile *s)
