@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "app_priv.h"
+#include "tcpnote/seq.h"
 
 const char *app_proto_name(enum app_proto p)
 {
@@ -48,6 +49,7 @@ void app_dir_free(struct app_dir *d)
 	if (d == NULL)
 		return;
 	app_tls_free(&d->tls);
+	app_hold_free(&d->hold);
 	free(d);
 }
 
@@ -56,7 +58,6 @@ void app_dir_anchor(struct app_dir *d, uint32_t next_seq)
 	if (d == NULL || d->st.anchored)
 		return;
 	d->st.next = next_seq;
-	d->st.highest = next_seq;
 	d->st.anchored = true;
 }
 
@@ -69,21 +70,47 @@ static void dir_finish(struct app_dir *d)
 {
 	d->done = true;
 	app_tls_free(&d->tls);
+	app_hold_free(&d->hold);
 }
 
-/* A segment past the next expected byte: HTTP moves on, TLS waits (for a while). */
+/* Bytes of the direction were never captured: a direction being decrypted says so, once. */
+static void dir_hole(struct app_dir *d, bool from_client, struct app_hints *out)
+{
+	if (app_tls_dec_going(d->tls.sess, from_client))
+		app_tls_dec_gap(d->tls.sess, from_client, out);
+	dir_finish(d);
+}
+
+/* A segment past the next expected byte: HTTP moves on, TLS holds it for the gap to fill. */
 static void feed_gap(struct app_dir *d, bool from_client, uint32_t seq, struct span data,
 		     struct app_hints *out)
 {
 	if (d->proto == APP_HTTP) {
 		app_stream_jump(&d->st, seq, data.len);
 		app_http_segment(from_client, data, out);
-	} else if (app_stream_gap_ahead(&d->st) > APP_STREAM_MAX) {
-		/* Bytes were not captured: a direction being decrypted says so, once. */
-		if (app_tls_dec_going(d->tls.sess, from_client))
-			app_tls_dec_gap(d->tls.sess, from_client, out);
-		dir_finish(d);
+	} else if (!app_hold_put(&d->hold, &d->st, seq, data)) {
+		dir_hole(d, from_client, out);
 	}
+}
+
+/* New in-order bytes at stream offset off; whole: they start a segment. */
+static void feed_new(struct app_dir *d, bool from_client, uint64_t off, struct span data,
+		     bool whole, struct app_hints *out)
+{
+	if (d->proto == APP_NONE) {
+		d->proto = app_sniff(data.data, data.len);
+		if (d->proto == APP_NONE) {
+			dir_finish(d);
+			return;
+		}
+		/* HTTP never waits for a gap: what was held past one is not looked at. */
+		if (d->proto == APP_HTTP)
+			app_hold_free(&d->hold);
+	}
+	if (d->proto == APP_TLS)
+		app_tls_feed(d, from_client, off, data, out);
+	else if (whole)
+		app_http_segment(from_client, data, out);
 }
 
 void app_feed(struct app_dir *d, bool from_client, uint32_t seq, const uint8_t *payload,
@@ -106,18 +133,31 @@ void app_feed(struct app_dir *d, bool from_client, uint32_t seq, const uint8_t *
 	case APP_ACCEPT_NEW:
 		break;
 	}
-	data = span_sub(data, skip, data.len - skip);
-	if (d->proto == APP_NONE) {
-		d->proto = app_sniff(data.data, data.len);
-		if (d->proto == APP_NONE) {
-			dir_finish(d);
-			return;
-		}
-	}
-	if (d->proto == APP_TLS)
-		app_tls_feed(d, from_client, off, data, out);
-	else if (skip == 0)
-		app_http_segment(from_client, data, out);
+	feed_new(d, from_client, off, span_sub(data, skip, data.len - skip), skip == 0, out);
+	/* The gap this segment filled: what was held behind it follows, in order, once. */
+	while (!d->done && app_hold_take(&d->hold, &d->st, &data, &off))
+		feed_new(d, from_client, off, data, false, out);
+	if (d->done)
+		app_hold_free(&d->hold);
+}
+
+void app_dir_acked(struct app_dir *d, bool from_client, uint32_t ack, struct app_hints *out)
+{
+	/*
+	 * The peer has the byte the stream waits for, so it will not be sent
+	 * again: the capture missed it. With nothing held, one past it may be
+	 * the direction's FIN.
+	 */
+	if (d == NULL || d->done || !d->st.anchored || !seq_gt(ack, d->st.next))
+		return;
+	if (app_hold_pending(d->hold) || seq_gt(ack, d->st.next + 1))
+		dir_hole(d, from_client, out);
+}
+
+void app_dir_reset(struct app_dir *d, bool from_client, struct app_hints *out)
+{
+	if (d != NULL && !d->done && app_hold_pending(d->hold))
+		dir_hole(d, from_client, out);
 }
 
 bool app_copy_str(char *dst, size_t cap, const uint8_t *src, size_t n)

@@ -12,10 +12,9 @@
 /* ---- app_stream.c: which bytes of a segment are new, in order ---- */
 
 struct app_stream {
-	uint32_t next;    /* sequence number of the next in-order byte */
-	uint32_t highest; /* end of the furthest segment seen, to notice a gap that stays */
-	uint64_t offset;  /* in-order bytes accepted so far: the stream offset of `next` */
-	bool anchored;    /* next is known */
+	uint32_t next;   /* sequence number of the next in-order byte */
+	uint64_t offset; /* in-order bytes accepted so far: the stream offset of `next` */
+	bool anchored;   /* next is known */
 };
 
 /* What app_stream_accept found in one segment. */
@@ -28,15 +27,45 @@ enum app_accept {
 /*
  * Classify a segment of len bytes at seq against s->next. For NEW, *skip
  * is the number of old bytes at its start and s advances past the segment;
- * GAP leaves s where it was (app_stream_jump moves it on).
+ * GAP leaves s where it was (app_hold_put keeps the segment for TLS,
+ * app_stream_jump moves on for HTTP).
  */
 enum app_accept app_stream_accept(struct app_stream *s, uint32_t seq, size_t len, size_t *skip);
 
 /* Take a segment past a gap as the new stream position (HTTP, which needs no reassembly). */
 void app_stream_jump(struct app_stream *s, uint32_t seq, size_t len);
 
-/* How many bytes past s->next the capture has already shown (0 without a gap). */
-uint32_t app_stream_gap_ahead(const struct app_stream *s);
+/* ---- app_hold.c: segments past a gap, until it fills ---- */
+
+/*
+ * Up to APP_HOLD_MAX bytes past the next expected byte, in at most
+ * APP_HOLD_RANGES islands (app_hints.h). Allocated at the first segment
+ * held, freed when nothing is held any more.
+ */
+struct app_hold;
+
+/*
+ * Hold the bytes of a segment that starts past s->next (APP_ACCEPT_GAP);
+ * *h is allocated if NULL. False when they cannot be held: the segment
+ * ends more than APP_HOLD_MAX bytes past s->next, it would make one island
+ * too many, or memory ran out. Then bytes are lost for good.
+ */
+bool app_hold_put(struct app_hold **h, const struct app_stream *s, uint32_t seq,
+		  struct span data);
+
+/*
+ * The next held bytes that are now in order (they start at or before
+ * s->next): *piece (valid until the next call on *h) at stream offset
+ * *off; s advances past them. False when there are none; *h is then freed
+ * if it holds nothing more.
+ */
+bool app_hold_take(struct app_hold **h, struct app_stream *s, struct span *piece,
+		   uint64_t *off);
+
+/* True while bytes past a gap are held. */
+bool app_hold_pending(const struct app_hold *h);
+
+void app_hold_free(struct app_hold **h);
 
 /*
  * A bounded reassembly buffer: data is allocated at the first append and
@@ -74,6 +103,7 @@ struct tls_walk {
 
 struct app_dir {
 	struct app_stream st;
+	struct app_hold *hold; /* TLS: segments past a gap, or NULL */
 	enum app_proto proto; /* fixed by the first in-order bytes */
 	bool done;
 	struct tls_walk tls;

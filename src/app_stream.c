@@ -8,7 +8,7 @@
 /*
  * Only in-order bytes are passed on: a retransmission or an overlap gives
  * just its new tail, and a segment past the next expected byte is left to
- * the caller (TLS ignores it and waits for the gap to fill; HTTP jumps).
+ * the caller (TLS holds it until the gap fills; HTTP jumps).
  * Every comparison goes through seq.h, so the stream may wrap 2^32.
  */
 enum app_accept app_stream_accept(struct app_stream *s, uint32_t seq, size_t len, size_t *skip)
@@ -21,11 +21,8 @@ enum app_accept app_stream_accept(struct app_stream *s, uint32_t seq, size_t len
 		return APP_ACCEPT_OLD;
 	if (!s->anchored) {
 		s->next = seq;
-		s->highest = seq;
 		s->anchored = true;
 	}
-	if (seq_gt(end, s->highest))
-		s->highest = end;
 	if (seq_gt(seq, s->next))
 		return APP_ACCEPT_GAP;
 	if (seq_leq(end, s->next))
@@ -41,11 +38,6 @@ void app_stream_jump(struct app_stream *s, uint32_t seq, size_t len)
 {
 	s->offset += (uint32_t)(seq - s->next) + len;
 	s->next = seq + (uint32_t)len;
-}
-
-uint32_t app_stream_gap_ahead(const struct app_stream *s)
-{
-	return seq_gt(s->highest, s->next) ? s->highest - s->next : 0;
 }
 
 size_t app_buf_append(struct app_buf *b, const uint8_t *src, size_t n)

@@ -17,41 +17,69 @@ static struct app_state *state_of(struct app_state **st)
 	return *st;
 }
 
+/* The first payload of the role: follow the direction if it looks like TLS or HTTP. */
+static bool judge(struct app_state **stp, int role, bool have_next, uint32_t next_seq,
+		  struct span payload, const struct tls_keylog *keylog)
+{
+	enum app_proto proto = app_sniff(payload.data, payload.len);
+	struct app_state *st;
+
+	if (proto == APP_NONE)
+		return true;
+	if ((st = state_of(stp)) == NULL || (st->dir[role] = app_dir_new()) == NULL)
+		return false;
+	if (have_next)
+		app_dir_anchor(st->dir[role], next_seq);
+	if (keylog != NULL && proto == APP_TLS) {
+		if (st->tls == NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
+			return false;
+		app_dir_set_session(st->dir[role], st->tls);
+	}
+	return true;
+}
+
+/* What the segment says of the peer's direction: its ACK, or a reset of both. */
+static void peer_news(struct app_state *st, int role, const struct tcp_info *t,
+		      struct app_hints *out)
+{
+	if (t->flags & TCPF_ACK)
+		app_dir_acked(st->dir[!role], role != 0, t->ack, out);
+	if (t->flags & TCPF_RST) {
+		app_dir_reset(st->dir[0], true, out);
+		app_dir_reset(st->dir[1], false, out);
+	}
+}
+
 bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool have_next,
 		       uint32_t next_seq, const struct packet *p, bool keep_facts,
 		       const struct tls_keylog *keylog, struct app_hints *out)
 {
 	const struct tcp_info *t = &p->tcp;
 	struct app_state *st;
-	struct app_dir *d;
 	uint32_t seq;
+	int i;
 
 	out->bits = 0;
-	if (t->payload.len == 0 || p->stop != STOP_NONE)
+	if (p->stop != STOP_NONE)
 		return true;
-	if (!(*judged & (1u << role))) {
+	if (t->payload.len > 0 && !(*judged & (1u << role))) {
 		*judged |= (uint8_t)(1u << role);
-		if (app_sniff(t->payload.data, t->payload.len) == APP_NONE)
-			return true;
-		if ((st = state_of(stp)) == NULL || (st->dir[role] = app_dir_new()) == NULL)
+		if (!judge(stp, role, have_next, next_seq, t->payload, keylog))
 			return false;
-		if (have_next)
-			app_dir_anchor(st->dir[role], next_seq);
-		if (keylog != NULL && app_sniff(t->payload.data, t->payload.len) == APP_TLS) {
-			if (st->tls == NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
-				return false;
-			app_dir_set_session(st->dir[role], st->tls);
-		}
 	}
-	st = *stp;
-	if (st == NULL || (d = st->dir[role]) == NULL)
+	if ((st = *stp) == NULL)
 		return true;
-	/* Payload of a SYN starts one after the SYN's own number. */
-	seq = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
-	app_feed(d, role == 0, seq, t->payload.data, t->payload.len, out);
-	if (app_dir_done(d)) {
-		app_dir_free(d);
-		st->dir[role] = NULL;
+	if (t->payload.len > 0 && st->dir[role] != NULL) {
+		/* Payload of a SYN starts one after the SYN's own number. */
+		seq = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
+		app_feed(st->dir[role], role == 0, seq, t->payload.data, t->payload.len, out);
+	}
+	peer_news(st, role, t, out);
+	for (i = 0; i < 2; i++) {
+		if (app_dir_done(st->dir[i])) {
+			app_dir_free(st->dir[i]);
+			st->dir[i] = NULL;
+		}
 	}
 	if (out->bits != 0 && keep_facts) {
 		if (st->facts == NULL && (st->facts = calloc(1, sizeof(*st->facts))) == NULL)

@@ -350,7 +350,9 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 	count_labels(pl, &labels);
 	hints->bits = 0;
 	role = c != NULL ? tracker_role_of(c, p) : ROLE_CLIENT;
-	if (c != NULL && p->tcp.payload.len > 0 && !labels_has(&labels, LABEL_DUPLICATE)) {
+	/* Payload, or (once a direction is followed) an ACK or reset that may end a gap's wait. */
+	if (c != NULL && (p->tcp.payload.len > 0 || c->app != NULL) &&
+	    !labels_has(&labels, LABEL_DUPLICATE)) {
 		const struct track_dir *d = &c->dir[role];
 
 		if (!app_track_segment(&c->app, &c->app_judged, role, d->isn_valid, d->isn + 1, p,

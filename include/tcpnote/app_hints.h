@@ -56,6 +56,17 @@ enum app_proto app_sniff(const uint8_t *payload, size_t len);
  */
 #define APP_STREAM_MAX 16384
 
+/*
+ * Segments past a gap in a TLS direction are held up to APP_HOLD_MAX bytes
+ * past the next expected byte: one TLS record (TLSCiphertext.length is at
+ * most 2^14 + 2048, RFC 5246 section 6.2.3). A lost segment is retransmitted
+ * after the segments sent behind it, which the receiver already has and
+ * which are never sent again: held, they are parsed once the gap fills. At
+ * most APP_HOLD_RANGES separate islands are held at once.
+ */
+#define APP_HOLD_MAX    (16384 + 2048)
+#define APP_HOLD_RANGES 8
+
 /* One bit each in app_hints.bits; in the order they are printed. */
 enum app_hint_kind {
 	APP_HINT_CLIENT_HELLO = 0, /* tls client hello[ sni=NAME][ alpn=A,B] */
@@ -143,11 +154,13 @@ static inline bool app_hints_has(const struct app_hints *h, enum app_hint_kind k
 /*
  * The per-direction state: sequence tracking, the TLS record walk and, for
  * TLS, a handshake buffer of APP_STREAM_MAX bytes allocated at the first
- * handshake byte and freed once the direction's handshake is encrypted.
+ * handshake byte and freed once the direction's handshake is encrypted, and
+ * a buffer of 18 KiB for segments past a gap, allocated at the first such
+ * segment and freed when the gap has filled.
  */
 struct app_dir;
 
-/* A new direction state (72 bytes on x86-64, the buffer apart), or NULL when out of memory. */
+/* A new direction state (72 bytes on x86-64, the buffers apart), or NULL when out of memory. */
 struct app_dir *app_dir_new(void);
 void app_dir_free(struct app_dir *d);
 
@@ -181,20 +194,36 @@ void app_dir_anchor(struct app_dir *d, uint32_t next_seq);
  * handshake message or a record carries its hint.
  *
  * Bytes already fed (retransmissions, overlaps) are ignored, so nothing is
- * reported twice. For TLS, a segment beyond the next expected byte (a gap:
- * out of order or not captured) is ignored too: only in-order bytes are
- * parsed, so a gap that is never filled ends the direction's TLS hints
- * (app_dir_done turns true once APP_STREAM_MAX bytes have been seen past
- * it). HTTP needs no reassembly: a segment past a gap is taken as the new
- * stream position, and every new segment that starts with a request line
- * (from the client) or a status line (from the server) gets a hint, for
- * keep-alive, with no body tracking.
+ * reported twice. For TLS, a segment beyond the next expected byte (out of
+ * order, or after bytes not captured) is held, up to one record's worth
+ * past that byte (18 KiB, allocated only then): when the gap fills, the
+ * held bytes are parsed in order, once, and their hints go to the segment
+ * that filled it. A gap that cannot fill ends the direction's TLS hints
+ * (app_dir_done turns true; a direction being decrypted says "tls cannot
+ * decrypt (capture gap)"): held bytes would go past the window, or the peer
+ * acknowledged the missing bytes (app_dir_acked), or the connection was
+ * reset (app_dir_reset). HTTP needs no reassembly: a segment past a gap is
+ * taken as the new stream position, and every new segment that starts with
+ * a request line (from the client) or a status line (from the server) gets
+ * a hint, for keep-alive, with no body tracking.
  *
  * The direction's protocol is fixed by its first in-order bytes (as
  * app_sniff); a malformed TLS record header ends the TLS hints.
  */
 void app_feed(struct app_dir *d, bool from_client, uint32_t seq, const uint8_t *payload,
 	      size_t len, struct app_hints *out);
+
+/*
+ * The peer's segment acknowledges up to ack (its ACK number). When ack is
+ * past the next byte the direction waits for (by more than one, the FIN,
+ * unless bytes past a gap are held), the peer has bytes that will not be
+ * sent again: they were not captured, and the direction ends as app_feed
+ * says. Hints are added to out (its bits are not cleared first).
+ */
+void app_dir_acked(struct app_dir *d, bool from_client, uint32_t ack, struct app_hints *out);
+
+/* The connection was reset: a gap the direction waits on will not fill (as app_dir_acked). */
+void app_dir_reset(struct app_dir *d, bool from_client, struct app_hints *out);
 
 /* True when the direction can produce no more hints: free it. */
 bool app_dir_done(const struct app_dir *d);

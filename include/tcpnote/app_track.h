@@ -15,7 +15,9 @@
 struct app_state;
 
 /*
- * Follow one segment of the connection from role (0 client, 1 server). The
+ * Follow one segment of the connection from role (0 client, 1 server):
+ * every segment with payload, and, once *st is set, every other one too
+ * (its ACK or RST may end a direction's wait for a gap). The
  * connection keeps *st (NULL at first) and *judged (0 at first: a bit per
  * role whose first payload has been sniffed);
  * next_seq is the sequence number its first payload byte has when the

@@ -153,14 +153,21 @@ static const char *conv_feed(struct app_conv *v, bool from_client, uint32_t rels
 	return hints_text(&v->h);
 }
 
+/* Feed n bytes at sequence number seq; the labels. */
+static const char *feed_at(struct app_dir *d, bool from_client, uint32_t seq, const uint8_t *p,
+			   size_t n)
+{
+	static struct app_hints h;
+
+	app_feed(d, from_client, seq, p, n, &h);
+	return hints_text(&h);
+}
+
 /* A single direction fed from relative sequence number 1 (ISN 1000). */
 static const char *feed1(struct app_dir *d, bool from_client, uint32_t relseq, const uint8_t *p,
 			 size_t n)
 {
-	static struct app_hints h;
-
-	app_feed(d, from_client, 1000 + relseq, p, n, &h);
-	return hints_text(&h);
+	return feed_at(d, from_client, 1000 + relseq, p, n);
 }
 
 static struct app_dir *dir_open(void)
@@ -392,10 +399,10 @@ static void test_app_retransmission_and_overlap(void **state)
 }
 
 /*
- * Out of order: the later part arrives first and is ignored (only in-order
- * bytes are parsed), so the hint waits for its retransmission.
+ * Out of order: the later part arrives first and is held, so the hint comes
+ * with the segment that fills the gap; the later part again is old.
  */
-static void test_app_out_of_order_waits(void **state)
+static void test_app_out_of_order_held(void **state)
 {
 	struct recording r;
 	struct app_dir *d = dir_open();
@@ -403,8 +410,9 @@ static void test_app_out_of_order_waits(void **state)
 
 	(void)state;
 	assert_string_equal(feed1(d, true, 101, ch->data + 100, ch->len - 100), "");
-	assert_string_equal(feed1(d, true, 1, ch->data, 100), "");
-	assert_string_equal(feed1(d, true, 101, ch->data + 100, ch->len - 100), CH_TEXT);
+	assert_string_equal(feed1(d, true, 1, ch->data, 100), CH_TEXT);
+	assert_string_equal(feed1(d, true, 101, ch->data + 100, ch->len - 100), "");
+	assert_false(app_dir_done(d));
 	app_dir_free(d);
 	rec_free(&r);
 }
@@ -422,6 +430,247 @@ static void test_app_unanchored(void **state)
 	assert_string_equal(hints_text(&h), CH_TEXT);
 	app_dir_free(d);
 	rec_free(&r);
+}
+
+/* ------------------------------------------------------------------ */
+/* Held segments: out of order, the window, the peer's ACK */
+
+/* A direction whose first byte has sequence number first. */
+static struct app_dir *dir_at(uint32_t first)
+{
+	struct app_dir *d = app_dir_new();
+
+	assert_non_null(d);
+	app_dir_anchor(d, first);
+	return d;
+}
+
+/*
+ * The ClientHello in six pieces, fed in every one of the 720 orders, with
+ * every piece fed so far sent again after each step: the hint comes once,
+ * whole, with the last piece (the one that closes the last gap). The
+ * second start makes the sequence numbers wrap 2^32 inside the hello.
+ */
+static void test_app_held_every_order(void **state)
+{
+	static const uint32_t firsts[] = {1001, 0xffffff00u};
+	struct recording r;
+	const struct rec_seg *ch = client_hello_of(&r, "tls13.hex");
+	size_t cut[7] = {0, 3, 5, 90, 200, 201, 0};
+	int order[6] = {0, 1, 2, 3, 4, 5};
+	size_t f, step, k, perms = 0;
+
+	(void)state;
+	cut[6] = ch->len;
+	for (;;) {
+		for (f = 0; f < N_OF(firsts); f++) {
+			struct app_dir *d = dir_at(firsts[f]);
+
+			case_begin("order %d%d%d%d%d%d, first %#x", order[0], order[1], order[2],
+				   order[3], order[4], order[5], (unsigned)firsts[f]);
+			for (step = 0; step < 6; step++) {
+				int i = order[step];
+
+				assert_string_equal(feed_at(d, true, firsts[f] + (uint32_t)cut[i],
+							    ch->data + cut[i], cut[i + 1] - cut[i]),
+						    step == 5 ? CH_TEXT : "");
+				for (k = 0; k <= step; k++) {
+					i = order[k];
+					assert_string_equal(
+					    feed_at(d, true, firsts[f] + (uint32_t)cut[i],
+						    ch->data + cut[i], cut[i + 1] - cut[i]),
+					    "");
+				}
+			}
+			assert_false(app_dir_done(d));
+			app_dir_free(d);
+		}
+		perms++;
+		/* The next permutation in lexicographic order. */
+		for (k = 5; k > 0 && order[k - 1] > order[k]; k--)
+			;
+		if (k == 0)
+			break;
+		for (step = 5; order[step] < order[k - 1]; step--)
+			;
+		f = (size_t)order[k - 1], order[k - 1] = order[step], order[step] = (int)f;
+		for (step = 5; k < step; k++, step--)
+			f = (size_t)order[k], order[k] = order[step], order[step] = (int)f;
+	}
+	case_end();
+	assert_int_equal(perms, 720);
+	rec_free(&r);
+}
+
+/*
+ * Overlapping retransmissions of held bytes, and a filler that reaches into
+ * them: each byte is parsed once. Alerts are whole records of 7 bytes, one
+ * hint per segment, so where each one lands shows.
+ */
+static void test_app_held_overlaps(void **state)
+{
+	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+	uint8_t alerts[8 * 7];
+	struct app_dir *d = dir_open();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 8; i++)
+		memcpy(alerts + 7 * i, alert, 7);
+	/* Held: bytes 10-29, then 20-40 over them, then 35-49 (one island, 10-49). */
+	assert_string_equal(feed1(d, false, 11, alerts + 10, 20), "");
+	assert_string_equal(feed1(d, false, 21, alerts + 20, 21), "");
+	assert_string_equal(feed1(d, false, 36, alerts + 35, 15), "");
+	/* The filler overlaps what is held: alerts 1-7 complete here. */
+	assert_string_equal(feed1(d, false, 1, alerts, 14), "tls alert fatal handshake_failure");
+	/* All of it again, and past it: only the last alert is new. */
+	assert_string_equal(feed1(d, false, 1, alerts, 49), "");
+	assert_string_equal(feed1(d, false, 1, alerts, sizeof(alerts)),
+			    "tls alert fatal handshake_failure");
+	assert_false(app_dir_done(d));
+	app_dir_free(d);
+}
+
+/*
+ * Islands filled one by one: the hint goes to each filler. Alerts 2, 4, 6
+ * and 8 come first (four islands), then 1, 3, 5 and 7.
+ */
+static void test_app_held_islands(void **state)
+{
+	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00};
+	struct app_dir *d = dir_open();
+	uint32_t i;
+
+	(void)state;
+	for (i = 1; i < 8; i += 2)
+		assert_string_equal(feed1(d, true, 1 + 7 * i, alert, 7), "");
+	for (i = 0; i < 8; i += 2)
+		assert_string_equal(feed1(d, true, 1 + 7 * i, alert, 7),
+				    "tls alert warning close_notify");
+	/* Nothing is held now: the next alert in order is read at once. */
+	assert_string_equal(feed1(d, true, 57, alert, 7), "tls alert warning close_notify");
+	assert_false(app_dir_done(d));
+	app_dir_free(d);
+
+	/* APP_HOLD_RANGES islands are held; one more ends the direction. */
+	d = dir_open();
+	for (i = 0; i < APP_HOLD_RANGES; i++)
+		assert_string_equal(feed1(d, true, 3 + 2 * i, alert, 1), "");
+	/* Growing the last island is no new one. */
+	assert_string_equal(feed1(d, true, 2 + 2 * APP_HOLD_RANGES, alert, 1), "");
+	assert_false(app_dir_done(d));
+	assert_string_equal(feed1(d, true, 5 + 2 * APP_HOLD_RANGES, alert, 1), "");
+	assert_true(app_dir_done(d));
+	app_dir_free(d);
+}
+
+/*
+ * The window: a segment may end exactly APP_HOLD_MAX bytes past the next
+ * expected byte, not one more. A long record held nearly whole, then
+ * filled: the ring's end is crossed where the sequence numbers wrap 2^32,
+ * and the ClientHello at the record's end (after a message too long to
+ * keep) reads whole.
+ */
+static void test_app_held_window(void **state)
+{
+	static uint8_t rec[5 + APP_HOLD_MAX];
+	struct recording r;
+	const struct rec_seg *ch = client_hello_of(&r, "tls13.hex");
+	size_t chm = ch->len - 5, skip = APP_HOLD_MAX - chm - 4, at;
+	uint32_t first = 0u - 16800u; /* byte 16800 of the stream has sequence number 0 */
+	struct app_dir *d;
+
+	(void)state;
+	d = dir_open();
+	assert_string_equal(feed1(d, true, 2, rec, APP_HOLD_MAX - 1), "");
+	assert_false(app_dir_done(d));
+	app_dir_free(d);
+	d = dir_open();
+	assert_string_equal(feed1(d, true, 2, rec, APP_HOLD_MAX), "");
+	assert_true(app_dir_done(d));
+	app_dir_free(d);
+
+	/* One handshake record of APP_HOLD_MAX bytes: a message of type 99, then the ClientHello. */
+	rec[0] = 0x16, rec[1] = 3, rec[2] = 3, rec[3] = APP_HOLD_MAX >> 8, rec[4] = APP_HOLD_MAX & 0xff;
+	rec[5] = 99, rec[6] = (uint8_t)(skip >> 16), rec[7] = (uint8_t)(skip >> 8), rec[8] = (uint8_t)skip;
+	memcpy(rec + 9 + skip, ch->data + 5, chm);
+	d = dir_at(first);
+	for (at = 0; at < 16000; at += 1000)
+		assert_string_equal(feed_at(d, true, first + (uint32_t)at, rec + at, 1000), "");
+	assert_string_equal(feed_at(d, true, first + 17000, rec + 17000, sizeof(rec) - 17000), "");
+	assert_string_equal(feed_at(d, true, first + 16500, rec + 16500, 500), "");
+	assert_string_equal(feed_at(d, true, first + 16000, rec + 16000, 500), CH_TEXT);
+	assert_false(app_dir_done(d));
+	app_dir_free(d);
+	rec_free(&r);
+}
+
+/* The peer's ACK past a gap, or a reset: the missing bytes will not come. */
+static void test_app_held_acked(void **state)
+{
+	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00};
+	static const uint32_t firsts[] = {1001, 0xfffffffeu};
+	struct app_hints h = {0};
+	size_t f;
+
+	(void)state;
+	for (f = 0; f < N_OF(firsts); f++) {
+		uint32_t next = firsts[f] + 7; /* after one alert; the second is missing */
+		struct app_dir *d = dir_at(firsts[f]);
+
+		case_begin("first %#x", (unsigned)firsts[f]);
+		assert_string_equal(feed_at(d, true, firsts[f], alert, 7),
+				    "tls alert warning close_notify");
+		/* Nothing held: acknowledging one more byte may be the FIN, two may not. */
+		app_dir_acked(d, true, next, &h);
+		app_dir_acked(d, true, next + 1, &h);
+		assert_false(app_dir_done(d));
+		app_dir_acked(d, true, next + 2, &h);
+		assert_true(app_dir_done(d));
+		app_dir_free(d);
+
+		/* Bytes held past the gap: an ACK up to it changes nothing, past it ends the wait. */
+		d = dir_at(firsts[f]);
+		feed_at(d, true, firsts[f], alert, 7);
+		assert_string_equal(feed_at(d, true, next + 7, alert, 7), "");
+		app_dir_acked(d, true, next, &h);
+		app_dir_acked(d, true, next - 100, &h);
+		assert_false(app_dir_done(d));
+		app_dir_acked(d, true, next + 1, &h);
+		assert_true(app_dir_done(d));
+		/* Ended: nothing more is read. */
+		assert_string_equal(feed_at(d, true, next, alert, 7), "");
+		app_dir_free(d);
+
+		/* A reset with bytes held ends the wait; without, nothing changes. */
+		d = dir_at(firsts[f]);
+		app_dir_reset(d, true, &h);
+		assert_false(app_dir_done(d));
+		feed_at(d, true, next + 7, alert, 7);
+		app_dir_reset(d, true, &h);
+		assert_true(app_dir_done(d));
+		app_dir_free(d);
+	}
+	case_end();
+	/* Without decryption nothing is said. */
+	assert_int_equal(h.bits, 0);
+	app_dir_acked(NULL, true, 5, &h);
+	app_dir_reset(NULL, true, &h);
+}
+
+/* HTTP does not wait: what was held before its first bytes is dropped, as before. */
+static void test_app_held_not_for_http(void **state)
+{
+	static const char req1[] = "GET /a HTTP/1.1\r\n\r\n", req2[] = "GET /b HTTP/1.1\r\n\r\n";
+	struct app_dir *d = dir_open();
+	uint32_t n = sizeof(req1) - 1;
+
+	(void)state;
+	assert_string_equal(feed1(d, true, 1 + n, (const uint8_t *)req2, n), "");
+	assert_string_equal(feed1(d, true, 1, (const uint8_t *)req1, n), "http request GET /a");
+	assert_string_equal(feed1(d, true, 1 + 2 * n, (const uint8_t *)req1, n),
+			    "http request GET /a");
+	app_dir_free(d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -727,12 +976,12 @@ static void test_app_beyond_16k(void **state)
 	assert_string_equal(feed1(d, false, 1 + at, alert, sizeof(alert)), "");
 	app_dir_free(d);
 
-	/* A gap that stays: done once more than 16 KiB have been seen past it. */
+	/* A gap that stays: done once a segment would end past the held window. */
 	d = dir_open();
 	assert_string_equal(feed1(d, false, 1, alert, 3), "");
 	assert_string_equal(feed1(d, false, 1000, big, 1000), "");
 	assert_false(app_dir_done(d));
-	assert_string_equal(feed1(d, false, 1 + APP_STREAM_MAX + 10, big, 1000), "");
+	assert_string_equal(feed1(d, false, 4 + APP_HOLD_MAX - 999, big, 1000), "");
 	assert_true(app_dir_done(d));
 	app_dir_free(d);
 	free(big);
@@ -1090,8 +1339,14 @@ int main(void)
 		cmocka_unit_test_teardown(test_app_server_flight_split_everywhere, case_teardown),
 		cmocka_unit_test(test_app_client_hello_byte_by_byte),
 		cmocka_unit_test(test_app_retransmission_and_overlap),
-		cmocka_unit_test(test_app_out_of_order_waits),
+		cmocka_unit_test(test_app_out_of_order_held),
 		cmocka_unit_test(test_app_unanchored),
+		cmocka_unit_test(test_app_held_every_order),
+		cmocka_unit_test(test_app_held_overlaps),
+		cmocka_unit_test(test_app_held_islands),
+		cmocka_unit_test(test_app_held_window),
+		cmocka_unit_test(test_app_held_acked),
+		cmocka_unit_test(test_app_held_not_for_http),
 		cmocka_unit_test_teardown(test_app_client_hello_every_truncation, case_teardown),
 		cmocka_unit_test_teardown(test_app_client_hello_inner_lengths_lie, case_teardown),
 		cmocka_unit_test(test_app_every_byte_damaged),
