@@ -82,6 +82,12 @@ BY_HAND = {
     'tls12-ecdsa-gcm-keylog.pcap': [('SF', 'ShADadfF', 'FIN merged')],
     'tls13-keepalive-keylog.pcap': [('SF', 'ShADadFf', 'FIN merged')],
     'tls13-keyupdate-keylog.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    # lossy path, captured at the client: the server's lost segments come again (t); the
+    # client closes first (266), the server's FIN acknowledges it (269)
+    'tls13-lossy-keylog.pcap': [('SF', 'ShADadtFf', 'FIN merged')],
+    # the client's first data (the ClientHello, 4) is dropped after the capture point and
+    # sent again (5: T) before the server's first ACK (6: a); closes as above (275, 276)
+    'tls12-lossy-ipv6-keylog.pcap': [('SF', 'ShADTadtFf', 'FIN merged')],
     # 1 S, 2 h, 3 A, 4 D, 5 a, 6 d, 8 D (the alert); 9 the server's FIN (f); 10 the
     # client's RST+ACK (R): originator aborted after the handshake, so RSTO
     'tls-alert-unknown-ca.pcap': [('RSTO', 'ShADadfR', 'reset')],

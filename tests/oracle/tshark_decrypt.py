@@ -4,7 +4,10 @@
 Usage: tshark_decrypt.py TCPNOTE PCAP...   (each PCAP with its NSS key log beside it: NAME.keys)
 
 tshark (4.0) reads each capture with -o tls.keylog_file:NAME.keys, TLS decoded on the
-server port (the destination of the first SYN), HTTP header reassembly on.  The hints
+server port (the destination of the first SYN), HTTP header reassembly on, and out-of-order
+TCP segments reassembled (tcp.reassemble_out_of_order, off by default: without it tshark
+gives up on a lossy capture's records after the first gap, where tcpnote holds the
+segments past the gap until the retransmission fills it).  The hints
 tcpnote should print with --keylog are worked out per frame from the decrypted fields:
 
   tls encrypted extensions [alpn=P]   handshake type 8; ALPN as selected
@@ -79,6 +82,7 @@ def subject_cn(der_hex):
 def tshark_hints(pcap, keys, body):
     port = server_port(pcap)
     cmd = ['-r', pcap, '-o', 'tls.keylog_file:' + keys, '-o', 'tcp.desegment_tcp_streams:TRUE',
+           '-o', 'tcp.reassemble_out_of_order:TRUE',
            '-o', 'http.desegment_body:' + ('TRUE' if body else 'FALSE'), '-d', 'tcp.port==%s,tls' % port,
            '-d', 'tls.port==%s,http' % port, '-T', 'fields', '-E', 'separator=\t',
            '-E', 'occurrence=a', '-E', 'aggregator=|']

@@ -3,8 +3,10 @@
 
 Usage: tshark_hints.py [--expected] [--show N] TCPNOTE PCAP...
 
-For every capture, tshark (4.0) dissects TLS and HTTP with TCP reassembly on, and the
-hints tcpnote should print are worked out per frame from its fields:
+For every capture, tshark (4.0) dissects TLS and HTTP with TCP reassembly on, out-of-order
+segments included (tcp.reassemble_out_of_order, off by default: like tcpnote, which holds
+a TLS direction's segments past a gap until it fills), and the hints tcpnote should print
+are worked out per frame from its fields:
 
   tls client hello [sni=NAME] [alpn=P1,P2]   ClientHello; server_name and ALPN list as offered
   tls server hello VERSION CIPHER            ServerHello; VERSION from supported_versions if
@@ -210,7 +212,7 @@ def certificate_cns(path, opts):
 
 def tshark_hints(path, http_body):
     """frame -> list of expected hint strings, in tshark's order."""
-    opts = ['-o', 'tcp.desegment_tcp_streams:TRUE',
+    opts = ['-o', 'tcp.desegment_tcp_streams:TRUE', '-o', 'tcp.reassemble_out_of_order:TRUE',
             '-o', 'tls.desegment_ssl_records:TRUE',
             '-o', 'tls.desegment_ssl_application_data:TRUE',
             '-o', 'http.desegment_headers:TRUE',
