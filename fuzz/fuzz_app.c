@@ -2,13 +2,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz_peer.h"
 #include "tcpnote/app_hints.h"
 
 /*
  * Input: an options byte, then segments, each a header byte (bit 7: sent by the client; bits 0-6:
  * how far its sequence number jumps from the direction's next byte, as a
  * signed 7-bit number, so retransmissions, overlaps and gaps all happen), a
- * 2-byte length, and that many payload bytes.
+ * 2-byte length, and that many payload bytes. A length of 0 is a segment
+ * without payload: its ACK (the other direction's next byte plus the jump)
+ * or, with the jump -64, a reset (fuzz_peer.h).
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,11 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t seq;
 
 		at += 3;
+		h.bits = 0;
 		if (len > size - at)
 			len = size - at;
 		seq = next[!client] + (uint32_t)jump;
 		app_sniff(data + at, len);
-		app_feed(dir[!client], client != 0, seq, data + at, len, &h);
+		if (len == 0)
+			peer_news(dir, client, next[client] + (uint32_t)jump, jump, &h);
+		else
+			app_feed(dir[!client], client != 0, seq, data + at, len, &h);
 		if (seq + len - next[!client] < 0x80000000u)
 			next[!client] = seq + (uint32_t)len;
 		for (bits = h.bits; (k = app_hints_next(&bits)) != APP_HINT_COUNT;)

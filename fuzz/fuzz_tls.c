@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_peer.h"
 #include "tcpnote/app_hints.h"
 #include "tcpnote/tls_keylog.h"
 
@@ -10,8 +11,9 @@
  * Input: a 2-byte length N and N bytes of key log (lines split at '\n', as
  * the file would be), then fuzz_app's format: an options byte and segments
  * (a header byte: bit 7 client, bits 0-6 a signed jump of the sequence
- * number; a 2-byte length; the payload). The seeds are the captures with a
- * key log beside them, so the mutations start from records that decrypt.
+ * number; a 2-byte length; the payload; length 0: an ACK or a reset, see
+ * fuzz_peer.h). The seeds are the captures with a key log beside them, so
+ * the mutations start from records that decrypt.
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,10 +54,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enum app_hint_kind k;
 
 		at += 3;
+		h.bits = 0;
 		if (len > size - at)
 			len = size - at;
 		seq = next[!client] + (uint32_t)jump;
-		app_feed(dir[!client], client != 0, seq, data + at, len, &h);
+		if (len == 0)
+			peer_news(dir, client, next[client] + (uint32_t)jump, jump, &h);
+		else
+			app_feed(dir[!client], client != 0, seq, data + at, len, &h);
 		if (seq + len - next[!client] < 0x80000000u)
 			next[!client] = seq + (uint32_t)len;
 		for (bits = h.bits; (k = app_hints_next(&bits)) != APP_HINT_COUNT;)
