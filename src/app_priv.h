@@ -13,8 +13,8 @@
 
 struct app_stream {
 	uint32_t next;   /* sequence number of the next in-order byte */
-	uint64_t offset; /* in-order bytes accepted so far: the stream offset of `next` */
 	bool anchored;   /* next is known */
+	uint64_t offset; /* in-order bytes accepted so far: the stream offset of `next` */
 };
 
 /* What app_stream_accept found in one segment. */

@@ -160,7 +160,7 @@ static inline bool app_hints_has(const struct app_hints *h, enum app_hint_kind k
  */
 struct app_dir;
 
-/* A new direction state (72 bytes on x86-64, the buffers apart), or NULL when out of memory. */
+/* A new direction state (88 bytes on x86-64, the buffers apart), or NULL when out of memory. */
 struct app_dir *app_dir_new(void);
 void app_dir_free(struct app_dir *d);
 
