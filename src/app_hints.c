@@ -150,6 +150,9 @@ void app_dir_acked(struct app_dir *d, bool from_client, uint32_t ack, struct app
 	 */
 	if (d == NULL || d->done || !d->st.anchored || !seq_gt(ack, d->st.next))
 		return;
+	/* HTTP never waits for a gap; a direction not yet read is judged by what it holds. */
+	if (d->proto == APP_HTTP || (d->proto == APP_NONE && !app_hold_pending(d->hold)))
+		return;
 	if (app_hold_pending(d->hold) || seq_gt(ack, d->st.next + 1))
 		dir_hole(d, from_client, out);
 }

@@ -664,12 +664,20 @@ static void test_app_held_not_for_http(void **state)
 	static const char req1[] = "GET /a HTTP/1.1\r\n\r\n", req2[] = "GET /b HTTP/1.1\r\n\r\n";
 	struct app_dir *d = dir_open();
 	uint32_t n = sizeof(req1) - 1;
+	struct app_hints h = {0};
 
 	(void)state;
 	assert_string_equal(feed1(d, true, 1 + n, (const uint8_t *)req2, n), "");
 	assert_string_equal(feed1(d, true, 1, (const uint8_t *)req1, n), "http request GET /a");
 	assert_string_equal(feed1(d, true, 1 + 2 * n, (const uint8_t *)req1, n),
 			    "http request GET /a");
+	/* The peer acknowledging bytes never seen, or a reset, changes nothing either. */
+	app_dir_acked(d, true, 1000 + 10 * n, &h);
+	app_dir_reset(d, true, &h);
+	assert_false(app_dir_done(d));
+	assert_string_equal(feed1(d, true, 1 + 20 * n, (const uint8_t *)req2, n),
+			    "http request GET /b");
+	assert_int_equal(h.bits, 0);
 	app_dir_free(d);
 }
 
