@@ -3,12 +3,13 @@
 # checked on (tests/oracle/tshark_hints.py): real openssl/curl/python3 peers on
 # loopback, saved by tcpnote's own -w, as pcaps/record.sh does.
 #
-# Usage: pcaps/record-tls.sh [PATH-TO-TCPNOTE] [keylog]
+# Usage: pcaps/record-tls.sh [PATH-TO-TCPNOTE] [keylog|resumed]
 #        (default: ../build/tcpnote beside this script; "keylog": only the
-#        decryption captures of step 7, each NAME.pcap with its key log NAME.keys)
+#        decryption captures of step 7, each NAME.pcap with its key log NAME.keys;
+#        "resumed": only the resumed sessions of steps 7j and 7k)
 #
 # Needs root (live capture, and one network namespace of its own for the split
-# ClientHello).  Only 127.0.0.1 is contacted: ports 7079, 7443-7446 and 7448-7456 on the
+# ClientHello).  Only 127.0.0.1 is contacted: ports 7079, 7443-7446 and 7448-7458 on the
 # host's lo, port 7447 on the lo of the namespace tcpnote-rec-PID (MTU 576),
 # which the script creates and deletes.  A throwaway self-signed certificate
 # (CN tcpnote.test) is made in the work directory on every run.  Rerunnable:
@@ -140,7 +141,7 @@ printf 'second\n' >"$WORK/www/b.txt"
 
 CURL=(timeout 10 curl -sS --noproxy '*' -o /dev/null)
 
-if [[ $WHICH != keylog ]]; then
+if [[ $WHICH != keylog && $WHICH != resumed ]]; then
 # 1. tls13: TLS 1.3, curl offers SNI tcpnote.test and ALPN h2,http/1.1
 PORT=7443
 tls_server $PORT
@@ -213,6 +214,7 @@ stop "$SRV"
 IN=()
 fi
 
+if [[ $WHICH != resumed ]]; then
 # 7. Decryption with a key log (issue 14): each capture NAME.pcap has the key
 #    log its client wrote (SSLKEYLOGFILE for curl, -keylogfile for openssl
 #    s_client) beside it as NAME.keys.  Throwaway keys: they protect nothing.
@@ -364,5 +366,40 @@ printf 'GET /hrr HTTP/1.0\r\n\r\n' | expect_rc 0 timeout 10 openssl s_client -qu
 	-ign_eof >/dev/null 2>"$WORK/s_client-hrr.log"
 stop_capture
 stop "$SRV"
+fi
+
+# resumed NAME PORT VERSION-OPTION [SERVER-OPTIONS...]: two openssl s_client connections to
+#     one s_server; the first saves its session (-sess_out), the second offers it (-sess_in)
+#     and must be told "Reused"; both write their secrets to NAME.keys (-keylogfile appends)
+resumed() {
+	local name=$1 port=$2 version=$3 i
+	shift 3
+	tls_server "$port" "$version" "$@"
+	start_capture "$name.pcap" "$port"
+	rm -f "$OUT/$name.keys" "$WORK/$name.sess"
+	for i in 1 2; do
+		printf 'GET /%s HTTP/1.0\r\n\r\n' "$([[ $i == 1 ]] && echo first || echo resumed)" |
+			expect_rc 0 timeout 10 openssl s_client -connect 127.0.0.1:"$port" "$version" \
+			-servername tcpnote.test -keylogfile "$OUT/$name.keys" -ign_eof \
+			"$([[ $i == 1 ]] && echo -sess_out || echo -sess_in)" "$WORK/$name.sess" \
+			>"$WORK/$name-$i.out" 2>"$WORK/$name-$i.log"
+	done
+	stop_capture
+	stop "$SRV"
+	grep -q '^New,' "$WORK/$name-1.out" || die "$name: the first connection was not a new session"
+	grep -q '^Reused,' "$WORK/$name-2.out" || die "$name: the second connection did not resume"
+}
+
+# 7j. tls13-resumed-keylog: TLS 1.3, the second connection resumes with the first one's
+#     ticket (a PSK, with a fresh key exchange: psk_dhe_ke), so no certificate.  The
+#     first one's certificate is Ed25519 with DNS and IP subjectAltNames (for cert_chain).
+openssl req -x509 -newkey ed25519 -nodes -subj /CN=tcpnote.test -days 3650 \
+	-addext "subjectAltName=DNS:tcpnote.test,DNS:*.tcpnote.test,IP:127.0.0.1,IP:::1" \
+	-keyout "$WORK/ed-key.pem" -out "$WORK/ed-cert.pem" 2>/dev/null
+resumed tls13-resumed-keylog 7457 -tls1_3 -cert "$WORK/ed-cert.pem" -key "$WORK/ed-key.pem"
+
+# 7k. tls12-resumed-keylog: TLS 1.2 ECDHE-RSA-AES128-GCM, the second connection resumes with
+#     the ticket (RFC 5077) and the session ID the server echoes: an abbreviated handshake
+resumed tls12-resumed-keylog 7458 -tls1_2
 
 echo "record-tls.sh: captures written to $OUT"
