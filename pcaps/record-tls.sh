@@ -370,17 +370,18 @@ fi
 
 # resumed NAME PORT VERSION-OPTION [SERVER-OPTIONS...]: two openssl s_client connections to
 #     one s_server; the first saves its session (-sess_out), the second offers it (-sess_in)
-#     and must be told "Reused"; both write their secrets to NAME.keys (-keylogfile appends)
+#     and must be told "Reused"; both write their secrets to NAME.keys (-keylogfile appends).
+#     The clients offer ALPN h2,http/1.1, the server selects http/1.1.
 resumed() {
 	local name=$1 port=$2 version=$3 i
 	shift 3
-	tls_server "$port" "$version" "$@"
+	tls_server "$port" "$version" -alpn http/1.1 "$@"
 	start_capture "$name.pcap" "$port"
 	rm -f "$OUT/$name.keys" "$WORK/$name.sess"
 	for i in 1 2; do
 		printf 'GET /%s HTTP/1.0\r\n\r\n' "$([[ $i == 1 ]] && echo first || echo resumed)" |
 			expect_rc 0 timeout 10 openssl s_client -connect 127.0.0.1:"$port" "$version" \
-			-servername tcpnote.test -keylogfile "$OUT/$name.keys" -ign_eof \
+			-servername tcpnote.test -alpn h2,http/1.1 -keylogfile "$OUT/$name.keys" -ign_eof \
 			"$([[ $i == 1 ]] && echo -sess_out || echo -sess_in)" "$WORK/$name.sess" \
 			>"$WORK/$name-$i.out" 2>"$WORK/$name-$i.log"
 	done
