@@ -103,10 +103,11 @@ void app_tls_alpn_of(struct span exts, char *alpn);
  * A Certificate message's certificate_list (TLS 1.2 entries, or TLS 1.3's
  * with extensions after each): into *chain when chain is not NULL and
  * *chain is still NULL (the first Certificate is kept). Sets *count to the
- * certificates the list holds and *leaf to the first one (empty when none).
+ * certificates the list holds and leaf_cn (APP_CN_MAX + 1 bytes, "" at
+ * first) to the first one's subject CN, each certificate parsed once.
  */
 void app_tls_cert_list(struct span list, bool tls13, struct app_cert_chain **chain,
-		       uint32_t *count, struct span *leaf);
+		       uint32_t *count, char *leaf_cn);
 
 /* ---- app_tls_dec.c: records opened with a key log ---- */
 

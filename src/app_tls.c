@@ -260,15 +260,15 @@ static void server_hello(struct tls_walk *w, struct span m, struct app_hints *ou
 }
 
 void app_tls_cert_list(struct span list, bool tls13, struct app_cert_chain **chain,
-		       uint32_t *count, struct span *leaf)
+		       uint32_t *count, char *leaf_cn)
 {
 	struct app_cert_chain *c = NULL;
+	struct span leaf = span_make(NULL, 0);
 	uint32_t n = 0, len;
 	uint16_t elen = 0;
 	size_t at;
 	int pass;
 
-	*leaf = span_make(NULL, 0);
 	/* Twice: count (and find the leaf), then, when a chain is wanted, describe. */
 	for (pass = 0; pass < 2; pass++) {
 		for (at = 0, n = 0; app_tls_be24(list, at, &len) && span_has(list, at + 3, len);) {
@@ -277,7 +277,7 @@ void app_tls_cert_list(struct span list, bool tls13, struct app_cert_chain **cha
 				      !span_has(list, at + 5 + len, elen)))
 				break;
 			if (n == 0)
-				*leaf = span_sub(list, at + 3, len);
+				leaf = span_sub(list, at + 3, len);
 			if (c != NULL && n < c->n)
 				app_x509_describe(span_sub(list, at + 3, len), &c->cert[n]);
 			n++;
@@ -293,6 +293,11 @@ void app_tls_cert_list(struct span list, bool tls13, struct app_cert_chain **cha
 		*chain = c;
 	}
 	*count = n;
+	/* The leaf was read whole just now: its CN is there, without parsing it again. */
+	if (c != NULL && c->n > 0)
+		memcpy(leaf_cn, c->cert[0].subject_cn, sizeof(c->cert[0].subject_cn));
+	else if (leaf.len > 0)
+		app_x509_cn(leaf, leaf_cn);
 }
 
 /*
@@ -303,16 +308,13 @@ void app_tls_cert_list(struct span list, bool tls13, struct app_cert_chain **cha
 static void certificate(struct tls_walk *w, struct span m, struct app_hints *out)
 {
 	uint32_t list_len, count;
-	struct span leaf;
 
 	if (!app_hint_claim(out, APP_HINT_CERTIFICATE))
 		return;
 	out->cn[0] = '\0';
 	if (!app_tls_be24(m, 0, &list_len) || !span_has(m, 3, list_len))
 		return;
-	app_tls_cert_list(span_sub(m, 3, list_len), false, w->chain, &count, &leaf);
-	if (leaf.len > 0)
-		app_x509_cn(leaf, out->cn);
+	app_tls_cert_list(span_sub(m, 3, list_len), false, w->chain, &count, out->cn);
 }
 
 static void handshake_message(struct tls_walk *w, bool from_client, uint8_t type, struct span m,

@@ -287,7 +287,6 @@ void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span p
 static void certificate13(const struct tls_dec *d, struct span m, struct app_cert_chain **chain,
 			  struct app_hints *out)
 {
-	struct span leaf;
 	uint8_t ctx_len;
 	uint32_t list_len, n;
 
@@ -298,9 +297,7 @@ static void certificate13(const struct tls_dec *d, struct span m, struct app_cer
 	if (!span_u8(m, 0, &ctx_len) || !app_tls_be24(m, 1u + ctx_len, &list_len) ||
 	    !span_has(m, 4u + ctx_len, list_len))
 		return;
-	app_tls_cert_list(span_sub(m, 4u + ctx_len, list_len), true, chain, &n, &leaf);
-	if (leaf.len > 0)
-		app_x509_cn(leaf, out->cn);
+	app_tls_cert_list(span_sub(m, 4u + ctx_len, list_len), true, chain, &n, out->cn);
 	out->chain = (uint16_t)(n > 0xffff ? 0xffff : n);
 }
 
