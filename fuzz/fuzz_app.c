@@ -1,6 +1,7 @@
 /* fuzz_app.c - libFuzzer harness: the TLS/HTTP hint parser on segments of both directions, in and out of order. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "fuzz_peer.h"
 #include "tcpnote/app_hints.h"
@@ -17,12 +18,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct app_dir *dir[2] = {app_dir_new(), app_dir_new()};
 	struct app_conn_facts facts = {0};
+	struct app_cert_chain *chain = NULL;
 	uint32_t next[2] = {1000, 500000};
 	size_t at = 1; /* data[0]: bit 0 anchors both directions at their first byte */
 	char text[1024];
 
 	if (dir[0] == NULL || dir[1] == NULL)
 		goto out;
+	/* The server's certificates read whole, as for flow records and --explain. */
+	app_dir_collect_chain(dir[1], &chain);
 	if (size > 0 && (data[0] & 1)) {
 		app_dir_anchor(dir[0], next[0]);
 		app_dir_anchor(dir[1], next[1]);
@@ -50,6 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			next[!client] = seq + (uint32_t)len;
 		for (bits = h.bits; (k = app_hints_next(&bits)) != APP_HINT_COUNT;)
 			app_hint_format(&h, k, text, sizeof(text));
+		/* What app_track does across directions after a HelloRetryRequest. */
+		if (app_hints_has(&h, APP_HINT_SERVER_HELLO) && h.hello_retry)
+			app_dir_hello_retry(dir[0]);
 		if (h.bits != 0)
 			app_facts_note(&facts, &h);
 		at += len;
@@ -58,5 +65,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 out:
 	app_dir_free(dir[0]);
 	app_dir_free(dir[1]);
+	free(chain);
 	return 0;
 }

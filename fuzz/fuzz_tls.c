@@ -1,6 +1,7 @@
 /* fuzz_tls.c - libFuzzer harness: TLS decryption with a key log, on segments of both directions. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_peer.h"
@@ -20,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tls_keylog *kl = tls_keylog_new();
 	struct app_tls_session *sess = NULL;
 	struct app_dir *dir[2] = {app_dir_new(), app_dir_new()};
+	struct app_cert_chain *chain = NULL;
 	uint32_t next[2] = {1000, 500000};
 	size_t at, klen, start;
 	char text[1024];
@@ -40,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	app_dir_set_session(dir[0], sess);
 	app_dir_set_session(dir[1], sess);
+	app_dir_collect_chain(dir[1], &chain);
 	if (at < size && (data[at] & 1)) {
 		app_dir_anchor(dir[0], next[0]);
 		app_dir_anchor(dir[1], next[1]);
@@ -66,11 +69,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			next[!client] = seq + (uint32_t)len;
 		for (bits = h.bits; (k = app_hints_next(&bits)) != APP_HINT_COUNT;)
 			app_hint_format(&h, k, text, sizeof(text));
+		/* What app_track does across directions after a HelloRetryRequest. */
+		if (app_hints_has(&h, APP_HINT_SERVER_HELLO) && h.hello_retry)
+			app_dir_hello_retry(dir[0]);
 		at += len;
 	}
 out:
 	app_dir_free(dir[0]);
 	app_dir_free(dir[1]);
+	free(chain);
 	app_tls_session_free(sess);
 	tls_keylog_free(kl);
 	return 0;

@@ -3,20 +3,21 @@
 # checked on (tests/oracle/tshark_hints.py): real openssl/curl/python3 peers on
 # loopback, saved by tcpnote's own -w, as pcaps/record.sh does.
 #
-# Usage: pcaps/record-tls.sh [PATH-TO-TCPNOTE] [keylog|lossy]
+# Usage: pcaps/record-tls.sh [PATH-TO-TCPNOTE] [keylog|lossy|resumed]
 #        (default: ../build/tcpnote beside this script; "keylog": only the
 #        decryption captures of steps 7 and 8, each NAME.pcap with its key log
-#        NAME.keys; "lossy": only step 8's)
+#        NAME.keys; "lossy": only step 8's; "resumed": only the resumed sessions
+#        of steps 7j and 7k)
 #
 # Needs root (live capture, and network namespaces of its own for the split
 # ClientHello and the lossy path).  Only 127.0.0.1 is contacted on the host:
-# ports 7079, 7443-7446 and 7448-7456 on its lo; port 7447 on the lo of the
+# ports 7079, 7443-7446 and 7448-7458 on its lo; port 7447 on the lo of the
 # namespace tcpnote-rec-PID (MTU 576); ports 7457-7458 between the namespaces
-# tcpnote-rec-PID-srv, -rtr and -cli (documentation addresses only).  The
-# script creates and deletes every namespace.  A throwaway self-signed
-# certificate (CN tcpnote.test) is made in the work directory on every run.
-# Rerunnable: every .pcap is rewritten from scratch.  pcaps/README.md
-# describes the files.
+# tcpnote-rec-PID-srv, -rtr and -cli (documentation addresses only; their own
+# network stacks, so no clash with lo's 7457-7458).  The script creates and
+# deletes every namespace.  A throwaway self-signed certificate (CN
+# tcpnote.test) is made in the work directory on every run.  Rerunnable:
+# every .pcap is rewritten from scratch.  pcaps/README.md describes the files.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -265,7 +266,7 @@ stop "$SRV"
 IN=()
 fi
 
-if [[ $WHICH != lossy ]]; then
+if [[ $WHICH != lossy && $WHICH != resumed ]]; then
 # 7. Decryption with a key log (issue 14): each capture NAME.pcap has the key
 #    log its client wrote (SSLKEYLOGFILE for curl, -keylogfile for openssl
 #    s_client) beside it as NAME.keys.  Throwaway keys: they protect nothing.
@@ -395,6 +396,7 @@ stop_capture
 stop "$SRV"
 fi
 
+if [[ $WHICH != resumed ]]; then
 # 8. Lossy and reordered (issue 14: segments past a gap are held until it fills): the
 #    server, a router and the client in three namespaces of our own (NS-srv, NS-rtr,
 #    NS-cli) joined by veth pairs, offloads off, so segments are wire-sized (1448 bytes).
@@ -546,5 +548,43 @@ lossy tls13-lossy-keylog 7457 192.0.2.1/24 192.0.2.254/24 198.51.100.254/24 198.
 # 8b. tls12-lossy-ipv6-keylog: TLS 1.2 ECDHE-RSA-AES256-GCM-SHA384 (the PRF with SHA-384) over IPv6
 lossy tls12-lossy-ipv6-keylog 7458 2001:db8:1::1/64 2001:db8:1::fe/64 2001:db8:2::fe/64 \
 	2001:db8:2::1/64 --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384
+fi
+
+if [[ $WHICH != lossy ]]; then
+# resumed NAME PORT VERSION-OPTION [SERVER-OPTIONS...]: two openssl s_client connections to
+#     one s_server; the first saves its session (-sess_out), the second offers it (-sess_in)
+#     and must be told "Reused"; both write their secrets to NAME.keys (-keylogfile appends).
+#     The clients offer ALPN h2,http/1.1, the server selects http/1.1.
+resumed() {
+	local name=$1 port=$2 version=$3 i
+	shift 3
+	tls_server "$port" "$version" -alpn http/1.1 "$@"
+	start_capture "$name.pcap" "$port"
+	rm -f "$OUT/$name.keys" "$WORK/$name.sess"
+	for i in 1 2; do
+		printf 'GET /%s HTTP/1.0\r\n\r\n' "$([[ $i == 1 ]] && echo first || echo resumed)" |
+			expect_rc 0 timeout 10 openssl s_client -connect 127.0.0.1:"$port" "$version" \
+			-servername tcpnote.test -alpn h2,http/1.1 -keylogfile "$OUT/$name.keys" -ign_eof \
+			"$([[ $i == 1 ]] && echo -sess_out || echo -sess_in)" "$WORK/$name.sess" \
+			>"$WORK/$name-$i.out" 2>"$WORK/$name-$i.log"
+	done
+	stop_capture
+	stop "$SRV"
+	grep -q '^New,' "$WORK/$name-1.out" || die "$name: the first connection was not a new session"
+	grep -q '^Reused,' "$WORK/$name-2.out" || die "$name: the second connection did not resume"
+}
+
+# 7j. tls13-resumed-keylog: TLS 1.3, the second connection resumes with the first one's
+#     ticket (a PSK, with a fresh key exchange: psk_dhe_ke), so no certificate.  The
+#     first one's certificate is Ed25519 with DNS and IP subjectAltNames (for cert_chain).
+openssl req -x509 -newkey ed25519 -nodes -subj /CN=tcpnote.test -days 3650 \
+	-addext "subjectAltName=DNS:tcpnote.test,DNS:*.tcpnote.test,IP:127.0.0.1,IP:::1" \
+	-keyout "$WORK/ed-key.pem" -out "$WORK/ed-cert.pem" 2>/dev/null
+resumed tls13-resumed-keylog 7457 -tls1_3 -cert "$WORK/ed-cert.pem" -key "$WORK/ed-key.pem"
+
+# 7k. tls12-resumed-keylog: TLS 1.2 ECDHE-RSA-AES128-GCM, the second connection resumes with
+#     the ticket (RFC 5077) and the session ID the server echoes: an abbreviated handshake
+resumed tls12-resumed-keylog 7458 -tls1_2
+fi
 
 echo "record-tls.sh: captures written to $OUT"

@@ -8,6 +8,7 @@
 static const char *const app_hint_kind_names[APP_HINT_COUNT] = {
 	[APP_HINT_CLIENT_HELLO] = "tls client hello",
 	[APP_HINT_SERVER_HELLO] = "tls server hello",
+	[APP_HINT_RESUMED] = "tls resumed",
 	[APP_HINT_CERTIFICATE] = "tls certificate",
 	[APP_HINT_CHANGE_CIPHER] = "tls change cipher spec",
 	[APP_HINT_ALERT] = "tls alert",
@@ -129,6 +130,7 @@ size_t app_hint_format(const struct app_hints *h, enum app_hint_kind k, char *bu
 	case APP_HINT_HTTP_RESPONSE:
 		r = snprintf(buf, n, "http response %u", (unsigned)h->status);
 		break;
+	case APP_HINT_RESUMED:
 	case APP_HINT_CHANGE_CIPHER:
 	case APP_HINT_APP_DATA:
 	default:
@@ -160,9 +162,13 @@ size_t app_facts_format(const struct app_conn_facts *f, char *buf, size_t n)
 		sbuf_puts(&s, app_tls_version_text(f->tls_version, tmp, sizeof(tmp)));
 		sbuf_putc(&s, ' ');
 		sbuf_puts(&s, app_tls_cipher_text(f->tls_cipher, tmp, sizeof(tmp)));
-	} else if (f->sni[0] != '\0' || f->alpn[0] != '\0') {
+	} else if (f->sni[0] != '\0' || f->alpn[0] != '\0' || f->cert_cn[0] != '\0') {
 		sbuf_puts(&s, "tls");
 	}
+	if (f->flags & APP_FACT_DECRYPTED)
+		sbuf_puts(&s, " decrypted");
+	if (f->flags & APP_FACT_RESUMED)
+		sbuf_puts(&s, " resumed");
 	if (f->sni[0] != '\0') {
 		sbuf_puts(&s, " sni=");
 		sbuf_puts(&s, f->sni);
@@ -170,6 +176,10 @@ size_t app_facts_format(const struct app_conn_facts *f, char *buf, size_t n)
 	if (f->alpn[0] != '\0') {
 		sbuf_puts(&s, " alpn=");
 		sbuf_puts(&s, f->alpn);
+	}
+	if (f->cert_cn[0] != '\0') {
+		sbuf_puts(&s, " cn=");
+		sbuf_puts(&s, f->cert_cn);
 	}
 	if (f->http_method[0] != '\0') {
 		if (s.len > 0)

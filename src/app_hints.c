@@ -61,6 +61,18 @@ void app_dir_anchor(struct app_dir *d, uint32_t next_seq)
 	d->st.anchored = true;
 }
 
+void app_dir_collect_chain(struct app_dir *d, struct app_cert_chain **slot)
+{
+	if (d != NULL)
+		d->tls.chain = slot;
+}
+
+void app_dir_hello_retry(struct app_dir *d)
+{
+	if (d != NULL && d->proto == APP_TLS && !d->done)
+		d->tls.hrr_pending = true;
+}
+
 bool app_dir_done(const struct app_dir *d)
 {
 	return d == NULL || d->done;
@@ -121,6 +133,8 @@ void app_feed(struct app_dir *d, bool from_client, uint32_t seq, const uint8_t *
 	size_t skip;
 
 	out->bits = 0;
+	out->decrypted_bits = 0;
+	out->certs = NULL;
 	if (d == NULL || d->done)
 		return;
 	off = d->st.offset;
@@ -182,8 +196,24 @@ static void fact_set(char *dst, const char *src, size_t cap)
 	dst[n] = '\0';
 }
 
+/* The hint kinds that say a connection speaks TLS (all but HTTP's). */
+#define TLS_KINDS (((1u << APP_HINT_COUNT) - 1) & ~(1u << APP_HINT_HTTP_REQUEST | 1u << APP_HINT_HTTP_RESPONSE))
+
 void app_facts_note(struct app_conn_facts *f, const struct app_hints *h)
 {
+	if (h->bits & TLS_KINDS)
+		f->flags |= APP_FACT_TLS;
+	if (app_hints_has(h, APP_HINT_RESUMED))
+		f->flags |= APP_FACT_RESUMED;
+	if ((app_hints_has(h, APP_HINT_CERTIFICATE) || app_hints_has(h, APP_HINT_DEC_CERTIFICATE)) &&
+	    f->cert_cn[0] == '\0')
+		fact_set(f->cert_cn, h->cn, sizeof(f->cert_cn));
+	/* The server's choice: TLS 1.3 sends it in the EncryptedExtensions. */
+	if (app_hints_has(h, APP_HINT_ENC_EXT) && h->alpn[0] != '\0' &&
+	    !(f->flags & APP_FACT_ALPN_SELECTED)) {
+		fact_set(f->alpn, h->alpn, sizeof(f->alpn));
+		f->flags |= APP_FACT_ALPN_SELECTED;
+	}
 	if (app_hints_has(h, APP_HINT_CLIENT_HELLO)) {
 		if (f->sni[0] == '\0')
 			fact_set(f->sni, h->sni, sizeof(f->sni));
@@ -194,6 +224,8 @@ void app_facts_note(struct app_conn_facts *f, const struct app_hints *h)
 		if (f->tls_version == 0) {
 			f->tls_version = h->version;
 			f->tls_cipher = h->cipher;
+			f->session_id_len = h->session_id_len;
+			memcpy(f->session_id, h->session_id, h->session_id_len);
 		}
 		if (h->alpn[0] != '\0' && !(f->flags & APP_FACT_ALPN_SELECTED)) {
 			fact_set(f->alpn, h->alpn, sizeof(f->alpn));

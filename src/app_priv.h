@@ -99,6 +99,14 @@ struct tls_walk {
 	struct app_buf hs;  /* handshake message bytes (record bodies, headers removed) */
 	struct app_tls_session *sess; /* with --keylog: the connection's session, else NULL */
 	bool protected_rec; /* the current record is collected for decryption */
+	/*
+	 * A HelloRetryRequest was sent (server) or answered (client): the
+	 * compatibility ChangeCipherSpec comes before the second hello (RFC 8446
+	 * appendix D.4), so it does not end the cleartext handshake; the second
+	 * hello clears it.
+	 */
+	bool hrr_pending;
+	struct app_cert_chain **chain; /* where to put the certificates read, or NULL */
 };
 
 struct app_dir {
@@ -121,17 +129,24 @@ bool app_tls_be24(struct span s, size_t off, uint32_t *out);
 bool app_hint_claim(struct app_hints *out, enum app_hint_kind k);
 /* The ALPN of an extensions block (EncryptedExtensions, ServerHello) into alpn. */
 void app_tls_alpn_of(struct span exts, char *alpn);
+/*
+ * A Certificate message's certificate_list (TLS 1.2 entries, or TLS 1.3's
+ * with extensions after each): into *chain when chain is not NULL and
+ * *chain is still NULL (the first Certificate is kept). Sets *count to the
+ * certificates the list holds and leaf_cn (APP_CN_MAX + 1 bytes, "" at
+ * first) to the first one's subject CN, each certificate parsed once.
+ */
+void app_tls_cert_list(struct span list, bool tls13, struct app_cert_chain **chain,
+		       uint32_t *count, char *leaf_cn);
 
 /* ---- app_tls_dec.c: records opened with a key log ---- */
 
 /* The ClientHello (client) or ServerHello (server) body, for the session's random and keys. */
 void app_tls_dec_client_hello(struct app_tls_session *s, struct span m);
 void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t version,
-			      uint16_t suite);
+			      uint16_t suite, bool hello_retry);
 /* The direction sent ChangeCipherSpec (TLS 1.2: its records are protected from now on). */
 void app_tls_dec_ccs(struct app_tls_session *s, bool from_client);
-/* True when the server answered with a HelloRetryRequest and the real ServerHello is still to come. */
-bool app_tls_dec_after_hrr(const struct app_tls_session *s);
 /* True when a record of this type, in this direction, is to be collected and opened. */
 bool app_tls_dec_wants(const struct app_tls_session *s, bool from_client, uint8_t type);
 /* True while the direction is being decrypted (so followed past APP_STREAM_MAX). */
@@ -141,12 +156,15 @@ void app_tls_dec_gap(struct app_tls_session *s, bool from_client, struct app_hin
 /* Collect body bytes of the current protected record; open it at its end. */
 void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span piece);
 void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
-		     struct app_hints *out);
+		     struct app_cert_chain **chain, struct app_hints *out);
 
-/* ---- app_x509.c: the subject CN of a DER certificate ---- */
+/* ---- app_x509.c: what a DER certificate says, read by libcrypto ---- */
 
 /* Copy the first commonName of cert's subject into cn (APP_CN_MAX + 1 bytes); false if none. */
 bool app_x509_cn(struct span cert, char *cn);
+
+/* Fill c (zeroed by the caller) from the DER certificate cert: names, SAN, validity, key, SHA-256. */
+void app_x509_describe(struct span cert, struct app_cert *c);
 
 /* ---- app_http.c: HTTP/1.x first lines ---- */
 

@@ -1,4 +1,5 @@
 /* app_tls.c - TLS records (RFC 8446 section 5, RFC 5246 section 6.2) and cleartext handshake messages into hints. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "app_priv.h"
@@ -13,7 +14,18 @@ enum {
 
 enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11 };
 
-enum { EXT_SERVER_NAME = 0, EXT_ALPN = 16, EXT_SUPPORTED_VERSIONS = 43 };
+enum {
+	EXT_SERVER_NAME = 0,
+	EXT_ALPN = 16,
+	EXT_PRE_SHARED_KEY = 41,
+	EXT_SUPPORTED_VERSIONS = 43,
+	EXT_KEY_SHARE = 51,
+};
+
+/* SHA-256("HelloRetryRequest"), the random of a HelloRetryRequest (RFC 8446 section 4.1.3). */
+static const uint8_t hrr_random[32] = {
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
 
 /* TLSCiphertext.length is at most 2^14 + 2048 (RFC 5246 section 6.2.3); more is not TLS. */
 #define TLS_RECORD_MAX (16384 + 2048)
@@ -165,19 +177,27 @@ static void server_ext(uint16_t type, struct span body, struct app_hints *out)
 		out->version = v;
 	else if (type == EXT_ALPN && out->alpn[0] == '\0')
 		ext_alpn(body, out->alpn);
+	else if (type == EXT_PRE_SHARED_KEY)
+		out->psk = true; /* selected_identity: the server took a PSK the client offered */
+	else if (type == EXT_KEY_SHARE)
+		out->psk_dhe = true; /* with a PSK: psk_dhe_ke (RFC 8446 section 4.2.9) */
 }
 
 /*
  * The offset of the byte after legacy_version, random and legacy_session_id
  * (RFC 8446 section 4.1.2 and 4.1.3 share this start), or 0 when truncated.
+ * The session ID goes into out (cut at 32 bytes, its bound).
  */
-static size_t hello_after_session(struct span m)
+static size_t hello_after_session(struct span m, struct app_hints *out)
 {
 	size_t at = 2 + 32;
 	struct span sid;
 
+	out->session_id_len = 0;
 	if (!vec_take(m, &at, 1, &sid))
 		return 0;
+	out->session_id_len = (uint8_t)(sid.len < APP_SID_MAX ? sid.len : APP_SID_MAX);
+	span_copy(sid, 0, out->session_id, out->session_id_len);
 	return at;
 }
 
@@ -202,11 +222,12 @@ static void client_hello(struct tls_walk *w, struct span m, struct app_hints *ou
 
 	if (w->sess != NULL)
 		app_tls_dec_client_hello(w->sess, m);
+	w->hrr_pending = false; /* the second ClientHello after a HelloRetryRequest is this */
 	if (!app_hint_claim(out, APP_HINT_CLIENT_HELLO))
 		return;
 	out->sni[0] = '\0';
 	out->alpn[0] = '\0';
-	at = hello_after_session(m);
+	at = hello_after_session(m, out);
 	if (at == 0 || !vec_take(m, &at, 2, &v) || !vec_take(m, &at, 1, &v))
 		return;
 	ext_walk(hello_extensions(m, at), out, client_ext);
@@ -216,19 +237,67 @@ static void client_hello(struct tls_walk *w, struct span m, struct app_hints *ou
 static void server_hello(struct tls_walk *w, struct span m, struct app_hints *out)
 {
 	uint16_t legacy, cipher;
-	size_t at = hello_after_session(m);
+	uint8_t random[32];
+	size_t at;
 
-	if (at == 0 || !span_be16(m, 0, &legacy) || !span_be16(m, at, &cipher) ||
-	    app_hints_has(out, APP_HINT_SERVER_HELLO))
+	if (app_hints_has(out, APP_HINT_SERVER_HELLO) || (at = hello_after_session(m, out)) == 0 ||
+	    !span_be16(m, 0, &legacy) || !span_be16(m, at, &cipher))
 		return;
 	out->bits |= 1u << APP_HINT_SERVER_HELLO;
 	out->version = legacy;
 	out->cipher = cipher;
 	out->alpn[0] = '\0';
+	out->psk = out->psk_dhe = false;
 	/* cipher_suite, then legacy_compression_method */
 	ext_walk(hello_extensions(m, at + 3), out, server_ext);
+	out->psk_dhe = out->psk_dhe && out->psk;
+	out->hello_retry = span_copy(m, 2, random, sizeof(random)) &&
+			   memcmp(random, hrr_random, sizeof(random)) == 0;
+	/* The real ServerHello follows a HelloRetryRequest, after a ChangeCipherSpec. */
+	w->hrr_pending = out->hello_retry;
 	if (w->sess != NULL)
-		app_tls_dec_server_hello(w->sess, m, out->version, cipher);
+		app_tls_dec_server_hello(w->sess, m, out->version, cipher, out->hello_retry);
+}
+
+void app_tls_cert_list(struct span list, bool tls13, struct app_cert_chain **chain,
+		       uint32_t *count, char *leaf_cn)
+{
+	struct app_cert_chain *c = NULL;
+	struct span leaf = span_make(NULL, 0);
+	uint32_t n = 0, len;
+	uint16_t elen = 0;
+	size_t at;
+	int pass;
+
+	/* Twice: count (and find the leaf), then, when a chain is wanted, describe. */
+	for (pass = 0; pass < 2; pass++) {
+		for (at = 0, n = 0; app_tls_be24(list, at, &len) && span_has(list, at + 3, len);) {
+			/* TLS 1.3: each CertificateEntry ends in its extensions (RFC 8446 4.4.2). */
+			if (tls13 && (!span_be16(list, at + 3 + len, &elen) ||
+				      !span_has(list, at + 5 + len, elen)))
+				break;
+			if (n == 0)
+				leaf = span_sub(list, at + 3, len);
+			if (c != NULL && n < c->n)
+				app_x509_describe(span_sub(list, at + 3, len), &c->cert[n]);
+			n++;
+			at += 3 + (size_t)len + (tls13 ? 2 + (size_t)elen : 0);
+		}
+		if (pass == 1 || chain == NULL || *chain != NULL || n == 0)
+			break;
+		c = calloc(1, sizeof(*c) + (n < APP_CHAIN_MAX ? n : APP_CHAIN_MAX) * sizeof(c->cert[0]));
+		if (c == NULL)
+			break;
+		c->sent = n;
+		c->n = (uint8_t)(n < APP_CHAIN_MAX ? n : APP_CHAIN_MAX);
+		*chain = c;
+	}
+	*count = n;
+	/* The leaf was read whole just now: its CN is there, without parsing it again. */
+	if (c != NULL && c->n > 0)
+		memcpy(leaf_cn, c->cert[0].subject_cn, sizeof(c->cert[0].subject_cn));
+	else if (leaf.len > 0)
+		app_x509_cn(leaf, leaf_cn);
 }
 
 /*
@@ -236,17 +305,16 @@ static void server_hello(struct tls_walk *w, struct span m, struct app_hints *ou
  * ASN.1Cert of certificate_list. TLS 1.3 sends its Certificate encrypted,
  * so a cleartext one is always this form.
  */
-static void certificate(struct span m, struct app_hints *out)
+static void certificate(struct tls_walk *w, struct span m, struct app_hints *out)
 {
-	uint32_t list_len, cert_len;
+	uint32_t list_len, count;
 
 	if (!app_hint_claim(out, APP_HINT_CERTIFICATE))
 		return;
 	out->cn[0] = '\0';
-	if (!app_tls_be24(m, 0, &list_len) || !span_has(m, 3, list_len) ||
-	    !app_tls_be24(m, 3, &cert_len) || !span_has(m, 6, cert_len) || cert_len + 3 > list_len)
+	if (!app_tls_be24(m, 0, &list_len) || !span_has(m, 3, list_len))
 		return;
-	app_x509_cn(span_sub(m, 6, cert_len), out->cn);
+	app_tls_cert_list(span_sub(m, 3, list_len), false, w->chain, &count, out->cn);
 }
 
 static void handshake_message(struct tls_walk *w, bool from_client, uint8_t type, struct span m,
@@ -257,7 +325,7 @@ static void handshake_message(struct tls_walk *w, bool from_client, uint8_t type
 	else if (type == HS_SERVER_HELLO && !from_client)
 		server_hello(w, m, out);
 	else if (type == HS_CERTIFICATE)
-		certificate(m, out);
+		certificate(w, m, out);
 }
 
 /*
@@ -346,20 +414,19 @@ static void record_end(struct tls_walk *w, bool from_client, struct app_hints *o
 
 	if (w->protected_rec) {
 		w->protected_rec = false;
-		app_tls_dec_end(w->sess, from_client, w->hdr, out);
+		app_tls_dec_end(w->sess, from_client, w->hdr, w->chain, out);
 	}
 	switch (w->hdr[0]) {
 	case TLS_CHANGE_CIPHER_SPEC:
 		app_hint_claim(out, APP_HINT_CHANGE_CIPHER);
-		if (w->sess != NULL) {
+		if (w->sess != NULL)
 			app_tls_dec_ccs(w->sess, from_client);
-			/*
-			 * After a HelloRetryRequest the compatibility ChangeCipherSpec comes
-			 * before the second hello (RFC 8446 appendix D.4): keep reading them.
-			 */
-			if (app_tls_dec_after_hrr(w->sess))
-				break;
-		}
+		/*
+		 * After a HelloRetryRequest the compatibility ChangeCipherSpec comes
+		 * before the second hello (RFC 8446 appendix D.4): keep reading them.
+		 */
+		if (w->hrr_pending)
+			break;
 		w->ccs_seen = true;
 		handshake_close(w);
 		break;

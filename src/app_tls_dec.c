@@ -31,6 +31,8 @@ struct tls_dec {
 	uint8_t secret[TLS_KL_SECRET_MAX]; /* TLS 1.3: the current traffic secret, for KeyUpdate */
 	uint8_t secret_len;
 	uint8_t reason;          /* enum app_undecryptable, when aead is NULL */
+	uint8_t label;           /* enum tls_keylog_label of the secret in use (or missing) */
+	uint8_t updates;         /* TLS 1.3: KeyUpdates applied to it (at most 255 counted) */
 	bool keyed;              /* keys were looked up: protected records are expected */
 	bool active;             /* records are protected now (TLS 1.2: after this side's CCS) */
 	bool failed;             /* "tls cannot decrypt" said: nothing more from this direction */
@@ -48,7 +50,7 @@ struct app_tls_session {
 	uint8_t client_random[TLS_KL_RANDOM_LEN];
 	bool have_random;
 	bool hello_done; /* a ServerHello was taken */
-	bool hrr;        /* a HelloRetryRequest was seen */
+	bool opened;     /* a record was opened */
 	bool tls13;
 	const struct tls_suite_info *suite;
 	struct tls_dec dir[2]; /* [0] client to server, [1] server to client */
@@ -131,6 +133,7 @@ static void dec_keyed13(struct app_tls_session *s, int dir, enum tls_keylog_labe
 
 	d->keyed = true;
 	d->active = true;
+	d->label = (uint8_t)label;
 	if (!tls_keylog_find(s->kl, s->client_random, label, &secret, &len)) {
 		d->reason = APP_UNDEC_NO_KEY;
 		return;
@@ -150,6 +153,7 @@ static void dec_keys12(struct app_tls_session *s, const uint8_t server_random[32
 	for (i = 0; i < 2; i++) {
 		s->dir[i].keyed = true;
 		s->dir[i].reason = APP_UNDEC_NO_KEY;
+		s->dir[i].label = TLS_KL_CLIENT_RANDOM;
 	}
 	if (!tls_keylog_find(s->kl, s->client_random, TLS_KL_CLIENT_RANDOM, &master, &len))
 		return;
@@ -169,23 +173,15 @@ static void dec_keys12(struct app_tls_session *s, const uint8_t server_random[32
 	OPENSSL_cleanse(block, sizeof(block));
 }
 
-/* SHA-256("HelloRetryRequest"), the random of a HelloRetryRequest (RFC 8446 section 4.1.3). */
-static const uint8_t hrr_random[32] = {
-	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
-
 void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t version,
-			      uint16_t suite)
+			      uint16_t suite, bool hello_retry)
 {
 	uint8_t server_random[32];
 	int i;
 
-	if (s->hello_done || !span_copy(m, 2, server_random, sizeof(server_random)))
+	/* After a HelloRetryRequest the ClientHello comes again, with the same random. */
+	if (s->hello_done || hello_retry || !span_copy(m, 2, server_random, sizeof(server_random)))
 		return;
-	if (memcmp(server_random, hrr_random, sizeof(hrr_random)) == 0) {
-		s->hrr = true; /* the ClientHello comes again, with the same random */
-		return;
-	}
 	s->hello_done = true;
 	s->suite = tls_suite_find(suite);
 	s->tls13 = version == TLS13;
@@ -195,6 +191,9 @@ void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t
 			s->dir[i].keyed = true;
 			s->dir[i].active = s->tls13;
 			s->dir[i].reason = s->have_random ? APP_UNDEC_CIPHER : APP_UNDEC_NO_KEY;
+			s->dir[i].label = (uint8_t)(!s->tls13 ? TLS_KL_CLIENT_RANDOM
+						: i == 0    ? TLS_KL_CLIENT_HS
+							    : TLS_KL_SERVER_HS);
 		}
 		return;
 	}
@@ -206,9 +205,9 @@ void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t
 	}
 }
 
-bool app_tls_dec_after_hrr(const struct app_tls_session *s)
+bool app_tls_session_opened(const struct app_tls_session *s)
 {
-	return s->hrr && !s->hello_done;
+	return s != NULL && s->opened;
 }
 
 void app_tls_dec_ccs(struct app_tls_session *s, bool from_client)
@@ -241,11 +240,22 @@ bool app_tls_dec_going(const struct app_tls_session *s, bool from_client)
 	return d->keyed && d->aead != NULL && !d->failed;
 }
 
+/* Claim kind k for a message read with d's keys, and name those keys. */
+static bool dec_claim(const struct tls_dec *d, struct app_hints *out, enum app_hint_kind k)
+{
+	if (!app_hint_claim(out, k))
+		return false;
+	out->decrypted_bits |= 1u << k;
+	out->keys[k].label = d->label;
+	out->keys[k].updates = d->updates;
+	return true;
+}
+
 /* Say once that this direction cannot be decrypted, and stop. */
 static void dec_fail(struct tls_dec *d, uint8_t reason, struct app_hints *out)
 {
 	d->failed = true;
-	if (app_hint_claim(out, APP_HINT_CANNOT_DECRYPT))
+	if (dec_claim(d, out, APP_HINT_CANNOT_DECRYPT))
 		out->undecryptable = reason;
 	dec_drop(d);
 }
@@ -274,46 +284,35 @@ void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span p
 }
 
 /* Certificate in the TLS 1.3 form (RFC 8446 section 4.4.2): the leaf's CN and how many were sent. */
-static void certificate13(struct span m, struct app_hints *out)
+static void certificate13(const struct tls_dec *d, struct span m, struct app_cert_chain **chain,
+			  struct app_hints *out)
 {
-	struct span list;
 	uint8_t ctx_len;
-	uint32_t list_len, at = 0, n = 0;
+	uint32_t list_len, n;
 
-	if (!app_hint_claim(out, APP_HINT_DEC_CERTIFICATE))
+	if (!dec_claim(d, out, APP_HINT_DEC_CERTIFICATE))
 		return;
 	out->cn[0] = '\0';
 	out->chain = 0;
 	if (!span_u8(m, 0, &ctx_len) || !app_tls_be24(m, 1u + ctx_len, &list_len) ||
 	    !span_has(m, 4u + ctx_len, list_len))
 		return;
-	list = span_sub(m, 4u + ctx_len, list_len);
-	for (;;) {
-		uint32_t clen;
-		uint16_t elen;
-
-		if (!app_tls_be24(list, at, &clen) || !span_has(list, at + 3, clen) ||
-		    !span_be16(list, at + 3 + clen, &elen) || !span_has(list, at + 5 + clen, elen))
-			break;
-		if (n == 0)
-			app_x509_cn(span_sub(list, at + 3, clen), out->cn);
-		n++;
-		at += 5 + clen + elen;
-	}
+	app_tls_cert_list(span_sub(m, 4u + ctx_len, list_len), true, chain, &n, out->cn);
 	out->chain = (uint16_t)(n > 0xffff ? 0xffff : n);
 }
 
 /* A whole decrypted handshake message of direction dir. */
 static void dec_message(struct app_tls_session *s, int dir, uint8_t type, struct span m,
-			struct app_hints *out)
+			struct app_cert_chain **chain, struct app_hints *out)
 {
 	struct tls_dec *d = &s->dir[dir];
 	enum tls_keylog_label next = dir == 0 ? TLS_KL_CLIENT_AP0 : TLS_KL_SERVER_AP0;
 	uint16_t n;
+	uint8_t asked;
 
 	switch (type) {
 	case HS_ENCRYPTED_EXTENSIONS:
-		if (app_hint_claim(out, APP_HINT_ENC_EXT)) {
+		if (dec_claim(d, out, APP_HINT_ENC_EXT)) {
 			out->alpn[0] = '\0';
 			if (span_be16(m, 0, &n))
 				app_tls_alpn_of(span_sub(m, 2, n <= m.len - 2 ? n : m.len - 2),
@@ -322,19 +321,23 @@ static void dec_message(struct app_tls_session *s, int dir, uint8_t type, struct
 		break;
 	case HS_CERTIFICATE:
 		if (s->tls13)
-			certificate13(m, out);
+			certificate13(d, m, chain, out);
 		break;
 	case HS_CERTIFICATE_VERIFY:
-		app_hint_claim(out, APP_HINT_CERT_VERIFY);
+		/* algorithm, then the signature (RFC 8446 section 4.4.3) */
+		if (dec_claim(d, out, APP_HINT_CERT_VERIFY) && !span_be16(m, 0, &out->sig_scheme))
+			out->sig_scheme = 0;
 		break;
 	case HS_FINISHED:
-		app_hint_claim(out, APP_HINT_FINISHED);
+		dec_claim(d, out, APP_HINT_FINISHED);
 		/* RFC 8446 section 7.3: after its Finished, a side sends with application keys. */
 		if (s->tls13 && !d->app_keys) {
 			const uint8_t *secret;
 			size_t len;
 
 			d->app_keys = true;
+			d->label = (uint8_t)next;
+			d->updates = 0;
 			if (!tls_keylog_find(s->kl, s->client_random, next, &secret, &len))
 				dec_fail(d, APP_UNDEC_NO_KEY, out);
 			else if (!dec_keys13(s, d, secret, len))
@@ -342,10 +345,14 @@ static void dec_message(struct app_tls_session *s, int dir, uint8_t type, struct
 		}
 		break;
 	case HS_NEW_SESSION_TICKET:
-		app_hint_claim(out, APP_HINT_NEW_TICKET);
+		/* ticket_lifetime first, in TLS 1.3 (RFC 8446 4.6.1) as in RFC 5077 section 3.3 */
+		if (dec_claim(d, out, APP_HINT_NEW_TICKET) &&
+		    !span_be32(m, 0, &out->ticket_lifetime))
+			out->ticket_lifetime = 0;
 		break;
 	case HS_KEY_UPDATE:
-		app_hint_claim(out, APP_HINT_KEY_UPDATE);
+		if (dec_claim(d, out, APP_HINT_KEY_UPDATE))
+			out->key_update_asked = span_u8(m, 0, &asked) && asked == 1;
 		/* RFC 8446 section 7.2: the sender's next secret is Expand-Label(secret, "traffic upd"). */
 		if (s->tls13 && d->aead != NULL) {
 			uint8_t upd[TLS_KL_SECRET_MAX];
@@ -355,6 +362,8 @@ static void dec_message(struct app_tls_session *s, int dir, uint8_t type, struct
 						   NULL, 0, upd, len) ||
 			    !dec_keys13(s, d, upd, len))
 				dec_fail(d, APP_UNDEC_CIPHER, out);
+			else if (d->updates < 255)
+				d->updates++;
 			OPENSSL_cleanse(upd, sizeof(upd));
 		}
 		break;
@@ -365,7 +374,7 @@ static void dec_message(struct app_tls_session *s, int dir, uint8_t type, struct
 
 /* Decrypted handshake bytes: whole messages are taken off as they complete. */
 static void dec_handshake(struct app_tls_session *s, int dir, struct span data,
-			  struct app_hints *out)
+			  struct app_cert_chain **chain, struct app_hints *out)
 {
 	struct tls_dec *d = &s->dir[dir];
 	size_t at = 0;
@@ -382,7 +391,7 @@ static void dec_handshake(struct app_tls_session *s, int dir, struct span data,
 			d->hs_skip -= (uint32_t)n;
 			at += n;
 			if (d->hs_skip == 0 && d->hs_skip_type == HS_CERTIFICATE &&
-			    app_hint_claim(out, APP_HINT_DEC_CERTIFICATE)) {
+			    dec_claim(d, out, APP_HINT_DEC_CERTIFICATE)) {
 				out->cn[0] = '\0';
 				out->chain = 0;
 			}
@@ -410,7 +419,7 @@ static void dec_handshake(struct app_tls_session *s, int dir, struct span data,
 			}
 			if (b.len < 4 + (size_t)mlen)
 				break;
-			dec_message(s, dir, type, span_sub(b, 4, mlen), out);
+			dec_message(s, dir, type, span_sub(b, 4, mlen), chain, out);
 			if (d->failed)
 				return; /* the buffer is freed */
 			memmove(d->hs, d->hs + 4 + mlen, d->hs_len - 4 - mlen);
@@ -425,7 +434,7 @@ static void dec_handshake(struct app_tls_session *s, int dir, struct span data,
 }
 
 void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
-		     struct app_hints *out)
+		     struct app_cert_chain **chain, struct app_hints *out)
 {
 	int dir = from_client ? 0 : 1;
 	struct tls_dec *d = &s->dir[dir];
@@ -448,6 +457,7 @@ void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t 
 		dec_fail(d, APP_UNDEC_AUTH, out);
 		return;
 	}
+	s->opened = true;
 	if (s->tls13) {
 		/* TLSInnerPlaintext: content, the real type, then zero padding (RFC 8446 5.2). */
 		while (plen > 0 && plain[plen - 1] == 0)
@@ -457,11 +467,18 @@ void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t 
 		type = plain[--plen];
 	}
 	if (type == REC_HANDSHAKE) {
-		dec_handshake(s, dir, span_make(plain, plen), out);
+		dec_handshake(s, dir, span_make(plain, plen), chain, out);
 	} else if (type == REC_APPLICATION_DATA && plen > 0) {
+		enum app_hint_kind k = from_client ? APP_HINT_HTTP_REQUEST : APP_HINT_HTTP_RESPONSE;
+
 		/* Each record that starts with a request or status line: HTTP/1.x keep-alive. */
-		if (!app_hints_has(out, from_client ? APP_HINT_HTTP_REQUEST : APP_HINT_HTTP_RESPONSE))
+		if (!app_hints_has(out, k)) {
 			app_http_segment(from_client, span_make(plain, plen), out);
+			if (app_hints_has(out, k)) {
+				out->bits &= ~(1u << k);
+				dec_claim(d, out, k);
+			}
+		}
 	}
 	OPENSSL_cleanse(plain, plen);
 }

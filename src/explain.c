@@ -5,6 +5,7 @@
 
 #include "tcpnote/explain.h"
 #include "tcpnote/seq.h"
+#include "tcpnote/tls_keylog.h"
 #include "tcpnote/tls_names.h"
 
 static const struct explain_lang *const languages[] = {&explain_en, &explain_zh};
@@ -37,7 +38,12 @@ const struct explain_lang *explain_lang_from_env(void)
 struct args {
 	char v[4][APP_SNI_MAX + 16];
 	int n;
+	const struct app_cert_chain *certs; /* {c}: the chain, or NULL (then leaf alone) */
+	const char *leaf;
 };
+
+/* Between the certificates of a chain, each issued by the next: "leaf ← issuer". */
+#define CHAIN_ARROW " \xe2\x86\x90 "
 
 static void arg_uint(struct args *a, unsigned long long x)
 {
@@ -59,9 +65,45 @@ static void arg_text(struct args *a, const char *s)
 	a->v[a->n++][n] = '\0';
 }
 
+/* A name from a certificate, escaped; the language's word for none when it is empty. */
+static void put_name(struct sbuf *out, const struct explain_lang *lang, const char *name)
+{
+	sbuf_put_safe(out, name[0] != '\0' ? name : lang->none, APP_CN_MAX + 1);
+}
+
+/*
+ * {c}: the subject CNs of the certificates sent, leaf first, then the last
+ * one's issuer when it was not sent (the root the peer must already trust):
+ * "leaf ← intermediate ← root". A chain cut at APP_CHAIN_MAX ends in "← ...".
+ */
+static void put_chain(struct sbuf *out, const struct explain_lang *lang, const struct args *a)
+{
+	const struct app_cert_chain *c = a->certs;
+	const struct app_cert *last;
+	unsigned i;
+
+	if (c == NULL || c->n == 0) {
+		put_name(out, lang, a->leaf != NULL ? a->leaf : "");
+		return;
+	}
+	for (i = 0; i < c->n; i++) {
+		if (i > 0)
+			sbuf_puts(out, CHAIN_ARROW);
+		put_name(out, lang, c->cert[i].subject_cn);
+	}
+	last = &c->cert[c->n - 1];
+	if (c->sent > c->n) {
+		sbuf_puts(out, CHAIN_ARROW "...");
+	} else if (last->issuer_cn[0] != '\0' && strcmp(last->issuer_cn, last->subject_cn) != 0) {
+		sbuf_puts(out, CHAIN_ARROW);
+		put_name(out, lang, last->issuer_cn);
+	}
+}
+
 /*
  * Write template t: text as it is (it is ours, and may be UTF-8), {1}..{4}
- * from args escaped (they may come from the packet), {s}/{r} the roles.
+ * from args escaped (they may come from the packet), {s}/{r} the roles, {c}
+ * the certificate chain.
  */
 static void fill(struct sbuf *out, const struct explain_lang *lang, const char *t,
 		 const struct args *a, int role)
@@ -76,6 +118,8 @@ static void fill(struct sbuf *out, const struct explain_lang *lang, const char *
 		sbuf_putn(out, t, (size_t)(open - t));
 		if (open[1] == 's' || open[1] == 'r')
 			sbuf_puts(out, lang->role[(open[1] == 's') == (role == ROLE_CLIENT) ? 0 : 1]);
+		else if (open[1] == 'c')
+			put_chain(out, lang, a);
 		else if (open[1] >= '1' && open[1] - '1' < a->n)
 			sbuf_put_safe(out, a->v[open[1] - '1'], sizeof(a->v[0]));
 		else
@@ -84,13 +128,20 @@ static void fill(struct sbuf *out, const struct explain_lang *lang, const char *
 	}
 }
 
-static void line(struct sbuf *out, const struct explain_lang *lang, const char *what,
-		 enum explain_sentence s, const struct args *a, int role)
+/* "    # WHAT: sentence", without its newline. */
+static void line_open(struct sbuf *out, const struct explain_lang *lang, const char *what,
+		      enum explain_sentence s, const struct args *a, int role)
 {
 	sbuf_puts(out, "    # ");
 	sbuf_put_safe(out, what, 128);
 	sbuf_puts(out, ": ");
 	fill(out, lang, lang->sentence[s], a, role);
+}
+
+static void line(struct sbuf *out, const struct explain_lang *lang, const char *what,
+		 enum explain_sentence s, const struct args *a, int role)
+{
+	line_open(out, lang, what, s, a, role);
 	sbuf_putc(out, '\n');
 }
 
@@ -212,12 +263,102 @@ static enum explain_sentence label_sentence(enum label l, const struct packet *p
 	}
 }
 
+/* The session ID in hex (at most 32 bytes: 64 digits). */
+static void arg_hex(struct args *a, const uint8_t *b, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *v = a->v[a->n++];
+	size_t i;
+
+	for (i = 0; i < n && 2 * i + 2 < sizeof(a->v[0]); i++) {
+		v[2 * i] = hex[b[i] >> 4];
+		v[2 * i + 1] = hex[b[i] & 15];
+	}
+	v[2 * i] = '\0';
+}
+
+/* The key-log label of the secret a decrypted hint of kind k was read with (or failed with). */
+static void arg_label(struct args *a, const struct app_hints *h, enum app_hint_kind k)
+{
+	arg_text(a, tls_keylog_label_name((enum tls_keylog_label)h->keys[k].label));
+}
+
+/* "tls resumed": by a PSK (TLS 1.3), or by the session ID echoed (before). */
+static enum explain_sentence resumed_sentence(const struct app_hints *h, struct args *a)
+{
+	if (h->psk)
+		return h->psk_dhe ? EX_TLS_RESUMED_PSK_DHE : EX_TLS_RESUMED_PSK;
+	arg_hex(a, h->session_id, h->session_id_len);
+	return EX_TLS_RESUMED_ID;
+}
+
+/* "tls cannot decrypt (REASON)": why, and the secret that was missing or wrong. */
+static enum explain_sentence undecryptable_sentence(const struct app_hints *h, struct args *a)
+{
+	switch (h->undecryptable) {
+	case APP_UNDEC_NO_KEY:
+		arg_label(a, h, APP_HINT_CANNOT_DECRYPT);
+		return EX_TLS_UNDEC_NO_KEY;
+	case APP_UNDEC_CIPHER:
+		return EX_TLS_UNDEC_CIPHER;
+	case APP_UNDEC_AUTH:
+		arg_label(a, h, APP_HINT_CANNOT_DECRYPT);
+		return EX_TLS_UNDEC_AUTH;
+	case APP_UNDEC_GAP:
+		return EX_TLS_UNDEC_GAP;
+	case APP_UNDEC_MEMORY:
+	default:
+		return EX_TLS_UNDEC_MEMORY;
+	}
+}
+
+/* The sentences of the hints only a key log gives (app_hint_decrypted). */
+static enum explain_sentence decrypted_sentence(enum app_hint_kind k, const struct app_hints *h,
+						struct args *a)
+{
+	char tmp[16];
+
+	switch (k) {
+	case APP_HINT_ENC_EXT:
+		if (h->alpn[0] == '\0')
+			return EX_TLS_ENC_EXT;
+		arg_text(a, h->alpn);
+		return EX_TLS_ENC_EXT_ALPN;
+	case APP_HINT_DEC_CERTIFICATE:
+		arg_uint(a, h->chain);
+		arg_text(a, h->cn);
+		a->certs = h->certs;
+		a->leaf = h->cn;
+		return h->chain > 1 ? EX_TLS_DEC_CERTIFICATE : EX_TLS_DEC_CERTIFICATE_ONE;
+	case APP_HINT_CERT_VERIFY:
+		if (tls_sigscheme_name(h->sig_scheme) == NULL) {
+			snprintf(tmp, sizeof(tmp), "0x%04x", h->sig_scheme);
+			arg_text(a, tmp);
+		} else {
+			arg_text(a, tls_sigscheme_name(h->sig_scheme));
+		}
+		return EX_TLS_CERT_VERIFY;
+	case APP_HINT_FINISHED:
+		return EX_TLS_FINISHED;
+	case APP_HINT_NEW_TICKET:
+		arg_uint(a, h->ticket_lifetime);
+		return EX_TLS_NEW_TICKET;
+	case APP_HINT_KEY_UPDATE:
+		return h->key_update_asked ? EX_TLS_KEY_UPDATE_ASKED : EX_TLS_KEY_UPDATE;
+	case APP_HINT_CANNOT_DECRYPT:
+	default:
+		return undecryptable_sentence(h, a);
+	}
+}
+
 /* The sentence for hint k, and its numbers and names. */
 static enum explain_sentence hint_sentence(enum app_hint_kind k, const struct app_hints *h,
 					   const struct explain_lang *lang, struct args *a)
 {
 	char tmp[16];
 
+	if (app_hint_decrypted(k))
+		return decrypted_sentence(k, h, a);
 	switch (k) {
 	case APP_HINT_CLIENT_HELLO:
 		arg_text(a, h->sni[0] ? h->sni : lang->none);
@@ -226,7 +367,9 @@ static enum explain_sentence hint_sentence(enum app_hint_kind k, const struct ap
 	case APP_HINT_SERVER_HELLO:
 		arg_text(a, app_tls_version_text(h->version, tmp, sizeof(tmp)));
 		arg_text(a, app_tls_cipher_text(h->cipher, tmp, sizeof(tmp)));
-		return EX_TLS_SERVER_HELLO;
+		return h->hello_retry ? EX_TLS_HELLO_RETRY : EX_TLS_SERVER_HELLO;
+	case APP_HINT_RESUMED:
+		return resumed_sentence(h, a);
 	case APP_HINT_CERTIFICATE:
 		arg_text(a, h->cn[0] ? h->cn : lang->none);
 		return EX_TLS_CERTIFICATE;
@@ -294,11 +437,20 @@ void explain_packet(struct sbuf *out, const struct explain_lang *lang, const str
 		line(out, lang, what, s, &a, ctx->role);
 	}
 	for (bits = h != NULL ? h->bits : 0; (k = app_hints_next(&bits)) != APP_HINT_COUNT;) {
-		/* The decrypted hints have no sentences yet (issue 14). */
-		if (app_hint_decrypted(k))
-			continue;
 		a.n = 0;
-		line(out, lang, app_hint_kind_name(k), hint_sentence(k, h, lang, &a), &a, ctx->role);
+		a.certs = NULL;
+		a.leaf = NULL;
+		line_open(out, lang, app_hint_kind_name(k), hint_sentence(k, h, lang, &a), &a,
+			  ctx->role);
+		/* Read from a record the key log opened: which secret, never the secret itself. */
+		if ((h->decrypted_bits >> k & 1u) && k != APP_HINT_CANNOT_DECRYPT) {
+			a.n = 0;
+			arg_label(&a, h, k);
+			arg_uint(&a, h->keys[k].updates);
+			fill(out, lang, lang->sentence[h->keys[k].updates > 0 ? EX_KEYS_UPDATED : EX_KEYS],
+			     &a, ctx->role);
+		}
+		sbuf_putc(out, '\n');
 	}
 	if (vflag && p->tcp.cksum_checked && !p->tcp.cksum_ok && !*cksum_told) {
 		*cksum_told = true;

@@ -32,7 +32,7 @@ struct pipeline {
 	unsigned long tcp_packets;
 	unsigned long other_packets;
 	bool numbering; /* text lines: tcpdump's relative numbers are worked out */
-	bool keep_facts; /* flow records are written: connections keep their TLS/HTTP facts */
+	unsigned app_want; /* APP_TRACK_FACTS for flow records, APP_TRACK_CERTS for them and --explain */
 	bool cksum_told; /* --explain -v has said why a checksum is incorrect */
 	struct app_hints hints; /* the current packet's (large: not on the stack) */
 	int write_error; /* errno of the first write to out that failed; 0 while none has */
@@ -44,7 +44,7 @@ struct pipeline {
 	uint64_t flow_total;
 	uint64_t state_count[16];
 	struct packet pkt;
-	char line[8192];
+	char line[65536]; /* a flow record with eight certificates, every byte escaped, fits */
 	struct diag_conn **drawing; /* by connection id: the ones being drawn */
 	size_t drawing_cap;
 	struct diag_conn **drawn;   /* ended, kept for pipeline_diagrams */
@@ -206,7 +206,10 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	pl->out = out;
 	pl->dopts.verify_checksums = opts->print.vflag > 0 && !opts->no_checksums;
 	pl->numbering = !opts->quiet && !opts->json;
-	pl->keep_facts = opts->keep_flows || opts->json;
+	if (opts->keep_flows || opts->json)
+		pl->app_want = APP_TRACK_FACTS | APP_TRACK_CERTS;
+	if (opts->explain != NULL)
+		pl->app_want |= APP_TRACK_CERTS;
 	pl->drawing_on = opts->ladder || opts->keep_diagrams;
 	pl->relseq = relseq_new();
 	pl->tracker = tracker_new();
@@ -356,7 +359,7 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 		const struct track_dir *d = &c->dir[role];
 
 		if (!app_track_segment(&c->app, &c->app_judged, role, d->isn_valid, d->isn + 1, p,
-				       pl->keep_facts, pl->opts.keylog, hints))
+				       pl->app_want, pl->opts.keylog, hints))
 			pl->out_of_memory = true;
 	}
 	if (c != NULL && pl->drawing_on) {

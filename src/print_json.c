@@ -144,9 +144,69 @@ static void json_str_member(struct sbuf *s, const char *name, const char *text, 
 	sbuf_putc(s, '"');
 }
 
-void json_app_facts(struct sbuf *s, const struct app_conn_facts *f)
+/* ,"name":"HEX" (raw bytes in lower-case hex; "" for none) */
+static void json_hex_member(struct sbuf *s, const char *name, const uint8_t *b, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	sbuf_puts(s, ",\"");
+	sbuf_puts(s, name);
+	sbuf_puts(s, "\":\"");
+	for (i = 0; i < n; i++) {
+		sbuf_putc(s, hex[b[i] >> 4]);
+		sbuf_putc(s, hex[b[i] & 15]);
+	}
+	sbuf_putc(s, '"');
+}
+
+/* "name":"TEXT", escaped; the first member of an object has no comma before it. */
+static void json_field(struct sbuf *s, const char *name, const char *text, size_t max, bool first)
+{
+	if (!first)
+		sbuf_putc(s, ',');
+	sbuf_putc(s, '"');
+	sbuf_puts(s, name);
+	sbuf_puts(s, "\":\"");
+	sbuf_put_json(s, text, max);
+	sbuf_putc(s, '"');
+}
+
+/* One certificate of "cert_chain": {"subject_cn":..,"issuer_cn":..,"san":[..],...}. */
+static void json_cert(struct sbuf *s, const struct app_cert *c)
+{
+	size_t at = 0;
+	unsigned i;
+
+	sbuf_putc(s, '{');
+	json_field(s, "subject_cn", c->subject_cn, sizeof(c->subject_cn), true);
+	json_field(s, "issuer_cn", c->issuer_cn, sizeof(c->issuer_cn), false);
+	sbuf_puts(s, ",\"san\":[");
+	for (i = 0; i < c->san_count && at < sizeof(c->san); i++) {
+		size_t n = strnlen(c->san + at, sizeof(c->san) - at);
+
+		if (i > 0)
+			sbuf_putc(s, ',');
+		sbuf_putc(s, '"');
+		sbuf_put_json(s, c->san + at, n);
+		sbuf_putc(s, '"');
+		at += n + 1;
+	}
+	sbuf_putc(s, ']');
+	if (c->san_truncated)
+		sbuf_puts(s, ",\"san_truncated\":true");
+	json_field(s, "not_before", c->not_before, sizeof(c->not_before), false);
+	json_field(s, "not_after", c->not_after, sizeof(c->not_after), false);
+	json_field(s, "key", c->key, sizeof(c->key), false);
+	json_hex_member(s, "sha256", c->sha256, sizeof(c->sha256));
+	sbuf_putc(s, '}');
+}
+
+void json_app_facts(struct sbuf *s, const struct app_conn_facts *f,
+		    const struct app_cert_chain *chain)
 {
 	char tmp[16];
+	unsigned i;
 
 	if (f == NULL)
 		return;
@@ -157,6 +217,20 @@ void json_app_facts(struct sbuf *s, const struct app_conn_facts *f)
 				sizeof(tmp));
 		json_str_member(s, "cipher", app_tls_cipher_text(f->tls_cipher, tmp, sizeof(tmp)),
 				64);
+		json_hex_member(s, "session_id", f->session_id, f->session_id_len);
+	}
+	if (f->flags & APP_FACT_TLS) {
+		sbuf_puts(s, (f->flags & APP_FACT_DECRYPTED) ? ",\"decrypted\":true" : ",\"decrypted\":false");
+		sbuf_puts(s, (f->flags & APP_FACT_RESUMED) ? ",\"resumed\":true" : ",\"resumed\":false");
+	}
+	if (chain != NULL) {
+		sbuf_puts(s, ",\"cert_chain\":[");
+		for (i = 0; i < chain->n; i++) {
+			if (i > 0)
+				sbuf_putc(s, ',');
+			json_cert(s, &chain->cert[i]);
+		}
+		sbuf_putc(s, ']');
 	}
 	if (f->http_method[0] != '\0') {
 		char line[APP_METHOD_MAX + APP_PATH_MAX + 8];
@@ -210,7 +284,7 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 		first = false;
 	}
 	sbuf_putc(&s, '}');
-	json_app_facts(&s, app_track_facts(c->app));
+	json_app_facts(&s, app_track_facts(c->app), app_track_chain(c->app));
 	sbuf_putc(&s, '}');
 	return finish(&s, buf, cap);
 }

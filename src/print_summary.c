@@ -109,7 +109,7 @@ static void put_pair(struct sbuf *b, uint64_t client, uint64_t server, size_t wi
 static void row(struct sbuf *b, const struct flow_record *f)
 {
 	const struct conn_summary *s = &f->sum;
-	char history[HISTORY_MAX + 1], app[APP_HINT_TEXT_MAX];
+	char history[HISTORY_MAX + 1], app[APP_FACTS_TEXT_MAX];
 	size_t at = b->len;
 
 	sbuf_put_uint(b, s->id, 0);

@@ -35,6 +35,16 @@ static const struct {
 	{"CLIENT_EARLY_TRAFFIC_SECRET", -1},
 };
 
+const char *tls_keylog_label_name(enum tls_keylog_label label)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kl_names) / sizeof(kl_names[0]); i++)
+		if (kl_names[i].label == (int)label)
+			return kl_names[i].name;
+	return "?";
+}
+
 struct tls_keylog *tls_keylog_new(void)
 {
 	return calloc(1, sizeof(struct tls_keylog));

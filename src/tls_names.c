@@ -1,4 +1,4 @@
-/* tls_names.c - tables of TLS version, cipher suite and alert names (IANA TLS parameters registry). */
+/* tls_names.c - tables of TLS version, cipher suite, alert and signature scheme names (IANA TLS parameters registry). */
 #include <stddef.h>
 
 #include "tcpnote/tls_names.h"
@@ -280,4 +280,21 @@ static const struct tls_tok tls_alerts[] = {
 const char *tls_alert_name(uint8_t desc)
 {
 	return TLS_TOK_FIND(tls_alerts, desc);
+}
+
+/* SignatureScheme, RFC 8446 section 4.2.3 (and the legacy values of RFC 5246 7.4.1.4.1). */
+static const struct tls_tok tls_sigschemes[] = {
+	{0x0201, "rsa_pkcs1_sha1"},         {0x0203, "ecdsa_sha1"},
+	{0x0401, "rsa_pkcs1_sha256"},       {0x0403, "ecdsa_secp256r1_sha256"},
+	{0x0501, "rsa_pkcs1_sha384"},       {0x0503, "ecdsa_secp384r1_sha384"},
+	{0x0601, "rsa_pkcs1_sha512"},       {0x0603, "ecdsa_secp521r1_sha512"},
+	{0x0804, "rsa_pss_rsae_sha256"},    {0x0805, "rsa_pss_rsae_sha384"},
+	{0x0806, "rsa_pss_rsae_sha512"},    {0x0807, "ed25519"},
+	{0x0808, "ed448"},                  {0x0809, "rsa_pss_pss_sha256"},
+	{0x080a, "rsa_pss_pss_sha384"},     {0x080b, "rsa_pss_pss_sha512"},
+};
+
+const char *tls_sigscheme_name(uint16_t scheme)
+{
+	return TLS_TOK_FIND(tls_sigschemes, scheme);
 }

@@ -41,6 +41,7 @@ const char *app_proto_name(enum app_proto p);
 enum app_proto app_sniff(const uint8_t *payload, size_t len);
 
 /* Bounds of the strings in struct app_hints and struct app_conn_facts (without the NUL). */
+#define APP_SID_MAX    32  /* legacy_session_id<0..32> (RFC 8446 section 4.1.2) */
 #define APP_SNI_MAX    255 /* a DNS name is at most 253 */
 #define APP_ALPN_MAX   127 /* comma-joined protocol names; names that do not fit are left out */
 #define APP_CN_MAX     64  /* ub-common-name, RFC 5280 appendix A.1 */
@@ -67,10 +68,41 @@ enum app_proto app_sniff(const uint8_t *payload, size_t len);
 #define APP_HOLD_MAX    (16384 + 2048)
 #define APP_HOLD_RANGES 8
 
+/*
+ * The certificates a server sent (its first Certificate message), read by
+ * libcrypto's X.509 parser for flow records and --explain. At most
+ * APP_CHAIN_MAX are kept, each string cut at its bound.
+ */
+#define APP_CHAIN_MAX 8
+#define APP_SAN_BYTES 512 /* subjectAltName DNS names and IPs, each NUL-terminated, one after another */
+#define APP_TIME_LEN  20  /* "2026-11-30T12:00:00Z" */
+#define APP_KEY_LEN   23  /* "RSA 2048", "EC P-256", "Ed25519" */
+
+struct app_cert {
+	char subject_cn[APP_CN_MAX + 1]; /* "" when the subject has no commonName */
+	char issuer_cn[APP_CN_MAX + 1];
+	char san[APP_SAN_BYTES];         /* san_count names, each ending in a NUL */
+	uint8_t san_count;
+	bool san_truncated;              /* more names than fit */
+	bool parsed;                     /* false: libcrypto could not read it (only sha256 is set) */
+	char not_before[APP_TIME_LEN + 1]; /* ISO 8601 UTC; "" when unreadable */
+	char not_after[APP_TIME_LEN + 1];
+	char key[APP_KEY_LEN + 1];
+	uint8_t sha256[32];              /* of the DER bytes as sent */
+};
+
+/* Allocated for the n certificates kept (about 750 bytes each). */
+struct app_cert_chain {
+	uint32_t sent;          /* certificates in the message */
+	uint8_t n;              /* kept: min(sent, APP_CHAIN_MAX) */
+	struct app_cert cert[]; /* in the order sent: the leaf first */
+};
+
 /* One bit each in app_hints.bits; in the order they are printed. */
 enum app_hint_kind {
 	APP_HINT_CLIENT_HELLO = 0, /* tls client hello[ sni=NAME][ alpn=A,B] */
 	APP_HINT_SERVER_HELLO,     /* tls server hello VERSION CIPHER */
+	APP_HINT_RESUMED,          /* tls resumed: the ServerHello resumes an earlier session */
 	APP_HINT_CERTIFICATE,      /* tls certificate[ cn=NAME] */
 	APP_HINT_CHANGE_CIPHER,    /* tls change cipher spec */
 	APP_HINT_ALERT,            /* tls alert LEVEL DESCRIPTION | tls alert (encrypted) */
@@ -129,6 +161,30 @@ struct app_hints {
 	char alpn[APP_ALPN_MAX + 1]; /* client hello: offered; server hello: selected (TLS 1.2) */
 	char cn[APP_CN_MAX + 1];     /* certificate: subject CN of the first certificate */
 	char path[APP_PATH_MAX + 1];
+	/* Client hello: legacy_session_id; server hello: its echo (RFC 8446 4.1.3, RFC 5246 7.4.1.3). */
+	uint8_t session_id[APP_SID_MAX];
+	uint8_t session_id_len;
+	bool hello_retry;       /* server hello: a HelloRetryRequest (RFC 8446 section 4.1.4) */
+	bool psk;               /* server hello: pre_shared_key accepted (TLS 1.3 resumption) */
+	bool psk_dhe;           /* server hello: and a key_share with it (psk_dhe_ke) */
+	bool key_update_asked;  /* key update: update_requested (the peer is asked to update too) */
+	uint16_t sig_scheme;    /* certificate verify: SignatureScheme (RFC 8446 section 4.2.3) */
+	uint32_t ticket_lifetime; /* new session ticket: ticket_lifetime, seconds */
+	/*
+	 * With --keylog: the kinds (bits as in `bits`) read from a record the key
+	 * log opened, and for each the secret that opened it (for "tls cannot
+	 * decrypt", the one that failed or was missing).
+	 */
+	uint32_t decrypted_bits;
+	struct app_hint_key {
+		uint8_t label;   /* enum tls_keylog_label */
+		uint8_t updates; /* TLS 1.3: KeyUpdates applied to it since (at most 255) */
+	} keys[APP_HINT_COUNT];
+	/*
+	 * Certificate hints, when the tracker collects chains (app_track.h):
+	 * the connection's server chain, valid until its next segment; else NULL.
+	 */
+	const struct app_cert_chain *certs;
 };
 
 /*
@@ -178,6 +234,23 @@ struct tls_keylog;
 struct app_tls_session *app_tls_session_new(const struct tls_keylog *kl);
 void app_tls_session_free(struct app_tls_session *s);
 void app_dir_set_session(struct app_dir *d, struct app_tls_session *s);
+/* True once a record of the session was opened with the key log (s may be NULL). */
+bool app_tls_session_opened(const struct app_tls_session *s);
+
+/*
+ * Optional, before the first app_feed of the server's direction: read the
+ * certificates of its first Certificate message into a chain allocated at
+ * *slot (which must be NULL until then; the caller frees it). Without it
+ * only the leaf's CN is read.
+ */
+void app_dir_collect_chain(struct app_dir *d, struct app_cert_chain **slot);
+
+/*
+ * The server answered with a HelloRetryRequest (a server hello hint with
+ * hello_retry): tell the client's direction, whose compatibility
+ * ChangeCipherSpec then comes before its second ClientHello.
+ */
+void app_dir_hello_retry(struct app_dir *d);
 
 /*
  * Optional, before the first app_feed: the sequence number of the
@@ -232,22 +305,29 @@ bool app_dir_done(const struct app_dir *d);
  * Per-connection facts for the summary and flow records, folded in from the
  * hints of both directions by app_facts_note. The first value of each is
  * kept, except ALPN: the client's offer, replaced by the server's selection
- * when that is visible (TLS 1.2 ServerHello; in TLS 1.3 it is encrypted).
+ * when that is visible (TLS 1.2 ServerHello; in TLS 1.3 the EncryptedExtensions,
+ * with --keylog). APP_FACT_DECRYPTED is set by the tracker, not by a hint.
  * Zero-initialise before the first note.
  */
 struct app_conn_facts {
-	uint16_t tls_version; /* 0: no ServerHello seen (then tls_cipher is unset) */
+	uint16_t tls_version; /* 0: no ServerHello seen (then tls_cipher and session_id are unset) */
 	uint16_t tls_cipher;
 	uint16_t http_status; /* 0: no status line seen */
 	uint8_t flags;        /* APP_FACT_* */
+	uint8_t session_id_len;
+	uint8_t session_id[APP_SID_MAX]; /* the ServerHello's legacy_session_id */
 	char http_method[APP_METHOD_MAX + 1];
 	char sni[APP_SNI_MAX + 1];
 	char alpn[APP_ALPN_MAX + 1];
+	char cert_cn[APP_CN_MAX + 1]; /* the server certificate's subject CN */
 	char http_path[APP_PATH_MAX + 1];
 };
 
 #define APP_FACT_ALPN_SELECTED 0x01u /* alpn is the server's selection, not the offer */
 #define APP_FACT_PATH_TRUNCATED 0x02u
+#define APP_FACT_TLS 0x04u       /* a TLS hint was seen: the connection speaks TLS */
+#define APP_FACT_RESUMED 0x08u   /* "tls resumed" */
+#define APP_FACT_DECRYPTED 0x10u /* a record of the connection was opened with the key log */
 
 void app_facts_note(struct app_conn_facts *f, const struct app_hints *h);
 
@@ -269,9 +349,13 @@ const char *app_tls_cipher_text(uint16_t suite, char *tmp, size_t n);
 
 /*
  * A connection's facts in one line for the summary table, raw: "TLSv1.3
- * TLS_AES_256_GCM_SHA384 sni=NAME alpn=h2" and/or "GET /path 200"; "" when
- * there are none. Returns the length written (cut to fit n - 1 bytes).
+ * TLS_AES_256_GCM_SHA384 decrypted resumed sni=NAME alpn=h2 cn=LEAF" (each
+ * word only when it is so) and/or "GET /path 200"; "" when there are none.
+ * Returns the length written (cut to fit n - 1 bytes).
  */
 size_t app_facts_format(const struct app_conn_facts *f, char *buf, size_t n);
+
+/* Room for app_facts_format's text with every string at its bound. */
+#define APP_FACTS_TEXT_MAX (APP_HINT_TEXT_MAX + APP_CN_MAX + 64)
 
 #endif

@@ -22,22 +22,35 @@ struct app_state;
  * role whose first payload has been sniffed);
  * next_seq is the sequence number its first payload byte has when the
  * handshake was seen (ISN + 1), or 0 with have_next false. out gets the
- * hints the segment completes. keep_facts: fold them into the connection's
- * facts (for its flow record). Returns false only when out of memory (no
- * hints for this connection then).
+ * hints the segment completes. want: APP_TRACK_FACTS folds them into the
+ * connection's facts (for its flow record); APP_TRACK_CERTS reads the
+ * server's certificates whole (app_track_chain, and out->certs on a
+ * certificate hint). Text output wants neither and pays for neither.
+ * Returns false only when out of memory (no hints for this connection then).
+ *
+ * Across directions: the ClientHello's session ID is kept, so a TLS 1.2
+ * ServerHello that echoes it gets "tls resumed" (as a TLS 1.3 one that
+ * accepts a PSK); a HelloRetryRequest tells the client's direction that
+ * a second ClientHello follows its ChangeCipherSpec.
  */
 struct tls_keylog;
+
+#define APP_TRACK_FACTS 0x1u
+#define APP_TRACK_CERTS 0x2u
 
 /*
  * keylog (--keylog, or NULL): a connection whose client starts with TLS
  * gets a session that decrypts what the key log has secrets for.
  */
 bool app_track_segment(struct app_state **st, uint8_t *judged, int role, bool have_next,
-		       uint32_t next_seq, const struct packet *p, bool keep_facts,
+		       uint32_t next_seq, const struct packet *p, unsigned want,
 		       const struct tls_keylog *keylog, struct app_hints *out);
 
 /* The facts gathered so far, or NULL when there are none. */
 const struct app_conn_facts *app_track_facts(const struct app_state *st);
+
+/* The server's certificates (with APP_TRACK_CERTS, once its Certificate was read), or NULL. */
+const struct app_cert_chain *app_track_chain(const struct app_state *st);
 
 /* Forget everything (the connection ends or its record is reused). */
 void app_track_clear(struct app_state **st, uint8_t *judged);

@@ -16,7 +16,8 @@
  * be unknown. A language is one table of them (explain_en.c, explain_zh.c):
  * each template is text with {1}..{4} for the numbers (worked out once, the
  * same in every language), {s} for the sender's role and {r} for the
- * receiver's. Adding a language is adding a table and a line to explain.c.
+ * receiver's, and {c} for a certificate chain ("leaf ← issuer ← ..."). Adding
+ * a language is adding a table and a line to explain.c.
  */
 enum explain_sentence {
 	EX_HANDSHAKE_1,
@@ -61,6 +62,27 @@ enum explain_sentence {
 	EX_TLS_APP_DATA,
 	EX_HTTP_REQUEST,
 	EX_HTTP_RESPONSE,
+	EX_TLS_HELLO_RETRY,
+	EX_TLS_RESUMED_PSK_DHE,
+	EX_TLS_RESUMED_PSK,
+	EX_TLS_RESUMED_ID,
+	/* With --keylog: the decrypted hints, and which secret of the key log read them. */
+	EX_TLS_ENC_EXT,
+	EX_TLS_ENC_EXT_ALPN,
+	EX_TLS_DEC_CERTIFICATE,
+	EX_TLS_DEC_CERTIFICATE_ONE,
+	EX_TLS_CERT_VERIFY,
+	EX_TLS_FINISHED,
+	EX_TLS_NEW_TICKET,
+	EX_TLS_KEY_UPDATE,
+	EX_TLS_KEY_UPDATE_ASKED,
+	EX_TLS_UNDEC_NO_KEY,
+	EX_TLS_UNDEC_CIPHER,
+	EX_TLS_UNDEC_AUTH,
+	EX_TLS_UNDEC_GAP,
+	EX_TLS_UNDEC_MEMORY,
+	EX_KEYS,         /* added after a decrypted hint's sentence: its own spacing included */
+	EX_KEYS_UPDATED,
 	EX_CKSUM_LOOPBACK,
 	EX_CKSUM_OFFLOAD,
 	EX_COUNT

@@ -22,8 +22,13 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k);
 
 struct sbuf;
-/* The members "sni", "alpn", "tls_version", "cipher", "http_request", "http_status" that f has (f may be NULL). */
-void json_app_facts(struct sbuf *s, const struct app_conn_facts *f);
+/*
+ * The members "sni", "alpn", "tls_version", "cipher", "session_id",
+ * "decrypted", "resumed", "cert_chain", "http_request", "http_status" that f
+ * has (f may be NULL; chain too: then no "cert_chain").
+ */
+void json_app_facts(struct sbuf *s, const struct app_conn_facts *f,
+		    const struct app_cert_chain *chain);
 
 /* "ADDR:PORT", or "[ADDR]:PORT" for IPv6, of one endpoint (0 client, 1 server). */
 void json_endpoint(char *buf, size_t cap, const struct conn_endpoints *e, int role);

@@ -22,6 +22,9 @@ enum tls_keylog_label {
 	TLS_KL_COUNT
 };
 
+/* The label as the key log writes it ("CLIENT_HANDSHAKE_TRAFFIC_SECRET"), or "?". */
+const char *tls_keylog_label_name(enum tls_keylog_label label);
+
 #define TLS_KL_RANDOM_LEN  32
 #define TLS_KL_SECRET_MAX  48      /* SHA-384 secrets and the TLS 1.2 master secret: 48 bytes */
 #define TLS_KL_LINE_MAX    512     /* a longer line does not parse */

@@ -1,4 +1,4 @@
-/* tls_names.h - names of TLS protocol versions, cipher suites and alerts, as IANA and tshark spell them. */
+/* tls_names.h - names of TLS protocol versions, cipher suites, alerts and signature schemes, as IANA and tshark spell them. */
 #ifndef TCPNOTE_TLS_NAMES_H
 #define TCPNOTE_TLS_NAMES_H
 
@@ -15,5 +15,8 @@ const char *tls_alert_level_name(uint8_t level);
 
 /* The RFC 8446 / 5246 / 6066 / 7301 AlertDescription name ("protocol_version"), or NULL. */
 const char *tls_alert_name(uint8_t desc);
+
+/* The RFC 8446 SignatureScheme name ("rsa_pss_rsae_sha256"), or NULL. */
+const char *tls_sigscheme_name(uint16_t scheme);
 
 #endif

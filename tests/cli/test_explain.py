@@ -4,12 +4,19 @@
 The numbers in each explanation line (sequence numbers, byte counts, times) are checked
 against what tshark reports for the same frame: relative and raw seq/ack, payload length,
 times. The Chinese line for a packet must carry the same numbers, in the same order, as
-the English one, and actually be Chinese. Then the options: --lang, the language from the
-environment, and the combinations that are usage errors.
+the English one, and actually be Chinese. With --keylog, on every key-log capture: each
+decrypted hint names the key-log label that read it (never a secret of the file), the
+ticket lifetime and signature scheme are tshark's, the chain is the flow record's, and
+"tls resumed" and "tls cannot decrypt" say why. Then the options: --lang, the language
+from the environment, and the combinations that are usage errors.
 """
+import collections
+import glob
+import json
 import os
 import re
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
@@ -88,6 +95,137 @@ def expected(label, f, frames, n):
     return None
 
 
+# The hints a key log gives, and which secret reads each in TLS 1.3 (the rest: *_TRAFFIC_SECRET_0).
+DECRYPTED = ('tls encrypted extensions', 'tls certificate', 'tls certificate verify', 'tls finished',
+             'tls new session ticket', 'tls key update', 'http request', 'http response')
+HANDSHAKE_KEYS = ('tls encrypted extensions', 'tls certificate', 'tls certificate verify',
+                  'tls finished')
+SIG_SCHEMES = {0x0403: 'ecdsa_secp256r1_sha256', 0x0804: 'rsa_pss_rsae_sha256', 0x0807: 'ed25519'}
+ARROW = ' \u2190 '
+
+
+def tshark_tls(pcap, keys, port):
+    """frame -> (ticket lifetime, signature scheme, server hello session ID) as tshark decrypts them."""
+    fields = ['frame.number', 'tls.handshake.session_ticket_lifetime_hint', 'tls.handshake.sig_hash_alg',
+              'tls.handshake.type', 'tls.handshake.session_id']
+    out = subprocess.run(['tshark', '-n', '-r', pcap, '-o', 'tls.keylog_file:' + keys, '-d',
+                          'tcp.port==%d,tls' % port, '-T', 'fields', '-E', 'occurrence=f']
+                         + sum((['-e', f] for f in fields), []), stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, timeout=120, env=ENV).stdout.decode()
+    frames = {}
+    for line in out.splitlines():
+        v = dict(zip(fields, line.split('\t')))
+        frames[int(v['frame.number'])] = v
+    return frames
+
+
+def chain_text(chain):
+    """{c} as tcpnote's JSON cert_chain says it should read: subjects, then the last issuer."""
+    text = ARROW.join(c['subject_cn'] for c in chain)
+    if chain[-1]['issuer_cn'] not in ('', chain[-1]['subject_cn']):
+        text += ARROW + chain[-1]['issuer_cn']
+    return text
+
+
+def keylog_checks(t, pcap):
+    """--explain with --keylog on one capture: each decrypted hint explained in both languages,
+    with the key-log label that read it, its own facts (against tshark), and no secret."""
+    name = os.path.basename(pcap)
+    keys = pcap[:-len('.pcap')] + '.keys'
+    secrets = [line.split()[2] for line in open(keys) if len(line.split()) == 3]
+    rc, js, _ = run([t, '-n', '--json', '--keylog', keys, '-r', pcap])
+    recs = [json.loads(line) for line in js.splitlines()]
+    flows = {r['flow']: r for r in recs if r['type'] == 'flow'}
+    packets = {r['frame']: r for r in recs if r['type'] == 'packet'}
+    port = int(next(iter(flows.values()))['server'].rsplit(':', 1)[1])
+    ts = tshark_tls(pcap, keys, port)
+    outs = {lang: run([t, '-n', '--explain', '--lang', lang, '--keylog', keys, '-r', pcap])
+            for lang in ('en', 'zh')}
+    check('%s --keylog --explain runs in both languages' % name,
+          all(rc == 0 for rc, _, _ in outs.values()) and rc == 0)
+    en, zh = explained(outs['en'][1]), explained(outs['zh'][1])
+    check('%s: no secret of the key log in the output' % name,
+          not any(x in o[1] + o[2] or x.upper() in o[1] + o[2] for x in secrets for o in outs.values()))
+    seen = set()
+    updates = collections.Counter()  # (flow, side) -> KeyUpdates sent so far
+    for (n, en_s), (_, zh_s) in zip(en, zh):
+        pkt = packets[n]
+        flow = flows[pkt['flow']]
+        side = 'SERVER' if pkt['sport'] == port else 'CLIENT'
+        for (label, s_en), (label_zh, s_zh) in zip(en_s, zh_s):
+            kind = next((k for k in DECRYPTED if label == k), None)
+            if kind is None and label != 'tls resumed':
+                continue
+            seen.add(label)
+            where = '%s frame %d %s' % (name, n, label)
+            check('%s: explained in Chinese too, with the same numbers' % where,
+                  label == label_zh and CJK.search(s_zh) and not CJK.search(s_en) and
+                  numbers(s_en) == numbers(s_zh), (s_en, s_zh))
+            if kind == 'tls certificate' and flow['tls_version'] == 'TLSv1.2':
+                check('%s: cleartext in TLS 1.2, so no key named' % where,
+                      'key log' not in s_en and '密钥日志' not in s_zh, (s_en, s_zh))
+            elif kind is not None:
+                if flow['tls_version'] == 'TLSv1.2':
+                    want = 'CLIENT_RANDOM'
+                elif kind in HANDSHAKE_KEYS:
+                    want = side + '_HANDSHAKE_TRAFFIC_SECRET'
+                else:
+                    want = side + '_TRAFFIC_SECRET_0'
+                check('%s: read with the key log\'s %s' % (where, want),
+                      "key log's %s line" % want in s_en and ' %s ' % want in s_zh, (s_en, s_zh))
+                u = updates[pkt['flow'], side]
+                check('%s: after %d KeyUpdates of the %s' % (where, u, side.lower()),
+                      re.findall(r'\((\d+) so far\)', s_en) == ([str(u)] if u else []), s_en)
+                if kind == 'tls key update':
+                    updates[pkt['flow'], side] += 1
+            f = ts.get(n, {})
+            if label == 'tls new session ticket':
+                check('%s: the ticket lifetime is tshark\'s (%s s)' % (where, f.get('tls.handshake.session_ticket_lifetime_hint')),
+                      'valid %s s' % f.get('tls.handshake.session_ticket_lifetime_hint') in s_en, s_en)
+            if label == 'tls certificate verify':
+                scheme = SIG_SCHEMES.get(int(f.get('tls.handshake.sig_hash_alg') or '0', 16), '?')
+                check('%s: the signature scheme is tshark\'s (%s)' % (where, scheme),
+                      '(%s)' % scheme in s_en and scheme in s_zh, s_en)
+            if label == 'tls certificate' and flow.get('cert_chain') and 'key log' in s_en:
+                chain = chain_text(flow['cert_chain'])
+                check('%s: the chain leaf first (%s)' % (where, chain), chain in s_en and chain in s_zh,
+                      (s_en, s_zh))
+            if label == 'tls resumed':
+                sid = f.get('tls.handshake.session_id', '').replace(':', '')
+                check('%s: resumption told (%s)' % (where, flow['tls_version']),
+                      'pre-shared key' in s_en if flow['tls_version'] == 'TLSv1.3'
+                      else bool(sid) and 'session ID %s ' % sid in s_en, s_en)
+    return seen
+
+
+def undecryptable_checks(t, pcaps):
+    """tls cannot decrypt: a wrong secret and a missing one, each explained with its label."""
+    pcap = os.path.join(pcaps, 'tls13-chain-keylog.pcap')
+    lines = open(pcap[:-len('.pcap')] + '.keys').read().splitlines()
+    with tempfile.TemporaryDirectory() as d:
+        for what, keep, want, words in (
+                ('a wrong secret', lambda l: l, 'SERVER_TRAFFIC_SECRET_0', 'did not authenticate'),
+                ('a missing secret', lambda l: None if l.startswith('SERVER_HANDSHAKE') else l,
+                 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'has no')):
+            path = os.path.join(d, 'keys')
+            with open(path, 'w') as f:
+                for line in lines:
+                    line = keep(line)
+                    if line and line.startswith('SERVER_TRAFFIC_SECRET_0') and what == 'a wrong secret':
+                        label, rnd, sec = line.split()
+                        line = ' '.join((label, rnd, ('1' if sec[0] == '0' else '0') + sec[1:]))
+                    if line:
+                        f.write(line + '\n')
+            got = {}
+            for lang in ('en', 'zh'):
+                rc, out, err = run([t, '-n', '--explain', '--lang', lang, '--keylog', path, '-r', pcap])
+                got[lang] = [s for _, ss in explained(out) for l, s in ss if l == 'tls cannot decrypt']
+            check('tls cannot decrypt with %s: explained with %s, in both languages' % (what, want),
+                  got['en'] and len(got['en']) == len(got['zh']) and
+                  all(want in s and words in s for s in got['en'][:1]) and
+                  all(want in s and CJK.search(s) for s in got['zh'][:1]), got)
+
+
 def main():
     a = tcpnote_and_pcaps()
     t = a.tcpnote
@@ -164,6 +302,15 @@ def main():
         rc, out, err = run([t] + args + ['-r', seed])
         check('%s is a usage error (exit 2) with a message' % what, rc == 2 and err.startswith('tcpnote:'),
               (rc, err))
+
+    # With --keylog: every decrypted hint, "tls resumed", and the reasons decryption stops.
+    seen = set()
+    for pcap in sorted(glob.glob(os.path.join(a.pcaps, '*-keylog.pcap')) +
+                       glob.glob(os.path.join(a.pcaps, 'hrr', '*-keylog.pcap'))):
+        seen |= keylog_checks(t, pcap)
+    check('the key-log captures explain every decrypted hint and "tls resumed"',
+          set(DECRYPTED) | {'tls resumed'} <= seen, sorted(seen))
+    undecryptable_checks(t, a.pcaps)
 
     # Every capture, both languages, -v: no failure, and nothing foreign reaches the terminal
     # unescaped (the hostile capture's names are in the sentences too).

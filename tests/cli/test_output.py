@@ -16,6 +16,7 @@ import pty
 import re
 import subprocess
 import sys
+import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
@@ -99,6 +100,11 @@ BY_HAND = {
     # 1 S, 2 h, 3 A, 4-6 D (ClientHello in three segments), 7 a, 10 d; no zero window
     # (smallest win 61, frame 33); 35 F; 36 f with ack 1928016890 = FIN + 1; 37 A
     'tls-split-hello.pcap': [('SF', 'ShADadFf', 'FIN merged')],
+    # two connections one after the other, each: 1 S, 2 h, 3 A, 4 D (ClientHello), 5 a,
+    # 6 d; the server closes first (f, frames 17 and 34) and the client's FIN acks it (F)
+    'tls13-resumed-keylog.pcap': [('SF', 'ShADadfF', 'FIN merged'), ('SF', 'ShADadfF', 'FIN merged')],
+    # the same, but the client closes first (F, frames 15 and 32), the server's FIN acks it (f)
+    'tls12-resumed-keylog.pcap': [('SF', 'ShADadFf', 'FIN merged'), ('SF', 'ShADadFf', 'FIN merged')],
 }
 
 
@@ -115,6 +121,114 @@ def text_labels(out):
         m = re.search(r'  # (.*)$', line)
         labels.append(m.group(1).split(', ') if m else [])
     return labels
+
+
+def flow_records(t, args):
+    """The flow records of tcpnote -n --json ARGS, in flow order."""
+    rc, out, err = run([t, '-n', '--json'] + args)
+    return sorted((r for r in map(json.loads, out.splitlines()) if r['type'] == 'flow'),
+                  key=lambda r: r['flow'])
+
+
+def summary_rows(t, args):
+    rc, out, err = run([t, '-n', '--quiet', '--summary'] + args)
+    return [l for l in out.splitlines() if re.match(r'\s+\d+\s', l)]
+
+
+def tls_facts_checks(t, pcaps):
+    """decrypted, resumed, session_id, cert_chain and the ALPN of the EncryptedExtensions in the
+    flow records and the --summary rows (their values against tshark: oracle/tshark_tls_facts.py)."""
+    def keyed(name):
+        path = os.path.join(pcaps, name + '.pcap')
+        return ['-r', path, '--keylog', os.path.join(pcaps, name + '.keys')]
+
+    f = flow_records(t, keyed('tls13-chain-keylog'))
+    check('--keylog: decrypted, the chain leaf first, not resumed',
+          len(f) == 1 and f[0]['decrypted'] is True and f[0]['resumed'] is False and
+          [c['subject_cn'] for c in f[0]['cert_chain']] == ['tcpnote.test', 'tcpnote test intermediate']
+          and re.fullmatch('[0-9a-f]{64}', f[0]['session_id']), f)
+    check('cert_chain entries have their fields, dates in ISO 8601 UTC',
+          all(set(c) == {'subject_cn', 'issuer_cn', 'san', 'not_before', 'not_after', 'key', 'sha256'}
+              and re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', c['not_after'])
+              for c in f[0]['cert_chain']), f[0]['cert_chain'])
+    row = summary_rows(t, keyed('tls13-chain-keylog'))
+    check('--summary: decrypted and the leaf\'s CN', len(row) == 1 and
+          row[0].endswith('TLS_AES_256_GCM_SHA384 decrypted sni=tcpnote.test alpn=http/1.1 '
+                          'cn=tcpnote.test GET /chain 200'), row)
+    f = flow_records(t, ['-r', os.path.join(pcaps, 'tls13-chain-keylog.pcap')])
+    check('without a key log: not decrypted, and no chain in TLS 1.3',
+          f[0]['decrypted'] is False and 'cert_chain' not in f[0], f)
+    for v in ('13', '12'):
+        f = flow_records(t, keyed('tls%s-resumed-keylog' % v))
+        check('TLS 1.%s: the second connection is resumed, without a certificate' % v[1],
+              [x['resumed'] for x in f] == [False, True] and 'cert_chain' in f[0] and
+              'cert_chain' not in f[1] and all(x['decrypted'] for x in f), f)
+        rows = summary_rows(t, keyed('tls%s-resumed-keylog' % v))
+        check('TLS 1.%s --summary: "resumed" on the second row only' % v[1],
+              [' decrypted resumed ' in r for r in rows] == [False, True], rows)
+    f = flow_records(t, ['-r', os.path.join(pcaps, 'tls12-resumed-keylog.pcap')])
+    check('TLS 1.2 with a ticket: the first ServerHello\'s session ID is empty (""), the '
+          'second echoes the client\'s', f[0]['session_id'] == '' and len(f[1]['session_id']) == 64, f)
+    f = flow_records(t, keyed('tls13-resumed-keylog'))
+    check('TLS 1.3 ALPN: the EncryptedExtensions\' selection replaces the offer',
+          [x['alpn'] for x in f] == ['http/1.1', 'http/1.1'], f)
+    f = flow_records(t, ['-r', os.path.join(pcaps, 'tls13-resumed-keylog.pcap')])
+    check('TLS 1.3 ALPN without a key log: the offer', [x['alpn'] for x in f] == ['h2,http/1.1'] * 2, f)
+
+
+def hostile_certificate_checks(t):
+    """A server whose certificates carry terminal escapes, quotes, backslashes, bytes >= 0x80 and
+    more names than fit, sending more certificates than are kept: JSON exact, text escaped."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'pcaps'))
+    import craft  # noqa: E402
+    cn = b'evil\x1b[2J"q\\b\xc3\xa9'
+    names = [b'a\x1b]0;t\x07.test'] + [b'n%02d.' % i + b'x' * 40 + b'.test' for i in range(20)]
+    with tempfile.TemporaryDirectory() as d:
+        san = 'subjectAltName=' + ','.join('DNS:' + n.decode('latin-1') for n in names) + ',IP:10.0.0.1'
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                        'ec_paramgen_curve:P-256', '-nodes', '-utf8', '-subj',
+                        b'/CN=' + cn.replace(b'\\', b'\\\\'), '-addext', san.encode('latin-1'),
+                        '-days', '30', '-keyout', os.path.join(d, 'k.pem'), '-outform', 'DER',
+                        '-out', os.path.join(d, 'c.der')], check=True, capture_output=True)
+        der = open(os.path.join(d, 'c.der'), 'rb').read()
+        certs = b''.join(len(der).to_bytes(3, 'big') + der for _ in range(10))
+        sh = b'\x03\x03' + bytes(32) + b'\x00\xc0\x2b\x00'
+        msgs = (b'\x02' + len(sh).to_bytes(3, 'big') + sh + b'\x0b' + (len(certs) + 3).to_bytes(3, 'big')
+                + len(certs).to_bytes(3, 'big') + certs)
+        flight = b''
+        for i in range(0, len(msgs), 16384):
+            piece = msgs[i:i + 16384]
+            flight += b'\x16\x03\x03' + len(piece).to_bytes(2, 'big') + piece
+        hello = craft.client_hello(b'x.test', [b'h2'])
+        k = craft.Conn(40005, 443)
+        c, srv = 7000, 90000
+        k.seg(True, craft.SYN, c, 0, opts=craft.MSS, win=65535)
+        k.seg(False, craft.SYN | craft.ACK, srv, c + 1, opts=craft.MSS, win=65535)
+        k.seg(True, craft.ACK, c + 1, srv + 1, win=65535)
+        k.seg(True, craft.PSH | craft.ACK, c + 1, srv + 1, hello, win=65535)
+        for i in range(0, len(flight), 1400):
+            k.seg(False, craft.PSH | craft.ACK, srv + 1 + i, c + 1 + len(hello), flight[i:i + 1400],
+                  win=65535)
+        path = os.path.join(d, 'hostile-cert.pcap')
+        k.write(path)
+        f = flow_records(t, ['-r', path])
+        chain = f[0].get('cert_chain', []) if f else []
+        check('hostile certificates: at most 8 of the 10 kept, each read',
+              len(chain) == 8 and all(c['key'] == 'EC P-256' for c in chain), f)
+        c0 = chain[0] if chain else {}
+        got_san = [x.encode('latin-1') for x in c0.get('san', [])]
+        check('hostile certificates: JSON keeps the CN\'s bytes (as U+0000-U+00FF)',
+              c0.get('subject_cn', '').encode('latin-1') == cn and
+              c0.get('issuer_cn', '').encode('latin-1') == cn, c0)
+        check('hostile certificates: the names that fit, exact, then san_truncated',
+              got_san and got_san == names[:len(got_san)] and len(got_san) < len(names) and
+              sum(len(x) + 1 for x in got_san) <= 512 and c0.get('san_truncated') is True, got_san)
+        for args in (['--summary'], ['--explain']):
+            rc, out, err = run([t, '-n', '-r', path] + args)
+            raw = out.encode('utf-8', 'surrogateescape')
+            check('hostile certificates %s: escaped for the terminal' % args[0],
+                  rc == 0 and 'cn=evil\\x1b[2J"q\\x5cb\\xc3\\xa9' in out.replace('CN ', 'cn=')
+                  and not re.search(rb'[\x00-\x09\x0b-\x1f\x7f]', raw), out[-400:])
 
 
 def main():
@@ -281,6 +395,8 @@ def main():
         check('on a terminal%s the labels are %scoloured' % (
             ' with NO_COLOR' if no_color else '', '' if want else 'not '),
             ('\x1b[32m' in tty_out) == want and 'handshake 1/3' in tty_out, tty_out[:200])
+    tls_facts_checks(t, a.pcaps)
+    hostile_certificate_checks(t)
     rc, out, err = run([t, '-n', '--help'])
     check('--help fits one screen (24 lines)', rc == 0 and out.count('\n') <= 24, out.count('\n'))
 

@@ -163,7 +163,8 @@ def main():
         got = tcpnote_hints(tcpnote, pcap, keys)
         agree = 0
         diffs = []
-        # One connection per capture: the responses in order.
+        # The responses in capture order (the resumed captures hold two connections, one after
+        # the other, so their order is the connections' too).
         want_r, got_r = split_responses(want), split_responses(got)
         body_r = split_responses(with_body)
         if len(body_r) > len(want_r):

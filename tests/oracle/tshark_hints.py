@@ -13,6 +13,11 @@ are worked out per frame from its fields:
                                              present, else the handshake's legacy version
                                              (TLSv1.3 .. SSLv3); CIPHER the IANA name (0xXXXX
                                              for a suite missing from SUITES below)
+  tls resumed                                a ServerHello that resumes a session: TLS 1.3,
+                                             a selected pre_shared_key identity
+                                             (tls.handshake.extensions.psk.identity.selected);
+                                             TLS 1.2, tshark's own tls.resumed (the client's
+                                             session ID echoed)
   tls certificate [cn=NAME]                  Certificate (cleartext, so TLS <= 1.2); the first
                                              commonName of the first certificate's subject
   tls change cipher spec                     a ChangeCipherSpec record
@@ -50,8 +55,8 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-KINDS = ['tls client hello', 'tls server hello', 'tls certificate', 'tls change cipher spec',
-         'tls alert', 'tls app data', 'http request', 'http response']
+KINDS = ['tls client hello', 'tls server hello', 'tls resumed', 'tls certificate',
+         'tls change cipher spec', 'tls alert', 'tls app data', 'http request', 'http response']
 
 # IANA TLS cipher suite registry: the suites OpenSSL 3, GnuTLS and browsers offer.
 SUITES = {
@@ -127,7 +132,8 @@ FIELDS = ['frame.number', 'tcp.stream', 'ip.src', 'ipv6.src', 'tcp.srcport',
           'tls.handshake.extensions.supported_version', 'tls.handshake.version',
           'tls.record.version', 'tls.record.content_type', 'tls.record.opaque_type',
           'tls.alert_message.level', 'tls.alert_message.desc',
-          'http.request.method', 'http.request.uri', 'http.response.code']
+          'http.request.method', 'http.request.uri', 'http.response.code',
+          'tls.resumed', 'tls.handshake.extensions.psk.identity.selected']
 
 
 def tshark(args):
@@ -189,25 +195,30 @@ def certificate_cns(path, opts):
                      if f.get('name') == 'tls.handshake.certificate'), None)
         if frame is None or cert is None:
             continue
-        cn = None
-        subject = next((f for f in cert.iter('field') if f.get('name') == 'x509af.subject'), None)
-        if subject is not None:
-            for rdn in subject.iter('field'):
-                if rdn.get('name') != 'x509if.RelativeDistinguishedName_item_element':
-                    continue
-                oid = next((f for f in rdn.iter('field') if f.get('name') == 'x509if.oid'), None)
-                if oid is None or oid.get('show') != '2.5.4.3':
-                    continue
-                # the string's field is the one child of x509sat.DirectoryString
-                # (uTF8String, printableString, ...), whose own value is the choice number
-                s = next((f for f in rdn.iter('field') if f.get('name', '').startswith('x509sat.')
-                          and f.get('name') != 'x509sat.DirectoryString'
-                          and f.get('name', '').lower().endswith('string')), None)
-                if s is not None:
-                    cn = s.get('show')
-                    break
-        cns[frame] = cn
+        cns[frame] = name_cn(cert, 'x509af.subject')
     return cns
+
+
+def name_cn(cert, which):
+    """The first commonName of a certificate's subject or issuer (which: 'x509af.subject' or
+    'x509af.issuer'), from its PDML field; None when it has none."""
+    name = next((f for f in cert.iter('field') if f.get('name') == which), None)
+    if name is None:
+        return None
+    for rdn in name.iter('field'):
+        if rdn.get('name') != 'x509if.RelativeDistinguishedName_item_element':
+            continue
+        oid = next((f for f in rdn.iter('field') if f.get('name') == 'x509if.oid'), None)
+        if oid is None or oid.get('show') != '2.5.4.3':
+            continue
+        # the string's field is the one child of x509sat.DirectoryString
+        # (uTF8String, printableString, ...), whose own value is the choice number
+        s = next((f for f in rdn.iter('field') if f.get('name', '').startswith('x509sat.')
+                  and f.get('name') != 'x509sat.DirectoryString'
+                  and f.get('name', '').lower().endswith('string')), None)
+        if s is not None:
+            return s.get('show')
+    return None
 
 
 def tshark_hints(path, http_body):
@@ -249,6 +260,9 @@ def tshark_hints(path, http_body):
             h.append('tls server hello %s %s' % (
                 VERSIONS.get(v, '0x%04x' % v if v is not None else '?'),
                 SUITES.get(c, '0x%04x' % c if c is not None else '?')))
+            if split(cols['tls.handshake.extensions.psk.identity.selected']) or \
+                    split(cols['tls.resumed']):
+                h.append('tls resumed')
         if 11 in types:
             if cns is None:
                 cns = certificate_cns(path, opts)

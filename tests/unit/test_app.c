@@ -1064,6 +1064,194 @@ static void test_app_server_hello_names(void **state)
 	case_end();
 }
 
+/* A ServerHello of the TLS 1.3 form with the given random's first byte and extensions. */
+static size_t server_hello13(uint8_t *m, const uint8_t *random, const uint8_t *exts, size_t elen)
+{
+	size_t n = 0, body = 2 + 32 + 1 + 32 + 2 + 1 + 2 + elen;
+
+	m[n++] = 0x16, m[n++] = 3, m[n++] = 3, m[n++] = (uint8_t)((4 + body) >> 8);
+	m[n++] = (uint8_t)(4 + body);
+	m[n++] = 2, m[n++] = 0, m[n++] = (uint8_t)(body >> 8), m[n++] = (uint8_t)body;
+	m[n++] = 3, m[n++] = 3;
+	memcpy(m + n, random, 32), n += 32;
+	m[n++] = 32;
+	memset(m + n, 0xab, 32), n += 32; /* legacy_session_id, echoed */
+	m[n++] = 0x13, m[n++] = 0x01, m[n++] = 0;
+	m[n++] = (uint8_t)(elen >> 8), m[n++] = (uint8_t)elen;
+	memcpy(m + n, exts, elen);
+	return n + elen;
+}
+
+/* The session ID echo, an accepted PSK (with or without key_share), a HelloRetryRequest. */
+static void test_app_server_hello_resumption(void **state)
+{
+	static const uint8_t hrr[32] = {
+	    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+	    0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+	    0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+	/* supported_versions 1.3, pre_shared_key selected 0, key_share x25519 (32 bytes) */
+	static const uint8_t psk_dhe[] = {0, 43, 0, 2, 3, 4, 0, 41, 0, 2, 0, 0, 0, 51, 0, 36, 0, 29, 0, 32,
+					  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+					  17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+	uint8_t random[32], m[256];
+	struct app_hints h;
+	struct app_dir *d;
+	size_t n;
+
+	(void)state;
+	memset(random, 0x42, sizeof(random));
+	d = dir_open();
+	n = server_hello13(m, random, psk_dhe, sizeof(psk_dhe));
+	app_feed(d, false, 1001, m, n, &h);
+	assert_int_equal(h.bits, 1u << APP_HINT_SERVER_HELLO);
+	assert_int_equal(h.version, 0x0304);
+	assert_true(h.psk && h.psk_dhe && !h.hello_retry);
+	assert_int_equal(h.session_id_len, 32);
+	assert_int_equal(h.session_id[31], 0xab);
+	app_dir_free(d);
+	/* psk_ke: a PSK without a key share */
+	d = dir_open();
+	n = server_hello13(m, random, psk_dhe, 12);
+	app_feed(d, false, 1001, m, n, &h);
+	assert_true(h.psk && !h.psk_dhe);
+	app_dir_free(d);
+	/* A HelloRetryRequest: its ChangeCipherSpec does not end the cleartext handshake. */
+	d = dir_open();
+	n = server_hello13(m, hrr, psk_dhe, 6);
+	m[n++] = 0x14, m[n++] = 3, m[n++] = 3, m[n++] = 0, m[n++] = 1, m[n++] = 1;
+	app_feed(d, false, 1001, m, n, &h);
+	assert_true(h.hello_retry && !h.psk);
+	assert_string_equal(hints_text(&h), "tls server hello TLSv1.3 TLS_AES_128_GCM_SHA256, "
+					    "tls change cipher spec");
+	app_feed(d, false, 1001 + (uint32_t)n, m, server_hello13(m, random, psk_dhe, 6), &h);
+	assert_true(app_hints_has(&h, APP_HINT_SERVER_HELLO) && !h.hello_retry);
+	app_dir_free(d);
+}
+
+/* The client's direction after a HelloRetryRequest: ChangeCipherSpec, then ClientHello again. */
+static void test_app_second_client_hello(void **state)
+{
+	static const uint8_t ccs[] = {0x14, 3, 3, 0, 1, 1};
+	struct recording r;
+	const struct rec_seg *ch = client_hello_of(&r, "tls13.hex");
+	uint32_t at = 1;
+	int told;
+
+	(void)state;
+	for (told = 0; told < 2; told++) {
+		struct app_dir *c = dir_open();
+
+		case_begin("told of the HelloRetryRequest: %d", told);
+		assert_string_equal(feed1(c, true, at, ch->data, ch->len), CH_TEXT);
+		if (told)
+			app_dir_hello_retry(c);
+		assert_string_equal(feed1(c, true, at + (uint32_t)ch->len, ccs, sizeof(ccs)),
+				    "tls change cipher spec");
+		assert_string_equal(feed1(c, true, at + (uint32_t)(ch->len + sizeof(ccs)), ch->data,
+					  ch->len),
+				    told ? CH_TEXT : "");
+		app_dir_free(c);
+	}
+	case_end();
+	rec_free(&r);
+}
+
+/* A TLS 1.2 Certificate record holding count copies of der (and junk for the last when junk). */
+static size_t certificate_record(uint8_t *m, const uint8_t *der, size_t dlen, unsigned count,
+				 bool junk)
+{
+	size_t list = count * (3 + dlen), n = 0, i;
+
+	m[n++] = 0x16, m[n++] = 3, m[n++] = 3;
+	m[n++] = (uint8_t)((4 + 3 + list) >> 8), m[n++] = (uint8_t)(4 + 3 + list);
+	m[n++] = 11, m[n++] = 0, m[n++] = (uint8_t)((3 + list) >> 8), m[n++] = (uint8_t)(3 + list);
+	m[n++] = 0, m[n++] = (uint8_t)(list >> 8), m[n++] = (uint8_t)list;
+	for (i = 0; i < count; i++) {
+		m[n++] = 0, m[n++] = (uint8_t)(dlen >> 8), m[n++] = (uint8_t)dlen;
+		memcpy(m + n, der, dlen);
+		if (junk && i + 1 == count)
+			memset(m + n + 4, 0xee, 16); /* no longer DER */
+		n += dlen;
+	}
+	return n;
+}
+
+/* Feed the server's bytes m to a new direction that collects the chain; the chain (to free). */
+static struct app_cert_chain *chain_of(const uint8_t *m, size_t n, struct app_hints *h)
+{
+	struct app_cert_chain *chain = NULL;
+	struct app_dir *s = dir_open();
+
+	app_dir_collect_chain(s, &chain);
+	app_feed(s, false, 1001, m, n, h);
+	app_dir_free(s);
+	assert_non_null(chain);
+	return chain;
+}
+
+/*
+ * The chain of a real certificate (tls12.hex's, self-signed tcpnote.test), as
+ * `openssl x509 -noout -fingerprint -sha256 -dates -text` reads the same bytes; a
+ * chain longer than APP_CHAIN_MAX; a certificate libcrypto cannot read.
+ */
+static void test_app_cert_chain(void **state)
+{
+	static const uint8_t sha256[32] = {
+	    0xcc, 0xff, 0xbd, 0x97, 0xff, 0x82, 0x18, 0x6f, 0xdb, 0xcf, 0x25, 0x86, 0x4e, 0x3f, 0x99, 0x3b,
+	    0xda, 0x7e, 0x55, 0xeb, 0xf6, 0x45, 0xc1, 0x48, 0xd9, 0x55, 0x18, 0x5d, 0x4b, 0x3c, 0xa5, 0xa1};
+	struct recording r;
+	struct app_cert_chain *chain;
+	struct app_hints h;
+	const uint8_t *der = NULL;
+	size_t dlen = 0, i;
+	uint8_t *m;
+
+	(void)state;
+	rec_load(&r, "tls12.hex");
+	chain = chain_of(r.seg[1].data, r.seg[1].len, &h);
+	assert_string_equal(h.cn, "tcpnote.test");
+	assert_int_equal(chain->sent, 1);
+	assert_int_equal(chain->n, 1);
+	assert_true(chain->cert[0].parsed);
+	assert_string_equal(chain->cert[0].subject_cn, "tcpnote.test");
+	assert_string_equal(chain->cert[0].issuer_cn, "tcpnote.test");
+	assert_int_equal(chain->cert[0].san_count, 0);
+	assert_string_equal(chain->cert[0].not_before, "2026-11-26T00:36:32Z");
+	assert_string_equal(chain->cert[0].not_after, "2036-11-23T00:36:32Z");
+	assert_string_equal(chain->cert[0].key, "RSA 2048");
+	assert_memory_equal(chain->cert[0].sha256, sha256, 32);
+	free(chain);
+
+	/* The certificate's DER: the Certificate message (11), its lengths, then a SEQUENCE. */
+	for (i = 0; i + 12 < r.seg[1].len; i++)
+		if (r.seg[1].data[i] == 11 && r.seg[1].data[i + 10] == 0x30 &&
+		    r.seg[1].data[i + 11] == 0x82) {
+			der = r.seg[1].data + i + 10;
+			dlen = (size_t)r.seg[1].data[i + 8] << 8 | r.seg[1].data[i + 9];
+			break;
+		}
+	assert_non_null(der);
+	m = malloc(12 + 11 * (3 + dlen));
+	assert_non_null(m);
+	chain = chain_of(m, certificate_record(m, der, dlen, 11, true), &h);
+	assert_string_equal(hints_text(&h), "tls certificate cn=tcpnote.test");
+	assert_int_equal(chain->sent, 11);
+	assert_int_equal(chain->n, APP_CHAIN_MAX);
+	assert_memory_equal(chain->cert[APP_CHAIN_MAX - 1].sha256, sha256, 32);
+	free(chain);
+	/* The only certificate does not parse: its fingerprint still, no names. */
+	chain = chain_of(m, certificate_record(m, der, dlen, 1, true), &h);
+	assert_string_equal(hints_text(&h), "tls certificate");
+	assert_int_equal(chain->n, 1);
+	assert_false(chain->cert[0].parsed);
+	assert_string_equal(chain->cert[0].subject_cn, "");
+	assert_string_equal(chain->cert[0].not_after, "");
+	assert_memory_not_equal(chain->cert[0].sha256, sha256, 32);
+	free(chain);
+	free(m);
+	rec_free(&r);
+}
+
 static void test_app_tls_names(void **state)
 {
 	static const uint16_t tls13[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
@@ -1085,6 +1273,9 @@ static void test_app_tls_names(void **state)
 	assert_null(tls_alert_name(1));
 	assert_string_equal(tls_alert_level_name(2), "fatal");
 	assert_null(tls_alert_level_name(0));
+	assert_string_equal(tls_sigscheme_name(0x0804), "rsa_pss_rsae_sha256");
+	assert_string_equal(tls_sigscheme_name(0x0807), "ed25519");
+	assert_null(tls_sigscheme_name(0x0000));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1335,6 +1526,35 @@ static void test_app_facts(void **state)
 	assert_string_equal(f.alpn, "h2");
 	assert_int_equal(f.tls_version, 0x0303);
 	assert_int_equal(f.tls_cipher, 0xc030);
+	assert_true(f.flags & APP_FACT_TLS);
+	assert_false(f.flags & (APP_FACT_RESUMED | APP_FACT_DECRYPTED));
+
+	/* TLS 1.3: the selection comes with the EncryptedExtensions; the leaf's CN; resumed. */
+	memset(&f, 0, sizeof(f));
+	h.bits = 1u << APP_HINT_CLIENT_HELLO;
+	app_facts_note(&f, &h);
+	h.bits = 1u << APP_HINT_SERVER_HELLO | 1u << APP_HINT_RESUMED;
+	h.alpn[0] = '\0';
+	h.session_id_len = 2;
+	h.session_id[0] = 0xbe, h.session_id[1] = 0xef;
+	app_facts_note(&f, &h);
+	h.bits = 1u << APP_HINT_ENC_EXT | 1u << APP_HINT_DEC_CERTIFICATE;
+	strcpy(h.alpn, "h2");
+	strcpy(h.cn, "leaf.test");
+	app_facts_note(&f, &h);
+	assert_string_equal(f.alpn, "h2");
+	assert_string_equal(f.cert_cn, "leaf.test");
+	assert_int_equal(f.session_id_len, 2);
+	assert_int_equal(f.session_id[1], 0xef);
+	assert_true(f.flags & APP_FACT_RESUMED);
+	f.flags |= APP_FACT_DECRYPTED;
+	{
+		char text[APP_FACTS_TEXT_MAX];
+
+		app_facts_format(&f, text, sizeof(text));
+		assert_string_equal(text, "TLSv1.3 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 decrypted "
+					  "resumed sni=a.test alpn=h2 cn=leaf.test");
+	}
 }
 
 int main(void)
@@ -1367,6 +1587,9 @@ int main(void)
 		cmocka_unit_test(test_app_certificate_too_long),
 		cmocka_unit_test_teardown(test_app_server_hello_names, case_teardown),
 		cmocka_unit_test(test_app_tls_names),
+		cmocka_unit_test(test_app_server_hello_resumption),
+		cmocka_unit_test_teardown(test_app_second_client_hello, case_teardown),
+		cmocka_unit_test(test_app_cert_chain),
 		cmocka_unit_test(test_app_http_exchange),
 		cmocka_unit_test_teardown(test_app_http_lines, case_teardown),
 		cmocka_unit_test(test_app_http_long_path),

@@ -11,6 +11,7 @@
 
 #include "fixtures.h"
 #include "tcpnote/explain.h"
+#include "tcpnote/tls_keylog.h"
 
 static const struct explain_lang *const langs[] = {&explain_en, &explain_zh};
 
@@ -25,7 +26,7 @@ static void placeholders(const char *t, char *out, size_t n)
 	out[k] = '\0';
 }
 
-/* Every sentence exists in every language, with only {1}..{4}, {s}, {r}. */
+/* Every sentence exists in every language, with only {1}..{4}, {s}, {r}, {c}. */
 static void test_explain_tables_complete(void **state)
 {
 	size_t i, s;
@@ -41,7 +42,7 @@ static void test_explain_tables_complete(void **state)
 			assert_non_null(t);
 			assert_true(strlen(t) > 10);
 			for (b = strchr(t, '{'); b != NULL; b = strchr(b + 1, '{'))
-				assert_true(b[2] == '}' && strchr("1234sr", b[1]) != NULL);
+				assert_true(b[2] == '}' && strchr("1234src", b[1]) != NULL);
 		}
 	}
 	case_end();
@@ -65,9 +66,10 @@ static void test_explain_translations_keep_numbers(void **state)
 			count_en[(unsigned char)en[k]]++;
 		for (k = 0; zh[k]; k++)
 			count_zh[(unsigned char)zh[k]]++;
-		/* {s}/{r} may be repeated or left out; the numbers may not. */
+		/* {s}/{r} may be repeated or left out; the numbers and the chain may not. */
 		for (k = '1'; k <= '4'; k++)
 			assert_int_equal(count_en[k] > 0, count_zh[k] > 0);
+		assert_int_equal(count_en['c'] > 0, count_zh['c'] > 0);
 	}
 	case_end();
 }
@@ -79,6 +81,16 @@ static void test_explain_lang_find(void **state)
 	assert_ptr_equal(explain_lang_find("zh"), &explain_zh);
 	assert_null(explain_lang_find("fr"));
 	assert_null(explain_lang_find(""));
+}
+
+/* A server's segment of a connection, no hints yet. */
+static void server_segment(struct packet *p, struct app_hints *h, struct seg_context *ctx)
+{
+	memset(h, 0, sizeof(*h));
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->valid = true;
+	ctx->role = ROLE_SERVER;
+	make_segment4(p, addr4_2, 443, addr4_1, 40000, TCPF_ACK | TCPF_PSH, 100, 200, 0, 0);
 }
 
 /* Names from the packet reach the line escaped; the template's own UTF-8 does not. */
@@ -93,11 +105,7 @@ static void test_explain_escapes_packet_text(void **state)
 	bool told = false;
 
 	(void)state;
-	memset(&h, 0, sizeof(h));
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.valid = true;
-	ctx.role = ROLE_SERVER;
-	make_segment4(&p, addr4_2, 443, addr4_1, 40000, TCPF_ACK | TCPF_PSH, 100, 200, 0, 0);
+	server_segment(&p, &h, &ctx);
 	h.bits = 1u << APP_HINT_CERTIFICATE;
 	strcpy(h.cn, "evil\x1b[2J\x07");
 	sbuf_init(&s, buf, sizeof(buf));
@@ -112,6 +120,55 @@ static void test_explain_escapes_packet_text(void **state)
 	assert_int_equal(s.len, 0);
 }
 
+/* A certificate hint's chain ({c}) and the key-log label a decrypted hint was read with. */
+static void test_explain_chain_and_keys(void **state)
+{
+	struct packet p;
+	struct labels l = {0, 0};
+	struct app_hints h;
+	struct seg_context ctx;
+	struct sbuf s;
+	struct app_cert_chain *c = calloc(1, sizeof(*c) + 2 * sizeof(c->cert[0]));
+	char buf[4096];
+	bool told = false;
+
+	(void)state;
+	assert_non_null(c);
+	server_segment(&p, &h, &ctx);
+	c->sent = c->n = 2;
+	strcpy(c->cert[0].subject_cn, "leaf.test");
+	strcpy(c->cert[0].issuer_cn, "Inter CA");
+	strcpy(c->cert[1].subject_cn, "Inter CA");
+	strcpy(c->cert[1].issuer_cn, "Root \x1b CA");
+	h.bits = 1u << APP_HINT_DEC_CERTIFICATE | 1u << APP_HINT_FINISHED;
+	h.decrypted_bits = h.bits;
+	h.chain = 2;
+	strcpy(h.cn, "leaf.test");
+	h.certs = c;
+	h.keys[APP_HINT_DEC_CERTIFICATE].label = TLS_KL_SERVER_HS;
+	h.keys[APP_HINT_FINISHED].label = TLS_KL_SERVER_AP0;
+	h.keys[APP_HINT_FINISHED].updates = 3;
+	sbuf_init(&s, buf, sizeof(buf));
+	explain_packet(&s, &explain_en, &p, NULL, &l, &h, &ctx, 0, &told);
+	/* The root was not sent: named from the last certificate's issuer, escaped. */
+	assert_non_null(strstr(buf, "leaf first: leaf.test \xe2\x86\x90 Inter CA \xe2\x86\x90 Root \\x1b CA."));
+	assert_non_null(strstr(buf, "key log's SERVER_HANDSHAKE_TRAFFIC_SECRET line.\n"));
+	assert_non_null(strstr(buf, "key log's SERVER_TRAFFIC_SECRET_0 line, as updated by KeyUpdate (3 so far).\n"));
+	/* More certificates sent than kept: the chain ends in "...". A self-signed one stands alone. */
+	c->sent = 9;
+	sbuf_init(&s, buf, sizeof(buf));
+	explain_packet(&s, &explain_en, &p, NULL, &l, &h, &ctx, 0, &told);
+	assert_non_null(strstr(buf, "Inter CA \xe2\x86\x90 ...."));
+	c->sent = c->n = 1;
+	strcpy(c->cert[0].issuer_cn, "leaf.test");
+	h.chain = 1;
+	sbuf_init(&s, buf, sizeof(buf));
+	explain_packet(&s, &explain_zh, &p, NULL, &l, &h, &ctx, 0, &told);
+	assert_non_null(strstr(buf, "（leaf.test）"));
+	assert_null(strstr(buf, "\xe2\x86\x90"));
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +176,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_explain_translations_keep_numbers, case_teardown),
 		cmocka_unit_test(test_explain_lang_find),
 		cmocka_unit_test(test_explain_escapes_packet_text),
+		cmocka_unit_test(test_explain_chain_and_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
