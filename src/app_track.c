@@ -1,6 +1,7 @@
 /* app_track.c - a connection's application hints: sniff each direction once, then feed it to the parser. */
 #include <stdlib.h>
 
+#include "tcpnote/app_keys.h"
 #include "tcpnote/app_track.h"
 
 struct app_state {
@@ -19,7 +20,7 @@ static struct app_state *state_of(struct app_state **st)
 
 bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool have_next,
 		       uint32_t next_seq, const struct packet *p, bool keep_facts,
-		       const struct tls_keylog *keylog, struct app_hints *out)
+		       struct app_keys *keys, struct app_hints *out)
 {
 	const struct tcp_info *t = &p->tcp;
 	struct app_state *st;
@@ -37,9 +38,16 @@ bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool h
 			return false;
 		if (have_next)
 			app_dir_anchor(st->dir[role], next_seq);
-		if (keylog != NULL && app_sniff(t->payload.data, t->payload.len) == APP_TLS) {
-			if (st->tls == NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
+		if (keys != NULL && app_sniff(t->payload.data, t->payload.len) == APP_TLS &&
+		    st->tls == NULL) {
+			/* Live, hints may come late, for the facts too: they are kept from the start. */
+			if (keep_facts && app_keys_live(keys) && st->facts == NULL &&
+			    (st->facts = calloc(1, sizeof(*st->facts))) == NULL)
 				return false;
+			if ((st->tls = app_keys_session_new(keys, st->facts)) == NULL)
+				return false;
+		}
+		if (st->tls != NULL && app_sniff(t->payload.data, t->payload.len) == APP_TLS) {
 			app_dir_set_session(st->dir[role], st->tls);
 		}
 	}
@@ -71,8 +79,9 @@ void app_track_clear(struct app_state **st, uint8_t *judged)
 	if (*st != NULL) {
 		app_dir_free((*st)->dir[0]);
 		app_dir_free((*st)->dir[1]);
-		free((*st)->facts);
+		/* First: records it still holds are settled now, into the facts. */
 		app_tls_session_free((*st)->tls);
+		free((*st)->facts);
 		free(*st);
 	}
 	*st = NULL;

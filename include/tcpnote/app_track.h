@@ -24,15 +24,16 @@ struct app_state;
  * facts (for its flow record). Returns false only when out of memory (no
  * hints for this connection then).
  */
-struct tls_keylog;
+struct app_keys;
 
 /*
- * keylog (--keylog, or NULL): a connection whose client starts with TLS
- * gets a session that decrypts what the key log has secrets for.
+ * keys (--keylog, or NULL): a connection whose client starts with TLS
+ * gets a session that decrypts what the key log has secrets for (live,
+ * records may wait for their keys: app_keys.h).
  */
 bool app_track_segment(struct app_state **st, uint8_t *judged, int role, bool have_next,
 		       uint32_t next_seq, const struct packet *p, bool keep_facts,
-		       const struct tls_keylog *keylog, struct app_hints *out);
+		       struct app_keys *keys, struct app_hints *out);
 
 /* The facts gathered so far, or NULL when there are none. */
 const struct app_conn_facts *app_track_facts(const struct app_state *st);
