@@ -27,8 +27,9 @@ def tcp_of(frame):
     return src, sport, dst, dport, tcp[13], tcp[(tcp[12] >> 4) * 4:]
 
 
-def app_seeds(frames, path, prefix=b''):
-    """Each connection's payloads in capture order, as fuzz_app reads them (in order, anchored)."""
+def app_seeds(frames, path, prefix=b'', options=1):
+    """Each connection's payloads in capture order, as fuzz_app reads them (anchored: options
+    bit 0; fuzz_tls reads bits 1-7 too)."""
     conns = {}
     for f in frames:
         t = tcp_of(f)
@@ -44,7 +45,7 @@ def app_seeds(frames, path, prefix=b''):
     for i, c in enumerate(conns.values()):
         if not c['segs']:
             continue
-        seed = prefix + b'\x01' + b''.join(
+        seed = prefix + bytes([options]) + b''.join(
             bytes([0x80 if who == c['client'] else 0]) + struct.pack('>H', len(p)) + p
             for who, p in c['segs'])
         open('%s-%d' % (path, i), 'wb').write(seed)
@@ -81,6 +82,9 @@ def main():
         if link == 1 and os.path.exists(keys):
             kl = open(keys, 'rb').read()[:65535]
             app_seeds(frames, os.path.join(out, 'fuzz_tls', name), struct.pack('>H', len(kl)) + kl)
+            # Live: the key log comes after the fourth segment (past the server's first flight).
+            app_seeds(frames, os.path.join(out, 'fuzz_tls', 'live-' + name),
+                      struct.pack('>H', len(kl)) + kl, options=1 | 2 | 4 << 2)
     print('seeds: %d packet seeds, file seeds from %s' % (n, src))
     return 0
 

@@ -158,6 +158,40 @@ void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span p
 void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
 		     struct app_cert_chain **chain, struct app_hints *out);
 
+/* ---- app_tls_dec.c and app_keys.c: records held for a key (live --keylog) ---- */
+
+struct app_keys;
+struct app_conn_facts;
+struct app_origin;
+struct app_late;
+
+/* Live: s may hold records for keys not yet written; late hints go through keys, and into facts. */
+void app_tls_dec_follow(struct app_tls_session *s, struct app_keys *keys,
+			struct app_conn_facts *facts);
+/*
+ * Open the held records whose keys have come; give up on those held
+ * APP_KEYS_GRACE_NS or longer before now (all of them with force). True while
+ * records are still held.
+ */
+bool app_tls_dec_settle(struct app_tls_session *s, int64_t now, bool force);
+/* The list of sessions that hold records (app_keys_waiting is its head). */
+void app_tls_dec_wait(struct app_tls_session *s);
+void app_tls_dec_unwait(struct app_tls_session *s);
+struct app_tls_session *app_tls_dec_next_waiting(const struct app_tls_session *s);
+
+struct app_wait_list {
+	struct app_tls_session *head, *tail;
+};
+struct app_wait_list *app_keys_waiting(struct app_keys *k);
+/* Read the key log now (once per tick or packet: a second call at the same moment reads nothing). */
+void app_keys_refresh(struct app_keys *k);
+/* The packet being followed, and the time of the tick. */
+const struct app_origin *app_keys_origin(const struct app_keys *k);
+int64_t app_keys_now(const struct app_keys *k);
+void app_keys_emit(struct app_keys *k, const struct app_late *l);
+/* Held bytes taken (delta > 0: false, and nothing taken, past APP_KEYS_HELD_TOTAL) or given back. */
+bool app_keys_held(struct app_keys *k, int64_t delta);
+
 /* ---- app_x509.c: what a DER certificate says, read by libcrypto ---- */
 
 /* Copy the first commonName of cert's subject into cn (APP_CN_MAX + 1 bytes); false if none. */

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "app_priv.h"
+#include "tcpnote/app_keys.h"
 #include "tcpnote/tls_crypt.h"
 #include "tcpnote/tls_keylog.h"
 
@@ -25,6 +26,28 @@ enum {
 	TLS12 = 0x0303,
 };
 
+/*
+ * Live, records that came before their key (app_keys.h): entries back to
+ * back, a struct held_rec and then the record's body, APP_KEYS_HOLD_MAX
+ * bytes at most.
+ */
+struct held_rec {
+	uint64_t frame;  /* the packet that completed it */
+	int64_t ts_sec;
+	int64_t held_at; /* when it was held (the monotonic clock of app_keys_tick) */
+	uint32_t ts_frac;
+	uint16_t len;    /* body bytes */
+	uint8_t hdr[5];
+	bool ts_nano;
+};
+
+struct held {
+	uint8_t *buf;
+	uint32_t len, cap;
+	struct app_keys *keys;  /* counts every session's held bytes against APP_KEYS_HELD_TOTAL */
+	struct app_origin from; /* the direction's addresses and flow (frame and time per record) */
+};
+
 /* One direction's decryption. */
 struct tls_dec {
 	struct tls_aead *aead;   /* NULL: no keys (then `reason` says why) */
@@ -43,6 +66,7 @@ struct tls_dec {
 	uint32_t hs_len;
 	uint32_t hs_skip;        /* bytes of a message too long to keep, still to pass over */
 	uint8_t hs_skip_type;
+	struct held held;        /* live: records waiting for their key */
 };
 
 struct app_tls_session {
@@ -54,6 +78,15 @@ struct app_tls_session {
 	bool tls13;
 	const struct tls_suite_info *suite;
 	struct tls_dec dir[2]; /* [0] client to server, [1] server to client */
+	uint8_t server_random[32]; /* TLS 1.2: for keys whose master secret comes later (live) */
+	/* Live (app_tls_dec_follow): */
+	struct app_keys *keys;          /* NULL: the key log is whole, a missing key is final */
+	struct app_conn_facts *facts;   /* late hints are folded in here (NULL: not kept) */
+	struct app_tls_session *wait_prev, *wait_next; /* app_keys' list of sessions holding records */
+	bool waiting;
+	/* Where the server's certificates go when they are collected (app_tls_dec_end's chain): kept,
+	 * so a record opened late, held for its key, still fills it. */
+	struct app_cert_chain **chain;
 };
 
 struct app_tls_session *app_tls_session_new(const struct tls_keylog *kl)
@@ -65,8 +98,20 @@ struct app_tls_session *app_tls_session_new(const struct tls_keylog *kl)
 	return s;
 }
 
+static void held_drop(struct held *h)
+{
+	if (h->buf != NULL) {
+		OPENSSL_cleanse(h->buf, h->cap);
+		app_keys_held(h->keys, -(int64_t)h->cap);
+	}
+	free(h->buf);
+	h->buf = NULL;
+	h->len = h->cap = 0;
+}
+
 static void dec_drop(struct tls_dec *d)
 {
+	held_drop(&d->held);
 	tls_aead_free(d->aead);
 	d->aead = NULL;
 	free(d->rec);
@@ -81,6 +126,11 @@ void app_tls_session_free(struct app_tls_session *s)
 {
 	if (s == NULL)
 		return;
+	/* A connection that ends (replaced, evicted) while records wait: they are settled now. */
+	if (s->waiting) {
+		app_tls_dec_settle(s, 0, true);
+		app_tls_dec_unwait(s);
+	}
 	dec_drop(&s->dir[0]);
 	dec_drop(&s->dir[1]);
 	OPENSSL_cleanse(s, sizeof(*s));
@@ -157,6 +207,8 @@ static void dec_keys12(struct app_tls_session *s, const uint8_t server_random[32
 	}
 	if (!tls_keylog_find(s->kl, s->client_random, TLS_KL_CLIENT_RANDOM, &master, &len))
 		return;
+	if (s->dir[0].aead != NULL || s->dir[1].aead != NULL)
+		return; /* keys made already */
 	memcpy(seed, server_random, 32);
 	memcpy(seed + 32, s->client_random, 32);
 	/* AEAD suites have no MAC keys: client key, server key, client IV, server IV. */
@@ -197,6 +249,7 @@ void app_tls_dec_server_hello(struct app_tls_session *s, struct span m, uint16_t
 		}
 		return;
 	}
+	memcpy(s->server_random, server_random, sizeof(server_random));
 	if (s->tls13) {
 		dec_keyed13(s, 0, TLS_KL_CLIENT_HS);
 		dec_keyed13(s, 1, TLS_KL_SERVER_HS);
@@ -230,6 +283,32 @@ bool app_tls_dec_wants(const struct app_tls_session *s, bool from_client, uint8_
 			: type == REC_HANDSHAKE || type == REC_ALERT || type == REC_APPLICATION_DATA;
 }
 
+/* Live, a direction without its key may wait for the key log to grow; reading a file it may not. */
+static bool dec_may_wait(const struct app_tls_session *s, const struct tls_dec *d)
+{
+	return s->keys != NULL && s->suite != NULL && s->have_random && d->keyed && !d->failed &&
+	       d->aead == NULL && d->reason == APP_UNDEC_NO_KEY;
+}
+
+/* Live: read the key log again and look for the direction's key (the TLS 1.2 master for both). */
+static bool dec_find_keys(struct app_tls_session *s, int dir)
+{
+	struct tls_dec *d = &s->dir[dir];
+	static const enum tls_keylog_label label[2][2] = {{TLS_KL_CLIENT_HS, TLS_KL_SERVER_HS},
+							  {TLS_KL_CLIENT_AP0, TLS_KL_SERVER_AP0}};
+
+	if (d->aead != NULL)
+		return true;
+	if (!dec_may_wait(s, d))
+		return false;
+	app_keys_refresh(s->keys);
+	if (s->tls13)
+		dec_keyed13(s, dir, label[d->app_keys][dir]);
+	else
+		dec_keys12(s, s->server_random);
+	return d->aead != NULL;
+}
+
 bool app_tls_dec_going(const struct app_tls_session *s, bool from_client)
 {
 	const struct tls_dec *d;
@@ -237,7 +316,7 @@ bool app_tls_dec_going(const struct app_tls_session *s, bool from_client)
 	if (s == NULL)
 		return false;
 	d = &s->dir[from_client ? 0 : 1];
-	return d->keyed && d->aead != NULL && !d->failed;
+	return d->keyed && !d->failed && (d->aead != NULL || dec_may_wait(s, d));
 }
 
 /* Claim kind k for a message read with d's keys, and name those keys. */
@@ -273,7 +352,7 @@ void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span p
 	struct tls_dec *d = &s->dir[from_client ? 0 : 1];
 	size_t n = piece.len;
 
-	if (d->failed || d->aead == NULL)
+	if (d->failed || (d->aead == NULL && !dec_may_wait(s, d)))
 		return;
 	if (d->rec == NULL && (d->rec = malloc(REC_BODY_MAX)) == NULL)
 		return; /* found at the record's end: rec_len disagrees */
@@ -338,10 +417,20 @@ static void dec_message(struct app_tls_session *s, int dir, uint8_t type, struct
 			d->app_keys = true;
 			d->label = (uint8_t)next;
 			d->updates = 0;
-			if (!tls_keylog_find(s->kl, s->client_random, next, &secret, &len))
-				dec_fail(d, APP_UNDEC_NO_KEY, out);
-			else if (!dec_keys13(s, d, secret, len))
+			if (s->keys != NULL && !tls_keylog_find(s->kl, s->client_random, next, &secret, &len))
+				app_keys_refresh(s->keys);
+			if (!tls_keylog_find(s->kl, s->client_random, next, &secret, &len)) {
+				if (s->keys == NULL) {
+					dec_fail(d, APP_UNDEC_NO_KEY, out);
+				} else {
+					/* Live: the next record waits for the key (dec_find_keys). */
+					tls_aead_free(d->aead);
+					d->aead = NULL;
+					d->reason = APP_UNDEC_NO_KEY;
+				}
+			} else if (!dec_keys13(s, d, secret, len)) {
 				dec_fail(d, d->reason, out);
+			}
 		}
 		break;
 	case HS_NEW_SESSION_TICKET:
@@ -433,27 +522,15 @@ static void dec_handshake(struct app_tls_session *s, int dir, struct span data,
 	}
 }
 
-void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
-		     struct app_cert_chain **chain, struct app_hints *out)
+/* Open one whole record of direction dir (body[0..len), changed in place) and take what is inside. */
+static void dec_open(struct app_tls_session *s, int dir, const uint8_t hdr[5], uint8_t *body,
+		     uint32_t len, struct app_hints *out)
 {
-	int dir = from_client ? 0 : 1;
 	struct tls_dec *d = &s->dir[dir];
-	uint32_t len = (uint32_t)((hdr[3] << 8) | hdr[4]);
 	uint8_t *plain, type = hdr[0];
 	size_t plen;
 
-	if (d->failed)
-		return;
-	if (d->aead == NULL) {
-		dec_fail(d, d->reason, out);
-		return;
-	}
-	if (d->rec_len != len) {
-		dec_fail(d, APP_UNDEC_MEMORY, out);
-		return;
-	}
-	d->rec_len = 0;
-	if (!tls_aead_open(d->aead, hdr, d->rec, len, &plain, &plen)) {
+	if (!tls_aead_open(d->aead, hdr, body, len, &plain, &plen)) {
 		dec_fail(d, APP_UNDEC_AUTH, out);
 		return;
 	}
@@ -467,13 +544,13 @@ void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t 
 		type = plain[--plen];
 	}
 	if (type == REC_HANDSHAKE) {
-		dec_handshake(s, dir, span_make(plain, plen), chain, out);
+		dec_handshake(s, dir, span_make(plain, plen), s->chain, out);
 	} else if (type == REC_APPLICATION_DATA && plen > 0) {
-		enum app_hint_kind k = from_client ? APP_HINT_HTTP_REQUEST : APP_HINT_HTTP_RESPONSE;
+		enum app_hint_kind k = dir == 0 ? APP_HINT_HTTP_REQUEST : APP_HINT_HTTP_RESPONSE;
 
 		/* Each record that starts with a request or status line: HTTP/1.x keep-alive. */
 		if (!app_hints_has(out, k)) {
-			app_http_segment(from_client, span_make(plain, plen), out);
+			app_http_segment(dir == 0, span_make(plain, plen), out);
 			if (app_hints_has(out, k)) {
 				out->bits &= ~(1u << k);
 				dec_claim(d, out, k);
@@ -481,4 +558,248 @@ void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t 
 		}
 	}
 	OPENSSL_cleanse(plain, plen);
+}
+
+/* Hold the record just collected (d->rec) until its key comes; false when it does not fit. */
+static bool dec_hold(struct app_tls_session *s, int dir, const uint8_t hdr[5], uint32_t len)
+{
+	struct held *h = &s->dir[dir].held;
+	struct held_rec r;
+	const struct app_origin *o = app_keys_origin(s->keys);
+	size_t need = h->len + sizeof(r) + len;
+	uint32_t was;
+
+	if (need > APP_KEYS_HOLD_MAX)
+		return false;
+	if (need > h->cap) {
+		size_t cap = h->cap ? h->cap : 4096;
+		uint8_t *grown;
+
+		while (cap < need)
+			cap *= 2;
+		if (cap > APP_KEYS_HOLD_MAX)
+			cap = APP_KEYS_HOLD_MAX;
+		if (!app_keys_held(s->keys, (int64_t)cap))
+			return false; /* every session's held records together: no more room */
+		grown = malloc(cap);
+		if (grown == NULL) {
+			app_keys_held(s->keys, -(int64_t)cap);
+			return false;
+		}
+		/* Not realloc: the old bytes are cleansed before they are let go. */
+		was = h->len;
+		if (was > 0)
+			memcpy(grown, h->buf, was);
+		held_drop(h);
+		h->buf = grown;
+		h->cap = (uint32_t)cap;
+		h->len = was;
+		h->keys = s->keys;
+	}
+	if (h->len == 0)
+		h->from = *o;
+	memset(&r, 0, sizeof(r));
+	r.frame = o->frame;
+	r.ts_sec = o->ts_sec;
+	r.ts_frac = o->ts_frac;
+	r.ts_nano = o->ts_nano;
+	r.held_at = app_keys_now(s->keys);
+	r.len = (uint16_t)len;
+	memcpy(r.hdr, hdr, sizeof(r.hdr));
+	memcpy(h->buf + h->len, &r, sizeof(r));
+	memcpy(h->buf + h->len + sizeof(r), s->dir[dir].rec, len);
+	h->len = (uint32_t)need;
+	if (!s->waiting)
+		app_tls_dec_wait(s);
+	return true;
+}
+
+/* Hints of held records, out as late ones (and into the connection's facts). */
+static void dec_late(struct app_tls_session *s, int dir, const struct held_rec *r,
+		     const struct app_hints *h)
+{
+	struct app_late l;
+
+	if (h->bits == 0)
+		return;
+	l.from = s->dir[dir].held.from;
+	l.from.frame = r->frame;
+	l.from.ts_sec = r->ts_sec;
+	l.from.ts_frac = r->ts_frac;
+	l.from.ts_nano = r->ts_nano;
+	l.hints = *h;
+	if (s->facts != NULL)
+		app_facts_note(s->facts, h);
+	app_keys_emit(s->keys, &l);
+}
+
+/*
+ * Open the held records in the order of their packets (both directions),
+ * each while its direction's key is there: a TLS 1.3 Finished may need the
+ * next secret, which may not be there yet, and then that direction stops.
+ * The hints of the records one packet brought come out together.
+ */
+static void dec_drain(struct app_tls_session *s)
+{
+	struct held_rec r, next, cur;
+	struct app_hints out;
+	uint32_t at[2] = {0, 0};
+	int dir, i, cur_dir = -1;
+
+	memset(&out, 0, sizeof(out));
+	memset(&cur, 0, sizeof(cur));
+	memset(&r, 0, sizeof(r));
+	for (;;) {
+		for (dir = -1, i = 0; i < 2; i++) {
+			struct tls_dec *d = &s->dir[i];
+
+			if (at[i] >= d->held.len || d->failed || !dec_find_keys(s, i))
+				continue;
+			memcpy(&next, d->held.buf + at[i], sizeof(next));
+			if (dir < 0 || next.frame < r.frame) {
+				dir = i;
+				r = next;
+			}
+		}
+		if (dir < 0)
+			break;
+		if (out.bits != 0 && (r.frame != cur.frame || dir != cur_dir)) {
+			dec_late(s, cur_dir, &cur, &out);
+			memset(&out, 0, sizeof(out));
+		}
+		cur = r;
+		cur_dir = dir;
+		dec_open(s, dir, r.hdr, s->dir[dir].held.buf + at[dir] + sizeof(r), r.len, &out);
+		at[dir] += (uint32_t)sizeof(r) + r.len;
+	}
+	if (cur_dir >= 0)
+		dec_late(s, cur_dir, &cur, &out);
+	for (i = 0; i < 2; i++) {
+		struct held *h = &s->dir[i].held;
+
+		if (s->dir[i].failed || at[i] >= h->len) {
+			held_drop(h);
+		} else if (at[i] > 0) {
+			memmove(h->buf, h->buf + at[i], h->len - at[i]);
+			h->len -= at[i];
+			OPENSSL_cleanse(h->buf + h->len, at[i]);
+		}
+	}
+}
+
+void app_tls_dec_follow(struct app_tls_session *s, struct app_keys *keys,
+			struct app_conn_facts *facts)
+{
+	s->keys = keys;
+	s->facts = facts;
+}
+
+void app_tls_dec_wait(struct app_tls_session *s)
+{
+	struct app_wait_list *w = app_keys_waiting(s->keys);
+
+	/* At the end: settled in the order they began to wait. */
+	s->wait_prev = w->tail;
+	s->wait_next = NULL;
+	if (w->tail != NULL)
+		w->tail->wait_next = s;
+	else
+		w->head = s;
+	w->tail = s;
+	s->waiting = true;
+}
+
+void app_tls_dec_unwait(struct app_tls_session *s)
+{
+	struct app_wait_list *w = app_keys_waiting(s->keys);
+
+	if (!s->waiting)
+		return;
+	if (s->wait_prev != NULL)
+		s->wait_prev->wait_next = s->wait_next;
+	else
+		w->head = s->wait_next;
+	if (s->wait_next != NULL)
+		s->wait_next->wait_prev = s->wait_prev;
+	else
+		w->tail = s->wait_prev;
+	s->wait_prev = s->wait_next = NULL;
+	s->waiting = false;
+}
+
+struct app_tls_session *app_tls_dec_next_waiting(const struct app_tls_session *s)
+{
+	return s->wait_next;
+}
+
+/* The frame of dir's first held record (UINT64_MAX: none). */
+static uint64_t held_first(const struct tls_dec *d)
+{
+	struct held_rec r;
+
+	if (d->held.len == 0)
+		return UINT64_MAX;
+	memcpy(&r, d->held.buf, sizeof(r));
+	return r.frame;
+}
+
+bool app_tls_dec_settle(struct app_tls_session *s, int64_t now, bool force)
+{
+	int first, i;
+
+	dec_drain(s);
+	/* The direction that began to wait first goes first: late lines in the order of their packets. */
+	first = held_first(&s->dir[1]) < held_first(&s->dir[0]) ? 1 : 0;
+	for (i = 0; i < 2; i++) {
+		int dir = first ^ i;
+		struct tls_dec *d = &s->dir[dir];
+		struct held_rec r;
+
+		if (d->held.len == 0)
+			continue;
+		memcpy(&r, d->held.buf, sizeof(r));
+		if (force || now - r.held_at >= APP_KEYS_GRACE_NS) {
+			struct app_hints h;
+
+			/* The key did not come in time: said once, late, of the first record held. */
+			memset(&h, 0, sizeof(h));
+			dec_fail(d, APP_UNDEC_NO_KEY, &h);
+			dec_late(s, dir, &r, &h);
+		}
+	}
+	return s->dir[0].held.len > 0 || s->dir[1].held.len > 0;
+}
+
+void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
+		     struct app_cert_chain **chain, struct app_hints *out)
+{
+	int dir = from_client ? 0 : 1;
+	struct tls_dec *d = &s->dir[dir];
+	uint32_t len = (uint32_t)((hdr[3] << 8) | hdr[4]);
+
+	if (chain != NULL)
+		s->chain = chain;
+
+	if (d->failed)
+		return;
+	/* Live: records held before this one go first, if their key has come. */
+	if (s->dir[0].held.len > 0 || s->dir[1].held.len > 0) {
+		dec_drain(s);
+		if (d->failed)
+			return;
+	}
+	if (d->held.len > 0 || !dec_find_keys(s, dir)) {
+		if (dec_may_wait(s, d) && d->rec_len == len && dec_hold(s, dir, hdr, len)) {
+			d->rec_len = 0;
+			return;
+		}
+		dec_fail(d, d->reason, out);
+		return;
+	}
+	if (d->rec_len != len) {
+		dec_fail(d, APP_UNDEC_MEMORY, out);
+		return;
+	}
+	d->rec_len = 0;
+	dec_open(s, dir, hdr, d->rec, len, out);
 }

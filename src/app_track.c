@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpnote/app_keys.h"
 #include "tcpnote/app_track.h"
 
 struct app_state {
@@ -23,7 +24,7 @@ static struct app_state *state_of(struct app_state **st)
 
 /* The first payload of the role: follow the direction if it looks like TLS or HTTP. */
 static bool judge(struct app_state **stp, int role, bool have_next, uint32_t next_seq,
-		  struct span payload, unsigned want, const struct tls_keylog *keylog)
+		  struct span payload, unsigned want, struct app_keys *keys)
 {
 	enum app_proto proto = app_sniff(payload.data, payload.len);
 	struct app_state *st;
@@ -36,9 +37,15 @@ static bool judge(struct app_state **stp, int role, bool have_next, uint32_t nex
 		app_dir_anchor(st->dir[role], next_seq);
 	if (role == 1 && (want & APP_TRACK_CERTS))
 		app_dir_collect_chain(st->dir[role], &st->chain);
-	if (keylog != NULL && proto == APP_TLS) {
-		if (st->tls == NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
-			return false;
+	if (keys != NULL && proto == APP_TLS) {
+		if (st->tls == NULL) {
+			/* Live, hints may come late, for the facts too: they are kept from the start. */
+			if ((want & APP_TRACK_FACTS) && app_keys_live(keys) && st->facts == NULL &&
+			    (st->facts = calloc(1, sizeof(*st->facts))) == NULL)
+				return false;
+			if ((st->tls = app_keys_session_new(keys, st->facts)) == NULL)
+				return false;
+		}
 		app_dir_set_session(st->dir[role], st->tls);
 	}
 	return true;
@@ -93,7 +100,7 @@ static void hello_facts(struct app_state *st, struct app_hints *out)
 
 bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool have_next,
 		       uint32_t next_seq, const struct packet *p, unsigned want,
-		       const struct tls_keylog *keylog, struct app_hints *out)
+		       struct app_keys *keys, struct app_hints *out)
 {
 	const struct tcp_info *t = &p->tcp;
 	struct app_state *st;
@@ -108,7 +115,7 @@ bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool h
 		return true;
 	if (t->payload.len > 0 && !(*judged & (1u << role))) {
 		*judged |= (uint8_t)(1u << role);
-		if (!judge(stp, role, have_next, next_seq, t->payload, want, keylog))
+		if (!judge(stp, role, have_next, next_seq, t->payload, want, keys))
 			return false;
 	}
 	if ((st = *stp) == NULL)
@@ -155,9 +162,10 @@ void app_track_clear(struct app_state **st, uint8_t *judged)
 	if (*st != NULL) {
 		app_dir_free((*st)->dir[0]);
 		app_dir_free((*st)->dir[1]);
-		free((*st)->facts);
+		/* First: records it still holds are settled now, into the facts. */
 		app_tls_session_free((*st)->tls);
 		free((*st)->chain);
+		free((*st)->facts);
 		free(*st);
 	}
 	*st = NULL;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include "tcpnote/rotate.h"
 
 #define DEFAULT_SNAPLEN 262144
+/* Live with a tick (capture_set_tick): the longest wait between ticks while no packet comes. */
+#define TICK_MS 100
 #define CAPTURE_BUFFER_BYTES (64 * 1024 * 1024)
 /* -F: a filter file larger than this is refused (tcpdump's limit is INT_MAX). */
 #define FILTER_FILE_MAX (16 * 1024 * 1024)
@@ -30,6 +33,8 @@ struct capture {
 	char dlt_name[16];
 	frame_handler fn;
 	void *ctx;
+	capture_tick_fn tick; /* live: called when libpcap's wait ends (a batch, or its timeout) */
+	void *tick_ctx;
 	char *filter;   /* as given to capture_set_filter, for -V's next files */
 	char **files;   /* -V: the files listed, read in turn */
 	size_t nfiles, next_file;
@@ -496,13 +501,58 @@ static void on_pcap(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 	}
 }
 
+void capture_set_tick(struct capture *c, capture_tick_fn fn, void *ctx)
+{
+	c->tick = fn;
+	c->tick_ctx = ctx;
+}
+
+/*
+ * pcap_loop, but back here after each batch of frames and, when none come,
+ * every TICK_MS, to call the tick: libpcap's own wait (immediate mode on
+ * Linux) does not end at its timeout while nothing arrives, so the handle
+ * is made non-blocking and the waiting is done here, with poll(2) on its
+ * descriptor. A signal ends the poll (no SA_RESTART), and capture_break's
+ * pcap_breakloop ends the next pcap_dispatch. A count is counted down over
+ * the batches, as pcap_loop counts.
+ */
+static int loop_ticking(struct capture *c, int count)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	struct pollfd pfd;
+	int left = count, n;
+
+	pfd.fd = pcap_get_selectable_fd(c->pcap);
+	pfd.events = POLLIN;
+	if (pfd.fd < 0 || pcap_setnonblock(c->pcap, 1, ebuf) < 0)
+		return pcap_loop(c->pcap, count > 0 ? count : -1, on_pcap, (u_char *)c);
+	for (;;) {
+		n = pcap_dispatch(c->pcap, count > 0 ? left : -1, on_pcap, (u_char *)c);
+		if (n < 0)
+			return n == PCAP_ERROR_BREAK ? 0 : n;
+		if (count > 0 && (left -= n) <= 0)
+			return 0;
+		if (c->stopped || c->broken)
+			return 0;
+		if (!c->tick(c->tick_ctx)) {
+			c->stopped = true;
+			return 0;
+		}
+		if (n == 0 && poll(&pfd, 1, TICK_MS) < 0 && errno != EINTR)
+			return PCAP_ERROR;
+	}
+}
+
 int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char *err, size_t errlen)
 {
 	int rc;
 
 	c->fn = fn;
 	c->ctx = ctx;
-	rc = pcap_loop(c->pcap, count > 0 ? count : -1, on_pcap, (u_char *)c);
+	if (c->live && c->tick != NULL)
+		rc = loop_ticking(c, count);
+	else
+		rc = pcap_loop(c->pcap, count > 0 ? count : -1, on_pcap, (u_char *)c);
 	if (c->save != NULL && rotate_failed(c->save, err, errlen))
 		return CAPTURE_ERR;
 	if (rc == PCAP_ERROR) {

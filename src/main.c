@@ -18,6 +18,7 @@
 #include "tcpnote/print_svg.h"
 #include "tcpnote/privdrop.h"
 #include "tcpnote/tls_keylog.h"
+#include "tcpnote/tls_keylog_tail.h"
 
 #ifndef TCPNOTE_VERSION
 #define TCPNOTE_VERSION "1.0.0"
@@ -34,6 +35,14 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	capture_break(running_capture);
+}
+
+/* Lines of the key log that did not parse: counted, never quoted (a key log holds secrets). */
+static void tell_keylog_skipped(const char *path, unsigned long bad)
+{
+	if (bad > 0)
+		fprintf(stderr, "tcpnote: --keylog %s: %lu line%s skipped (not the NSS key log format)\n",
+			path, bad, bad == 1 ? "" : "s");
 }
 
 /* Standard output's buffer when replaying a file (glibc ignores a size without a buffer). */
@@ -326,6 +335,7 @@ int main(int argc, char **argv)
 	const char *svg_path = NULL;
 	const char *keylog_path = NULL;
 	struct tls_keylog *keylog = NULL;
+	struct tls_keylog_tail *keylog_tail = NULL;
 	FILE *svg = NULL;
 	const struct explain_lang *lang = NULL;
 	const char *color = "auto";
@@ -653,23 +663,38 @@ int main(int argc, char **argv)
 		unsigned long bad = 0;
 
 		keylog = tls_keylog_new();
-		if (keylog == NULL || tls_keylog_load(keylog, keylog_path, &bad, err, sizeof(err)) < 0) {
-			fprintf(stderr, "tcpnote: %s\n", keylog == NULL ? "out of memory" : err);
+		/* Live, curl writes the key log during the capture: followed as it grows (it may not exist yet). */
+		if (keylog != NULL && capture_is_live(cap))
+			keylog_tail = tls_keylog_tail_new(keylog_path);
+		if (keylog == NULL || (capture_is_live(cap) && keylog_tail == NULL)) {
+			snprintf(err, sizeof(err), "out of memory");
+			rc = -1;
+		} else if (keylog_tail != NULL) {
+			rc = tls_keylog_tail_poll(keylog_tail, keylog, err, sizeof(err)) < 0 ? -1 : 0;
+		} else {
+			rc = tls_keylog_load(keylog, keylog_path, &bad, err, sizeof(err));
+		}
+		if (rc < 0) {
+			fprintf(stderr, "tcpnote: %s\n", err);
+			tls_keylog_tail_free(keylog_tail);
 			tls_keylog_free(keylog);
 			capture_close(cap, err, sizeof(err));
 			free(filter);
 			return EXIT_RUNTIME;
 		}
-		/* Counted, never quoted: a key log holds secrets. */
-		if (bad > 0)
-			fprintf(stderr, "tcpnote: --keylog %s: %lu line%s skipped (not the NSS key log format)\n",
-				keylog_path, bad, bad == 1 ? "" : "s");
+		if (keylog_tail != NULL && !tls_keylog_tail_found(keylog_tail))
+			fprintf(stderr, "tcpnote: --keylog %s does not exist yet: waiting for it, "
+				"its lines are read as they are written\n", keylog_path);
+		/* Counted, never quoted: a key log holds secrets. Live, said at the end. */
+		tell_keylog_skipped(keylog_path, bad);
 		popts.keylog = keylog;
+		popts.keylog_tail = keylog_tail;
 	}
 	/* Split -w files: by the -Z user, once a bad filter can no longer leave one behind. */
 	rc = capture_save_open(cap, &copts, err, sizeof(err));
 	if (rc != CAPTURE_OK) {
 		fprintf(stderr, "tcpnote: %s\n", err);
+		tls_keylog_tail_free(keylog_tail);
 		tls_keylog_free(keylog);
 		capture_close(cap, err, sizeof(err));
 		free(filter);
@@ -680,6 +705,7 @@ int main(int argc, char **argv)
 		svg = strcmp(svg_path, "-") == 0 ? stdout : fopen(svg_path, "w");
 		if (svg == NULL) {
 			fprintf(stderr, "tcpnote: --svg %s: %s\n", svg_path, strerror(errno));
+			tls_keylog_tail_free(keylog_tail);
 			tls_keylog_free(keylog);
 			capture_close(cap, err, sizeof(err));
 			free(filter);
@@ -694,12 +720,15 @@ int main(int argc, char **argv)
 	pl = pipeline_new(stdout, &popts);
 	if (pl == NULL) {
 		fprintf(stderr, "tcpnote: out of memory\n");
+		tls_keylog_tail_free(keylog_tail);
 		tls_keylog_free(keylog);
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return EXIT_RUNTIME;
 	}
 
+	if (keylog_tail != NULL)
+		capture_set_tick(cap, pipeline_tick, pl);
 	running_capture = cap;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -784,6 +813,11 @@ int main(int argc, char **argv)
 			(unsigned long long)pipeline_not_drawn(pl));
 	if (pipeline_out_of_memory(pl))
 		fprintf(stderr, "tcpnote: ran out of memory; some packets are unlabeled\n");
+	if (keylog_tail != NULL) {
+		if (pipeline_keylog_error(pl)[0] != '\0')
+			fprintf(stderr, "tcpnote: %s; it was read no more\n", pipeline_keylog_error(pl));
+		tell_keylog_skipped(keylog_path, tls_keylog_tail_bad(keylog_tail));
+	}
 	if (status == EXIT_OK && !check_expectations(pl, expects, nexpect))
 		status = EXIT_EXPECT;
 	if (!capture_close(cap, err, sizeof(err))) {
@@ -791,6 +825,7 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 	}
 	pipeline_free(pl);
+	tls_keylog_tail_free(keylog_tail);
 	tls_keylog_free(keylog);
 	free(filter);
 	return status;

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "tcpnote/app_keys.h"
 #include "tcpnote/decode.h"
 #include "tcpnote/io_error.h"
 #include "tcpnote/pipeline.h"
@@ -20,6 +22,8 @@
  */
 #define DRAW_MAX_OPEN 65536
 #define DRAW_MAX_KEPT 1000
+/* Late hints (live --keylog) on one packet line; more go on lines of their own. */
+#define LATE_PER_LINE 4
 
 struct pipeline {
 	struct pipeline_opts opts;
@@ -52,6 +56,10 @@ struct pipeline {
 	size_t drawing_now;         /* connections being drawn at this moment */
 	uint64_t not_drawn;         /* connections left out by the bounds below */
 	bool drawing_on;
+	struct app_keys *keys;      /* --keylog: the secrets, and records held for them live */
+	bool in_frame;              /* a packet is being handled: late hints go on its line */
+	size_t nlate;
+	struct app_late late[LATE_PER_LINE];
 };
 
 /* A write to out failed just now: remember why, and write nothing more to it. */
@@ -65,6 +73,55 @@ static void write_line(struct pipeline *pl, const char *s, size_t n)
 {
 	if (pl->write_error == 0 && fwrite(s, 1, n, pl->out) != n)
 		output_failed(pl);
+}
+
+/* CLOCK_MONOTONIC in ns: how long live records have waited for their key. */
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Late hints on a line (a JSON record) of their own, at the time they were found. */
+static void write_late(struct pipeline *pl, const struct app_late *l)
+{
+	struct timespec now;
+	uint32_t frac;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	frac = l->from.ts_nano ? (uint32_t)now.tv_nsec : (uint32_t)(now.tv_nsec / 1000);
+	if (pl->opts.json)
+		write_line(pl, pl->line,
+			   json_late(pl->line, sizeof(pl->line), l, (int64_t)now.tv_sec,
+				     (uint32_t)(now.tv_nsec / 1000)));
+	else if (pl->write_error == 0 && !print_text_late(pl->printer, l, (int64_t)now.tv_sec, frac))
+		output_failed(pl);
+}
+
+/* The late hints kept for the packet line that was not printed (or JSON's, after its record). */
+static void flush_late(struct pipeline *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nlate; i++)
+		write_late(pl, &pl->late[i]);
+	pl->nlate = 0;
+}
+
+/* app_keys: hints of records that waited for their key. */
+static void on_late(void *ctx, const struct app_late *l)
+{
+	struct pipeline *pl = ctx;
+
+	if (pl->opts.quiet || pl->opts.ladder)
+		return; /* no lines to put them on; the connection's facts have them */
+	if (pl->in_frame && pl->nlate < LATE_PER_LINE) {
+		pl->late[pl->nlate++] = *l;
+		return;
+	}
+	write_late(pl, l);
 }
 
 static const char *const conn_states[] = {"S0",   "S1",     "SF",    "REJ", "S2",  "S3",  "RSTO",
@@ -218,6 +275,11 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 		pipeline_free(pl);
 		return NULL;
 	}
+	if (opts->keylog != NULL &&
+	    (pl->keys = app_keys_new(opts->keylog, opts->keylog_tail, on_late, pl)) == NULL) {
+		pipeline_free(pl);
+		return NULL;
+	}
 	tracker_set_end_handler(pl->tracker, on_conn_end, pl);
 	tracker_set_limits(pl->tracker, opts->max_flows, opts->idle_ns);
 	tracker_keep_context(pl->tracker, opts->explain != NULL);
@@ -237,7 +299,8 @@ void pipeline_free(struct pipeline *pl)
 	if (pl == NULL)
 		return;
 	relseq_free(pl->relseq);
-	tracker_free(pl->tracker);
+	tracker_free(pl->tracker); /* before the keys: a session still holding records settles through them */
+	app_keys_free(pl->keys);
 	printer_free(pl->printer);
 	for (i = 0; i < pl->nflows; i++)
 		free(pl->flows[i].app);
@@ -348,6 +411,9 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 		return;
 	}
 	pl->tcp_packets++;
+	pl->in_frame = true;
+	if (app_keys_live(pl->keys))
+		app_keys_tick(pl->keys, monotonic_ns());
 	if (!track_segment(pl->tracker, p, &labels, &c))
 		pl->out_of_memory = true;
 	count_labels(pl, &labels);
@@ -358,8 +424,9 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 	    !labels_has(&labels, LABEL_DUPLICATE)) {
 		const struct track_dir *d = &c->dir[role];
 
+		app_keys_packet(pl->keys, p, pl->frames, c->sum.id);
 		if (!app_track_segment(&c->app, &c->app_judged, role, d->isn_valid, d->isn + 1, p,
-				       pl->app_want, pl->opts.keylog, hints))
+				       pl->app_want, pl->keys, hints))
 			pl->out_of_memory = true;
 	}
 	if (c != NULL && pl->drawing_on) {
@@ -383,10 +450,16 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 		write_line(pl, pl->line,
 			   json_packet(pl->line, sizeof(pl->line), pl->frames, p, c ? c->sum.id : 0,
 				       &labels, hints));
-	} else if (pl->write_error == 0 &&
-		   !print_text_packet(pl->printer, p, &view, &labels, hints)) {
+		flush_late(pl);
+		return;
+	}
+	/* The late hints found while handling this packet go on its line. */
+	if (pl->write_error == 0 &&
+	    !print_text_packet_late(pl->printer, p, &view, &labels, hints, pl->late, pl->nlate))
 		output_failed(pl);
-	} else if (pl->opts.explain != NULL) {
+	else
+		pl->nlate = 0;
+	if (pl->write_error == 0 && pl->opts.explain != NULL) {
 		struct sbuf s;
 
 		sbuf_init(&s, pl->line, sizeof(pl->line));
@@ -406,6 +479,17 @@ bool pipeline_frame(void *arg, const struct frame *f)
 	struct pipeline *pl = arg;
 
 	handle_frame(pl, f);
+	pl->in_frame = false;
+	flush_late(pl); /* those of a packet that printed no line */
+	return pl->write_error == 0;
+}
+
+bool pipeline_tick(void *arg)
+{
+	struct pipeline *pl = arg;
+
+	if (app_keys_live(pl->keys))
+		app_keys_tick(pl->keys, monotonic_ns());
 	return pl->write_error == 0;
 }
 
@@ -426,7 +510,11 @@ static int by_flow_id(const void *a, const void *b)
 
 bool pipeline_finish(struct pipeline *pl)
 {
-	bool ok = tracker_finish(pl->tracker);
+	bool ok;
+
+	/* Held records are opened, or said to have no key, before the flow records. */
+	app_keys_finish(pl->keys);
+	ok = tracker_finish(pl->tracker);
 
 	if (pl->nflows > 1)
 		qsort(pl->flows, pl->nflows, sizeof(*pl->flows), by_flow_id);
@@ -499,4 +587,9 @@ int pipeline_write_error(const struct pipeline *pl)
 bool pipeline_out_of_memory(const struct pipeline *pl)
 {
 	return pl->out_of_memory;
+}
+
+const char *pipeline_keylog_error(const struct pipeline *pl)
+{
+	return pl->keys != NULL ? app_keys_error(pl->keys) : "";
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcpnote/app_keys.h"
 #include "tcpnote/print_json.h"
 #include "tcpnote/sbuf.h"
 #include "tcpnote/tcp_flags.h"
@@ -77,15 +78,6 @@ static void json_uint(struct sbuf *s, const char *name, uint64_t v)
 	sbuf_put_uint(s, v, 0);
 }
 
-static size_t finish(struct sbuf *s, char *buf, size_t cap)
-{
-	if (s->len + 1 >= cap)
-		s->len = cap - 2;
-	buf[s->len++] = '\n';
-	buf[s->len] = '\0';
-	return s->len;
-}
-
 size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p, uint64_t flow,
 		   const struct labels *l, const struct app_hints *h)
 {
@@ -120,7 +112,7 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 	sbuf_puts(&s, ",\"labels\":");
 	json_labels(&s, l, h);
 	sbuf_putc(&s, '}');
-	return finish(&s, buf, cap);
+	return sbuf_end_line(&s);
 }
 
 void json_endpoint(char *buf, size_t cap, const struct conn_endpoints *e, int role)
@@ -286,5 +278,32 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	sbuf_putc(&s, '}');
 	json_app_facts(&s, app_track_facts(c->app), app_track_chain(c->app));
 	sbuf_putc(&s, '}');
-	return finish(&s, buf, cap);
+	return sbuf_end_line(&s);
+}
+
+size_t json_late(char *buf, size_t cap, const struct app_late *l, int64_t at_sec, uint32_t at_usec)
+{
+	const struct app_origin *o = &l->from;
+	struct labels none = {0, 0};
+	struct sbuf s;
+
+	if (cap < 2)
+		return 0;
+	sbuf_init(&s, buf, cap);
+	json_uint(&s, "{\"type\":\"late\",\"frame\":", o->frame);
+	sbuf_puts(&s, ",\"ts\":");
+	json_ts(&s, o->ts_sec, o->ts_nano ? o->ts_frac / 1000 : o->ts_frac);
+	json_uint(&s, ",\"flow\":", o->flow);
+	sbuf_puts(&s, ",\"src\":");
+	json_addr(&s, o->ip_version, o->src);
+	json_uint(&s, ",\"sport\":", o->sport);
+	sbuf_puts(&s, ",\"dst\":");
+	json_addr(&s, o->ip_version, o->dst);
+	json_uint(&s, ",\"dport\":", o->dport);
+	sbuf_puts(&s, ",\"at\":");
+	json_ts(&s, at_sec, at_usec);
+	sbuf_puts(&s, ",\"labels\":");
+	json_labels(&s, &none, &l->hints);
+	sbuf_putc(&s, '}');
+	return sbuf_end_line(&s);
 }

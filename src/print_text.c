@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tcpnote/app_keys.h"
 #include "tcpnote/names.h"
 #include "tcpnote/print_mptcp.h"
 #include "tcpnote/print_text.h"
@@ -166,6 +167,28 @@ static void put_delta(struct sbuf *s, int64_t sec, int64_t frac, bool nano)
 	sbuf_putc(s, ' ');
 }
 
+/* The local time of day, as the default timestamp (and -tttt's date first). */
+static void put_clock(struct printer *pr, struct sbuf *s, bool date, int64_t sec, uint32_t frac,
+		      bool nano)
+{
+	if (!pr->tm_valid || pr->tm_sec_cached != sec) {
+		time_t t = (time_t)sec;
+
+		if (localtime_r(&t, &pr->tm_cached) == NULL) {
+			pr->tm_valid = false;
+			sbuf_puts(s, "[Error converting time]");
+			return;
+		}
+		pr->tm_sec_cached = sec;
+		pr->tm_valid = true;
+	}
+	if (date)
+		sbuf_printf(s, "%04d-%02d-%02d ", pr->tm_cached.tm_year + 1900, pr->tm_cached.tm_mon + 1,
+			    pr->tm_cached.tm_mday);
+	put_hms(s, &pr->tm_cached);
+	put_frac(s, frac, nano);
+}
+
 static void print_timestamp(struct printer *pr, struct sbuf *s, const struct packet *p)
 {
 	int64_t unit = p->ts_nano ? 1000000000 : 1000000;
@@ -215,22 +238,7 @@ static void print_timestamp(struct printer *pr, struct sbuf *s, const struct pac
 	case TS_DATE:
 		break;
 	}
-	if (!pr->tm_valid || pr->tm_sec_cached != p->ts_sec) {
-		time_t t = (time_t)p->ts_sec;
-
-		if (localtime_r(&t, &pr->tm_cached) == NULL) {
-			pr->tm_valid = false;
-			sbuf_puts(s, "[Error converting time] ");
-			return;
-		}
-		pr->tm_sec_cached = p->ts_sec;
-		pr->tm_valid = true;
-	}
-	if (pr->opts.ts == TS_DATE)
-		sbuf_printf(s, "%04d-%02d-%02d ", pr->tm_cached.tm_year + 1900, pr->tm_cached.tm_mon + 1,
-			    pr->tm_cached.tm_mday);
-	put_hms(s, &pr->tm_cached);
-	put_frac(s, p->ts_frac, p->ts_nano);
+	put_clock(pr, s, pr->opts.ts == TS_DATE, p->ts_sec, p->ts_frac, p->ts_nano);
 	sbuf_putc(s, ' ');
 }
 
@@ -1017,10 +1025,52 @@ static void print_hints(struct sbuf *s, const struct app_hints *h, bool color, b
 	}
 }
 
-size_t print_text_format(struct printer *pr, const struct packet *p, const struct relseq_view *v,
-			 const struct labels *l, const struct app_hints *h, char *buf, size_t cap)
+/* An absolute time as the lines show it: -tt's seconds, -tttt's date, else the time of day. */
+static void put_late_time(struct printer *pr, struct sbuf *s, int64_t sec, uint32_t frac, bool nano)
+{
+	if (pr->opts.ts == TS_EPOCH) {
+		sbuf_put_uint(s, (uint32_t)sec, 0);
+		put_frac(s, frac, nano);
+	} else {
+		put_clock(pr, s, pr->opts.ts == TS_DATE, sec, frac, nano);
+	}
+}
+
+/*
+ * Hints of records that waited for their key (live --keylog), on the line
+ * being printed when the key came: "[late, from TIME SRC.PORT > DST.PORT:
+ * HINT, HINT]", the packet they came with named by its time and addresses.
+ */
+static void print_late(struct printer *pr, struct sbuf *s, const struct app_late *l)
+{
+	const struct app_origin *o = &l->from;
+	int af = o->ip_version == 4 ? AF_INET : AF_INET6;
+
+	if (pr->opts.color)
+		sbuf_puts(s, "\033[36m");
+	sbuf_puts(s, "[late, from ");
+	put_late_time(pr, s, o->ts_sec, o->ts_frac, o->ts_nano);
+	sbuf_putc(s, ' ');
+	names_put_host(pr->names, s, af, o->src);
+	sbuf_putc(s, '.');
+	names_put_tcp_port(pr->names, s, o->sport);
+	sbuf_puts(s, " > ");
+	names_put_host(pr->names, s, af, o->dst);
+	sbuf_putc(s, '.');
+	names_put_tcp_port(pr->names, s, o->dport);
+	sbuf_puts(s, ": ");
+	print_hints(s, &l->hints, false, true);
+	sbuf_putc(s, ']');
+	if (pr->opts.color)
+		sbuf_puts(s, "\033[0m");
+}
+
+static size_t format_line(struct printer *pr, const struct packet *p, const struct relseq_view *v,
+			  const struct labels *l, const struct app_hints *h,
+			  const struct app_late *late, size_t nlate, char *buf, size_t cap)
 {
 	struct sbuf s;
+	size_t i;
 
 	pr->whole_frame = false;
 	if (cap < 2) {
@@ -1060,18 +1110,48 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 		if (h != NULL && h->bits != 0)
 			print_hints(&s, h, pr->opts.color, none);
 	}
-	/* Keep room for the newline even when the line was cut. */
-	if (s.len + 1 >= cap)
-		s.len = cap - 2;
-	buf[s.len++] = '\n';
-	buf[s.len] = '\0';
-	return s.len;
+	for (i = 0; i < nlate; i++) {
+		bool bare = i == 0 && (l == NULL || labels_empty(l)) && (h == NULL || h->bits == 0);
+
+		sbuf_puts(&s, bare ? "  # " : " ");
+		print_late(pr, &s, &late[i]);
+	}
+	return sbuf_end_line(&s);
+}
+
+size_t print_text_format(struct printer *pr, const struct packet *p, const struct relseq_view *v,
+			 const struct labels *l, const struct app_hints *h, char *buf, size_t cap)
+{
+	return format_line(pr, p, v, l, h, NULL, 0, buf, cap);
 }
 
 bool print_text_packet(struct printer *pr, const struct packet *p, const struct relseq_view *v,
 		       const struct labels *l, const struct app_hints *h)
 {
-	size_t n = print_text_format(pr, p, v, l, h, pr->line, sizeof(pr->line));
+	return print_text_packet_late(pr, p, v, l, h, NULL, 0);
+}
+
+bool print_text_late(struct printer *pr, const struct app_late *late, int64_t now_sec,
+		     uint32_t now_frac)
+{
+	struct sbuf s;
+	size_t n;
+
+	sbuf_init(&s, pr->line, sizeof(pr->line));
+	if (pr->opts.ts != TS_NONE) {
+		put_late_time(pr, &s, now_sec, now_frac, late->from.ts_nano);
+		sbuf_putc(&s, ' ');
+	}
+	print_late(pr, &s, late);
+	n = sbuf_end_line(&s);
+	return fwrite(pr->line, 1, n, pr->out) == n;
+}
+
+bool print_text_packet_late(struct printer *pr, const struct packet *p, const struct relseq_view *v,
+			    const struct labels *l, const struct app_hints *h,
+			    const struct app_late *late, size_t nlate)
+{
+	size_t n = format_line(pr, p, v, l, h, late, nlate, pr->line, sizeof(pr->line));
 	size_t from = pr->opts.dump_link || pr->whole_frame ? 0 : p->l3_off;
 
 	if (fwrite(pr->line, 1, n, pr->out) != n)

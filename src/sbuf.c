@@ -15,6 +15,16 @@ void sbuf_init(struct sbuf *s, char *buf, size_t cap)
 		buf[0] = '\0';
 }
 
+size_t sbuf_end_line(struct sbuf *s)
+{
+	/* Room for the newline even when the line was cut. */
+	if (s->len + 1 >= s->cap)
+		s->len = s->cap - 2;
+	s->buf[s->len++] = '\n';
+	s->buf[s->len] = '\0';
+	return s->len;
+}
+
 static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 				  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 				  "8081828384858687888990919293949596979899";

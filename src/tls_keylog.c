@@ -189,42 +189,66 @@ enum tls_keylog_line_result tls_keylog_line(struct tls_keylog *kl, const char *l
 }
 
 /* One line of the file: too long, or not the format, counts as bad. */
-static void load_line(struct tls_keylog *kl, const char *line, size_t n, bool over,
-		      unsigned long *bad)
+static void feed_line(struct tls_keylog *kl, struct tls_keylog_lines *ls, unsigned long *bad,
+		      unsigned long *taken)
 {
-	if (over || tls_keylog_line(kl, line, n) == TLS_KL_LINE_BAD)
+	enum tls_keylog_line_result r =
+		ls->over ? TLS_KL_LINE_BAD : tls_keylog_line(kl, ls->line, ls->n);
+
+	if (r == TLS_KL_LINE_BAD && bad != NULL)
 		(*bad)++;
+	else if (r == TLS_KL_LINE_TAKEN && taken != NULL)
+		(*taken)++;
+	tls_keylog_lines_reset(ls);
+}
+
+void tls_keylog_lines_reset(struct tls_keylog_lines *ls)
+{
+	OPENSSL_cleanse(ls->line, sizeof(ls->line));
+	ls->n = 0;
+	ls->over = false;
+}
+
+void tls_keylog_feed(struct tls_keylog *kl, struct tls_keylog_lines *ls, const char *buf, size_t n,
+		     unsigned long *bad, unsigned long *taken)
+{
+	size_t i;
+
+	/* Byte by byte: a NUL or an endless line cannot shift where the next line starts. */
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n')
+			feed_line(kl, ls, bad, taken);
+		else if (ls->n < sizeof(ls->line))
+			ls->line[ls->n++] = buf[i];
+		else
+			ls->over = true;
+	}
+}
+
+void tls_keylog_feed_end(struct tls_keylog *kl, struct tls_keylog_lines *ls, unsigned long *bad,
+			 unsigned long *taken)
+{
+	if (ls->n > 0 || ls->over)
+		feed_line(kl, ls, bad, taken);
 }
 
 int tls_keylog_load(struct tls_keylog *kl, const char *path, unsigned long *bad, char *err,
 		    size_t errlen)
 {
-	char line[TLS_KL_LINE_MAX + 1];
-	size_t n = 0;
-	bool over = false;
+	struct tls_keylog_lines ls = {.n = 0};
+	char buf[4096];
+	size_t n;
 	FILE *f = fopen(path, "r");
-	int c;
 
 	*bad = 0;
 	if (f == NULL) {
 		snprintf(err, errlen, "--keylog %s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* Byte by byte: a NUL or an endless line cannot shift where the next line starts. */
-	while ((c = getc(f)) != EOF) {
-		if (c == '\n') {
-			load_line(kl, line, n, over, bad);
-			n = 0;
-			over = false;
-		} else if (n < sizeof(line)) {
-			line[n++] = (char)c;
-		} else {
-			over = true;
-		}
-	}
-	if (n > 0 || over)
-		load_line(kl, line, n, over, bad);
-	OPENSSL_cleanse(line, sizeof(line));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		tls_keylog_feed(kl, &ls, buf, n, bad, NULL);
+	tls_keylog_feed_end(kl, &ls, bad, NULL);
+	OPENSSL_cleanse(buf, sizeof(buf));
 	if (ferror(f)) {
 		snprintf(err, errlen, "--keylog %s: read error", path);
 		fclose(f);

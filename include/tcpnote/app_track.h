@@ -33,18 +33,19 @@ struct app_state;
  * accepts a PSK); a HelloRetryRequest tells the client's direction that
  * a second ClientHello follows its ChangeCipherSpec.
  */
-struct tls_keylog;
+struct app_keys;
 
 #define APP_TRACK_FACTS 0x1u
 #define APP_TRACK_CERTS 0x2u
 
 /*
- * keylog (--keylog, or NULL): a connection whose client starts with TLS
- * gets a session that decrypts what the key log has secrets for.
+ * keys (--keylog, or NULL): a connection whose client starts with TLS
+ * gets a session that decrypts what the key log has secrets for (live,
+ * records may wait for their keys: app_keys.h).
  */
 bool app_track_segment(struct app_state **st, uint8_t *judged, int role, bool have_next,
 		       uint32_t next_seq, const struct packet *p, unsigned want,
-		       const struct tls_keylog *keylog, struct app_hints *out);
+		       struct app_keys *keys, struct app_hints *out);
 
 /* The facts gathered so far, or NULL when there are none. */
 const struct app_conn_facts *app_track_facts(const struct app_state *st);

@@ -103,6 +103,15 @@ const char *capture_source(const struct capture *c);
 int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char *err, size_t errlen);
 
 /*
+ * Live only: tick(ctx) is called by capture_run after each batch of frames
+ * and, while none come, about every 100 ms (libpcap's timeout), so that
+ * work that waits on time (a key log that grows) is done without packets.
+ * A tick that returns false stops the capture, as a handler does.
+ */
+typedef bool (*capture_tick_fn)(void *ctx);
+void capture_set_tick(struct capture *c, capture_tick_fn fn, void *ctx);
+
+/*
  * -V: after capture_run, open the next file of the list, with the same
  * filter, and set *opened. *opened is false at the end of the list, or when
  * the capture was stopped (capture_break, the handler, the -w file). With -w,

@@ -15,6 +15,7 @@
 #include "tcpnote/print_text.h"
 
 struct tls_keylog;
+struct tls_keylog_tail;
 
 struct pipeline_opts {
 	int dlt;
@@ -31,7 +32,8 @@ struct pipeline_opts {
 	struct ladder_opts ladder_opts;
 	bool keep_diagrams; /* --svg: every drawn connection is kept for pipeline_diagrams */
 	uint64_t only_flow; /* --flow ID: draw only this connection (0: all) */
-	const struct tls_keylog *keylog; /* --keylog: TLS secrets (NULL: no decryption) */
+	struct tls_keylog *keylog; /* --keylog: TLS secrets (NULL: no decryption) */
+	struct tls_keylog_tail *keylog_tail; /* live --keylog: the file followed into keylog (NULL: read whole) */
 	struct print_opts print;
 };
 
@@ -45,6 +47,13 @@ void pipeline_set_dlt(struct pipeline *pl, int dlt);
 
 /* Handle one frame (a frame_handler): false once writing the output has failed. */
 bool pipeline_frame(void *pl, const struct frame *f);
+
+/*
+ * Live, while no packet comes (a capture_tick_fn): the key log is read and
+ * records waiting for their key are opened, their hints written on lines of
+ * their own. False once writing the output has failed.
+ */
+bool pipeline_tick(void *pl);
 
 /* End of input: hand out every connection (JSON flow records). False if memory ran out. */
 bool pipeline_finish(struct pipeline *pl);
@@ -76,6 +85,8 @@ unsigned long pipeline_tcp_packets(const struct pipeline *pl);
 unsigned long pipeline_other_packets(const struct pipeline *pl);
 /* errno of the first write to the output that failed (a full disk, a closed pipe); 0 while none. */
 int pipeline_write_error(const struct pipeline *pl);
+/* Live --keylog: why reading the key log failed during the capture ("" when it did not). */
+const char *pipeline_keylog_error(const struct pipeline *pl);
 /* True once a table could not grow: some packets went unlabeled. */
 bool pipeline_out_of_memory(const struct pipeline *pl);
 

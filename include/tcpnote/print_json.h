@@ -21,6 +21,17 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 /* {"type":"flow",...} for one connection (k: its flow key), and a newline. */
 size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k);
 
+struct app_late;
+
+/*
+ * {"type":"late","frame":N,"ts":S.US,"flow":ID,"src":..,"sport":..,"dst":..,
+ * "dport":..,"at":S.US,"labels":[..]}: hints of records that waited for
+ * their key (live --keylog). frame, ts and the addresses are the packet the
+ * records came with (its packet record has the same frame), at the time the
+ * key came and the hints were found.
+ */
+size_t json_late(char *buf, size_t cap, const struct app_late *l, int64_t at_sec, uint32_t at_usec);
+
 struct sbuf;
 /*
  * The members "sni", "alpn", "tls_version", "cipher", "session_id",

@@ -58,6 +58,24 @@ size_t print_text_format(struct printer *pr, const struct packet *p, const struc
 bool print_text_packet(struct printer *pr, const struct packet *p, const struct relseq_view *v,
 		       const struct labels *l, const struct app_hints *h);
 
+struct app_late;
+
+/*
+ * print_text_packet, and after the labels the hints of records that waited
+ * for their key (live --keylog), each "[late, from TIME SRC.PORT >
+ * DST.PORT: HINT, ...]" naming the packet they came with.
+ */
+bool print_text_packet_late(struct printer *pr, const struct packet *p, const struct relseq_view *v,
+			    const struct labels *l, const struct app_hints *h,
+			    const struct app_late *late, size_t nlate);
+
+/*
+ * Late hints when no packet is being printed: a line of their own, the
+ * time now (as the lines show time; none with -t) and the "[late, ...]" group.
+ */
+bool print_text_late(struct printer *pr, const struct app_late *late, int64_t now_sec,
+		     uint32_t now_frac);
+
 /* tcpdump's line for a record whose caplen exceeds its length: "[Invalid header: ...]", no timestamp. */
 bool print_text_invalid(struct printer *pr, const struct packet *p, uint32_t len, uint32_t caplen);
 

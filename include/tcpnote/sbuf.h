@@ -20,6 +20,9 @@ struct sbuf {
 
 void sbuf_init(struct sbuf *s, char *buf, size_t cap);
 
+/* End the line with '\n' (cutting its last byte when full; cap must be 2 or more); its length. */
+size_t sbuf_end_line(struct sbuf *s);
+
 /* Append n bytes of str: as many as fit before the terminating NUL, the rest cut. */
 static inline void sbuf_putn(struct sbuf *s, const char *str, size_t n)
 {

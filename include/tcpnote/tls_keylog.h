@@ -52,6 +52,27 @@ enum tls_keylog_line_result tls_keylog_line(struct tls_keylog *kl, const char *l
 int tls_keylog_load(struct tls_keylog *kl, const char *path, unsigned long *bad, char *err,
 		    size_t errlen);
 
+/*
+ * Bytes of a key log as they come, split into lines: a line is taken at its
+ * '\n' (tls_keylog_line); a line longer than TLS_KL_LINE_MAX counts as one
+ * that does not parse, and a NUL or an endless line cannot shift where the
+ * next line starts. Zero-initialise; tls_keylog_lines_reset forgets a line
+ * begun (the file was cut or replaced).
+ */
+struct tls_keylog_lines {
+	char line[TLS_KL_LINE_MAX + 1];
+	size_t n;
+	bool over;
+};
+
+/* Feed n bytes; *bad counts the lines that did not parse, *taken the secrets kept (either may be NULL). */
+void tls_keylog_feed(struct tls_keylog *kl, struct tls_keylog_lines *ls, const char *buf, size_t n,
+		     unsigned long *bad, unsigned long *taken);
+/* The end of the file: a last line without its '\n' is taken as it is. */
+void tls_keylog_feed_end(struct tls_keylog *kl, struct tls_keylog_lines *ls, unsigned long *bad,
+			 unsigned long *taken);
+void tls_keylog_lines_reset(struct tls_keylog_lines *ls);
+
 /* The secret for (client random, label), or false when the key log has none. */
 bool tls_keylog_find(const struct tls_keylog *kl, const uint8_t random[TLS_KL_RANDOM_LEN],
 		     enum tls_keylog_label label, const uint8_t **secret, size_t *len);
