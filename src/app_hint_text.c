@@ -177,7 +177,8 @@ size_t app_facts_format(const struct app_conn_facts *f, char *buf, size_t n)
 		sbuf_puts(&s, " alpn=");
 		sbuf_puts(&s, f->alpn);
 	}
-	if (f->cert_cn[0] != '\0') {
+	/* Only for a decrypted session: without a key log the summary stays as tcpnote 1.1 wrote it. */
+	if (f->cert_cn[0] != '\0' && (f->flags & APP_FACT_DECRYPTED)) {
 		sbuf_puts(&s, " cn=");
 		sbuf_puts(&s, f->cert_cn);
 	}
