@@ -1,12 +1,14 @@
 /* app_track.c - a connection's application hints: sniff each direction once, then feed it to the parser. */
 #include <stdlib.h>
 
+#include "tcpnote/app_starttls.h"
 #include "tcpnote/app_track.h"
 
 struct app_state {
 	struct app_dir *dir[2];        /* NULL: not followed (not TLS/HTTP, or done) */
 	struct app_conn_facts *facts;  /* NULL until a hint is kept */
 	struct app_tls_session *tls;   /* with a key log, once a direction starts like TLS */
+	struct app_starttls *follow;   /* a cleartext prefix followed to its switch to TLS, or NULL */
 };
 
 /* The state of a connection whose direction role has just been judged TLS or HTTP. */
@@ -15,6 +17,120 @@ static struct app_state *state_of(struct app_state **st)
 	if (*st == NULL)
 		*st = calloc(1, sizeof(**st));
 	return *st;
+}
+
+/* A state left with nothing to follow or keep goes, as if it had never been made. */
+static void drop_if_empty(struct app_state **st)
+{
+	const struct app_state *s = *st;
+
+	if (s->dir[0] == NULL && s->dir[1] == NULL && s->facts == NULL && s->tls == NULL &&
+	    s->follow == NULL) {
+		free(*st);
+		*st = NULL;
+	}
+}
+
+/*
+ * A direction's first payload: TLS or HTTP gets a parser (app_sniff); the
+ * connection's very first payload may also open a cleartext protocol that
+ * can switch to TLS later (app_starttls_open). Anything else costs nothing.
+ */
+static bool judge(struct app_state **stp, int role, bool first, bool have_next, uint32_t next_seq,
+		  const struct packet *p, const struct tls_keylog *keylog)
+{
+	const struct span *pl = &p->tcp.payload;
+	enum app_proto proto = app_sniff(pl->data, pl->len);
+	struct app_starttls *opened = NULL;
+	struct app_state *st;
+	bool no_memory = false;
+
+	if (first && (opened = app_starttls_open(role, pl->data, pl->len, &no_memory)) == NULL &&
+	    no_memory)
+		return false;
+	if (proto == APP_NONE && opened == NULL && (*stp == NULL || (*stp)->follow == NULL))
+		return true;
+	if ((st = state_of(stp)) == NULL) {
+		app_starttls_free(opened);
+		return false;
+	}
+	if (opened != NULL)
+		st->follow = opened;
+	if (st->follow != NULL && have_next)
+		app_starttls_anchor(st->follow, role, next_seq);
+	if (proto == APP_NONE)
+		return true;
+	if ((st->dir[role] = app_dir_new()) == NULL)
+		return false;
+	if (have_next)
+		app_dir_anchor(st->dir[role], next_seq);
+	if (keylog != NULL && proto == APP_TLS) {
+		if (st->tls == NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
+			return false;
+		app_dir_set_session(st->dir[role], st->tls);
+	}
+	return true;
+}
+
+/*
+ * TLS starts at sw->tls_seq in each direction: both get a new TLS parser
+ * (and, with a key log, a session) from that byte. The rest of this
+ * segment, when it goes on past the switch (a MySQL client sends its
+ * ClientHello right behind the SSL request), is read at once; its hints
+ * join the switch's, unless the segment already had cleartext hints
+ * (HTTP's, which a proxy never sends together with TLS).
+ */
+static bool start_tls(struct app_state *st, int role, uint32_t seq, const struct packet *p,
+		      const struct tls_keylog *keylog, const struct app_starttls_switch *sw,
+		      struct app_hints *out)
+{
+	const struct span *pl = &p->tcp.payload;
+	struct app_hints rest;
+	int r;
+
+	if (sw->proto != APP_STARTTLS_CONNECT) {
+		out->bits |= 1u << APP_HINT_STARTTLS;
+		out->starttls = (uint8_t)sw->proto;
+	}
+	if (keylog != NULL && st->tls == NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
+		return false;
+	for (r = 0; r < 2; r++) {
+		app_dir_free(st->dir[r]);
+		if ((st->dir[r] = app_dir_new()) == NULL)
+			return false;
+		app_dir_anchor(st->dir[r], sw->tls_seq[r]);
+		if (st->tls != NULL)
+			app_dir_set_session(st->dir[r], st->tls);
+	}
+	app_feed(st->dir[role], role == 0, seq, pl->data, pl->len, &rest);
+	if (rest.bits != 0 && (out->bits & ~(1u << APP_HINT_STARTTLS)) == 0) {
+		uint32_t bits = out->bits;
+		uint8_t proto = out->starttls;
+
+		*out = rest;
+		out->bits |= bits;
+		out->starttls = proto;
+	}
+	return true;
+}
+
+/* Follow the cleartext prefix one more segment: on, given up, or switched to TLS. */
+static bool follow_segment(struct app_state **stp, int role, uint32_t seq, const struct packet *p,
+			   const struct tls_keylog *keylog, struct app_hints *out)
+{
+	struct app_state *st = *stp;
+	struct app_starttls_switch sw;
+	enum app_starttls_step step;
+
+	step = app_starttls_feed(st->follow, role, seq, p->tcp.payload.data, p->tcp.payload.len, &sw);
+	if (step == APP_STARTTLS_MORE)
+		return true;
+	app_starttls_free(st->follow);
+	st->follow = NULL;
+	if (step == APP_STARTTLS_SWITCH)
+		return start_tls(st, role, seq, p, keylog, &sw, out);
+	drop_if_empty(stp);
+	return true;
 }
 
 bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool have_next,
@@ -30,30 +146,27 @@ bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool h
 	if (t->payload.len == 0 || p->stop != STOP_NONE)
 		return true;
 	if (!(*judged & (1u << role))) {
+		bool first = *judged == 0;
+
 		*judged |= (uint8_t)(1u << role);
-		if (app_sniff(t->payload.data, t->payload.len) == APP_NONE)
-			return true;
-		if ((st = state_of(stp)) == NULL || (st->dir[role] = app_dir_new()) == NULL)
+		if (!judge(stp, role, first, have_next, next_seq, p, keylog))
 			return false;
-		if (have_next)
-			app_dir_anchor(st->dir[role], next_seq);
-		if (keylog != NULL && app_sniff(t->payload.data, t->payload.len) == APP_TLS) {
-			if (st->tls == NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
-				return false;
-			app_dir_set_session(st->dir[role], st->tls);
-		}
 	}
 	st = *stp;
-	if (st == NULL || (d = st->dir[role]) == NULL)
+	if (st == NULL)
 		return true;
 	/* Payload of a SYN starts one after the SYN's own number. */
 	seq = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
-	app_feed(d, role == 0, seq, t->payload.data, t->payload.len, out);
-	if (app_dir_done(d)) {
-		app_dir_free(d);
-		st->dir[role] = NULL;
+	if ((d = st->dir[role]) != NULL) {
+		app_feed(d, role == 0, seq, t->payload.data, t->payload.len, out);
+		if (app_dir_done(d)) {
+			app_dir_free(d);
+			st->dir[role] = NULL;
+		}
 	}
-	if (out->bits != 0 && keep_facts) {
+	if (st->follow != NULL && !follow_segment(stp, role, seq, p, keylog, out))
+		return false;
+	if (out->bits != 0 && keep_facts && (st = *stp) != NULL) {
 		if (st->facts == NULL && (st->facts = calloc(1, sizeof(*st->facts))) == NULL)
 			return false;
 		app_facts_note(st->facts, out);
@@ -73,6 +186,7 @@ void app_track_clear(struct app_state **st, uint8_t *judged)
 		app_dir_free((*st)->dir[1]);
 		free((*st)->facts);
 		app_tls_session_free((*st)->tls);
+		app_starttls_free((*st)->follow);
 		free(*st);
 	}
 	*st = NULL;
