@@ -27,7 +27,7 @@ enum { RESP_STATUS = 0, RESP_HEADERS };
 
 /* MySQL's CLIENT_SSL capability flag (the lower two bytes of the capabilities). */
 #define MYSQL_CLIENT_SSL 0x0800u
-/* The SSL request packet: a 4-byte header and a 32-byte body (capabilities, max packet, charset, filler). */
+/* The SSL request: a 4-byte header, a 32-byte body (capabilities, max packet, charset, filler). */
 #define MYSQL_SSL_REQUEST_LEN 36u
 /* PostgreSQL's SSLRequest: length 8, then the code 80877103 (1234 << 16 | 5679). */
 #define PG_SSL_REQUEST_LEN 8u
@@ -35,7 +35,7 @@ enum { RESP_STATUS = 0, RESP_HEADERS };
 /* One direction: where it is in sequence space, and the unit (line, element, packet) being read. */
 struct stls_dir {
 	struct app_stream st;
-	uint32_t unit_len;  /* bytes of the current unit so far; only the first UNIT_KEEP are kept */
+	uint32_t unit_len;  /* bytes of the current unit so far; the first UNIT_KEEP are kept */
 	uint32_t unit_need; /* MySQL: the packet's whole length with its header, once known */
 	uint8_t unit[APP_STARTTLS_UNIT_KEEP];
 };
@@ -44,7 +44,7 @@ struct app_starttls {
 	struct stls_dir dir[2]; /* by role */
 	uint8_t fam;            /* enum stls_family */
 	uint8_t server;         /* the role that answers the commands */
-	uint8_t pending;        /* enum app_starttls_proto the client's last unit asked for, or NONE */
+	uint8_t pending;        /* enum app_starttls_proto the client just asked for, or NONE */
 	uint8_t client_phase;   /* CONNECT: REQ_*; XMPP: 1 inside an open <starttls> element */
 	uint8_t server_phase;   /* CONNECT: RESP_*; XMPP: 1 inside an open <proceed> element */
 	uint8_t tag_len;
@@ -214,7 +214,7 @@ static bool irc_server_line(struct span s)
 	       (three_digits(s, at) >= 0 && span_u8(s, at + 3, &c) && c == ' ');
 }
 
-/* MySQL's protocol-10 greeting: 3-byte length, sequence 0, version 10, a version string starting with a digit. */
+/* MySQL's greeting: 3-byte length, sequence 0, protocol 10, a version starting with a digit. */
 static bool mysql_greeting(struct span s)
 {
 	uint8_t b[6];
@@ -315,7 +315,7 @@ static bool xmpp_starttls(struct app_starttls *f, struct span u)
 	return false;
 }
 
-/* The request line "CONNECT host:port HTTP/1.1", its header fields, and the empty line ending them. */
+/* The request line "CONNECT host:port HTTP/1.1", its header fields, the empty line ending them. */
 static void connect_request(struct app_starttls *f, struct span u, uint32_t after)
 {
 	if (f->client_phase == REQ_LINE) {
@@ -375,7 +375,7 @@ static void client_unit(struct app_starttls *f, struct span u, uint32_t after)
 
 /* ---- the server's answers: 1 yes, 0 no, -1 not the answer (another line) ---- */
 
-/* An SMTP or FTP reply line: the last line of a reply ("NNN " or "NNN") decides; "NNN-" continues. */
+/* An SMTP or FTP reply: its last line ("NNN " or "NNN") decides; "NNN-" continues it. */
 static int reply_code(struct span u, int yes)
 {
 	int code = three_digits(u, 0);
@@ -427,7 +427,7 @@ static int irc_answer(struct span u)
 	return -1;
 }
 
-/* <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/> (or opened and closed); <failure .../> refuses. */
+/* <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>, or opened and closed; <failure/> refuses. */
 static int xmpp_answer(struct app_starttls *f, struct span u)
 {
 	if (is_element(u, "<proceed")) {
@@ -441,7 +441,7 @@ static int xmpp_answer(struct app_starttls *f, struct span u)
 	return -1;
 }
 
-/* "HTTP/1.x NNN": a 2xx opens the tunnel once its header fields end; 1xx is interim; the rest refuse. */
+/* "HTTP/1.x NNN": 2xx opens the tunnel when its header fields end; 1xx waits; the rest refuse. */
 static int connect_answer(struct app_starttls *f, struct span u)
 {
 	uint8_t minor, sp;
@@ -453,8 +453,9 @@ static int connect_answer(struct app_starttls *f, struct span u)
 		f->server_phase = RESP_STATUS;
 		return f->pending == APP_STARTTLS_CONNECT;
 	}
-	if (!begins(u, "HTTP/1.", false) || !span_u8(u, 7, &minor) || (minor != '0' && minor != '1') ||
-	    !span_u8(u, 8, &sp) || sp != ' ' || (code = three_digits(u, 9)) < 200)
+	if (!begins(u, "HTTP/1.", false) || !span_u8(u, 7, &minor) ||
+	    (minor != '0' && minor != '1') || !span_u8(u, 8, &sp) || sp != ' ' ||
+	    (code = three_digits(u, 9)) < 200)
 		return -1; /* not a status line, or 1xx (interim) */
 	if (code < 300) {
 		f->server_phase = RESP_HEADERS;
@@ -515,15 +516,15 @@ static enum app_starttls_step server_unit(struct app_starttls *f, struct span u,
 	return switched(f, after, sw);
 }
 
-/* The kept bytes of a unit without its line end (and trailing blanks), or leading blanks for XML. */
+/* The kept bytes of a unit without its line end and trailing blanks (XML: its leading blanks). */
 static struct span unit_text(const struct app_starttls *f, const struct stls_dir *d)
 {
 	size_t n = d->unit_len < APP_STARTTLS_UNIT_KEEP ? d->unit_len : APP_STARTTLS_UNIT_KEEP;
 	size_t at = 0;
 
 	if (f->fam == FAM_XMPP) {
-		while (at < n && (d->unit[at] == ' ' || d->unit[at] == '\t' || d->unit[at] == '\r' ||
-				  d->unit[at] == '\n'))
+		while (at < n && (d->unit[at] == ' ' || d->unit[at] == '\t' ||
+				  d->unit[at] == '\r' || d->unit[at] == '\n'))
 			at++;
 		return span_make(d->unit + at, n - at);
 	}
@@ -560,7 +561,7 @@ static enum app_starttls_step postgres_byte(struct app_starttls *f, int role, ui
 	return switched(f, after, sw);
 }
 
-/* The greeting's capability flags offer CLIENT_SSL: after the NUL-ended version, thread id, scramble and filler. */
+/* The greeting offers CLIENT_SSL (its capabilities follow version, thread id, scramble, filler). */
 static bool mysql_offers_ssl(struct span u)
 {
 	const uint8_t *nul;

@@ -8,7 +8,7 @@ struct app_state {
 	struct app_dir *dir[2];        /* NULL: not followed (not TLS/HTTP, or done) */
 	struct app_conn_facts *facts;  /* NULL until a hint is kept */
 	struct app_tls_session *tls;   /* with a key log, once a direction starts like TLS */
-	struct app_starttls *follow;   /* a cleartext prefix followed to its switch to TLS, or NULL */
+	struct app_starttls *follow;   /* a cleartext prefix followed to its switch, or NULL */
 };
 
 /* The state of a connection whose direction role has just been judged TLS or HTTP. */
@@ -122,7 +122,8 @@ static bool follow_segment(struct app_state **stp, int role, uint32_t seq, const
 	struct app_starttls_switch sw;
 	enum app_starttls_step step;
 
-	step = app_starttls_feed(st->follow, role, seq, p->tcp.payload.data, p->tcp.payload.len, &sw);
+	step = app_starttls_feed(st->follow, role, seq, p->tcp.payload.data, p->tcp.payload.len,
+				 &sw);
 	if (step == APP_STARTTLS_MORE)
 		return true;
 	app_starttls_free(st->follow);

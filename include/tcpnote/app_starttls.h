@@ -74,7 +74,7 @@ void app_starttls_anchor(struct app_starttls *f, int role, uint32_t next_seq);
 enum app_starttls_step {
 	APP_STARTTLS_MORE = 0, /* still cleartext: feed the next segments */
 	APP_STARTTLS_SWITCH,   /* TLS starts: see struct app_starttls_switch */
-	APP_STARTTLS_GIVE_UP   /* refused, not the protocol after all, past APP_STARTTLS_MAX, or a gap */
+	APP_STARTTLS_GIVE_UP   /* refused, not the protocol, past APP_STARTTLS_MAX, or a gap */
 };
 
 struct app_starttls_switch {
