@@ -27,7 +27,7 @@ def tcp_of(frame):
     return src, sport, dst, dport, tcp[13], tcp[(tcp[12] >> 4) * 4:]
 
 
-def app_seeds(frames, path, prefix=b''):
+def app_seeds(frames, path, prefix=b'', tracked=False):
     """Each connection's payloads in capture order, as fuzz_app reads them (in order, anchored)."""
     conns = {}
     for f in frames:
@@ -44,10 +44,12 @@ def app_seeds(frames, path, prefix=b''):
     for i, c in enumerate(conns.values()):
         if not c['segs']:
             continue
-        seed = prefix + b'\x01' + b''.join(
-            bytes([0x80 if who == c['client'] else 0]) + struct.pack('>H', len(p)) + p
-            for who, p in c['segs'])
-        open('%s-%d' % (path, i), 'wb').write(seed)
+        segs = b''.join(bytes([0x80 if who == c['client'] else 0]) + struct.pack('>H', len(p)) + p
+                        for who, p in c['segs'])
+        open('%s-%d' % (path, i), 'wb').write(prefix + b'\x01' + segs)
+        if tracked:
+            # the same through the tracker's path (options bit 1): STARTTLS and its kin
+            open('%s-%d-tracked' % (path, i), 'wb').write(prefix + b'\x03' + segs)
 
 
 def main():
@@ -75,7 +77,7 @@ def main():
             open(os.path.join(out, 'fuzz_packet', '%s-%d' % (name, i)), 'wb').write(seed)
             n += 1
         if link == 1:
-            app_seeds(frames, os.path.join(out, 'fuzz_app', name))
+            app_seeds(frames, os.path.join(out, 'fuzz_app', name), tracked=True)
         # fuzz_tls: the key log (2-byte length first), then the segments as for fuzz_app.
         keys = os.path.join(src, name[:-len('.pcap')] + '.keys')
         if link == 1 and os.path.exists(keys):
