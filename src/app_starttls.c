@@ -232,21 +232,22 @@ struct app_starttls *app_starttls_open(int role, const uint8_t *payload, size_t 
 {
 	struct span s = span_make(payload, payload != NULL ? len : 0);
 	struct app_starttls *f;
-	uint8_t fam = FAM_NONE;
+	uint8_t fam = FAM_NONE, c0;
 	bool from_server = false;
 	size_t i;
 
 	*no_memory = false;
-	if (role != 0 && role != 1)
+	if ((role != 0 && role != 1) || !span_u8(s, 0, &c0))
 		return NULL;
+	/* The first byte first: almost every other connection is told no by one look each. */
 	for (i = 0; i < N_OPENERS && fam == FAM_NONE; i++) {
-		if (span_has(s, 0, stls_openers[i].len) &&
+		if ((uint8_t)stls_openers[i].bytes[0] == c0 && span_has(s, 0, stls_openers[i].len) &&
 		    memcmp(s.data, stls_openers[i].bytes, stls_openers[i].len) == 0) {
 			fam = stls_openers[i].fam;
 			from_server = stls_openers[i].from_server;
 		}
 	}
-	if (fam == FAM_NONE && irc_server_line(s)) {
+	if (fam == FAM_NONE && (c0 == ':' || c0 == 'N') && irc_server_line(s)) {
 		fam = FAM_IRC;
 		from_server = true;
 	} else if (fam == FAM_NONE && mysql_greeting(s)) {
