@@ -92,10 +92,16 @@ static bool start_tls(struct app_state *st, int role, uint32_t seq, const struct
 		out->bits |= 1u << APP_HINT_STARTTLS;
 		out->starttls = (uint8_t)sw->proto;
 	}
-	if (keylog != NULL && st->tls == NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
-		return false;
+	/* A fresh session: one made for TLS-looking bytes before the switch knows another hello. */
 	for (r = 0; r < 2; r++) {
 		app_dir_free(st->dir[r]);
+		st->dir[r] = NULL;
+	}
+	app_tls_session_free(st->tls);
+	st->tls = NULL;
+	if (keylog != NULL && (st->tls = app_tls_session_new(keylog)) == NULL)
+		return false;
+	for (r = 0; r < 2; r++) {
 		if ((st->dir[r] = app_dir_new()) == NULL)
 			return false;
 		app_dir_anchor(st->dir[r], sw->tls_seq[r]);

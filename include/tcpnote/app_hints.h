@@ -58,7 +58,7 @@ enum app_proto app_sniff(const uint8_t *payload, size_t len);
 
 /* One bit each in app_hints.bits; in the order they are printed. */
 enum app_hint_kind {
-	APP_HINT_STARTTLS = 0,     /* starttls PROTO: the cleartext part ends, TLS follows (app_starttls.c) */
+	APP_HINT_STARTTLS = 0,     /* starttls PROTO: the cleartext ends, TLS follows (app_starttls.c) */
 	APP_HINT_CLIENT_HELLO,     /* tls client hello[ sni=NAME][ alpn=A,B] */
 	APP_HINT_SERVER_HELLO,     /* tls server hello VERSION CIPHER */
 	APP_HINT_CERTIFICATE,      /* tls certificate[ cn=NAME] */

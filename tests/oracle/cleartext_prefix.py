@@ -73,7 +73,7 @@ def first_payloads(path):
 
 
 def protocol(to, frm):
-    """The cleartext protocol of a port from its first payloads (to the server, from it), or None."""
+    """The cleartext protocol of a port from its first payloads (to the server, from it)."""
     if to.startswith(b'CONNECT '):
         return 'connect'
     if to.startswith(PG_SSL_REQUEST):
