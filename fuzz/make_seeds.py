@@ -27,9 +27,9 @@ def tcp_of(frame):
     return src, sport, dst, dport, tcp[13], tcp[(tcp[12] >> 4) * 4:]
 
 
-def app_seeds(frames, path, prefix=b'', options=1):
+def app_seeds(frames, path, prefix=b'', options=1, tracked=False):
     """Each connection's payloads in capture order, as fuzz_app reads them (anchored: options
-    bit 0; fuzz_tls reads bits 1-7 too)."""
+    bit 0; fuzz_tls reads bits 1-7 too; tracked: fuzz_app's bit 1, the tracker's path)."""
     conns = {}
     for f in frames:
         t = tcp_of(f)
@@ -45,10 +45,12 @@ def app_seeds(frames, path, prefix=b'', options=1):
     for i, c in enumerate(conns.values()):
         if not c['segs']:
             continue
-        seed = prefix + bytes([options]) + b''.join(
-            bytes([0x80 if who == c['client'] else 0]) + struct.pack('>H', len(p)) + p
-            for who, p in c['segs'])
-        open('%s-%d' % (path, i), 'wb').write(seed)
+        segs = b''.join(bytes([0x80 if who == c['client'] else 0]) + struct.pack('>H', len(p)) + p
+                        for who, p in c['segs'])
+        open('%s-%d' % (path, i), 'wb').write(prefix + bytes([options]) + segs)
+        if tracked:
+            # the same through the tracker's path (fuzz_app's options bit 1): STARTTLS and its kin
+            open('%s-%d-tracked' % (path, i), 'wb').write(prefix + bytes([options | 2]) + segs)
 
 
 def main():
@@ -76,7 +78,7 @@ def main():
             open(os.path.join(out, 'fuzz_packet', '%s-%d' % (name, i)), 'wb').write(seed)
             n += 1
         if link == 1:
-            app_seeds(frames, os.path.join(out, 'fuzz_app', name))
+            app_seeds(frames, os.path.join(out, 'fuzz_app', name), tracked=True)
         # fuzz_tls: the key log (2-byte length first), then the segments as for fuzz_app.
         keys = os.path.join(src, name[:-len('.pcap')] + '.keys')
         if link == 1 and os.path.exists(keys):

@@ -3,21 +3,25 @@
 # checked on (tests/oracle/tshark_hints.py): real openssl/curl/python3 peers on
 # loopback, saved by tcpnote's own -w, as pcaps/record.sh does.
 #
-# Usage: pcaps/record-tls.sh [PATH-TO-TCPNOTE] [keylog|lossy|resumed]
+# Usage: pcaps/record-tls.sh [PATH-TO-TCPNOTE] [keylog|lossy|resumed|starttls]
 #        (default: ../build/tcpnote beside this script; "keylog": only the
 #        decryption captures of steps 7 and 8, each NAME.pcap with its key log
 #        NAME.keys; "lossy": only step 8's; "resumed": only the resumed sessions
-#        of steps 7j and 7k)
+#        of steps 7j and 7k; "starttls": only step 9, TLS after a cleartext
+#        prefix, with key logs too)
 #
-# Needs root (live capture, and network namespaces of its own for the split
-# ClientHello and the lossy path).  Only 127.0.0.1 is contacted on the host:
-# ports 7079, 7443-7446 and 7448-7458 on its lo; port 7447 on the lo of the
-# namespace tcpnote-rec-PID (MTU 576); ports 7457-7458 between the namespaces
+# Needs root (live capture, network namespaces of its own for the split
+# ClientHello and the lossy path, and running PostgreSQL as its own user for
+# step 9).  Only 127.0.0.1 is contacted on the host: ports 7079, 7443-7446,
+# 7448-7458 and 7470-7479 on its lo; port 7447 on the lo of the namespace
+# tcpnote-rec-PID (MTU 576); ports 7457-7458 between the namespaces
 # tcpnote-rec-PID-srv, -rtr and -cli (documentation addresses only; their own
 # network stacks, so no clash with lo's 7457-7458).  The script creates and
 # deletes every namespace.  A throwaway self-signed certificate (CN
-# tcpnote.test) is made in the work directory on every run.  Rerunnable:
-# every .pcap is rewritten from scratch.  pcaps/README.md describes the files.
+# tcpnote.test) is made in the work directory on every run.  Step 9 needs
+# Debian's postgresql package (its server runs from a cluster made in the work
+# directory and is stopped at the end).  Rerunnable: every .pcap is rewritten
+# from scratch.  pcaps/README.md describes the files.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,6 +35,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/tcpnote-record-tls.XXXXXX")
 NS=tcpnote-rec-$$
 NS_MADE=0
 NSES=() # step 8's namespaces, deleted on exit
+PG_UP=
+PGBIN=
 PIDS=()
 
 cleanup() {
@@ -45,6 +51,8 @@ cleanup() {
 	for pid in "${NSES[@]+"${NSES[@]}"}"; do
 		ip netns delete "$pid" 2>/dev/null || true
 	done
+	[[ -n $PG_UP ]] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG_UP" -m immediate -w \
+		stop >/dev/null 2>&1 || true
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -266,7 +274,7 @@ stop "$SRV"
 IN=()
 fi
 
-if [[ $WHICH != lossy && $WHICH != resumed ]]; then
+if [[ $WHICH == all || $WHICH == keylog ]]; then
 # 7. Decryption with a key log (issue 14): each capture NAME.pcap has the key
 #    log its client wrote (SSLKEYLOGFILE for curl, -keylogfile for openssl
 #    s_client) beside it as NAME.keys.  Throwaway keys: they protect nothing.
@@ -396,7 +404,7 @@ stop_capture
 stop "$SRV"
 fi
 
-if [[ $WHICH != resumed ]]; then
+if [[ $WHICH == all || $WHICH == keylog || $WHICH == lossy ]]; then
 # 8. Lossy and reordered (issue 14: segments past a gap are held until it fills): the
 #    server, a router and the client in three namespaces of our own (NS-srv, NS-rtr,
 #    NS-cli) joined by veth pairs, offloads off, so segments are wire-sized (1448 bytes).
@@ -550,7 +558,7 @@ lossy tls12-lossy-ipv6-keylog 7458 2001:db8:1::1/64 2001:db8:1::fe/64 2001:db8:2
 	2001:db8:2::1/64 --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384
 fi
 
-if [[ $WHICH != lossy ]]; then
+if [[ $WHICH == all || $WHICH == keylog || $WHICH == resumed ]]; then
 # resumed NAME PORT VERSION-OPTION [SERVER-OPTIONS...]: two openssl s_client connections to
 #     one s_server; the first saves its session (-sess_out), the second offers it (-sess_in)
 #     and must be told "Reused"; both write their secrets to NAME.keys (-keylogfile appends).
@@ -585,6 +593,325 @@ resumed tls13-resumed-keylog 7457 -tls1_3 -cert "$WORK/ed-cert.pem" -key "$WORK/
 # 7k. tls12-resumed-keylog: TLS 1.2 ECDHE-RSA-AES128-GCM, the second connection resumes with
 #     the ticket (RFC 5077) and the session ID the server echoes: an abbreviated handshake
 resumed tls12-resumed-keylog 7458 -tls1_2
+
+fi
+
+if [[ $WHICH == all || $WHICH == starttls ]]; then
+# 9. TLS that starts after a cleartext prefix (issue 14), each NAME.pcap with the key
+#    log its client wrote (NAME.keys).  Servers: the python3 peers below speak the
+#    cleartext part of SMTP, IMAP, POP3, FTP, XMPP, IRC and MySQL, then hand the
+#    socket to python3's ssl module; PostgreSQL is Debian's own server, run from a
+#    throwaway cluster in the work directory; the CONNECT tunnel goes through a
+#    python3 proxy to openssl s_server -www.  Clients: openssl s_client -starttls
+#    PROTO -keylogfile, and curl -p -x for the tunnel.  Ports 7470-7479, never the
+#    protocols' own: tcpdump would print SMTP, FTP, ... there (tcpnote prints TCP
+#    only), and tshark is told which protocol each port carries (-d).
+cat >"$WORK/starttls.py" <<'PY'
+import socket, ssl, struct, sys, threading
+
+def listen(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', port))
+    s.listen(4)
+    return s
+
+class Conn:
+    """A socket read up to a delimiter, or a count, until ssl takes it over."""
+    def __init__(self, sock):
+        self.sock, self.buf = sock, b''
+    def fill(self, most=4096):
+        data = self.sock.recv(most)
+        if not data:
+            raise EOFError
+        self.buf += data
+    def until(self, delim):
+        while delim not in self.buf:
+            self.fill()
+        i = self.buf.index(delim) + len(delim)
+        out, self.buf = self.buf[:i], self.buf[i:]
+        return out
+    def exactly(self, n):
+        # never past n: a MySQL client sends its ClientHello right behind the SSL request
+        while len(self.buf) < n:
+            self.fill(n - len(self.buf))
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+    def send(self, data):
+        self.sock.sendall(data)
+    def upgrade(self, ctx):
+        assert self.buf == b'', 'cleartext after the switch'
+        self.sock = ctx.wrap_socket(self.sock, server_side=True)
+
+def smtp(c):
+    c.send(b'220 mail.tcpnote.test ESMTP tcpnote test\r\n')
+    while True:
+        cmd = c.until(b'\r\n').strip().upper()
+        if cmd.startswith(b'EHLO'):
+            c.send(b'250-mail.tcpnote.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n'
+                   b'250-STARTTLS\r\n250 8BITMIME\r\n')
+        elif cmd == b'STARTTLS':
+            c.send(b'220 2.0.0 Ready to start TLS\r\n')
+            return
+        else:
+            c.send(b'502 5.5.2 Error: command not recognized\r\n')
+
+def smtp_tls(c):
+    while True:
+        cmd = c.until(b'\r\n').strip().upper()
+        if cmd.startswith(b'EHLO'):
+            c.send(b'250-mail.tcpnote.test\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n')
+        elif cmd == b'QUIT':
+            c.send(b'221 2.0.0 Bye\r\n')
+            return
+
+def imap(c):
+    c.send(b'* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] tcpnote test ready\r\n')
+    while True:
+        tag, cmd = c.until(b'\r\n').split(b' ', 1)
+        cmd = cmd.strip().upper()
+        if cmd == b'CAPABILITY':
+            c.send(b'* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n' + tag +
+                   b' OK CAPABILITY completed\r\n')
+        elif cmd == b'STARTTLS':
+            c.send(tag + b' OK Begin TLS negotiation now\r\n')
+            return
+        else:
+            c.send(tag + b' BAD unknown command\r\n')
+
+def imap_tls(c):
+    tag = c.until(b'\r\n').split(b' ', 1)[0]
+    c.send(b'* BYE tcpnote test logging out\r\n' + tag + b' OK LOGOUT completed\r\n')
+
+def pop3(c):
+    c.send(b'+OK tcpnote test POP3 ready\r\n')
+    while c.until(b'\r\n').strip().upper() != b'STLS':
+        c.send(b'-ERR unknown command\r\n')
+    c.send(b'+OK Begin TLS negotiation\r\n')
+
+def pop3_tls(c):
+    c.until(b'\r\n')
+    c.send(b'+OK tcpnote test POP3 signing off\r\n')
+
+def ftp(c):
+    c.send(b'220-tcpnote test FTP\r\n220 ready\r\n')
+    while c.until(b'\r\n').strip().upper() not in (b'AUTH TLS', b'AUTH SSL'):
+        c.send(b'500 unknown command\r\n')
+    c.send(b'234 AUTH TLS successful\r\n')
+
+def ftp_tls(c):
+    c.until(b'\r\n')
+    c.send(b'221 Goodbye\r\n')
+
+def xmpp(c):
+    c.until(b'>')  # the client's <stream:stream ...>
+    c.send(b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+           b"xmlns:stream='http://etherx.jabber.org/streams' id='tcpnote1' "
+           b"from='tcpnote.test' version='1.0'><stream:features>"
+           b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+           b"<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN"
+           b"</mechanism></mechanisms></stream:features>")
+    el = c.until(b'>')
+    assert el.startswith(b'<starttls'), el
+    c.send(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+
+def xmpp_tls(c):
+    c.until(b'>')
+    c.send(b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+           b"xmlns:stream='http://etherx.jabber.org/streams' id='tcpnote2' "
+           b"from='tcpnote.test' version='1.0'></stream:stream>")
+
+def irc(c):
+    # a numeric notice at once, as UnrealIRCd sends (s_client skips numerics until 670)
+    c.send(b':irc.tcpnote.test 020 * :Please wait while we process your connection.\r\n')
+    while c.until(b'\r\n').strip().upper() != b'STARTTLS':
+        c.send(b':irc.tcpnote.test 421 * :Unknown command\r\n')
+    c.send(b':irc.tcpnote.test 670 * :STARTTLS successful, go ahead with TLS handshake\r\n')
+
+def irc_tls(c):
+    c.until(b'\r\n')
+    c.send(b'ERROR :Closing link: (tcpnote) [Quit]\r\n')
+
+def mysql(c):
+    # MariaDB 10.11's protocol-10 greeting, CLIENT_SSL (0x0800) among its capabilities
+    body = (b'\x0a5.5.5-10.11.6-MariaDB-0+deb12u1\x00' + struct.pack('<I', 42) +
+            b'tcpnote!\x00' + struct.pack('<HBHH', 0xfffe, 0x2d, 0x0002, 0x81ff) +
+            b'\x15' + b'\x00' * 6 + struct.pack('<I', 0x1d) +
+            b'tcpnote-test\x00mysql_native_password\x00')
+    c.send(struct.pack('<I', len(body))[:3] + b'\x00' + body)
+    hdr = c.exactly(4)
+    req = c.exactly(hdr[0] | hdr[1] << 8 | hdr[2] << 16)
+    assert len(req) == 32 and struct.unpack('<I', req[:4])[0] & 0x0800, req
+
+def mysql_tls(c):
+    hdr = c.exactly(4)
+    c.exactly(hdr[0] | hdr[1] << 8 | hdr[2] << 16)
+    c.send(b'\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00')  # OK
+
+PROTOS = {'smtp': (smtp, smtp_tls), 'imap': (imap, imap_tls), 'pop3': (pop3, pop3_tls),
+          'ftp': (ftp, ftp_tls), 'xmpp': (xmpp, xmpp_tls), 'irc': (irc, irc_tls),
+          'mysql': (mysql, mysql_tls)}
+
+def serve(proto, port, cert, key, version):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    if version == 'tls12':
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers('ECDHE-RSA-AES128-GCM-SHA256')
+    sock, _ = listen(port).accept()
+    c = Conn(sock)
+    clear, inside = PROTOS[proto]
+    clear(c)
+    c.upgrade(ctx)
+    inside(c)
+    try:
+        c.sock.unwrap()
+    except (ssl.SSLError, OSError):
+        pass
+    c.sock.close()
+
+def relay(a, b):
+    try:
+        while True:
+            data = a.recv(65536)
+            if not data:
+                break
+            b.sendall(data)
+        b.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+def connect_proxy(port, upstream):
+    """One HTTP CONNECT tunnel, to 127.0.0.1:upstream whatever host the client names."""
+    sock, _ = listen(port).accept()
+    c = Conn(sock)
+    assert c.until(b'\r\n\r\n').startswith(b'CONNECT ')
+    up = socket.create_connection(('127.0.0.1', upstream))
+    c.send(b'HTTP/1.1 200 Connection established\r\n\r\n')
+    t = threading.Thread(target=relay, args=(up, sock))
+    t.start()
+    relay(sock, up)
+    t.join()
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'connect':
+        connect_proxy(int(sys.argv[2]), int(sys.argv[3]))
+    else:
+        serve(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+PY
+
+# served PID: a peer that serves one connection must have ended well
+served() {
+	local rc=0
+	wait "$1" || rc=$?
+	forget "$1"
+	((rc == 0)) || die "server for $CAP_FILE exited with status $rc"
+}
+
+# logged NAME CMD...: run CMD (stdin as given) with its output in NAME.out and NAME.err;
+# if it fails, show NAME.err and stop
+logged() {
+	local name=$1 rc=0
+	shift
+	"$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
+	((rc == 0)) || { cat "$WORK/$name.err" >&2; die "$1 exited $rc while recording $name"; }
+}
+
+# starttls_client NAME PORT PROTO INPUT OPTIONS...: capture NAME.pcap while openssl
+# s_client -starttls PROTO sends INPUT (printf %b) once TLS is up, keys into NAME.keys
+starttls_client() {
+	local name=$1 port=$2 proto=$3 input=$4
+	shift 4
+	start_capture "$name.pcap" "$port"
+	rm -f "$OUT/$name.keys"
+	printf '%b' "$input" | logged "$name" timeout 10 openssl s_client -quiet \
+		-starttls "$proto" -connect "127.0.0.1:$port" -servername tcpnote.test \
+		-keylogfile "$OUT/$name.keys" "$@"
+	stop_capture
+	[[ -s $OUT/$name.keys ]] || die "no key log written for $name"
+}
+
+# starttls_case NAME PORT PROTO VERSION INPUT OPTIONS...: a python3 peer above
+# (VERSION tls12: TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, else its default, TLS 1.3)
+starttls_case() {
+	local name=$1 port=$2 proto=$3 version=$4 input=$5
+	shift 5
+	spawn timeout 30 python3 "$WORK/starttls.py" "$proto" "$port" "$WORK/cert.pem" \
+		"$WORK/key.pem" "$version" >"$WORK/$name.log" 2>&1
+	SRV=$SPAWNED
+	wait_listen "$port"
+	starttls_client "$name" "$port" "$proto" "$input" "$@"
+	served "$SRV"
+}
+
+starttls_case starttls-smtp-keylog 7470 smtp tls13 'EHLO client.tcpnote.test\nQUIT\n' \
+	-crlf -name client.tcpnote.test
+starttls_case starttls-imap-keylog 7471 imap tls13 'a1 LOGOUT\n' -crlf
+starttls_case starttls-pop3-keylog 7472 pop3 tls12 'QUIT\n' -crlf
+starttls_case starttls-ftp-keylog 7473 ftp tls13 'QUIT\n' -crlf
+starttls_case starttls-xmpp-keylog 7474 xmpp tls13 \
+	"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='tcpnote.test' version='1.0'>" \
+	-xmpphost tcpnote.test
+starttls_case starttls-irc-keylog 7475 irc tls13 'QUIT\n' -crlf
+# MySQL: inside TLS, the rest of a handshake response (capabilities, max packet, charset, filler)
+starttls_case starttls-mysql-keylog 7477 mysql tls12 \
+	'\x20\x00\x00\x02\x85\xa6\x3f\x20\x00\x00\x00\x01\x21\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+
+# PostgreSQL: Debian's server on a cluster of its own (trust, hostssl only), then
+# inside TLS a StartupMessage, one query and Terminate.  Its TLS 1.3 key share is
+# P-256 only (ssl_ecdh_curve): a client offering X25519 first gets a
+# HelloRetryRequest, kept in hrr/ (see 7i); the capture in pcaps/ offers P-256.
+PORT=7476
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[[ -x $PGBIN/postgres ]] || die "PostgreSQL is not installed (apt-get install postgresql)"
+chmod 711 "$WORK"
+PGDIR=$WORK/pg
+mkdir -m 700 "$PGDIR"
+cp "$WORK/cert.pem" "$WORK/key.pem" "$PGDIR/"
+chown -R postgres: "$PGDIR"
+runuser -u postgres -- "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres >/dev/null
+printf 'hostssl all all 127.0.0.1/32 trust\n' >"$PGDIR/data/pg_hba.conf"
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o \
+	"-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$PGDIR -c ssl=on -c ssl_cert_file=$PGDIR/cert.pem -c ssl_key_file=$PGDIR/key.pem" \
+	start >/dev/null
+PG_UP=$PGDIR/data
+python3 - "$WORK/pg.in" <<'PY'
+import struct, sys
+def msg(t, body):
+    return t + struct.pack('>I', len(body) + 4) + body
+start = struct.pack('>I', 3 << 16) + b'user\0postgres\0database\0postgres\0application_name\0tcpnote\0\0'
+with open(sys.argv[1], 'wb') as f:
+    f.write(msg(b'', start) + msg(b'Q', b'SELECT 1\0') + msg(b'X', b''))
+PY
+# pg_case NAME GROUPS: one connection of openssl s_client -starttls postgres
+pg_case() {
+	start_capture "$1.pcap" $PORT
+	rm -f "$OUT/$1.keys"
+	logged "$(basename "$1")" timeout 10 openssl s_client -quiet -starttls postgres \
+		-connect 127.0.0.1:$PORT -servername tcpnote.test -groups "$2" \
+		-keylogfile "$OUT/$1.keys" <"$WORK/pg.in"
+	stop_capture
+}
+pg_case starttls-postgres-keylog P-256
+mkdir -p "$OUT/hrr" "$WORK/hrr"
+pg_case hrr/starttls-postgres-hrr-keylog X25519:P-256
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -w stop >/dev/null
+PG_UP=
+
+# CONNECT: curl through a python3 proxy on 7478 to openssl s_server -www on 7479; only
+# the client's connection to the proxy is captured
+PORT=7478
+tls_server 7479
+spawn timeout 30 python3 "$WORK/starttls.py" connect $PORT 7479 >"$WORK/connect.log" 2>&1
+PROXY=$SPAWNED
+wait_listen $PORT
+start_capture connect-tunnel-keylog.pcap $PORT
+rm -f "$OUT/connect-tunnel-keylog.keys"
+expect_rc 0 env SSLKEYLOGFILE="$OUT/connect-tunnel-keylog.keys" timeout 10 curl -sS \
+	-o /dev/null -k --http1.1 -p -x http://127.0.0.1:$PORT https://tcpnote.test:7479/tunnel
+stop_capture
+served "$PROXY"
+stop "$SRV"
 fi
 
 echo "record-tls.sh: captures written to $OUT"

@@ -2,10 +2,12 @@
 #include <stdio.h>
 
 #include "tcpnote/app_hints.h"
+#include "tcpnote/app_starttls.h"
 #include "tcpnote/sbuf.h"
 #include "tcpnote/tls_names.h"
 
 static const char *const app_hint_kind_names[APP_HINT_COUNT] = {
+	[APP_HINT_STARTTLS] = "starttls",
 	[APP_HINT_CLIENT_HELLO] = "tls client hello",
 	[APP_HINT_SERVER_HELLO] = "tls server hello",
 	[APP_HINT_RESUMED] = "tls resumed",
@@ -93,6 +95,10 @@ size_t app_hint_format(const struct app_hints *h, enum app_hint_kind k, char *bu
 		return 0;
 	}
 	switch (k) {
+	case APP_HINT_STARTTLS:
+		r = snprintf(buf, n, "starttls %s",
+			     app_starttls_proto_name((enum app_starttls_proto)h->starttls));
+		break;
 	case APP_HINT_CLIENT_HELLO:
 		r = snprintf(buf, n, "tls client hello%s%s%s%s", h->sni[0] ? " sni=" : "", h->sni,
 			     h->alpn[0] ? " alpn=" : "", h->alpn);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tcpnote/app_keys.h"
+#include "tcpnote/app_starttls.h"
 #include "tcpnote/app_track.h"
 
 struct app_state {
@@ -10,6 +11,7 @@ struct app_state {
 	struct app_conn_facts *facts;  /* NULL until a hint is kept */
 	struct app_tls_session *tls;   /* with a key log, once a direction starts like TLS */
 	struct app_cert_chain *chain;  /* the server's certificates, when collected */
+	struct app_starttls *follow;   /* a cleartext prefix followed to its switch, or NULL */
 	uint8_t client_sid[APP_SID_MAX]; /* the ClientHello's legacy_session_id */
 	uint8_t client_sid_len;
 };
@@ -22,30 +24,65 @@ static struct app_state *state_of(struct app_state **st)
 	return *st;
 }
 
-/* The first payload of the role: follow the direction if it looks like TLS or HTTP. */
-static bool judge(struct app_state **stp, int role, bool have_next, uint32_t next_seq,
-		  struct span payload, unsigned want, struct app_keys *keys)
+/* A state left with nothing to follow or keep goes, as if it had never been made. */
+static void drop_if_empty(struct app_state **st)
 {
-	enum app_proto proto = app_sniff(payload.data, payload.len);
-	struct app_state *st;
+	const struct app_state *s = *st;
 
+	if (s->dir[0] == NULL && s->dir[1] == NULL && s->facts == NULL && s->tls == NULL &&
+	    s->follow == NULL && s->chain == NULL) {
+		free(*st);
+		*st = NULL;
+	}
+}
+
+/* The connection's key-log session (live, hints may come late, for the facts too: they are kept from the start). */
+static bool session_new(struct app_state *st, unsigned want, struct app_keys *keys)
+{
+	if ((want & APP_TRACK_FACTS) && app_keys_live(keys) && st->facts == NULL &&
+	    (st->facts = calloc(1, sizeof(*st->facts))) == NULL)
+		return false;
+	return (st->tls = app_keys_session_new(keys, st->facts)) != NULL;
+}
+
+/*
+ * A direction's first payload: TLS or HTTP gets a parser (app_sniff); the
+ * connection's very first payload may also open a cleartext protocol that
+ * can switch to TLS later (app_starttls_open). Anything else costs nothing.
+ */
+static bool judge(struct app_state **stp, int role, bool first, bool have_next, uint32_t next_seq,
+		  const struct packet *p, unsigned want, struct app_keys *keys)
+{
+	const struct span *pl = &p->tcp.payload;
+	enum app_proto proto = app_sniff(pl->data, pl->len);
+	struct app_starttls *opened = NULL;
+	struct app_state *st;
+	bool no_memory = false;
+
+	if (first && (opened = app_starttls_open(role, pl->data, pl->len, &no_memory)) == NULL &&
+	    no_memory)
+		return false;
+	if (proto == APP_NONE && opened == NULL && (*stp == NULL || (*stp)->follow == NULL))
+		return true;
+	if ((st = state_of(stp)) == NULL) {
+		app_starttls_free(opened);
+		return false;
+	}
+	if (opened != NULL)
+		st->follow = opened;
+	if (st->follow != NULL && have_next)
+		app_starttls_anchor(st->follow, role, next_seq);
 	if (proto == APP_NONE)
 		return true;
-	if ((st = state_of(stp)) == NULL || (st->dir[role] = app_dir_new()) == NULL)
+	if ((st->dir[role] = app_dir_new()) == NULL)
 		return false;
 	if (have_next)
 		app_dir_anchor(st->dir[role], next_seq);
 	if (role == 1 && (want & APP_TRACK_CERTS))
 		app_dir_collect_chain(st->dir[role], &st->chain);
 	if (keys != NULL && proto == APP_TLS) {
-		if (st->tls == NULL) {
-			/* Live, hints may come late, for the facts too: they are kept from the start. */
-			if ((want & APP_TRACK_FACTS) && app_keys_live(keys) && st->facts == NULL &&
-			    (st->facts = calloc(1, sizeof(*st->facts))) == NULL)
-				return false;
-			if ((st->tls = app_keys_session_new(keys, st->facts)) == NULL)
-				return false;
-		}
+		if (st->tls == NULL && !session_new(st, want, keys))
+			return false;
 		app_dir_set_session(st->dir[role], st->tls);
 	}
 	return true;
@@ -98,6 +135,76 @@ static void hello_facts(struct app_state *st, struct app_hints *out)
 		out->bits |= 1u << APP_HINT_RESUMED;
 }
 
+/*
+ * TLS starts at sw->tls_seq in each direction: both get a new TLS parser
+ * (and, with a key log, a session) from that byte. The rest of this
+ * segment, when it goes on past the switch (a MySQL client sends its
+ * ClientHello right behind the SSL request), is read at once; its hints
+ * join the switch's, unless the segment already had cleartext hints
+ * (HTTP's, which a proxy never sends together with TLS).
+ */
+static bool start_tls(struct app_state *st, int role, uint32_t seq, const struct packet *p,
+		      unsigned want, struct app_keys *keys, const struct app_starttls_switch *sw,
+		      struct app_hints *out)
+{
+	const struct span *pl = &p->tcp.payload;
+	struct app_hints rest;
+	int r;
+
+	if (sw->proto != APP_STARTTLS_CONNECT) {
+		out->bits |= 1u << APP_HINT_STARTTLS;
+		out->starttls = (uint8_t)sw->proto;
+	}
+	/* A fresh session: one made for TLS-looking bytes before the switch knows another hello. */
+	for (r = 0; r < 2; r++) {
+		app_dir_free(st->dir[r]);
+		st->dir[r] = NULL;
+	}
+	app_tls_session_free(st->tls);
+	st->tls = NULL;
+	if (keys != NULL && !session_new(st, want, keys))
+		return false;
+	for (r = 0; r < 2; r++) {
+		if ((st->dir[r] = app_dir_new()) == NULL)
+			return false;
+		app_dir_anchor(st->dir[r], sw->tls_seq[r]);
+		if (r == 1 && (want & APP_TRACK_CERTS))
+			app_dir_collect_chain(st->dir[r], &st->chain);
+		if (st->tls != NULL)
+			app_dir_set_session(st->dir[r], st->tls);
+	}
+	app_feed(st->dir[role], role == 0, seq, pl->data, pl->len, &rest);
+	if (rest.bits != 0 && (out->bits & ~(1u << APP_HINT_STARTTLS)) == 0) {
+		uint32_t bits = out->bits;
+		uint8_t proto = out->starttls;
+
+		*out = rest;
+		out->bits |= bits;
+		out->starttls = proto;
+	}
+	return true;
+}
+
+/* Follow the cleartext prefix one more segment: on, given up, or switched to TLS. */
+static bool follow_segment(struct app_state **stp, int role, uint32_t seq, const struct packet *p,
+			   unsigned want, struct app_keys *keys, struct app_hints *out)
+{
+	struct app_state *st = *stp;
+	struct app_starttls_switch sw;
+	enum app_starttls_step step;
+
+	step = app_starttls_feed(st->follow, role, seq, p->tcp.payload.data, p->tcp.payload.len,
+				 &sw);
+	if (step == APP_STARTTLS_MORE)
+		return true;
+	app_starttls_free(st->follow);
+	st->follow = NULL;
+	if (step == APP_STARTTLS_SWITCH)
+		return start_tls(st, role, seq, p, want, keys, &sw, out);
+	drop_if_empty(stp);
+	return true;
+}
+
 bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool have_next,
 		       uint32_t next_seq, const struct packet *p, unsigned want,
 		       struct app_keys *keys, struct app_hints *out)
@@ -114,17 +221,18 @@ bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool h
 	if (p->stop != STOP_NONE)
 		return true;
 	if (t->payload.len > 0 && !(*judged & (1u << role))) {
+		bool first = *judged == 0;
+
 		*judged |= (uint8_t)(1u << role);
-		if (!judge(stp, role, have_next, next_seq, t->payload, want, keys))
+		if (!judge(stp, role, first, have_next, next_seq, p, want, keys))
 			return false;
 	}
 	if ((st = *stp) == NULL)
 		return true;
-	if (t->payload.len > 0 && st->dir[role] != NULL) {
-		/* Payload of a SYN starts one after the SYN's own number. */
-		seq = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
+	/* Payload of a SYN starts one after the SYN's own number. */
+	seq = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
+	if (t->payload.len > 0 && st->dir[role] != NULL)
 		app_feed(st->dir[role], role == 0, seq, t->payload.data, t->payload.len, out);
-	}
 	peer_news(st, role, t, out);
 	for (i = 0; i < 2; i++) {
 		if (app_dir_done(st->dir[i])) {
@@ -132,6 +240,11 @@ bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool h
 			st->dir[i] = NULL;
 		}
 	}
+	if (t->payload.len > 0 && st->follow != NULL &&
+	    !follow_segment(stp, role, seq, p, want, keys, out))
+		return false;
+	if ((st = *stp) == NULL)
+		return true;
 	hello_facts(st, out);
 	if ((want & APP_TRACK_CERTS) && (app_hints_has(out, APP_HINT_CERTIFICATE) ||
 					 app_hints_has(out, APP_HINT_DEC_CERTIFICATE)))
@@ -166,6 +279,7 @@ void app_track_clear(struct app_state **st, uint8_t *judged)
 		app_tls_session_free((*st)->tls);
 		free((*st)->chain);
 		free((*st)->facts);
+		app_starttls_free((*st)->follow);
 		free(*st);
 	}
 	*st = NULL;

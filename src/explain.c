@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpnote/app_starttls.h"
 #include "tcpnote/explain.h"
 #include "tcpnote/seq.h"
 #include "tcpnote/tls_keylog.h"
@@ -360,6 +361,9 @@ static enum explain_sentence hint_sentence(enum app_hint_kind k, const struct ap
 	if (app_hint_decrypted(k))
 		return decrypted_sentence(k, h, a);
 	switch (k) {
+	case APP_HINT_STARTTLS:
+		arg_text(a, app_starttls_proto_name((enum app_starttls_proto)h->starttls));
+		return EX_STARTTLS;
 	case APP_HINT_CLIENT_HELLO:
 		arg_text(a, h->sni[0] ? h->sni : lang->none);
 		arg_text(a, h->alpn[0] ? h->alpn : lang->none);

@@ -39,6 +39,7 @@ const struct explain_lang explain_en = {
 		[EX_OUT_OF_ORDER] = "seq {1} to {2} arrives after higher sequence numbers: reordered on the way.",
 		[EX_RETRANSMISSION] = "the {s} sends seq {1} to {2} again: they were not acknowledged in time.",
 		[EX_DUPLICATE] = "a second copy of the same packet (seen twice by the capture): it changes nothing.",
+		[EX_STARTTLS] = "the {s} ends {1}'s cleartext part: from the next byte on, both sides speak TLS on this same connection.",
 		[EX_TLS_CLIENT_HELLO] = "the {s} starts TLS: it asks for the server name {1} and offers the protocols {2}.",
 		[EX_TLS_SERVER_HELLO] = "the {s} chooses {1} and the cipher suite {2}; from here on the keys are agreed.",
 		[EX_TLS_CERTIFICATE] = "the {s} shows its certificate (subject CN {1}) to prove who it is.",

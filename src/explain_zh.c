@@ -39,6 +39,7 @@ const struct explain_lang explain_zh = {
 		[EX_OUT_OF_ORDER] = "seq {1} 到 {2} 在更大的序列号之后才到达：途中乱序了。",
 		[EX_RETRANSMISSION] = "{s}再次发送 seq {1} 到 {2}：它们没有及时得到确认。",
 		[EX_DUPLICATE] = "同一个包的第二个副本（抓包看到了两次）：它不改变任何状态。",
+		[EX_STARTTLS] = "{s}结束了 {1} 的明文部分：从下一个字节起，双方在同一条连接上改用 TLS。",
 		[EX_TLS_CLIENT_HELLO] = "{s}开始 TLS：请求服务器名 {1}，并提供协议 {2}。",
 		[EX_TLS_SERVER_HELLO] = "{s}选择 {1} 和密码套件 {2}；从这里开始密钥已经商定。",
 		[EX_TLS_CERTIFICATE] = "{s}出示它的证书（主题 CN {1}）来证明自己的身份。",

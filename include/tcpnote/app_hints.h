@@ -100,7 +100,8 @@ struct app_cert_chain {
 
 /* One bit each in app_hints.bits; in the order they are printed. */
 enum app_hint_kind {
-	APP_HINT_CLIENT_HELLO = 0, /* tls client hello[ sni=NAME][ alpn=A,B] */
+	APP_HINT_STARTTLS = 0,     /* starttls PROTO: the cleartext ends, TLS follows (app_starttls.c) */
+	APP_HINT_CLIENT_HELLO,     /* tls client hello[ sni=NAME][ alpn=A,B] */
 	APP_HINT_SERVER_HELLO,     /* tls server hello VERSION CIPHER */
 	APP_HINT_RESUMED,          /* tls resumed: the ServerHello resumes an earlier session */
 	APP_HINT_CERTIFICATE,      /* tls certificate[ cn=NAME] */
@@ -155,6 +156,7 @@ struct app_hints {
 	bool alert_encrypted;   /* alert: not a cleartext 2-byte alert; level/desc unset */
 	bool path_truncated;    /* http request: path cut at APP_PATH_MAX */
 	uint8_t undecryptable;  /* cannot decrypt: enum app_undecryptable */
+	uint8_t starttls;       /* starttls: enum app_starttls_proto (not CONNECT: its hints are HTTP's) */
 	uint16_t chain;         /* decrypted certificate: certificates sent (shown when > 1) */
 	char method[APP_METHOD_MAX + 1];
 	char sni[APP_SNI_MAX + 1];   /* client hello: first host_name of server_name */

@@ -10,7 +10,11 @@
 
 /*
  * Held by a connection only once one of its directions starts like TLS or
- * HTTP (app_sniff): a connection of anything else costs a few bits.
+ * HTTP (app_sniff), or its first payload opens a protocol that may switch
+ * to TLS later (app_starttls.h: SMTP, IMAP, POP3, FTP, XMPP, IRC,
+ * PostgreSQL, MySQL, HTTP CONNECT); a connection of anything else costs a
+ * few bits. After such a switch both directions are read as TLS from the
+ * switch on, with the key log if there is one.
  */
 struct app_state;
 

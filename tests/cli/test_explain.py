@@ -21,6 +21,9 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
+from cleartext_prefix import View  # noqa: E402
+
 import subprocess  # noqa: E402
 
 NUM = re.compile(r'(?<![\w.])\d+(?:\.\d+)?')
@@ -104,18 +107,21 @@ SIG_SCHEMES = {0x0403: 'ecdsa_secp256r1_sha256', 0x0804: 'rsa_pss_rsae_sha256', 
 ARROW = ' \u2190 '
 
 
-def tshark_tls(pcap, keys, port):
-    """frame -> (ticket lifetime, signature scheme, server hello session ID) as tshark decrypts them."""
+def tshark_tls(pcap, keys):
+    """frame -> (ticket lifetime, signature scheme, server hello session ID) as tshark decrypts them
+    (TLS on the server's port, or after the cleartext prefix tshark follows: cleartext_prefix.py)."""
     fields = ['frame.number', 'tls.handshake.session_ticket_lifetime_hint', 'tls.handshake.sig_hash_alg',
               'tls.handshake.type', 'tls.handshake.session_id']
-    out = subprocess.run(['tshark', '-n', '-r', pcap, '-o', 'tls.keylog_file:' + keys, '-d',
-                          'tcp.port==%d,tls' % port, '-T', 'fields', '-E', 'occurrence=f']
-                         + sum((['-e', f] for f in fields), []), stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, timeout=120, env=ENV).stdout.decode()
+    with tempfile.TemporaryDirectory() as tmp:
+        view = View(pcap, tmp)
+        out = subprocess.run(['tshark', '-n', '-r', view.path, '-o', 'tls.keylog_file:' + keys]
+                             + view.args + ['-T', 'fields', '-E', 'occurrence=f']
+                             + sum((['-e', f] for f in fields), []), stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=120, env=ENV).stdout.decode()
     frames = {}
     for line in out.splitlines():
         v = dict(zip(fields, line.split('\t')))
-        frames[int(v['frame.number'])] = v
+        frames[view.frame(int(v['frame.number']))] = v
     return frames
 
 
@@ -138,7 +144,12 @@ def keylog_checks(t, pcap):
     flows = {r['flow']: r for r in recs if r['type'] == 'flow'}
     packets = {r['frame']: r for r in recs if r['type'] == 'packet'}
     port = int(next(iter(flows.values()))['server'].rsplit(':', 1)[1])
-    ts = tshark_tls(pcap, keys, port)
+    ts = tshark_tls(pcap, keys)
+    # the first ClientHello of each flow: HTTP before it (a CONNECT and its answer) is cleartext
+    hello = {}
+    for r in sorted(packets.values(), key=lambda r: r['frame']):
+        if any(lb.startswith('tls client hello') for lb in r.get('labels', [])):
+            hello.setdefault(r['flow'], r['frame'])
     outs = {lang: run([t, '-n', '--explain', '--lang', lang, '--keylog', keys, '-r', pcap])
             for lang in ('en', 'zh')}
     check('%s --keylog --explain runs in both languages' % name,
@@ -154,6 +165,8 @@ def keylog_checks(t, pcap):
         side = 'SERVER' if pkt['sport'] == port else 'CLIENT'
         for (label, s_en), (label_zh, s_zh) in zip(en_s, zh_s):
             kind = next((k for k in DECRYPTED if label == k), None)
+            if kind in ('http request', 'http response') and n < hello.get(pkt['flow'], 0):
+                continue  # cleartext, before TLS started (an HTTP CONNECT)
             if kind is None and label != 'tls resumed':
                 continue
             seen.add(label)

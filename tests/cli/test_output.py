@@ -105,6 +105,28 @@ BY_HAND = {
     'tls13-resumed-keylog.pcap': [('SF', 'ShADadfF', 'FIN merged'), ('SF', 'ShADadfF', 'FIN merged')],
     # the same, but the client closes first (F, frames 15 and 32), the server's FIN acks it (f)
     'tls12-resumed-keylog.pcap': [('SF', 'ShADadFf', 'FIN merged'), ('SF', 'ShADadFf', 'FIN merged')],
+    # TLS after a cleartext prefix (record-tls.sh step 9). The server speaks first in
+    # SMTP, FTP, IMAP, POP3, IRC here and MySQL: 4 d (banner), 6 D, 7 a. SMTP: 20 the
+    # server's FIN (f), 21 the client's FIN with ack 388319807 = FIN + 1 (F, merged)
+    'starttls-smtp-keylog.pcap': [('SF', 'ShAdDafF', 'FIN merged')],
+    # 19 f; 20 F with ack 897570634 = FIN + 1
+    'starttls-ftp-keylog.pcap': [('SF', 'ShAdDafF', 'FIN merged')],
+    # 20 F (the client closes first); 21 f with ack 2098861500 = FIN + 1
+    'starttls-imap-keylog.pcap': [('SF', 'ShAdDaFf', 'FIN merged')],
+    # 19 F; 20 f with ack 3539908949 = FIN + 1
+    'starttls-pop3-keylog.pcap': [('SF', 'ShAdDaFf', 'FIN merged')],
+    # 18 f; 19 F with ack 3176590571 = FIN + 1
+    'starttls-irc-keylog.pcap': [('SF', 'ShAdDafF', 'FIN merged')],
+    # 19 F; 20 f with ack 3319275380 = FIN + 1
+    'starttls-mysql-keylog.pcap': [('SF', 'ShAdDaFf', 'FIN merged')],
+    # the client speaks first: 4 D (the stream header, the SSLRequest, the CONNECT), 5 a,
+    # 6 d. XMPP: 19 f, 20 F with ack 2269141056 = FIN + 1
+    'starttls-xmpp-keylog.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    # 15 f; 16 F with ack 775923893 = FIN + 1
+    'connect-tunnel-keylog.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    # PostgreSQL: 18 the client's FIN (F); 19 the server answers with RST+ACK (r) after
+    # Terminate: the responder aborted
+    'starttls-postgres-keylog.pcap': [('RSTR', 'ShADadFr', 'reset')],
 }
 
 

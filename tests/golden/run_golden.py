@@ -4,7 +4,7 @@
 tests/golden/LIST has one line per case: capture, flags ('-' for none) and the expected
 output file under tests/golden/expected/, separated by tabs. tests/golden/SEQUENCES
 states, per capture, a regular expression over the packets' label texts joined by ';'
-(unlabeled packets and the TLS/HTTP hints left out), so the lifecycle a scenario must show is written down
+(unlabeled packets and the TLS/HTTP/STARTTLS hints left out), so the lifecycle a scenario must show is written down
 independently of the golden text. Run with --update to rewrite the expected files
 (then read the diff before committing it).
 """
@@ -31,7 +31,7 @@ def label_sequence(out):
     for line in out.splitlines():
         m = re.search(r'  # (.*)$', line)
         if m:
-            tcp = [l for l in m.group(1).split(', ') if not l.startswith(('tls ', 'http '))]
+            tcp = [l for l in m.group(1).split(', ') if not l.startswith(('tls ', 'http ', 'starttls '))]
             if tcp:
                 seq.append(', '.join(tcp))
     return ';'.join(seq)

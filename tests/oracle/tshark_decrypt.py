@@ -4,10 +4,13 @@
 Usage: tshark_decrypt.py TCPNOTE PCAP...   (each PCAP with its NSS key log beside it: NAME.keys)
 
 tshark (4.0) reads each capture with -o tls.keylog_file:NAME.keys, TLS decoded on the
-server port (the destination of the first SYN), HTTP header reassembly on, and out-of-order
-TCP segments reassembled (tcp.reassemble_out_of_order, off by default: without it tshark
-gives up on a lossy capture's records after the first gap, where tcpnote holds the
-segments past the gap until the retransmission fills it).  The hints
+server port (the destination of the first SYN), or, when TLS starts after a cleartext
+prefix (STARTTLS, SSLRequest, MySQL, CONNECT), that protocol's dissector on the port,
+which follows it into TLS (cleartext_prefix.py; IRC, which tshark 4.0 does not follow, from
+a copy without the frames before its first TLS record), HTTP header reassembly on, and
+out-of-order TCP segments reassembled (tcp.reassemble_out_of_order, off by default: without
+it tshark gives up on a lossy capture's records after the first gap, where tcpnote holds
+the segments past the gap until the retransmission fills it).  The hints
 tcpnote should print with --keylog are worked out per frame from the decrypted fields:
 
   tls encrypted extensions [alpn=P]   handshake type 8; ALPN as selected
@@ -46,6 +49,10 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cleartext_prefix import View  # noqa: E402
 
 KINDS = ('tls encrypted extensions', 'tls certificate', 'tls certificate verify', 'tls finished',
          'tls new session ticket', 'tls key update', 'http request', 'http response')
@@ -79,20 +86,23 @@ def subject_cn(der_hex):
     return ''
 
 
-def tshark_hints(pcap, keys, body):
+def tshark_hints(pcap, keys, body, tmpdir):
     port = server_port(pcap)
-    cmd = ['-r', pcap, '-o', 'tls.keylog_file:' + keys, '-o', 'tcp.desegment_tcp_streams:TRUE',
+    view = View(pcap, tmpdir)
+    cmd = ['-r', view.path, '-o', 'tls.keylog_file:' + keys, '-o', 'tcp.desegment_tcp_streams:TRUE',
            '-o', 'tcp.reassemble_out_of_order:TRUE',
-           '-o', 'http.desegment_body:' + ('TRUE' if body else 'FALSE'), '-d', 'tcp.port==%s,tls' % port,
-           '-d', 'tls.port==%s,http' % port, '-T', 'fields', '-E', 'separator=\t',
-           '-E', 'occurrence=a', '-E', 'aggregator=|']
+           '-o', 'http.desegment_body:' + ('TRUE' if body else 'FALSE')] + view.args + \
+        ['-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=|']
+    # HTTP inside TLS: on a TLS port or through a CONNECT tunnel, not after STARTTLS
+    if view.protos.get(int(port), 'connect') == 'connect':
+        cmd += ['-d', 'tls.port==%s,http' % port]
     for f in FIELDS:
         cmd += ['-e', f]
     tls13 = {}
     hints = collections.defaultdict(set)
     for line in tshark(cmd).splitlines():
         v = dict(zip(FIELDS, line.split('\t')))
-        frame = int(v['frame.number'])
+        frame = view.frame(int(v['frame.number']))
         stream = v['tcp.stream']
         if '0x0304' in v['tls.handshake.extensions.supported_version'].split('|') and \
                 '2' in v['tls.handshake.type'].split('|'):
@@ -158,8 +168,9 @@ def main():
     total = 0
     for pcap in pcaps:
         keys = pcap[:-len('.pcap')] + '.keys'
-        want = tshark_hints(pcap, keys, False)
-        with_body = tshark_hints(pcap, keys, True)
+        with tempfile.TemporaryDirectory() as tmpdir:
+            want = tshark_hints(pcap, keys, False, tmpdir)
+            with_body = tshark_hints(pcap, keys, True, tmpdir)
         got = tcpnote_hints(tcpnote, pcap, keys)
         agree = 0
         diffs = []

@@ -26,6 +26,10 @@ are worked out per frame from its fields:
                                              connection (tcp.stream) and direction
   http request METHOD URI                    request line as sent
   http response CODE                         status line
+  starttls PROTO                             TLS after a cleartext prefix (STARTTLS, AUTH TLS,
+                                             SSLRequest, MySQL's SSL request): the last frame
+                                             with payload before tshark's first TLS frame of
+                                             the connection (IRC: tshark's 670 answer)
 
 Like tcpnote, tshark puts a message that spans segments on the frame that completes it.
 For HTTP only the header block is reassembled (http.desegment_body:FALSE), so the response
@@ -37,11 +41,13 @@ claims the port first (7075 is "nano", for one).  So each capture is read twice:
 pass lists the server ports (destination of a SYN without ACK) and the first payload bytes
 sent to and from each; a port whose client speaks first with a TLS record header (16 03) is
 decoded as TLS, one whose client sends an HTTP method or whose server sends "HTTP/" as
-HTTP (-d tcp.port==PORT,tls / http).  The second pass reads the hint fields.  The subject
-commonName comes from a third pass, in PDML, over Certificate frames only.
+HTTP (-d tcp.port==PORT,tls / http), one that starts with a cleartext prefix as that
+protocol (-d tcp.port==PORT,smtp ...; cleartext_prefix.py says how, and why IRC is read
+from a copy without its cleartext frames).  The second pass reads the hint fields.  The
+subject commonName comes from a third pass, in PDML, over Certificate frames only.
 
 tcpnote's side is `TCPNOTE --json -r PCAP`: the labels of each packet record that start with
-"tls " or "http ".  Hints are compared per frame and per kind (the first words up to the
+"tls ", "http " or "starttls ".  Hints are compared per frame and per kind (the first words up to the
 argument: "tls server hello", "http request", ...).  A table of agreements is printed; the
 exit status is 1 if any frame differs (a hint only one side has, or different text), with
 the frames listed.  --expected also prints tshark's hints for every frame of each capture.
@@ -53,10 +59,14 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
-KINDS = ['tls client hello', 'tls server hello', 'tls resumed', 'tls certificate',
-         'tls change cipher spec', 'tls alert', 'tls app data', 'http request', 'http response']
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cleartext_prefix import View  # noqa: E402
+
+KINDS = ['starttls', 'tls client hello', 'tls server hello', 'tls resumed', 'tls certificate', 'tls change cipher spec',
+         'tls alert', 'tls app data', 'http request', 'http response']
 
 # IANA TLS cipher suite registry: the suites OpenSSL 3, GnuTLS and browsers offer.
 SUITES = {
@@ -121,9 +131,6 @@ ALERTS = {
     120: 'no_application_protocol',
 }
 
-HTTP_METHODS = (b'GET ', b'HEAD ', b'POST ', b'PUT ', b'DELETE ', b'OPTIONS ', b'PATCH ',
-                b'CONNECT ', b'TRACE ')
-
 AGG = '\x1f'  # tshark's separator between occurrences of one field in one frame
 
 FIELDS = ['frame.number', 'tcp.stream', 'ip.src', 'ipv6.src', 'tcp.srcport',
@@ -141,37 +148,6 @@ def tshark(args):
                           stderr=subprocess.PIPE, check=True, timeout=300).stdout
 
 
-def decode_as(path):
-    """-d arguments for the server ports found in the capture, by their first payload."""
-    out = tshark(['-r', path, '-Y', 'tcp', '-T', 'fields', '-E', 'separator=/t',
-                  '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'tcp.flags.syn',
-                  '-e', 'tcp.flags.ack', '-e', 'tcp.payload']).decode()
-    servers = set()
-    first_to, first_from = {}, {}
-    for line in out.splitlines():
-        sport, dport, syn, ack, payload = (line.split('\t') + [''] * 5)[:5]
-        if not sport or not dport:
-            continue
-        sport, dport = int(sport), int(dport)
-        if syn in ('1', 'True') and ack in ('0', 'False'):
-            servers.add(dport)
-        if payload:
-            data = bytes.fromhex(payload.replace(':', '')[:32])
-            first_to.setdefault(dport, data)
-            first_from.setdefault(sport, data)
-    args = []
-    for port in sorted(servers):
-        to, frm = first_to.get(port, b''), first_from.get(port, b'')
-        if to[:2] == b'\x16\x03' or (to[:1] == b'\x80' and frm[:2] in (b'\x16\x03', b'\x15\x03')):
-            proto = 'tls'
-        elif to.startswith(HTTP_METHODS) or frm.startswith(b'HTTP/'):
-            proto = 'http'
-        else:
-            continue
-        args += ['-d', 'tcp.port==%d,%s' % (port, proto)]
-    return args
-
-
 def split(val):
     return val.split(AGG) if val != '' else []
 
@@ -180,16 +156,16 @@ def number(s):
     return int(s, 0)
 
 
-def certificate_cns(path, opts):
+def certificate_cns(view, opts):
     """frame -> the first commonName of the first certificate's subject, from PDML."""
     cns = {}
-    out = tshark(['-r', path] + opts + ['-Y', 'tls.handshake.type == 11', '-T', 'pdml'])
+    out = tshark(['-r', view.path] + opts + ['-Y', 'tls.handshake.type == 11', '-T', 'pdml'])
     root = ET.fromstring(out)
     for packet in root.iter('packet'):
         frame = None
         for f in packet.iter('field'):
             if f.get('name') == 'frame.number':
-                frame = int(f.get('show'))
+                frame = view.frame(int(f.get('show')))
                 break
         cert = next((f for f in packet.iter('field')
                      if f.get('name') == 'tls.handshake.certificate'), None)
@@ -221,15 +197,16 @@ def name_cn(cert, which):
     return None
 
 
-def tshark_hints(path, http_body):
+def tshark_hints(path, http_body, tmpdir):
     """frame -> list of expected hint strings, in tshark's order."""
     opts = ['-o', 'tcp.desegment_tcp_streams:TRUE', '-o', 'tcp.reassemble_out_of_order:TRUE',
             '-o', 'tls.desegment_ssl_records:TRUE',
             '-o', 'tls.desegment_ssl_application_data:TRUE',
             '-o', 'http.desegment_headers:TRUE',
             '-o', 'http.desegment_body:%s' % ('TRUE' if http_body else 'FALSE')]
-    opts += decode_as(path)
-    cmd = ['-r', path] + opts + ['-Y', 'tcp', '-T', 'fields', '-E', 'separator=/t',
+    view = View(path, tmpdir)
+    opts += view.args
+    cmd = ['-r', view.path] + opts + ['-Y', 'tcp', '-T', 'fields', '-E', 'separator=/t',
                                  '-E', 'occurrence=a', '-E', 'aggregator=' + AGG]
     for f in FIELDS:
         cmd += ['-e', f]
@@ -239,7 +216,7 @@ def tshark_hints(path, http_body):
     hints = collections.OrderedDict()
     for line in out.splitlines():
         cols = dict(zip(FIELDS, line.split('\t') + [''] * len(FIELDS)))
-        frame = int(cols['frame.number'])
+        frame = view.frame(int(cols['frame.number']))
         h = []
         types = [int(t) for t in split(cols['tls.handshake.type'])]
         if 1 in types:
@@ -265,7 +242,7 @@ def tshark_hints(path, http_body):
                 h.append('tls resumed')
         if 11 in types:
             if cns is None:
-                cns = certificate_cns(path, opts)
+                cns = certificate_cns(view, opts)
             cn = cns.get(frame)
             h.append('tls certificate' + (' cn=' + cn if cn else ''))
         ctypes = [int(t) for t in split(cols['tls.record.content_type']) +
@@ -292,7 +269,9 @@ def tshark_hints(path, http_body):
             h.append('http response %s' % code)
         if h:
             hints[frame] = h
-    return hints
+    for frame, h in view.switches().items():
+        hints.setdefault(frame, []).append(h)
+    return collections.OrderedDict(sorted(hints.items()))
 
 
 def tcpnote_hints(tcpnote, path):
@@ -307,7 +286,7 @@ def tcpnote_hints(tcpnote, path):
             continue
         if rec.get('type') != 'packet':
             continue
-        h = [l for l in rec.get('labels', []) if l.startswith('tls ') or l.startswith('http ')]
+        h = [l for l in rec.get('labels', []) if l.startswith(('tls ', 'http ', 'starttls '))]
         if h:
             hints[rec['frame']] = h
     return hints
@@ -352,7 +331,8 @@ def main():
     failed = []
     for path in a.pcaps:
         name = os.path.basename(path)
-        ts = tshark_hints(path, a.http_body)
+        with tempfile.TemporaryDirectory() as tmpdir:
+            ts = tshark_hints(path, a.http_body, tmpdir)
         tn = tcpnote_hints(a.tcpnote, path)
         if a.expected:
             print('== %s' % name)

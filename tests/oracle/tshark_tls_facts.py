@@ -35,10 +35,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tshark_hints import decode_as, name_cn, tshark  # noqa: E402
+from cleartext_prefix import View  # noqa: E402
+from tshark_hints import name_cn, tshark  # noqa: E402
 
 AGG = '\x1f'
 HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c'
@@ -53,13 +55,17 @@ def split(v):
     return v.split(AGG) if v else []
 
 
-def options(pcap):
+def key_log(pcap):
     keys = pcap[:-len('.pcap')] + '.keys'
-    opts = decode_as(pcap)
-    if os.path.exists(keys):
-        opts = ['-o', 'tls.keylog_file:' + keys] + opts
-        return opts, keys
-    return opts, None
+    return keys if os.path.exists(keys) else None
+
+
+def options(pcap, tmpdir):
+    """tshark's options for pcap and the capture it reads (cleartext_prefix.View: the
+    protocol of each server port, and for IRC a copy from the first TLS record on)."""
+    view = View(pcap, tmpdir)
+    keys = key_log(pcap)
+    return (['-o', 'tls.keylog_file:' + keys] if keys else []) + view.args, view.path
 
 
 def child(field, name):
@@ -107,9 +113,9 @@ def cert_facts(cert):
             'key': key, 'sha256': hashlib.sha256(der).hexdigest()}
 
 
-def tshark_facts(pcap):
+def tshark_facts(pcap, tmpdir):
     """stream -> the facts tshark shows for it (see the module's description)."""
-    opts, _ = options(pcap)
+    opts, pcap = options(pcap, tmpdir)
     cmd = ['-r', pcap] + opts + ['-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a',
                                  '-E', 'aggregator=' + AGG]
     for f in FIELDS:
@@ -152,7 +158,7 @@ def tshark_facts(pcap):
 
 
 def tcpnote_facts(tcpnote, pcap):
-    _, keys = options(pcap)
+    keys = key_log(pcap)
     args = [tcpnote, '-n', '--json', '-r', pcap] + (['--keylog', keys] if keys else [])
     out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     facts = {}
@@ -177,8 +183,9 @@ def main():
         sys.exit(__doc__)
     tcpnote, pcaps = sys.argv[1], sys.argv[2:]
     failed, certs = False, 0
+    tmp = tempfile.TemporaryDirectory()
     for pcap in pcaps:
-        want, got = tshark_facts(pcap), tcpnote_facts(tcpnote, pcap)
+        want, got = tshark_facts(pcap, tmp.name), tcpnote_facts(tcpnote, pcap)
         diffs, agree = [], 0
         for stream in sorted(set(want) | set(got)):
             w, g = want.get(stream, {}), got.get(stream, {})

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "tcpnote/app_hints.h"
 #include "tcpnote/flow.h"
 
 const uint8_t addr4_1[4] = {10, 0, 0, 1}, addr4_2[4] = {10, 0, 0, 2};
@@ -216,4 +217,27 @@ void unhex(const char *s, uint8_t *out, size_t n)
 		assert_true(hi >= 0 && lo >= 0);
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Application hints */
+
+const char *hints_text(const struct app_hints *h)
+{
+	static char text[1024];
+	char one[512];
+	uint32_t b = h->bits;
+	enum app_hint_kind k;
+	size_t used = 0;
+
+	text[0] = '\0';
+	while ((k = app_hints_next(&b)) != APP_HINT_COUNT) {
+		size_t n = app_hint_format(h, k, one, sizeof(one));
+
+		assert_true(n < sizeof(one));
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s",
+					 used > 0 ? ", " : "", one);
+		assert_true(used < sizeof(text));
+	}
+	return text;
 }

@@ -98,6 +98,14 @@ uint16_t fold_not(uint32_t sum);
 void unhex(const char *s, uint8_t *out, size_t n);
 
 /* ------------------------------------------------------------------ */
+/* Application hints */
+
+struct app_hints;
+
+/* The hints' labels joined by ", " ("" for none), as the printers show them; a static buffer. */
+const char *hints_text(const struct app_hints *h);
+
+/* ------------------------------------------------------------------ */
 /* Tables of cases: how many, and which case a failing assertion was checking */
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -93,27 +93,6 @@ static const struct rec_seg *client_hello_of(struct recording *r, const char *fi
 /* ------------------------------------------------------------------ */
 /* Feeding and reading back the labels */
 
-/* The hints' labels joined by ", ", "" for none. */
-static const char *hints_text(const struct app_hints *h)
-{
-	static char text[1024];
-	char one[512];
-	uint32_t b = h->bits;
-	enum app_hint_kind k;
-	size_t used = 0;
-
-	text[0] = '\0';
-	while ((k = app_hints_next(&b)) != APP_HINT_COUNT) {
-		size_t n = app_hint_format(h, k, one, sizeof(one));
-
-		assert_true(n < sizeof(one));
-		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s",
-					 used > 0 ? ", " : "", one);
-		assert_true(used < sizeof(text));
-	}
-	return text;
-}
-
 /* Both directions of one connection, the client's and the server's initial sequence numbers. */
 struct app_conv {
 	struct app_dir *dir[2]; /* [0] client, [1] server */
