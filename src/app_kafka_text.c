@@ -109,23 +109,17 @@ static void put_item_detail(struct sbuf *b, const struct kafka_msg *m, const str
 	}
 }
 
-/* The list of topic-partitions: "T/P DETAIL, T/P DETAIL,..." (only those with an error when errors_only). */
-static void put_partitions(struct sbuf *b, const struct kafka_msg *m, bool errors_only)
+/* The list of topic-partitions: " T/P DETAIL, T/P DETAIL,...". */
+static void put_partitions(struct sbuf *b, const struct kafka_msg *m)
 {
 	uint32_t i, kept = m->n_items < KAFKA_ITEMS_MAX ? m->n_items : KAFKA_ITEMS_MAX;
-	bool first = true;
 
 	for (i = 0; i < kept; i++) {
-		const struct kafka_item *it = &m->items[i];
-
-		if (errors_only && it->error == 0)
-			continue;
-		sbuf_puts(b, first ? " " : ", ");
-		first = false;
-		put_topic_partition(b, it);
-		put_item_detail(b, m, it);
+		sbuf_puts(b, i == 0 ? " " : ", ");
+		put_topic_partition(b, &m->items[i]);
+		put_item_detail(b, m, &m->items[i]);
 	}
-	if (m->n_items > kept && (!first || !errors_only))
+	if (m->n_items > kept)
 		sbuf_puts(b, ",...");
 }
 
@@ -205,7 +199,7 @@ static void put_request(struct sbuf *b, const struct kafka_msg *m)
 	case KAFKA_PRODUCE:
 	case KAFKA_FETCH:
 	case KAFKA_LIST_OFFSETS:
-		put_partitions(b, m, false);
+		put_partitions(b, m);
 		break;
 	case KAFKA_METADATA:
 		if (m->all_topics)
@@ -217,14 +211,14 @@ static void put_request(struct sbuf *b, const struct kafka_msg *m)
 		break;
 	case KAFKA_OFFSET_COMMIT:
 		put_group(b, m, false);
-		put_partitions(b, m, false);
+		put_partitions(b, m);
 		break;
 	case KAFKA_OFFSET_FETCH:
 		put_group(b, m, false);
 		if (m->all_topics)
 			sbuf_puts(b, " all topics");
 		else
-			put_partitions(b, m, false);
+			put_partitions(b, m);
 		break;
 	case KAFKA_FIND_COORDINATOR:
 		sbuf_printf(b, " %s", coordinator_type(m->key_type));
@@ -275,10 +269,8 @@ static void put_response(struct sbuf *b, const struct kafka_msg *m)
 	case KAFKA_FETCH:
 	case KAFKA_LIST_OFFSETS:
 	case KAFKA_OFFSET_FETCH:
-		put_partitions(b, m, false);
-		break;
 	case KAFKA_OFFSET_COMMIT:
-		put_partitions(b, m, true);
+		put_partitions(b, m);
 		break;
 	case KAFKA_METADATA:
 		put_metadata_response(b, m);
