@@ -285,21 +285,6 @@ static void item_init(struct kafka_item *it)
 	it->records = -1;
 }
 
-/*
- * The next entry of a list: one of the first KAFKA_ITEMS_MAX, or the scratch
- * entry once those are taken (still counted in *n, so the hint can say ",...").
- */
-static struct kafka_item *item_add(struct kafka_item *items, uint32_t *n,
-				   struct kafka_item *scratch)
-{
-	struct kafka_item *it = *n < KAFKA_ITEMS_MAX ? &items[*n] : scratch;
-
-	if (*n < UINT32_MAX)
-		(*n)++;
-	item_init(it);
-	return it;
-}
-
 static void msg_init(struct kafka_msg *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -352,12 +337,39 @@ struct kctx {
 	struct krd *r;
 	struct kafka_msg *m;
 	int16_t v;
-	struct kafka_item scratch;
+	struct kafka_item cur; /* the entry being read */
 };
 
-static struct kafka_item *add(struct kctx *c)
+/* A new entry of a list, read into the context before it is kept. */
+static struct kafka_item *item_new(struct kctx *c)
 {
-	return item_add(c->m->items, &c->m->n_items, &c->scratch);
+	item_init(&c->cur);
+	return &c->cur;
+}
+
+/*
+ * Keep the entry just read if it was read whole (a partial one would show the
+ * zeros of failed reads): one of the first KAFKA_ITEMS_MAX, or only counted, so
+ * the hint can say ",...".
+ */
+static void keep(struct kctx *c, struct kafka_item *items, uint32_t *n)
+{
+	if (!c->r->ok)
+		return;
+	if (*n < KAFKA_ITEMS_MAX)
+		items[*n] = c->cur;
+	if (*n < UINT32_MAX)
+		(*n)++;
+}
+
+static void item_push(struct kctx *c)
+{
+	keep(c, c->m->items, &c->m->n_items);
+}
+
+static void item_push_broker(struct kctx *c)
+{
+	keep(c, c->m->brokers, &c->m->n_brokers);
 }
 
 static void produce_request(struct kctx *c)
@@ -374,12 +386,13 @@ static void produce_request(struct kctx *c)
 		rd_topic(r, c->v >= 13, &topic);
 		np = rd_array(r, 5);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
 			it->records = count_records(rd_bytes(r));
 			rd_tags(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -406,7 +419,7 @@ static void fetch_request(struct kctx *c)
 		rd_topic(r, c->v >= 13, &topic);
 		np = rd_array(r, 16);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
@@ -419,6 +432,7 @@ static void fetch_request(struct kctx *c)
 				rd_skip(r, 8); /* log_start_offset */
 			rd_skip(r, 4);         /* partition_max_bytes */
 			rd_tags(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -438,7 +452,7 @@ static void list_offsets_request(struct kctx *c)
 		rd_str(r, &topic);
 		np = rd_array(r, 12);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
@@ -448,6 +462,7 @@ static void list_offsets_request(struct kctx *c)
 			if (c->v == 0)
 				rd_skip(r, 4); /* max_num_offsets */
 			rd_tags(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -462,7 +477,7 @@ static void metadata_request(struct kctx *c)
 	/* v0 asks for every topic with an empty list, v1+ with a null one. */
 	c->m->all_topics = r->ok && (nt < 0 || (nt == 0 && c->v == 0));
 	for (t = 0; t < nt && r->ok; t++) {
-		struct kafka_item *it = add(c);
+		struct kafka_item *it = item_new(c);
 		struct kafka_str name;
 
 		if (c->v >= 10) {
@@ -474,6 +489,7 @@ static void metadata_request(struct kctx *c)
 			rd_str(r, &it->name);
 		}
 		rd_tags(r);
+		item_push(c);
 	}
 }
 
@@ -497,7 +513,7 @@ static void offset_commit_request(struct kctx *c)
 		rd_topic(r, c->v >= 10, &topic);
 		np = rd_array(r, 14);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
@@ -508,6 +524,7 @@ static void offset_commit_request(struct kctx *c)
 				rd_skip(r, 8); /* commit_timestamp */
 			rd_skip_str(r);        /* committed_metadata */
 			rd_tags(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -527,10 +544,11 @@ static void offset_fetch_topics(struct kctx *c, bool by_id)
 		rd_topic(r, by_id, &topic);
 		np = rd_array(r, 4);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -574,8 +592,10 @@ static void find_coordinator_request(struct kctx *c)
 	}
 	c->m->key_type = rd_i8(r);
 	n = rd_array(r, 1); /* v4+: coordinator_keys */
-	for (i = 0; i < n && r->ok; i++)
-		rd_str(r, &add(c)->name);
+	for (i = 0; i < n && r->ok; i++) {
+		rd_str(r, &item_new(c)->name);
+		item_push(c);
+	}
 	if (c->m->n_items > 0)
 		c->m->group = c->m->items[0].name;
 }
@@ -652,7 +672,7 @@ static void create_topics_request(struct kctx *c)
 
 	nt = rd_array(r, 10);
 	for (t = 0; t < nt && r->ok; t++) {
-		struct kafka_item *it = add(c);
+		struct kafka_item *it = item_new(c);
 
 		rd_str(r, &it->name);
 		it->partition = rd_i32(r); /* num_partitions */
@@ -670,6 +690,7 @@ static void create_topics_request(struct kctx *c)
 			rd_tags(r);
 		}
 		rd_tags(r);
+		item_push(c);
 	}
 }
 
@@ -767,7 +788,7 @@ static void produce_response(struct kctx *c)
 		rd_topic(r, c->v >= 13, &topic);
 		np = rd_array(r, 14);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
@@ -787,6 +808,7 @@ static void produce_response(struct kctx *c)
 				rd_skip_str(r); /* error_message */
 			}
 			rd_tags(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -811,7 +833,7 @@ static void fetch_response(struct kctx *c)
 		rd_topic(r, c->v >= 13, &topic);
 		np = rd_array(r, 18);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
@@ -832,6 +854,7 @@ static void fetch_response(struct kctx *c)
 				rd_skip(r, 4); /* preferred_read_replica */
 			it->records = count_records(rd_bytes(r));
 			rd_tags(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -850,7 +873,7 @@ static void list_offsets_response(struct kctx *c)
 		rd_str(r, &topic);
 		np = rd_array(r, 6);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
@@ -870,6 +893,7 @@ static void list_offsets_response(struct kctx *c)
 			if (c->v >= 4)
 				rd_skip(r, 4); /* leader_epoch */
 			rd_tags(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -878,14 +902,13 @@ static void list_offsets_response(struct kctx *c)
 static void metadata_response(struct kctx *c)
 {
 	struct krd *r = c->r;
-	struct kafka_item bscratch;
 	int64_t nb, nt, np, b, t, p;
 
 	if (c->v >= 3)
 		rd_skip(r, 4); /* throttle_time_ms */
 	nb = rd_array(r, 8);
 	for (b = 0; b < nb && r->ok; b++) {
-		struct kafka_item *it = item_add(c->m->brokers, &c->m->n_brokers, &bscratch);
+		struct kafka_item *it = item_new(c);
 
 		it->partition = rd_i32(r); /* node_id */
 		rd_str(r, &it->name);      /* host */
@@ -893,6 +916,7 @@ static void metadata_response(struct kctx *c)
 		if (c->v >= 1)
 			rd_skip_str(r); /* rack */
 		rd_tags(r);
+		item_push_broker(c);
 	}
 	if (c->v >= 2)
 		rd_skip_str(r); /* cluster_id */
@@ -900,7 +924,7 @@ static void metadata_response(struct kctx *c)
 		rd_skip(r, 4); /* controller_id */
 	nt = rd_array(r, 4);
 	for (t = 0; t < nt && r->ok; t++) {
-		struct kafka_item *it = add(c);
+		struct kafka_item *it = item_new(c);
 
 		it->error = rd_i16(r);
 		rd_str(r, &it->name);
@@ -928,6 +952,7 @@ static void metadata_response(struct kctx *c)
 		if (c->v >= 8)
 			rd_skip(r, 4); /* topic_authorized_operations */
 		rd_tags(r);
+		item_push(c);
 	}
 	if (c->v >= 8 && c->v <= 10)
 		rd_skip(r, 4); /* cluster_authorized_operations */
@@ -948,12 +973,13 @@ static void offset_commit_response(struct kctx *c)
 		rd_topic(r, c->v >= 10, &topic);
 		np = rd_array(r, 6);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
 			it->error = rd_i16(r);
 			rd_tags(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -971,7 +997,7 @@ static void offset_fetch_response_topics(struct kctx *c, bool by_id)
 		rd_topic(r, by_id, &topic);
 		np = rd_array(r, 16);
 		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = add(c);
+			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
@@ -981,6 +1007,7 @@ static void offset_fetch_response_topics(struct kctx *c, bool by_id)
 			rd_skip_str(r);        /* metadata */
 			it->error = rd_i16(r);
 			rd_tags(r);
+			item_push(c);
 		}
 		rd_tags(r);
 	}
@@ -1033,7 +1060,7 @@ static void find_coordinator_response(struct kctx *c)
 	}
 	n = rd_array(r, 14); /* v4+: coordinators; the first one is shown */
 	for (i = 0; i < n && r->ok; i++) {
-		struct kafka_item *it = add(c);
+		struct kafka_item *it = item_new(c);
 		struct kafka_str host;
 		int32_t node, port;
 
@@ -1044,12 +1071,13 @@ static void find_coordinator_response(struct kctx *c)
 		it->error = rd_i16(r);
 		rd_skip_str(r); /* error_message */
 		rd_tags(r);
-		if (i == 0) {
+		if (i == 0 && r->ok) {
 			c->m->node_id = node;
 			c->m->text = host;
 			c->m->port = port;
 			c->m->error = it->error;
 		}
+		item_push(c);
 	}
 }
 
@@ -1108,8 +1136,10 @@ static void sasl_handshake_response(struct kctx *c)
 
 	c->m->error = rd_i16(r);
 	n = rd_array(r, 2);
-	for (i = 0; i < n && r->ok; i++)
-		rd_str(r, &add(c)->name);
+	for (i = 0; i < n && r->ok; i++) {
+		rd_str(r, &item_new(c)->name);
+		item_push(c);
+	}
 }
 
 static void create_topics_response(struct kctx *c)
@@ -1121,7 +1151,7 @@ static void create_topics_response(struct kctx *c)
 		rd_skip(r, 4); /* throttle_time_ms */
 	nt = rd_array(r, 4);
 	for (t = 0; t < nt && r->ok; t++) {
-		struct kafka_item *it = add(c);
+		struct kafka_item *it = item_new(c);
 
 		rd_str(r, &it->name);
 		if (c->v >= 7)
@@ -1141,6 +1171,7 @@ static void create_topics_response(struct kctx *c)
 			}
 		}
 		rd_tags(r);
+		item_push(c);
 	}
 }
 

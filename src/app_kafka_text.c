@@ -171,7 +171,8 @@ static void put_metadata_response(struct sbuf *b, const struct kafka_msg *m)
 	if (m->n_brokers > kept)
 		sbuf_puts(b, ",...");
 	if (m->n_items == 0) {
-		sbuf_puts(b, " no topics");
+		if (m->body == KAFKA_BODY_OK)
+			sbuf_puts(b, " no topics");
 		return;
 	}
 	sbuf_puts(b, " topics");
@@ -204,7 +205,7 @@ static void put_request(struct sbuf *b, const struct kafka_msg *m)
 	case KAFKA_METADATA:
 		if (m->all_topics)
 			sbuf_puts(b, " all topics");
-		else if (m->n_items == 0)
+		else if (m->n_items == 0 && m->body == KAFKA_BODY_OK)
 			sbuf_puts(b, " no topics"); /* v1+: the brokers only */
 		else
 			put_names(b, m->items, m->n_items, false);
