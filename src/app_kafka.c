@@ -62,7 +62,7 @@ static void rd_skip(struct krd *r, size_t n)
 static uint64_t rd_be(struct krd *r, size_t n)
 {
 	uint64_t v = 0;
-	uint8_t b;
+	uint8_t b = 0;
 	size_t i;
 
 	if (!r->ok || !span_has(r->s, r->at, n)) {
@@ -102,7 +102,7 @@ static uint32_t rd_uvarint(struct krd *r)
 {
 	uint32_t v = 0;
 	unsigned shift;
-	uint8_t b;
+	uint8_t b = 0;
 
 	for (shift = 0; shift < 35; shift += 7) {
 		if (!r->ok || !span_u8(r->s, r->at, &b)) {
@@ -308,9 +308,9 @@ static int64_t count_records(struct span rs)
 	int64_t n = 0;
 
 	while (span_has(rs, at, 17)) {
-		uint32_t size, count;
-		uint16_t attributes;
-		uint8_t magic;
+		uint32_t size = 0, count = 0;
+		uint16_t attributes = 0;
+		uint8_t magic = 0;
 
 		span_be32(rs, at + 8, &size);
 		if (size > rs.len - at - 12)
@@ -1274,7 +1274,7 @@ bool kafka_decode_response(const uint8_t *p, size_t len, int16_t api_key, int16_
 int kafka_frame(const uint8_t *p, size_t len, uint32_t *msg_len)
 {
 	struct span s = span_make(p, len);
-	uint32_t n;
+	uint32_t n = 0;
 
 	if (!span_be32(s, 0, &n))
 		return 0;
@@ -1287,7 +1287,7 @@ int kafka_frame(const uint8_t *p, size_t len, uint32_t *msg_len)
 /* True when byte at of s is there and is at most max (a partial big-endian field that may still fit). */
 static bool byte_at_most(struct span s, size_t at, uint8_t max)
 {
-	uint8_t b;
+	uint8_t b = 0;
 
 	return !span_u8(s, at, &b) || b <= max;
 }
@@ -1295,9 +1295,9 @@ static bool byte_at_most(struct span s, size_t at, uint8_t max)
 enum kafka_sniff kafka_sniff(const uint8_t *p, size_t len)
 {
 	struct span s = span_make(p, len);
-	uint32_t n, corr;
-	uint16_t key, version, idlen;
-	uint8_t b;
+	uint32_t n = 0, corr = 0;
+	uint16_t key = 0, version = 0, idlen = 0;
+	uint8_t b = 0;
 	size_t i, end, at;
 	struct krd r;
 
