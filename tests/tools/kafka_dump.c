@@ -42,22 +42,26 @@ struct conn {
 	struct kafka_inflight inflight;
 };
 
-static struct conn conns[MAX_CONNS];
-static size_t n_conns;
+struct dump {
+	struct conn conns[MAX_CONNS];
+	size_t n;
+};
 
-static struct conn *conn_of(const struct flow_key *k)
+static struct conn *conn_of(struct dump *dp, const struct flow_key *k)
 {
+	struct conn *c;
 	size_t i;
 
-	for (i = 0; i < n_conns; i++)
-		if (memcmp(&conns[i].key, k, sizeof(*k)) == 0)
-			return &conns[i];
-	if (n_conns == MAX_CONNS)
+	for (i = 0; i < dp->n; i++)
+		if (memcmp(&dp->conns[i].key, k, sizeof(*k)) == 0)
+			return &dp->conns[i];
+	if (dp->n == MAX_CONNS)
 		return NULL;
-	memset(&conns[n_conns], 0, sizeof(conns[n_conns]));
-	conns[n_conns].key = *k;
-	conns[n_conns].requests = -1;
-	return &conns[n_conns++];
+	c = &dp->conns[dp->n++];
+	memset(c, 0, sizeof(*c));
+	c->key = *k;
+	c->requests = -1;
+	return c;
 }
 
 static bool append(struct dir *d, const uint8_t *p, size_t n)
@@ -117,7 +121,7 @@ static void drain(struct conn *c, int side, uint32_t frame)
 	d->len -= at;
 }
 
-static void segment(const struct packet *p)
+static void segment(struct dump *dp, const struct packet *p)
 {
 	struct flow_key k;
 	bool from_lo;
@@ -128,7 +132,7 @@ static void segment(const struct packet *p)
 	int side;
 
 	flow_key_of(p, &k, &from_lo);
-	if ((c = conn_of(&k)) == NULL)
+	if ((c = conn_of(dp, &k)) == NULL)
 		return;
 	side = from_lo ? 0 : 1;
 	d = &c->d[side];
@@ -170,6 +174,7 @@ int main(int argc, char **argv)
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	uint32_t number = 0;
+	struct dump *dp;
 	pcap_t *pc;
 	size_t i;
 	int r;
@@ -182,23 +187,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kafka_dump: %s\n", err);
 		return 1;
 	}
+	if ((dp = calloc(1, sizeof(*dp))) == NULL) {
+		fprintf(stderr, "kafka_dump: out of memory\n");
+		pcap_close(pc);
+		return 1;
+	}
 	while ((r = pcap_next_ex(pc, &h, &bytes)) == 1) {
 		struct packet p;
 
 		decode_packet(pcap_datalink(pc), bytes, h->caplen, h->len, &opts, &p);
 		p.number = ++number;
 		if (packet_has_tcp(&p))
-			segment(&p);
+			segment(dp, &p);
 	}
-	if (r == -1) {
+	if (r == -1)
 		fprintf(stderr, "kafka_dump: %s: %s\n", argv[1], pcap_geterr(pc));
-		pcap_close(pc);
-		return 1;
-	}
 	pcap_close(pc);
-	for (i = 0; i < n_conns; i++) {
-		free(conns[i].d[0].buf);
-		free(conns[i].d[1].buf);
+	for (i = 0; i < dp->n; i++) {
+		free(dp->conns[i].d[0].buf);
+		free(dp->conns[i].d[1].buf);
 	}
-	return 0;
+	free(dp);
+	return r == -1 ? 1 : 0;
 }
