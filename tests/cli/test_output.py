@@ -93,6 +93,16 @@ BY_HAND = {
     # 1 S, 2 h, 3 A, 4-6 D (ClientHello in three segments), 7 a, 10 d; no zero window
     # (smallest win 61, frame 33); 35 F; 36 f with ack 1928016890 = FIN + 1; 37 A
     'tls-split-hello.pcap': [('SF', 'ShADadFf', 'FIN merged')],
+    # Kafka (kcat against librdkafka's mock broker): every connection opens with the
+    # client's ApiVersions request (D), the broker's ACK (a) and answer (d); kcat closes
+    # first (F) and the broker's FIN follows at once, acknowledging it (f, merged), except
+    # in kafka-seed's consumer connection (frames 50-53): F, the broker's own ACK 840 =
+    # FIN + 1, then its FIN: four-way.
+    'kafka-seed.pcap': [('SF', 'ShADadFf', 'four-way'), ('SF', 'ShADadFf', 'FIN merged')],
+    'kafka-group.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 2,
+    'kafka-errors.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 3,
+    'kafka-large.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 2,
+    'kafka-old.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 4,
 }
 
 
