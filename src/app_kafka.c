@@ -372,38 +372,69 @@ static void item_push_broker(struct kctx *c)
 	keep(c, c->m->brokers, &c->m->n_brokers);
 }
 
-static void produce_request(struct kctx *c)
+/* Reads what one partition entry holds after its index, into it. */
+typedef void (*kafka_part_fn)(struct kctx *c, struct kafka_item *it);
+
+/*
+ * The shape Produce, Fetch, ListOffsets, OffsetCommit and OffsetFetch share:
+ * [topic (its name, or its id when by_id), [partition index, what part reads,
+ * tagged fields], tagged fields]; part_min is the fewest bytes a partition
+ * entry takes (for rejecting a count that cannot fit).
+ */
+static void topic_partitions(struct kctx *c, bool by_id, size_t part_min, kafka_part_fn part)
 {
 	struct krd *r = c->r;
 	struct kafka_str topic;
 	int64_t nt, np, t, p;
 
-	if (c->v >= 3)
-		rd_skip_str(r); /* transactional_id */
-	rd_skip(r, 2 + 4);      /* acks, timeout_ms */
 	nt = rd_array(r, 2);
 	for (t = 0; t < nt && r->ok; t++) {
-		rd_topic(r, c->v >= 13, &topic);
-		np = rd_array(r, 5);
+		rd_topic(r, by_id, &topic);
+		np = rd_array(r, part_min);
 		for (p = 0; p < np && r->ok; p++) {
 			struct kafka_item *it = item_new(c);
 
 			it->name = topic;
 			it->partition = rd_i32(r);
-			it->records = count_records(rd_bytes(r));
+			part(c, it);
 			rd_tags(r);
 			item_push(c);
 		}
 		rd_tags(r);
 	}
-	rd_tags(r);
+}
+
+static void produce_request_part(struct kctx *c, struct kafka_item *it)
+{
+	it->records = count_records(rd_bytes(c->r));
+}
+
+static void produce_request(struct kctx *c)
+{
+	if (c->v >= 3)
+		rd_skip_str(c->r); /* transactional_id */
+	rd_skip(c->r, 2 + 4);      /* acks, timeout_ms */
+	topic_partitions(c, c->v >= 13, 5, produce_request_part);
+	rd_tags(c->r);
+}
+
+static void fetch_request_part(struct kctx *c, struct kafka_item *it)
+{
+	struct krd *r = c->r;
+
+	if (c->v >= 9)
+		rd_skip(r, 4); /* current_leader_epoch */
+	it->offset = rd_i64(r);
+	if (c->v >= 12)
+		rd_skip(r, 4); /* last_fetched_epoch */
+	if (c->v >= 5)
+		rd_skip(r, 8); /* log_start_offset */
+	rd_skip(r, 4);         /* partition_max_bytes */
 }
 
 static void fetch_request(struct kctx *c)
 {
 	struct krd *r = c->r;
-	struct kafka_str topic;
-	int64_t nt, np, t, p;
 
 	if (c->v <= 14)
 		rd_skip(r, 4); /* replica_id (v15+: the ReplicaState tagged field) */
@@ -414,58 +445,24 @@ static void fetch_request(struct kctx *c)
 		rd_skip(r, 1); /* isolation_level */
 	if (c->v >= 7)
 		rd_skip(r, 8); /* session_id, session_epoch */
-	nt = rd_array(r, 2);
-	for (t = 0; t < nt && r->ok; t++) {
-		rd_topic(r, c->v >= 13, &topic);
-		np = rd_array(r, 16);
-		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = item_new(c);
+	topic_partitions(c, c->v >= 13, 16, fetch_request_part);
+}
 
-			it->name = topic;
-			it->partition = rd_i32(r);
-			if (c->v >= 9)
-				rd_skip(r, 4); /* current_leader_epoch */
-			it->offset = rd_i64(r);
-			if (c->v >= 12)
-				rd_skip(r, 4); /* last_fetched_epoch */
-			if (c->v >= 5)
-				rd_skip(r, 8); /* log_start_offset */
-			rd_skip(r, 4);         /* partition_max_bytes */
-			rd_tags(r);
-			item_push(c);
-		}
-		rd_tags(r);
-	}
+static void list_offsets_request_part(struct kctx *c, struct kafka_item *it)
+{
+	if (c->v >= 4)
+		rd_skip(c->r, 4); /* current_leader_epoch */
+	it->offset = rd_i64(c->r); /* the timestamp asked */
+	if (c->v == 0)
+		rd_skip(c->r, 4); /* max_num_offsets */
 }
 
 static void list_offsets_request(struct kctx *c)
 {
-	struct krd *r = c->r;
-	struct kafka_str topic;
-	int64_t nt, np, t, p;
-
-	rd_skip(r, 4); /* replica_id */
+	rd_skip(c->r, 4); /* replica_id */
 	if (c->v >= 2)
-		rd_skip(r, 1); /* isolation_level */
-	nt = rd_array(r, 2);
-	for (t = 0; t < nt && r->ok; t++) {
-		rd_str(r, &topic);
-		np = rd_array(r, 12);
-		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = item_new(c);
-
-			it->name = topic;
-			it->partition = rd_i32(r);
-			if (c->v >= 4)
-				rd_skip(r, 4); /* current_leader_epoch */
-			it->offset = rd_i64(r); /* the timestamp asked */
-			if (c->v == 0)
-				rd_skip(r, 4); /* max_num_offsets */
-			rd_tags(r);
-			item_push(c);
-		}
-		rd_tags(r);
-	}
+		rd_skip(c->r, 1); /* isolation_level */
+	topic_partitions(c, false, 12, list_offsets_request_part);
 }
 
 static void metadata_request(struct kctx *c)
@@ -493,11 +490,21 @@ static void metadata_request(struct kctx *c)
 	}
 }
 
+static void offset_commit_request_part(struct kctx *c, struct kafka_item *it)
+{
+	struct krd *r = c->r;
+
+	it->offset = rd_i64(r);
+	if (c->v >= 6)
+		rd_skip(r, 4); /* committed_leader_epoch */
+	if (c->v == 1)
+		rd_skip(r, 8); /* commit_timestamp */
+	rd_skip_str(r);        /* committed_metadata */
+}
+
 static void offset_commit_request(struct kctx *c)
 {
 	struct krd *r = c->r;
-	struct kafka_str topic;
-	int64_t nt, np, t, p;
 
 	rd_str(r, &c->m->group);
 	if (c->v >= 1) {
@@ -508,26 +515,7 @@ static void offset_commit_request(struct kctx *c)
 		rd_skip_str(r); /* group_instance_id */
 	if (c->v >= 2 && c->v <= 4)
 		rd_skip(r, 8); /* retention_time_ms */
-	nt = rd_array(r, 2);
-	for (t = 0; t < nt && r->ok; t++) {
-		rd_topic(r, c->v >= 10, &topic);
-		np = rd_array(r, 14);
-		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = item_new(c);
-
-			it->name = topic;
-			it->partition = rd_i32(r);
-			it->offset = rd_i64(r);
-			if (c->v >= 6)
-				rd_skip(r, 4); /* committed_leader_epoch */
-			if (c->v == 1)
-				rd_skip(r, 8); /* commit_timestamp */
-			rd_skip_str(r);        /* committed_metadata */
-			rd_tags(r);
-			item_push(c);
-		}
-		rd_tags(r);
-	}
+	topic_partitions(c, c->v >= 10, 14, offset_commit_request_part);
 }
 
 /* The topics of an OffsetFetch request (or of one of its groups, v8+): one item per partition. */
@@ -777,126 +765,96 @@ bool kafka_decode_request(const uint8_t *p, size_t len, struct kafka_msg *m)
 /* ------------------------------------------------------------------ */
 /* Responses */
 
-static void produce_response(struct kctx *c)
+static void produce_response_part(struct kctx *c, struct kafka_item *it)
 {
 	struct krd *r = c->r;
-	struct kafka_str topic;
-	int64_t nt, np, t, p, ne, e;
+	int64_t ne, e;
 
-	nt = rd_array(r, 2);
-	for (t = 0; t < nt && r->ok; t++) {
-		rd_topic(r, c->v >= 13, &topic);
-		np = rd_array(r, 14);
-		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = item_new(c);
-
-			it->name = topic;
-			it->partition = rd_i32(r);
-			it->error = rd_i16(r);
-			it->offset = rd_i64(r); /* base_offset */
-			if (c->v >= 2)
-				rd_skip(r, 8); /* log_append_time_ms */
-			if (c->v >= 5)
-				it->log_start = rd_i64(r);
-			if (c->v >= 8) {
-				ne = rd_array(r, 5); /* record_errors */
-				for (e = 0; e < ne && r->ok; e++) {
-					rd_skip(r, 4);
-					rd_skip_str(r);
-					rd_tags(r);
-				}
-				rd_skip_str(r); /* error_message */
-			}
+	it->error = rd_i16(r);
+	it->offset = rd_i64(r); /* base_offset */
+	if (c->v >= 2)
+		rd_skip(r, 8); /* log_append_time_ms */
+	if (c->v >= 5)
+		it->log_start = rd_i64(r);
+	if (c->v >= 8) {
+		ne = rd_array(r, 5); /* record_errors */
+		for (e = 0; e < ne && r->ok; e++) {
+			rd_skip(r, 4);
+			rd_skip_str(r);
 			rd_tags(r);
-			item_push(c);
 		}
-		rd_tags(r);
+		rd_skip_str(r); /* error_message */
 	}
+}
+
+static void produce_response(struct kctx *c)
+{
+	topic_partitions(c, c->v >= 13, 14, produce_response_part);
 	if (c->v >= 1)
-		rd_skip(r, 4); /* throttle_time_ms */
+		rd_skip(c->r, 4); /* throttle_time_ms */
+}
+
+static void fetch_response_part(struct kctx *c, struct kafka_item *it)
+{
+	struct krd *r = c->r;
+	int64_t na;
+
+	it->error = rd_i16(r);
+	it->offset = rd_i64(r); /* high_watermark */
+	if (c->v >= 4)
+		it->last_stable = rd_i64(r);
+	if (c->v >= 5)
+		it->log_start = rd_i64(r);
+	if (c->v >= 4) {
+		na = rd_array(r, 16); /* aborted_transactions */
+		for (; na > 0 && r->ok; na--) {
+			rd_skip(r, 16); /* producer_id, first_offset */
+			rd_tags(r);
+		}
+	}
+	if (c->v >= 11)
+		rd_skip(r, 4); /* preferred_read_replica */
+	it->records = count_records(rd_bytes(r));
 }
 
 static void fetch_response(struct kctx *c)
 {
-	struct krd *r = c->r;
-	struct kafka_str topic;
-	int64_t nt, np, t, p, na;
-
 	if (c->v >= 1)
-		rd_skip(r, 4); /* throttle_time_ms */
+		rd_skip(c->r, 4); /* throttle_time_ms */
 	if (c->v >= 7) {
-		c->m->error = rd_i16(r);
-		rd_skip(r, 4); /* session_id */
+		c->m->error = rd_i16(c->r);
+		rd_skip(c->r, 4); /* session_id */
 	}
-	nt = rd_array(r, 2);
-	for (t = 0; t < nt && r->ok; t++) {
-		rd_topic(r, c->v >= 13, &topic);
-		np = rd_array(r, 18);
-		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = item_new(c);
+	topic_partitions(c, c->v >= 13, 18, fetch_response_part);
+}
 
-			it->name = topic;
-			it->partition = rd_i32(r);
-			it->error = rd_i16(r);
-			it->offset = rd_i64(r); /* high_watermark */
-			if (c->v >= 4)
-				it->last_stable = rd_i64(r);
-			if (c->v >= 5)
-				it->log_start = rd_i64(r);
-			if (c->v >= 4) {
-				na = rd_array(r, 16); /* aborted_transactions */
-				for (; na > 0 && r->ok; na--) {
-					rd_skip(r, 16); /* producer_id, first_offset */
-					rd_tags(r);
-				}
-			}
-			if (c->v >= 11)
-				rd_skip(r, 4); /* preferred_read_replica */
-			it->records = count_records(rd_bytes(r));
-			rd_tags(r);
-			item_push(c);
+static void list_offsets_response_part(struct kctx *c, struct kafka_item *it)
+{
+	struct krd *r = c->r;
+	int64_t no, o;
+
+	it->error = rd_i16(r);
+	if (c->v == 0) {
+		no = rd_array(r, 8); /* old_style_offsets: the first one is the answer */
+		for (o = 0; o < no && r->ok; o++) {
+			int64_t off = rd_i64(r);
+
+			if (o == 0)
+				it->offset = off;
 		}
-		rd_tags(r);
+	} else {
+		rd_skip(r, 8); /* timestamp */
+		it->offset = rd_i64(r);
 	}
+	if (c->v >= 4)
+		rd_skip(r, 4); /* leader_epoch */
 }
 
 static void list_offsets_response(struct kctx *c)
 {
-	struct krd *r = c->r;
-	struct kafka_str topic;
-	int64_t nt, np, t, p, no, o;
-
 	if (c->v >= 2)
-		rd_skip(r, 4); /* throttle_time_ms */
-	nt = rd_array(r, 2);
-	for (t = 0; t < nt && r->ok; t++) {
-		rd_str(r, &topic);
-		np = rd_array(r, 6);
-		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = item_new(c);
-
-			it->name = topic;
-			it->partition = rd_i32(r);
-			it->error = rd_i16(r);
-			if (c->v == 0) {
-				no = rd_array(r, 8); /* old_style_offsets: the first one is the answer */
-				for (o = 0; o < no && r->ok; o++) {
-					int64_t off = rd_i64(r);
-
-					if (o == 0)
-						it->offset = off;
-				}
-			} else {
-				rd_skip(r, 8); /* timestamp */
-				it->offset = rd_i64(r);
-			}
-			if (c->v >= 4)
-				rd_skip(r, 4); /* leader_epoch */
-			rd_tags(r);
-			item_push(c);
-		}
-		rd_tags(r);
-	}
+		rd_skip(c->r, 4); /* throttle_time_ms */
+	topic_partitions(c, false, 6, list_offsets_response_part);
 }
 
 static void metadata_response(struct kctx *c)
@@ -960,57 +918,28 @@ static void metadata_response(struct kctx *c)
 		c->m->error = rd_i16(r);
 }
 
-static void offset_commit_response(struct kctx *c)
+static void offset_commit_response_part(struct kctx *c, struct kafka_item *it)
 {
-	struct krd *r = c->r;
-	struct kafka_str topic;
-	int64_t nt, np, t, p;
-
-	if (c->v >= 3)
-		rd_skip(r, 4); /* throttle_time_ms */
-	nt = rd_array(r, 2);
-	for (t = 0; t < nt && r->ok; t++) {
-		rd_topic(r, c->v >= 10, &topic);
-		np = rd_array(r, 6);
-		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = item_new(c);
-
-			it->name = topic;
-			it->partition = rd_i32(r);
-			it->error = rd_i16(r);
-			rd_tags(r);
-			item_push(c);
-		}
-		rd_tags(r);
-	}
+	it->error = rd_i16(c->r);
 }
 
-/* The topics of an OffsetFetch response (or of one of its groups, v8+). */
-static void offset_fetch_response_topics(struct kctx *c, bool by_id)
+static void offset_commit_response(struct kctx *c)
+{
+	if (c->v >= 3)
+		rd_skip(c->r, 4); /* throttle_time_ms */
+	topic_partitions(c, c->v >= 10, 6, offset_commit_response_part);
+}
+
+/* A partition of an OffsetFetch response (or of one of its groups, v8+). */
+static void offset_fetch_response_part(struct kctx *c, struct kafka_item *it)
 {
 	struct krd *r = c->r;
-	struct kafka_str topic;
-	int64_t nt, np, t, p;
 
-	nt = rd_array(r, 2);
-	for (t = 0; t < nt && r->ok; t++) {
-		rd_topic(r, by_id, &topic);
-		np = rd_array(r, 16);
-		for (p = 0; p < np && r->ok; p++) {
-			struct kafka_item *it = item_new(c);
-
-			it->name = topic;
-			it->partition = rd_i32(r);
-			it->offset = rd_i64(r); /* committed_offset, -1 when none */
-			if (c->v >= 5)
-				rd_skip(r, 4); /* committed_leader_epoch */
-			rd_skip_str(r);        /* metadata */
-			it->error = rd_i16(r);
-			rd_tags(r);
-			item_push(c);
-		}
-		rd_tags(r);
-	}
+	it->offset = rd_i64(r); /* committed_offset, -1 when none */
+	if (c->v >= 5)
+		rd_skip(r, 4); /* committed_leader_epoch */
+	rd_skip_str(r);        /* metadata */
+	it->error = rd_i16(r);
 }
 
 static void offset_fetch_response(struct kctx *c)
@@ -1021,7 +950,7 @@ static void offset_fetch_response(struct kctx *c)
 	if (c->v >= 3)
 		rd_skip(r, 4); /* throttle_time_ms */
 	if (c->v <= 7) {
-		offset_fetch_response_topics(c, false);
+		topic_partitions(c, false, 16, offset_fetch_response_part);
 		if (c->v >= 2)
 			c->m->error = rd_i16(r);
 		return;
@@ -1034,7 +963,7 @@ static void offset_fetch_response(struct kctx *c)
 		rd_str(r, &group);
 		if (g == 0)
 			c->m->group = group;
-		offset_fetch_response_topics(c, c->v >= 10);
+		topic_partitions(c, c->v >= 10, 16, offset_fetch_response_part);
 		err = rd_i16(r);
 		if (c->m->error == 0)
 			c->m->error = err;
