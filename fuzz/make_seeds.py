@@ -53,9 +53,48 @@ def app_seeds(frames, path, prefix=b'', options=1, tracked=False):
             open('%s-%d-tracked' % (path, i), 'wb').write(prefix + bytes([options | 2]) + segs)
 
 
+def kafka_seeds(frames, path):
+    """Each Kafka message of a capture as fuzz_kafka reads it: mode, key, version, 0, message.
+
+    Each direction is reassembled in sequence order; a direction whose first message
+    has a valid-looking request header (key < 96, version < 24) carries requests, and
+    the other direction's messages are answered by correlation id."""
+    dirs, pending, n = {}, {}, 0
+    for f in frames:
+        t = tcp_of(f)
+        if t is None:
+            continue
+        src, sport, dst, dport, flags, payload = t
+        d = dirs.setdefault((src, sport, dst, dport), {'buf': b'', 'req': None})
+        if not payload:
+            continue
+        d['buf'] += payload
+        while len(d['buf']) >= 4:
+            size = struct.unpack('>I', d['buf'][:4])[0]
+            if len(d['buf']) < 4 + size:
+                break
+            msg, d['buf'] = d['buf'][4:4 + size], d['buf'][4 + size:]
+            if d['req'] is None:
+                key, ver = struct.unpack('>hh', msg[:4]) if len(msg) >= 4 else (-1, -1)
+                d['req'] = 0 <= key < 96 and 0 <= ver < 24 and (dst, dport) not in \
+                    {(s, p) for (s, p, _, _), v in dirs.items() if v['req']}
+            conn = tuple(sorted([(src, sport), (dst, dport)]))
+            if d['req'] and len(msg) >= 8:
+                key, ver, corr = struct.unpack('>hhi', msg[:8])
+                pending[(conn, corr)] = (key, ver)
+                seed = bytes([0, key % 256, ver % 256, 255]) + msg
+            elif len(msg) >= 4 and (conn, struct.unpack('>i', msg[:4])[0]) in pending:
+                key, ver = pending.pop((conn, struct.unpack('>i', msg[:4])[0]))
+                seed = bytes([1, key % 256, ver % 256, 255]) + msg
+            else:
+                continue
+            open('%s-%d' % (path, n), 'wb').write(seed)
+            n += 1
+
+
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    for h in ('fuzz_packet', 'fuzz_file', 'fuzz_app', 'fuzz_tls'):
+    for h in ('fuzz_packet', 'fuzz_file', 'fuzz_app', 'fuzz_tls', 'fuzz_kafka'):
         os.makedirs(os.path.join(out, h), exist_ok=True)
         os.makedirs(os.path.join(os.path.dirname(out), 'corpus-' + h), exist_ok=True)
     n = 0
@@ -79,6 +118,8 @@ def main():
             n += 1
         if link == 1:
             app_seeds(frames, os.path.join(out, 'fuzz_app', name), tracked=True)
+        if link == 1 and name.startswith('kafka-'):
+            kafka_seeds(frames, os.path.join(out, 'fuzz_kafka', name))
         # fuzz_tls: the key log (2-byte length first), then the segments as for fuzz_app.
         keys = os.path.join(src, name[:-len('.pcap')] + '.keys')
         if link == 1 and os.path.exists(keys):

@@ -127,6 +127,16 @@ BY_HAND = {
     # PostgreSQL: 18 the client's FIN (F); 19 the server answers with RST+ACK (r) after
     # Terminate: the responder aborted
     'starttls-postgres-keylog.pcap': [('RSTR', 'ShADadFr', 'reset')],
+    # Kafka (kcat against librdkafka's mock broker): every connection opens with the
+    # client's ApiVersions request (D), the broker's ACK (a) and answer (d); kcat closes
+    # first (F) and the broker's FIN follows at once, acknowledging it (f, merged), except
+    # in kafka-seed's consumer connection (frames 50-53): F, the broker's own ACK 840 =
+    # FIN + 1, then its FIN: four-way.
+    'kafka-seed.pcap': [('SF', 'ShADadFf', 'four-way'), ('SF', 'ShADadFf', 'FIN merged')],
+    'kafka-group.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 2,
+    'kafka-errors.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 3,
+    'kafka-large.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 2,
+    'kafka-old.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 4,
 }
 
 
