@@ -607,7 +607,8 @@ static bool dec_hold(struct app_tls_session *s, int dir, const uint8_t hdr[5], u
 	r.len = (uint16_t)len;
 	memcpy(r.hdr, hdr, sizeof(r.hdr));
 	memcpy(h->buf + h->len, &r, sizeof(r));
-	memcpy(h->buf + h->len + sizeof(r), s->dir[dir].rec, len);
+	if (len > 0) /* a record of length 0 has no body (and rec may be NULL) */
+		memcpy(h->buf + h->len + sizeof(r), s->dir[dir].rec, len);
 	h->len = (uint32_t)need;
 	if (!s->waiting)
 		app_tls_dec_wait(s);
