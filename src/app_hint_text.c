@@ -24,6 +24,10 @@ static const char *const app_hint_kind_names[APP_HINT_COUNT] = {
 	[APP_HINT_CANNOT_DECRYPT] = "tls cannot decrypt",
 	[APP_HINT_HTTP_REQUEST] = "http request",
 	[APP_HINT_HTTP_RESPONSE] = "http response",
+	[APP_HINT_KAFKA_0] = "kafka",
+	[APP_HINT_KAFKA_1] = "kafka",
+	[APP_HINT_KAFKA_2] = "kafka",
+	[APP_HINT_KAFKA_3] = "kafka",
 };
 
 const char *app_hint_kind_name(enum app_hint_kind k)
@@ -135,6 +139,12 @@ size_t app_hint_format(const struct app_hints *h, enum app_hint_kind k, char *bu
 		break;
 	case APP_HINT_HTTP_RESPONSE:
 		r = snprintf(buf, n, "http response %u", (unsigned)h->status);
+		break;
+	case APP_HINT_KAFKA_0:
+	case APP_HINT_KAFKA_1:
+	case APP_HINT_KAFKA_2:
+	case APP_HINT_KAFKA_3:
+		r = snprintf(buf, n, "%s", h->kafka[k - APP_HINT_KAFKA_0]);
 		break;
 	case APP_HINT_RESUMED:
 	case APP_HINT_CHANGE_CIPHER:

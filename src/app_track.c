@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpnote/app_kafka.h"
+#include "tcpnote/app_kafka_conn.h"
 #include "tcpnote/app_keys.h"
 #include "tcpnote/app_starttls.h"
 #include "tcpnote/app_track.h"
@@ -12,6 +14,7 @@ struct app_state {
 	struct app_tls_session *tls;   /* with a key log, once a direction starts like TLS */
 	struct app_cert_chain *chain;  /* the server's certificates, when collected */
 	struct app_starttls *follow;   /* a cleartext prefix followed to its switch, or NULL */
+	struct app_kafka_conn *kafka;  /* the client's first payload was a Kafka request, else NULL */
 	uint8_t client_sid[APP_SID_MAX]; /* the ClientHello's legacy_session_id */
 	uint8_t client_sid_len;
 };
@@ -30,7 +33,7 @@ static void drop_if_empty(struct app_state **st)
 	const struct app_state *s = *st;
 
 	if (s->dir[0] == NULL && s->dir[1] == NULL && s->facts == NULL && s->tls == NULL &&
-	    s->follow == NULL && s->chain == NULL) {
+	    s->follow == NULL && s->chain == NULL && s->kafka == NULL) {
 		free(*st);
 		*st = NULL;
 	}
@@ -58,11 +61,14 @@ static bool judge(struct app_state **stp, int role, bool first, bool have_next, 
 	struct app_starttls *opened = NULL;
 	struct app_state *st;
 	bool no_memory = false;
+	bool kafka = role == 0 && first && proto == APP_NONE &&
+		     kafka_sniff(pl->data, pl->len) == KAFKA_SNIFF_YES;
 
 	if (first && (opened = app_starttls_open(role, pl->data, pl->len, &no_memory)) == NULL &&
 	    no_memory)
 		return false;
-	if (proto == APP_NONE && opened == NULL && (*stp == NULL || (*stp)->follow == NULL))
+	if (proto == APP_NONE && opened == NULL && !kafka &&
+	    (*stp == NULL || (*stp)->follow == NULL))
 		return true;
 	if ((st = state_of(stp)) == NULL) {
 		app_starttls_free(opened);
@@ -72,6 +78,8 @@ static bool judge(struct app_state **stp, int role, bool first, bool have_next, 
 		st->follow = opened;
 	if (st->follow != NULL && have_next)
 		app_starttls_anchor(st->follow, role, next_seq);
+	if (kafka && (st->kafka = app_kafka_conn_new()) == NULL)
+		return false;
 	if (proto == APP_NONE)
 		return true;
 	if ((st->dir[role] = app_dir_new()) == NULL)
@@ -233,6 +241,11 @@ bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool h
 	seq = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u);
 	if (t->payload.len > 0 && st->dir[role] != NULL)
 		app_feed(st->dir[role], role == 0, seq, t->payload.data, t->payload.len, out);
+	if (st->kafka != NULL) {
+		if (have_next)
+			app_kafka_conn_anchor(st->kafka, role, next_seq);
+		app_kafka_conn_feed(st->kafka, role, seq, t->payload.data, t->payload.len, out);
+	}
 	peer_news(st, role, t, out);
 	for (i = 0; i < 2; i++) {
 		if (app_dir_done(st->dir[i])) {
@@ -280,6 +293,7 @@ void app_track_clear(struct app_state **st, uint8_t *judged)
 		free((*st)->chain);
 		free((*st)->facts);
 		app_starttls_free((*st)->follow);
+		app_kafka_conn_free((*st)->kafka);
 		free(*st);
 	}
 	*st = NULL;

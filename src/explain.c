@@ -441,6 +441,8 @@ void explain_packet(struct sbuf *out, const struct explain_lang *lang, const str
 		line(out, lang, what, s, &a, ctx->role);
 	}
 	for (bits = h != NULL ? h->bits : 0; (k = app_hints_next(&bits)) != APP_HINT_COUNT;) {
+		if (app_hint_kafka(k))
+			continue; /* no sentence yet */
 		a.n = 0;
 		a.certs = NULL;
 		a.leaf = NULL;

@@ -48,6 +48,9 @@ enum app_proto app_sniff(const uint8_t *payload, size_t len);
 #define APP_METHOD_MAX 7   /* OPTIONS, CONNECT */
 #define APP_PATH_MAX   200 /* longer request targets are cut and path_truncated set */
 
+/* Room for the text of any one hint (a server name, an ALPN list and a path at their bounds). */
+#define APP_HINT_TEXT_MAX (APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64)
+
 /*
  * The per-direction TLS limits. Records are followed only while they start
  * within the first APP_STREAM_MAX bytes of the direction (a record that
@@ -118,10 +121,23 @@ enum app_hint_kind {
 	APP_HINT_CANNOT_DECRYPT,   /* tls cannot decrypt (REASON) */
 	APP_HINT_HTTP_REQUEST,     /* http request METHOD PATH */
 	APP_HINT_HTTP_RESPONSE,    /* http response CODE */
+	/* Kafka (app_kafka_conn.c): one kind per message a segment completes, in order. */
+	APP_HINT_KAFKA_0,          /* kafka NAME vN request|response ... (app_kafka.h kafka_format) */
+	APP_HINT_KAFKA_1,
+	APP_HINT_KAFKA_2,
+	APP_HINT_KAFKA_3,          /* the fourth and later messages of one segment: the last of them */
 	APP_HINT_COUNT
 };
 
 /* True for the kinds only decryption gives (APP_HINT_ENC_EXT .. APP_HINT_CANNOT_DECRYPT). */
+/* Kafka messages given a hint of their own in one segment. */
+#define APP_KAFKA_HINTS 4
+
+static inline bool app_hint_kafka(enum app_hint_kind k)
+{
+	return k >= APP_HINT_KAFKA_0 && k <= APP_HINT_KAFKA_3;
+}
+
 static inline bool app_hint_decrypted(enum app_hint_kind k)
 {
 	return k >= APP_HINT_ENC_EXT && k <= APP_HINT_CANNOT_DECRYPT;
@@ -187,6 +203,8 @@ struct app_hints {
 	 * the connection's server chain, valid until its next segment; else NULL.
 	 */
 	const struct app_cert_chain *certs;
+	/* Kafka: the text of each message's hint (kafka_format), cut at APP_HINT_TEXT_MAX. */
+	char kafka[APP_KAFKA_HINTS][APP_HINT_TEXT_MAX + 1];
 };
 
 /*
@@ -333,8 +351,6 @@ struct app_conn_facts {
 
 void app_facts_note(struct app_conn_facts *f, const struct app_hints *h);
 
-/* Room for the text of any one hint (a server name, an ALPN list and a path at their bounds). */
-#define APP_HINT_TEXT_MAX (APP_SNI_MAX + APP_ALPN_MAX + APP_PATH_MAX + 64)
 
 /*
  * Write the label text of kind k (which must be set in h) into buf: for

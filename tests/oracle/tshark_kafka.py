@@ -1,15 +1,13 @@
 #!/usr/bin/env python3
 """tshark_kafka.py - tcpnote's Kafka hints against tshark's Kafka dissector, frame by frame.
 
-Usage: tshark_kafka.py --dump KAFKA_DUMP [--show] [--none PATH]... PCAP...
+Usage: tshark_kafka.py --tcpnote TCPNOTE [--show] [--none PATH]... PCAP...
 
 tshark (4.0) decodes Kafka only on a port it is told about: the server port of each
 capture (the destination of a SYN without ACK) is handed to it with
 -d tcp.port==PORT,kafka, and its PDML read. Like tcpnote, tshark puts a message that
 spans segments on the frame that completes it. For every Kafka message (PDU) of every
-frame, these are compared with the hint tcpnote's decoder gives for it (until the hints
-are wired into tcpnote, KAFKA_DUMP, tests/tools/kafka_dump.c, prints them; then
-`tcpnote --json` replaces it):
+frame, these are compared with the hint `tcpnote -n --json -r` gives for it (its labels):
 
   api        the API key (tcpnote writes the protocol guide's name; NAMES below maps it)
   version    the API version (a response's is its request's)
@@ -39,6 +37,7 @@ tcpnote reads only the error (src/app_kafka.c). Their error codes are still comp
 """
 import argparse
 import collections
+import json
 import os
 import re
 import subprocess
@@ -198,17 +197,19 @@ def parse_hint(text):
     return f
 
 
-def dump_pdus(dump, pcap):
-    p = subprocess.run([dump, pcap], capture_output=True, text=True)
-    if p.returncode != 0 and not p.stdout:
-        return {}, {}  # not a capture libpcap reads (the corpus holds a few on purpose)
-    out = p.stdout
+def dump_pdus(tcpnote, pcap):
+    """The Kafka hints of `tcpnote -n --json -r PCAP`, per frame."""
+    p = subprocess.run([tcpnote, '-n', '--json', '-r', pcap], capture_output=True, text=True)
     frames = collections.defaultdict(list)
     texts = collections.defaultdict(list)
-    for line in out.splitlines():
-        num, text = line.split('\t', 1)
-        frames[int(num)].append(parse_hint(text))
-        texts[int(num)].append(text)
+    for line in p.stdout.splitlines():  # a file libpcap cannot read gives none (the corpus holds a few)
+        r = json.loads(line)
+        if r.get('type') != 'packet':
+            continue
+        for text in r.get('labels') or []:
+            if text.startswith('kafka '):
+                frames[r['frame']].append(parse_hint(text))
+                texts[r['frame']].append(text)
     return frames, texts
 
 
@@ -221,7 +222,7 @@ def compare_group(ts, tn):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--dump', required=True)
+    ap.add_argument('--tcpnote', required=True)
     ap.add_argument('--show', action='store_true')
     ap.add_argument('--none', action='append', default=[])
     ap.add_argument('pcaps', nargs='+')
@@ -234,7 +235,7 @@ def main():
     n_msgs = 0
     for pcap in a.pcaps:
         ts = tshark_pdus(pcap)
-        tn, texts = dump_pdus(a.dump, pcap)
+        tn, texts = dump_pdus(a.tcpnote, pcap)
         for num in sorted(set(ts) | set(tn)):
             x, y = ts.get(num, []), tn.get(num, [])
             if a.show:
@@ -268,7 +269,7 @@ def main():
         none += sorted(os.path.join(path, f) for f in os.listdir(path)) if os.path.isdir(path) \
             else [path]
     for path in none:
-        _, texts = dump_pdus(a.dump, path)
+        _, texts = dump_pdus(a.tcpnote, path)
         for num in sorted(texts):
             bad.append('%s frame %d: a Kafka hint on a capture without Kafka: %s' %
                        (path, num, texts[num]))
