@@ -128,12 +128,12 @@ static void feed_bytes(struct app_kafka_conn *k, int role, struct span data, str
 		take = data.len - at;
 		if (take > d->msg_len - d->have)
 			take = d->msg_len - d->have;
-		if (!d->skipping)
+		if (!d->skipping && take > 0) /* a message of length 0 has no buffer */
 			memcpy(d->buf + d->have, data.data + at, take);
 		d->have += (uint32_t)take;
 		at += take;
 		if (d->have == d->msg_len) {
-			if (!d->skipping)
+			if (!d->skipping && d->msg_len > 0)
 				message(k, role, d->buf, d->msg_len, out);
 			d->len_have = 0;
 		}
