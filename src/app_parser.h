@@ -85,6 +85,8 @@ struct app_parser {
 extern const struct app_parser app_parser_tls;
 /* The server's certificates the TLS parser's state st collected (APP_TRACK_CERTS), or NULL. */
 const struct app_cert_chain *app_parser_tls_chain(const void *st);
+/* Kafka requests and responses (app_parser_kafka.c). */
+extern const struct app_parser app_parser_kafka;
 
 
 #endif

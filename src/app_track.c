@@ -2,8 +2,6 @@
 #include <stdlib.h>
 
 #include "app_parser.h"
-#include "tcpnote/app_kafka.h"
-#include "tcpnote/app_kafka_conn.h"
 #include "tcpnote/app_track.h"
 
 /*
@@ -14,6 +12,7 @@
  */
 static const struct app_parser *const parsers[] = {
 	&app_parser_tls,
+	&app_parser_kafka,
 };
 
 #define N_PARSERS (sizeof(parsers) / sizeof(parsers[0]))
@@ -21,7 +20,6 @@ static const struct app_parser *const parsers[] = {
 struct app_state {
 	struct app_conn_facts *facts; /* NULL until a hint is kept */
 	void *ps[N_PARSERS];          /* each parser's state, NULL while it has none */
-	struct app_kafka_conn *kafka; /* the client's first payload was a Kafka request, else NULL */
 };
 
 /* The state of a connection one of whose directions a parser has just said yes to. */
@@ -57,9 +55,6 @@ static bool judge(struct app_state **stp, const struct app_seg *sg, unsigned wan
 		if (ap->open != NULL && !ap->open(st->ps[i], sg, &cx))
 			return false;
 	}
-	if (sg->role == 0 && sg->first && kafka_sniff(sg->payload, sg->len) == KAFKA_SNIFF_YES &&
-	    (state_of(stp) == NULL || ((*stp)->kafka = app_kafka_conn_new()) == NULL))
-		return false;
 	return true;
 }
 
@@ -71,7 +66,7 @@ static bool empty(const struct app_state *st)
 	for (i = 0; i < N_PARSERS; i++)
 		if (st->ps[i] != NULL)
 			return false;
-	return st->facts == NULL && st->kafka == NULL;
+	return st->facts == NULL;
 }
 
 bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool have_next,
@@ -118,11 +113,6 @@ bool app_track_segment(struct app_state **stp, uint8_t *judged, int role, bool h
 			ap->anchor(st->ps[i], role, next_seq);
 		if (sg.len > 0)
 			ap->feed(st->ps[i], &sg, out);
-	}
-	if (st->kafka != NULL) {
-		if (have_next)
-			app_kafka_conn_anchor(st->kafka, role, next_seq);
-		app_kafka_conn_feed(st->kafka, role, sg.seq, sg.payload, sg.len, out);
 	}
 	cx = (struct app_ctx){want, keys, &st->facts};
 	for (i = 0; i < N_PARSERS; i++) {
@@ -194,7 +184,6 @@ void app_track_clear(struct app_state **st, uint8_t *judged)
 			if ((*st)->ps[i] != NULL)
 				parsers[i]->free((*st)->ps[i]);
 		free((*st)->facts);
-		app_kafka_conn_free((*st)->kafka);
 		free(*st);
 	}
 	*st = NULL;
