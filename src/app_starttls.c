@@ -227,33 +227,49 @@ static bool mysql_greeting(struct span s)
 	       len + 4 <= APP_STARTTLS_MAX;
 }
 
+/* The family the connection's first payload opens (FAM_NONE: none), and whether the server sent it. */
+static uint8_t opener_family(int role, struct span s, bool *from_server)
+{
+	uint8_t c0;
+	size_t i;
+
+	*from_server = false;
+	if ((role != 0 && role != 1) || !span_u8(s, 0, &c0))
+		return FAM_NONE;
+	/* The first byte first: almost every other connection is told no by one look each. */
+	for (i = 0; i < N_OPENERS; i++) {
+		if ((uint8_t)stls_openers[i].bytes[0] == c0 && span_has(s, 0, stls_openers[i].len) &&
+		    memcmp(s.data, stls_openers[i].bytes, stls_openers[i].len) == 0) {
+			*from_server = stls_openers[i].from_server;
+			return stls_openers[i].fam;
+		}
+	}
+	*from_server = true;
+	if ((c0 == ':' || c0 == 'N') && irc_server_line(s))
+		return FAM_IRC;
+	if (mysql_greeting(s))
+		return FAM_MYSQL;
+	*from_server = false;
+	return FAM_NONE;
+}
+
+bool app_starttls_opens(int role, const uint8_t *payload, size_t len)
+{
+	bool from_server;
+
+	return opener_family(role, span_make(payload, payload != NULL ? len : 0), &from_server) !=
+	       FAM_NONE;
+}
+
 struct app_starttls *app_starttls_open(int role, const uint8_t *payload, size_t len,
 				       bool *no_memory)
 {
 	struct span s = span_make(payload, payload != NULL ? len : 0);
 	struct app_starttls *f;
-	uint8_t fam = FAM_NONE, c0;
-	bool from_server = false;
-	size_t i;
+	bool from_server;
+	uint8_t fam = opener_family(role, s, &from_server);
 
 	*no_memory = false;
-	if ((role != 0 && role != 1) || !span_u8(s, 0, &c0))
-		return NULL;
-	/* The first byte first: almost every other connection is told no by one look each. */
-	for (i = 0; i < N_OPENERS && fam == FAM_NONE; i++) {
-		if ((uint8_t)stls_openers[i].bytes[0] == c0 && span_has(s, 0, stls_openers[i].len) &&
-		    memcmp(s.data, stls_openers[i].bytes, stls_openers[i].len) == 0) {
-			fam = stls_openers[i].fam;
-			from_server = stls_openers[i].from_server;
-		}
-	}
-	if (fam == FAM_NONE && (c0 == ':' || c0 == 'N') && irc_server_line(s)) {
-		fam = FAM_IRC;
-		from_server = true;
-	} else if (fam == FAM_NONE && mysql_greeting(s)) {
-		fam = FAM_MYSQL;
-		from_server = true;
-	}
 	if (fam == FAM_NONE)
 		return NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL) {

@@ -64,6 +64,9 @@ struct app_starttls;
 struct app_starttls *app_starttls_open(int role, const uint8_t *payload, size_t len,
 				       bool *no_memory);
 
+/* True when app_starttls_open would make a follower of these bytes (it allocates nothing). */
+bool app_starttls_opens(int role, const uint8_t *payload, size_t len);
+
 /*
  * Optional, before role's first segment is fed: the sequence number of its
  * first payload byte (ISN + 1), so that a first segment captured out of

@@ -9,12 +9,14 @@
 #include "tcpnote/packet.h"
 
 /*
- * Held by a connection only once one of its directions starts like TLS or
- * HTTP (app_sniff), or its first payload opens a protocol that may switch
- * to TLS later (app_starttls.h: SMTP, IMAP, POP3, FTP, XMPP, IRC,
- * PostgreSQL, MySQL, HTTP CONNECT); a connection of anything else costs a
- * few bits. After such a switch both directions are read as TLS from the
- * switch on, with the key log if there is one.
+ * Held by a connection only once a parser of the table (app_track.c)
+ * has taken it: one of its directions starts like TLS or HTTP (app_sniff),
+ * its first payload opens a protocol that may switch to TLS later
+ * (app_starttls.h: SMTP, IMAP, POP3, FTP, XMPP, IRC, PostgreSQL, MySQL,
+ * HTTP CONNECT), or its client starts with a Kafka request (kafka_sniff); a
+ * connection of anything else costs a few bits. After such a switch both
+ * directions are read as TLS from the switch on, with the key log if there
+ * is one.
  */
 struct app_state;
 
@@ -56,6 +58,14 @@ const struct app_conn_facts *app_track_facts(const struct app_state *st);
 
 /* The server's certificates (with APP_TRACK_CERTS, once its Certificate was read), or NULL. */
 const struct app_cert_chain *app_track_chain(const struct app_state *st);
+
+/*
+ * What parser p (src/app_parser.h) keeps of the connection for its flow
+ * record and --summary (its facts slot), or NULL: p has none, or does not
+ * follow the connection.
+ */
+struct app_parser;
+const void *app_track_parser_facts(const struct app_state *st, const struct app_parser *p);
 
 /* Forget everything (the connection ends or its record is reused). */
 void app_track_clear(struct app_state **st, uint8_t *judged);

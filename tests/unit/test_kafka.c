@@ -1529,6 +1529,10 @@ static void test_kafka_sniff(void **state)
 	    {"07000000", KAFKA_SNIFF_NO},
 	    {"00000009001200000000000effff", KAFKA_SNIFF_NO},
 	    {"0700", KAFKA_SNIFF_NO},
+	    /* Cleartext prefixes starting with 0 (app_parser_kafka.c: never both parsers'):
+	     * PostgreSQL's SSLRequest, a MySQL greeting of 768 bytes */
+	    {"0000000804d2162f", KAFKA_SNIFF_NO},
+	    {"000300000a352e372e3432000800000061626364", KAFKA_SNIFF_NO},
 	    /* An unknown key, a version too new, a negative correlation id */
 	    {"0000000a005d00000000000effff", KAFKA_SNIFF_NO},
 	    {"0000000a000100130000000effff", KAFKA_SNIFF_NO},

@@ -368,6 +368,8 @@ static enum app_starttls_step fc_send(struct fconv *c, int role, const void *dat
 	bool oom = true;
 
 	if (c->f == NULL) {
+		/* The parser table's sniff says yes to exactly what opens a follower. */
+		assert_true(app_starttls_opens(role, data, n));
 		c->f = app_starttls_open(role, data, n, &oom);
 		assert_false(oom);
 		assert_non_null(c->f);
@@ -722,6 +724,8 @@ static void test_starttls_not_openers(void **state)
 		size_t n = none[i].n > 0 ? none[i].n : strlen(none[i].b);
 
 		case_begin("not an opener #%zu", i);
+		assert_false(app_starttls_opens(0, (const uint8_t *)none[i].b, n));
+		assert_false(app_starttls_opens(1, (const uint8_t *)none[i].b, n));
 		oom = true;
 		assert_null(app_starttls_open(0, (const uint8_t *)none[i].b, n, &oom));
 		assert_false(oom);
@@ -733,6 +737,8 @@ static void test_starttls_not_openers(void **state)
 	oom = true;
 	assert_null(app_starttls_open(2, (const uint8_t *)"220 x\r\n", 7, &oom));
 	assert_null(app_starttls_open(0, NULL, 7, &oom));
+	assert_false(app_starttls_opens(2, (const uint8_t *)"220 x\r\n", 7));
+	assert_false(app_starttls_opens(0, NULL, 7));
 }
 
 /*
