@@ -224,13 +224,13 @@ static void hint_info(struct app_kafka_conn *k, const struct kafka_msg *m,
 	h->offset = h->fetch_offset = h->prev_high_watermark = -1;
 	h->last_stable = h->log_start = h->records = -1;
 	/* Metadata's items are topics, not partitions. */
+	if (m->body == KAFKA_BODY_OK && kept > 0 && h->error == 0)
+		h->error = it->error; /* the first partition's, or Metadata's first topic's */
 	h->has_partition = m->body == KAFKA_BODY_OK && kept > 0 && m->api_key != KAFKA_METADATA;
 	if (!h->has_partition)
 		return;
 	h->topic_cut = copy_str(h->topic, sizeof(h->topic), &it->name);
 	h->partition = it->partition;
-	if (h->error == 0)
-		h->error = it->error;
 	h->offset = it->offset;
 	h->last_stable = it->last_stable;
 	h->log_start = it->log_start;

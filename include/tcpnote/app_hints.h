@@ -178,7 +178,7 @@ struct app_kafka_hint {
 	bool has_partition;
 	bool topic_cut;           /* the topic name went on past topic */
 	uint8_t prev;             /* Fetch response: enum app_kafka_prev */
-	int16_t error;            /* the top-level error code, else the partition's; 0 none */
+	int16_t error;            /* the top-level error code, else the first item's (partition, or Metadata topic); 0 none */
 	int32_t partition;
 	uint32_t partitions;      /* topic-partitions in the message */
 	int64_t offset;           /* the partition's offset as struct kafka_item has it (app_kafka.h) */
