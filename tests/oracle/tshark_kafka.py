@@ -140,7 +140,8 @@ def tshark_pdus(pcap):
             walk_partitions(proto, None, parts)
             f = {'api': key, 'version': int(ver), 'direction': direction,
                  'client_port': ports[0] if direction == 'request' else ports[1],
-                 'client_id': first_show(proto, 'kafka.client_id')}
+                 'client_id': first_show(proto, 'kafka.client_id'),
+                 'correlation_id': int(first_show(proto, 'kafka.correlation_id')), 'stable': {}}
             if key == 3:  # Metadata: the topic names only
                 f['topics'] = sorted({fl.get('show') for fl in proto.iter('field')
                                       if fl.get('name') == 'kafka.topic_name'})
@@ -155,6 +156,9 @@ def tshark_pdus(pcap):
                     f['offsets'][(t, pt)] = int(off)
                 if (key, direction) in ((0, 'request'), (1, 'response')):
                     f['records'][(t, pt)] = count_records(node)
+                if (key, direction) == (1, 'response'):  # for test_explain.py
+                    f['stable'][(t, pt)] = tuple(int(first_show(node, n) or -1) for n in
+                                                 ('kafka.last_stable_offset', 'kafka.log_start_offset'))
             f['errors'] = sorted({int(fl.get('show')) for fl in proto.iter('field')
                                   if fl.get('name') == 'kafka.error' and fl.get('show') != '0'})
             if key == 18 and direction == 'response' and 35 in f['errors']:
