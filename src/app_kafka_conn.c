@@ -1,4 +1,4 @@
-/* app_kafka_conn.c - a Kafka connection's hints: each direction reassembled in order, framed, decoded, matched by correlation id. */
+/* app_kafka_conn.c - a Kafka connection's hints and facts: each direction reassembled in order, framed, decoded, matched by correlation id. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* app_kafka_conn.h - the Kafka hints of a connection whose client's first payload is a Kafka request. */
+/* app_kafka_conn.h - the Kafka hints and facts of a connection whose client's first payload is a Kafka request. */
 #ifndef TCPNOTE_APP_KAFKA_CONN_H
 #define TCPNOTE_APP_KAFKA_CONN_H
 
@@ -15,7 +15,9 @@
  * kafka_format), requests and responses matched by correlation id. Memory:
  * the largest message being collected per direction, at most
  * KAFKA_CONN_BUF_MAX bytes; a longer message is counted through, without a
- * hint. Bytes not captured end a direction's hints.
+ * hint. Bytes not captured end a direction's hints. Besides: the facts
+ * below (about 5 KiB) and the offsets of the Fetch requests in flight
+ * (KAFKA_INFLIGHT_MAX of them, about 3 KiB).
  */
 #define KAFKA_CONN_BUF_MAX (1024u * 1024u)
 
