@@ -189,3 +189,8 @@ void app_track_clear(struct app_state **st, uint8_t *judged)
 	*st = NULL;
 	*judged = 0;
 }
+
+const struct app_kafka_conn *app_track_kafka(const struct app_state *st)
+{
+	return st != NULL ? st->kafka : NULL;
+}

@@ -5,6 +5,7 @@
 
 #include "tcpnote/app_starttls.h"
 #include "tcpnote/explain.h"
+#include "tcpnote/kafka_names.h"
 #include "tcpnote/seq.h"
 #include "tcpnote/tls_keylog.h"
 #include "tcpnote/tls_names.h"
@@ -406,6 +407,166 @@ static enum explain_sentence hint_sentence(enum app_hint_kind k, const struct ap
 	}
 }
 
+/* A signed number (Kafka's offsets). */
+static void arg_int(struct args *a, long long x)
+{
+	snprintf(a->v[a->n++], sizeof(a->v[0]), "%lld", x);
+}
+
+/* "TOPIC/PARTITION" of a Kafka hint, "..." after a topic that was cut. */
+static void arg_partition(struct args *a, const struct app_kafka_hint *h)
+{
+	snprintf(a->v[a->n++], sizeof(a->v[0]), "%s%s/%d", h->topic, h->topic_cut ? "..." : "",
+		 (int)h->partition);
+}
+
+/* An API's name as the protocol guide writes it, "api K" for a key without one. */
+static void arg_api(struct args *a, int16_t key)
+{
+	if (kafka_api_name(key) != NULL)
+		arg_text(a, kafka_api_name(key));
+	else
+		snprintf(a->v[a->n++], sizeof(a->v[0]), "api %d", key);
+}
+
+/* Append sentence s with the numbers given (an added sentence carries its own spacing). */
+static void also(struct sbuf *out, const struct explain_lang *lang, enum explain_sentence s,
+		 int role, int n, const long long *v)
+{
+	struct args a;
+	int i;
+
+	a.n = 0;
+	a.certs = NULL;
+	a.leaf = NULL;
+	for (i = 0; i < n; i++)
+		arg_int(&a, v[i]);
+	fill(out, lang, lang->sentence[s], &a, role);
+}
+
+/* The first sentence of a Kafka message: what it is, by API where one says more. */
+static enum explain_sentence kafka_sentence(const struct app_kafka_hint *h, struct args *a)
+{
+	if (!h->response && h->has_partition && h->api_key == KAFKA_FETCH) {
+		arg_partition(a, h);
+		arg_int(a, h->offset);
+		arg_int(a, h->api_version);
+		arg_int(a, h->correlation_id);
+		return EX_KAFKA_FETCH_REQUEST;
+	}
+	if (!h->response && h->has_partition && h->api_key == KAFKA_PRODUCE && h->records >= 0) {
+		arg_partition(a, h);
+		arg_int(a, h->records);
+		arg_int(a, h->api_version);
+		arg_int(a, h->correlation_id);
+		return EX_KAFKA_PRODUCE_REQUEST;
+	}
+	if (h->response && h->has_partition && h->api_key == KAFKA_PRODUCE && h->error == 0) {
+		arg_partition(a, h);
+		arg_int(a, h->offset);
+		return EX_KAFKA_PRODUCE_RESPONSE;
+	}
+	if (h->response && h->has_partition && h->api_key == KAFKA_FETCH) {
+		arg_partition(a, h);
+		arg_int(a, h->offset);
+		return h->offset >= 0 ? EX_KAFKA_FETCH_RESPONSE : EX_KAFKA_FETCH_NO_HW;
+	}
+	arg_api(a, h->api_key);
+	if (h->response) {
+		arg_int(a, h->correlation_id);
+		return EX_KAFKA_RESPONSE;
+	}
+	arg_int(a, h->api_version);
+	arg_int(a, h->correlation_id);
+	return EX_KAFKA_REQUEST;
+}
+
+/* A Fetch response's high watermark: records, lag, how it moved, the other two offsets. */
+static void kafka_fetch_more(struct sbuf *out, const struct explain_lang *lang,
+			     const struct app_kafka_hint *h, int role)
+{
+	long long v[2];
+
+	if (h->records >= 0) {
+		v[0] = h->records;
+		also(out, lang, EX_KAFKA_RECORDS, role, 1, v);
+	}
+	if (h->offset < 0)
+		return;
+	if (h->fetch_offset >= 0) {
+		v[0] = h->fetch_offset;
+		v[1] = h->offset - h->fetch_offset;
+		also(out, lang, v[1] > 0 ? EX_KAFKA_LAG : v[1] == 0 ? EX_KAFKA_LAG_NONE : EX_KAFKA_LAG_AHEAD,
+		     role, v[1] > 0 ? 2 : 1, v);
+	}
+	if (h->prev == APP_KAFKA_PREV_KNOWN) {
+		v[0] = h->prev_high_watermark;
+		v[1] = h->offset;
+		also(out, lang, v[0] != v[1] ? EX_KAFKA_HW_MOVED : EX_KAFKA_HW_SAME, role,
+		     v[0] != v[1] ? 2 : 1, v);
+	} else if (h->prev == APP_KAFKA_PREV_FIRST) {
+		also(out, lang, EX_KAFKA_HW_FIRST, role, 0, v);
+	}
+	v[0] = h->last_stable;
+	v[1] = h->log_start;
+	if (h->last_stable >= 0)
+		also(out, lang, h->log_start >= 0 ? EX_KAFKA_STABLE_START : EX_KAFKA_STABLE, role, 2, v);
+}
+
+/* The meaning of a Kafka error code, for the common ones; the others by name. */
+static void kafka_error(struct sbuf *out, const struct explain_lang *lang, int16_t code, int role)
+{
+	static const struct {
+		int16_t code;
+		enum explain_sentence s;
+	} known[] = {
+		{1, EX_KAFKA_ERR_OFFSET_OUT_OF_RANGE}, {3, EX_KAFKA_ERR_UNKNOWN_TOPIC},
+		{6, EX_KAFKA_ERR_NOT_LEADER},          {14, EX_KAFKA_ERR_COORDINATOR},
+		{15, EX_KAFKA_ERR_COORDINATOR},        {16, EX_KAFKA_ERR_COORDINATOR},
+		{25, EX_KAFKA_ERR_UNKNOWN_MEMBER},     {27, EX_KAFKA_ERR_REBALANCE},
+		{35, EX_KAFKA_ERR_UNSUPPORTED_VERSION}, {79, EX_KAFKA_ERR_MEMBER_ID_REQUIRED},
+	};
+	enum explain_sentence s = EX_KAFKA_ERROR;
+	struct args a;
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (known[i].code == code)
+			s = known[i].s;
+	a.n = 0;
+	a.certs = NULL;
+	a.leaf = NULL;
+	if (kafka_error_name(code) != NULL)
+		arg_text(&a, kafka_error_name(code));
+	else
+		snprintf(a.v[a.n++], sizeof(a.v[0]), "%d", code);
+	fill(out, lang, lang->sentence[s], &a, role);
+}
+
+/* "    # kafka NAME request|response: ...": the message, then what its numbers add. */
+static void kafka_line(struct sbuf *out, const struct explain_lang *lang,
+		       const struct app_kafka_hint *h, int role)
+{
+	char what[64];
+	struct args a;
+
+	a.n = 0;
+	a.certs = NULL;
+	a.leaf = NULL;
+	if (kafka_api_name(h->api_key) != NULL)
+		snprintf(what, sizeof(what), "kafka %s %s", kafka_api_name(h->api_key),
+			 h->response ? "response" : "request");
+	else
+		snprintf(what, sizeof(what), "kafka api %d %s", h->api_key,
+			 h->response ? "response" : "request");
+	line_open(out, lang, what, kafka_sentence(h, &a), &a, role);
+	if (h->response && h->error != 0)
+		kafka_error(out, lang, h->error, role);
+	if (h->response && h->has_partition && h->api_key == KAFKA_FETCH)
+		kafka_fetch_more(out, lang, h, role);
+	sbuf_putc(out, '\n');
+}
+
 static bool is_loopback(const struct ip_info *ip)
 {
 	static const uint8_t v6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
@@ -441,8 +602,10 @@ void explain_packet(struct sbuf *out, const struct explain_lang *lang, const str
 		line(out, lang, what, s, &a, ctx->role);
 	}
 	for (bits = h != NULL ? h->bits : 0; (k = app_hints_next(&bits)) != APP_HINT_COUNT;) {
-		if (app_hint_kafka(k))
-			continue; /* no sentence yet */
+		if (app_hint_kafka(k)) {
+			kafka_line(out, lang, &h->kafka_info[k - APP_HINT_KAFKA_0], ctx->role);
+			continue;
+		}
 		a.n = 0;
 		a.certs = NULL;
 		a.leaf = NULL;

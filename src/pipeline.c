@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tcpnote/app_kafka_conn.h"
 #include "tcpnote/app_keys.h"
 #include "tcpnote/decode.h"
 #include "tcpnote/io_error.h"
@@ -207,6 +208,18 @@ static void finish_drawing(struct pipeline *pl, uint64_t id)
 	free(d);
 }
 
+/* The connection's Kafka facts for the summary, as text (NULL: none, or out of memory). */
+static char *kafka_text(const struct conn *c)
+{
+	const struct kafka_facts *f = app_kafka_conn_facts(app_track_kafka(c->app));
+	char text[KAFKA_FACTS_TEXT_MAX];
+
+	if (!kafka_facts_any(f))
+		return NULL;
+	kafka_facts_format(f, text, sizeof(text));
+	return strdup(text);
+}
+
 /* A connection ended (its 5-tuple was reused) or the input did: keep its record. */
 static void on_conn_end(const struct conn *c, const struct flow_key *k, enum conn_end_why why,
 			void *ctx)
@@ -247,6 +260,7 @@ static void on_conn_end(const struct conn *c, const struct flow_key *k, enum con
 		else
 			*pl->flows[pl->nflows].app = *app_track_facts(c->app);
 	}
+	pl->flows[pl->nflows].kafka = kafka_text(c);
 	pl->flows[pl->nflows].sum = c->sum;
 	summary_endpoints(k, c->client_is_lo, &pl->flows[pl->nflows].ep);
 	pl->flows[pl->nflows].handshake_rtt_ns = (int64_t)c->first_rtt_us * 1000;
@@ -302,8 +316,10 @@ void pipeline_free(struct pipeline *pl)
 	tracker_free(pl->tracker); /* before the keys: a session still holding records settles through them */
 	app_keys_free(pl->keys);
 	printer_free(pl->printer);
-	for (i = 0; i < pl->nflows; i++)
+	for (i = 0; i < pl->nflows; i++) {
 		free(pl->flows[i].app);
+		free(pl->flows[i].kafka);
+	}
 	free(pl->flows);
 	for (i = 0; i < pl->drawing_cap; i++)
 		if (pl->drawing[i] != NULL) {

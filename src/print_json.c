@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcpnote/app_kafka_conn.h"
 #include "tcpnote/app_keys.h"
+#include "tcpnote/kafka_names.h"
 #include "tcpnote/print_json.h"
 #include "tcpnote/sbuf.h"
 #include "tcpnote/tcp_flags.h"
@@ -235,6 +237,57 @@ void json_app_facts(struct sbuf *s, const struct app_conn_facts *f,
 		json_uint(s, ",\"http_status\":", f->http_status);
 }
 
+/*
+ * ,"kafka":{"client_id":..,"apis":{"Fetch":9,..},"high_watermarks":[{"topic":..,
+ * "partition":0,"high_watermark":17},..]}: APIs in key order, partitions as first seen.
+ */
+static void json_kafka_facts(struct sbuf *s, const struct kafka_facts *f)
+{
+	bool first = true;
+	unsigned i;
+
+	if (!kafka_facts_any(f))
+		return;
+	sbuf_puts(s, ",\"kafka\":{");
+	if (f->client_id[0] != '\0') {
+		json_field(s, "client_id", f->client_id, sizeof(f->client_id), true);
+		if (f->client_id_cut)
+			sbuf_puts(s, ",\"client_id_truncated\":true");
+		sbuf_putc(s, ',');
+	}
+	sbuf_puts(s, "\"apis\":{");
+	for (i = 0; i < KAFKA_FACTS_API_KEYS; i++) {
+		const char *name = kafka_api_name((int16_t)i);
+
+		if (f->requests[i] == 0)
+			continue;
+		if (name != NULL)
+			sbuf_printf(s, "%s\"%s\":%u", first ? "" : ",", name, f->requests[i]);
+		else
+			sbuf_printf(s, "%s\"api %u\":%u", first ? "" : ",", i, f->requests[i]);
+		first = false;
+	}
+	if (f->requests_other > 0)
+		sbuf_printf(s, "%s\"other\":%u", first ? "" : ",", f->requests_other);
+	sbuf_puts(s, "},\"high_watermarks\":[");
+	for (i = 0; i < f->n_partitions; i++) {
+		const struct kafka_facts_partition *p = &f->partitions[i];
+
+		if (i > 0)
+			sbuf_putc(s, ',');
+		sbuf_putc(s, '{');
+		json_field(s, "topic", p->topic, sizeof(p->topic), true);
+		if (p->topic_cut)
+			sbuf_puts(s, ",\"topic_truncated\":true");
+		sbuf_printf(s, ",\"partition\":%d,\"high_watermark\":%lld,\"fetches\":%u}",
+			    p->partition, (long long)p->high_watermark, p->fetches);
+	}
+	sbuf_putc(s, ']');
+	if (f->partitions_more > 0)
+		json_uint(s, ",\"high_watermarks_not_kept\":", f->partitions_more);
+	sbuf_putc(s, '}');
+}
+
 size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k)
 {
 	const struct conn_summary *sum = &c->sum;
@@ -277,6 +330,7 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	}
 	sbuf_putc(&s, '}');
 	json_app_facts(&s, app_track_facts(c->app), app_track_chain(c->app));
+	json_kafka_facts(&s, app_kafka_conn_facts(app_track_kafka(c->app)));
 	sbuf_putc(&s, '}');
 	return sbuf_end_line(&s);
 }

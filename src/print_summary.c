@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcpnote/app_kafka_conn.h"
 #include "tcpnote/print_json.h"
 #include "tcpnote/print_summary.h"
 #include "tcpnote/sbuf.h"
@@ -111,6 +112,7 @@ static void row(struct sbuf *b, const struct flow_record *f)
 	const struct conn_summary *s = &f->sum;
 	char history[HISTORY_MAX + 1], app[APP_FACTS_TEXT_MAX];
 	size_t at = b->len;
+	bool said;
 
 	sbuf_put_uint(b, s->id, 0);
 	pad(b, at, 4, true);
@@ -151,10 +153,16 @@ static void row(struct sbuf *b, const struct flow_record *f)
 	pad(b, at, 24, false);
 	sbuf_putc(b, ' ');
 	/* What the application said (TLS, HTTP), made safe for a terminal. */
-	if (f->app != NULL && app_facts_format(f->app, app, sizeof(app)) > 0)
+	said = f->app != NULL && app_facts_format(f->app, app, sizeof(app)) > 0;
+	if (said)
 		sbuf_put_safe(b, app, sizeof(app));
-	else
+	if (f->kafka != NULL) {
+		if (said)
+			sbuf_putc(b, ' ');
+		sbuf_put_safe(b, f->kafka, KAFKA_FACTS_TEXT_MAX);
+	} else if (!said) {
 		sbuf_putc(b, '-');
+	}
 	sbuf_putc(b, '\n');
 }
 

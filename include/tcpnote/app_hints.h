@@ -155,6 +155,41 @@ enum app_undecryptable {
 /* The fixed words of a kind ("tls client hello"), without its fields. */
 const char *app_hint_kind_name(enum app_hint_kind k);
 
+/* Room for a Kafka topic name in struct app_kafka_hint (Kafka allows at most 249 characters). */
+#define APP_KAFKA_TOPIC_MAX 249
+
+/* Whether a Fetch response partition's previous high watermark on the connection is known. */
+enum app_kafka_prev {
+	APP_KAFKA_PREV_FIRST = 0, /* the first Fetch response for it on the connection */
+	APP_KAFKA_PREV_KNOWN,     /* prev_high_watermark holds the last one */
+	APP_KAFKA_PREV_UNTRACKED  /* the connection tracks too many partitions to know */
+};
+
+/*
+ * The numbers of one Kafka hint (app_kafka_conn.c), for --explain. "The
+ * partition" is the message's first topic-partition (has_partition false:
+ * it has none). Offsets not in the message are -1.
+ */
+struct app_kafka_hint {
+	int16_t api_key;
+	int16_t api_version;
+	int32_t correlation_id;
+	bool response;
+	bool has_partition;
+	bool topic_cut;           /* the topic name went on past topic */
+	uint8_t prev;             /* Fetch response: enum app_kafka_prev */
+	int16_t error;            /* the top-level error code, else the first item's (partition, or Metadata topic); 0 none */
+	int32_t partition;
+	uint32_t partitions;      /* topic-partitions in the message */
+	int64_t offset;           /* the partition's offset as struct kafka_item has it (app_kafka.h) */
+	int64_t fetch_offset;     /* Fetch response: the offset its request asked for the partition, or -1 */
+	int64_t prev_high_watermark; /* Fetch response, with prev APP_KAFKA_PREV_KNOWN */
+	int64_t last_stable;      /* Fetch response v4+ */
+	int64_t log_start;        /* Fetch response v5+ */
+	int64_t records;          /* Produce request, Fetch response; else -1 */
+	char topic[APP_KAFKA_TOPIC_MAX + 1];
+};
+
 /*
  * The hints completed by one segment. Only the fields of the kinds whose
  * bit is set are meaningful. Strings are copied raw (not escaped), cut at
@@ -205,6 +240,8 @@ struct app_hints {
 	const struct app_cert_chain *certs;
 	/* Kafka: the text of each message's hint (kafka_format), cut at APP_HINT_TEXT_MAX. */
 	char kafka[APP_KAFKA_HINTS][APP_HINT_TEXT_MAX + 1];
+	/* And its numbers, for --explain (which never reads the text). */
+	struct app_kafka_hint kafka_info[APP_KAFKA_HINTS];
 };
 
 /*

@@ -15,6 +15,7 @@ struct flow_record {
 	struct conn_endpoints ep;
 	int64_t handshake_rtt_ns; /* 0: unknown */
 	struct app_conn_facts *app; /* TLS/HTTP facts, or NULL (owned by whoever made the record) */
+	char *kafka;                /* Kafka facts as kafka_facts_format writes them, or NULL (owned likewise) */
 };
 
 /* Write the table for n connections, in the order given. Returns 0, or -1 on a write error. */

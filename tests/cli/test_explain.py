@@ -23,6 +23,7 @@ from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 from cleartext_prefix import View  # noqa: E402
+from tshark_kafka import tshark_pdus  # noqa: E402
 
 import subprocess  # noqa: E402
 
@@ -239,6 +240,66 @@ def undecryptable_checks(t, pcaps):
                   all(want in s and CJK.search(s) for s in got['zh'][:1]), got)
 
 
+def kafka_fetch_expected(pdus):
+    """frame -> the numbers of its Fetch response's sentence, worked out from tshark's messages:
+    high watermark, records, the offset the request with the same correlation id asked for and
+    the lag, the previous high watermark of the partition on the connection (then this one),
+    the last stable and log start offsets. Frames with one single-partition Fetch response only."""
+    asked, last, want = {}, {}, {}
+    for num in sorted(pdus):
+        for f in pdus[num]:
+            conn = f['client_port']
+            if f['api'] != 1:
+                continue
+            if f['direction'] == 'request':
+                asked[(conn, f['correlation_id'])] = dict(f['offsets'])
+                continue
+            if len(f['offsets']) != 1 or len(pdus[num]) != 1:
+                continue
+            (tp, hw), = f['offsets'].items()
+            nums = [hw, f['records'][tp]]
+            off = asked.get((conn, f['correlation_id']), {}).get(tp)
+            if off is not None:
+                nums += [off, hw - off] if hw >= off else [off]  # "lag 0" says its 0
+            if (conn, tp) in last:
+                nums += [last[(conn, tp)], hw] if last[(conn, tp)] != hw else [hw]
+            nums += [x for x in f['stable'][tp] if x >= 0]
+            if hw >= 0:
+                last[(conn, tp)] = hw
+            want[num] = nums
+    return want
+
+
+def kafka_checks(t, pcaps):
+    """Each Fetch response's explanation carries tshark's numbers, in both languages; every Kafka
+    hint is explained; the lag and the 0 -> 17 of the seed are there."""
+    for name in ('kafka-seed.pcap', 'kafka-group.pcap', 'kafka-errors.pcap'):
+        path = os.path.join(pcaps, name)
+        want = kafka_fetch_expected(tshark_pdus(path))
+        outs = {lang: run([t, '-n', '--explain', '--lang', lang, '-r', path])[1] for lang in ('en', 'zh')}
+        en, zh = explained(outs['en']), explained(outs['zh'])
+        hints = sum(len(re.findall(r'kafka \S+ v\d+ (?:request|response)', l))
+                    for l in outs['en'].splitlines() if not l.startswith(' '))
+        lines = [s for _, p in en for s in p if s[0].startswith('kafka ')]
+        check('%s: every Kafka hint has its sentence (%d)' % (name, hints), len(lines) == hints > 0,
+              len(lines))
+        got = {}
+        for (n, en_s), (_, zh_s) in zip(en, zh):
+            for (label, s_en), (_, s_zh) in zip(en_s, zh_s):
+                if label == 'kafka Fetch response':
+                    got[n] = (s_en, s_zh)
+        ok = [n for n in want if n in got and numbers(got[n][0])[1:] == want[n] and
+              numbers(got[n][1])[1:] == want[n] and CJK.search(got[n][1])]
+        check('%s: %d Fetch responses explained with tshark\'s high watermark, records, asked offset, '
+              'lag, previous high watermark and the last stable and log start offsets, in both languages'
+              % (name, len(want)), len(want) > 0 and ok == sorted(want),
+              [(n, want[n], got.get(n)) for n in want if n not in ok][:2])
+        if name == 'kafka-seed.pcap':
+            check('kafka-seed: the high watermark moves 0 -> 17 with a lag of 17',
+                  any('moved 0 -> 17' in s and '17 records behind' in s for s, _ in got.values())
+                  and any('0 \u2192 17' in z for _, z in got.values()), sorted(got.values())[-1:])
+
+
 def main():
     a = tcpnote_and_pcaps()
     t = a.tcpnote
@@ -324,6 +385,7 @@ def main():
     check('the key-log captures explain every decrypted hint and "tls resumed"',
           set(DECRYPTED) | {'tls resumed'} <= seen, sorted(seen))
     undecryptable_checks(t, a.pcaps)
+    kafka_checks(t, a.pcaps)
 
     # Every capture, both languages, -v: no failure, and nothing foreign reaches the terminal
     # unescaped (the hostile capture's names are in the sentences too).

@@ -22,6 +22,13 @@ frame, these are compared with the hint `tcpnote -n --json -r` gives for it (its
   errors     the non-zero error codes anywhere in the message, by name (ERRORS below)
   group      the consumer group and member id where tcpnote shows them
 
+Then the facts of each connection's JSON flow record ("kafka": client id, requests by API,
+last high watermark per topic-partition) against the same connection's messages in
+tshark: the first client id its requests carry, its requests counted by API key, and per
+topic-partition the high watermark of its last Fetch response that gave one (not -1).
+The flow record keeps at most 16 topic-partitions (the others counted in
+high_watermarks_not_kept); the captures have fewer.
+
 A table of agreements is printed; the exit status is 1 if any message differs (one only
 one side has, or a field with different values), with the frames listed. --show prints
 both sides of every frame.
@@ -70,6 +77,9 @@ OFFSET_WORD = {
 
 FIELDS = ['api', 'version', 'direction', 'topics', 'offsets', 'records', 'errors', 'group']
 
+# The flow record's Kafka facts compared per connection.
+FACTS = ['client_id', 'apis', 'high_watermarks']
+
 
 def server_ports(pcap):
     out = subprocess.run(['tshark', '-n', '-r', pcap, '-Y', 'tcp.flags.syn==1 && tcp.flags.ack==0',
@@ -114,9 +124,12 @@ def tshark_pdus(pcap):
     frames = collections.defaultdict(list)
     for pkt in ET.fromstring(p.stdout).iter('packet'):
         num = None
+        ports = None
         for proto in pkt.iter('proto'):
             if proto.get('name') == 'geninfo':
                 num = int(first_show(proto, 'num'))
+            if proto.get('name') == 'tcp':
+                ports = (int(first_show(proto, 'tcp.srcport')), int(first_show(proto, 'tcp.dstport')))
             if proto.get('name') != 'kafka':
                 continue
             direction = 'request' if children(proto, 'kafka.request_key') else 'response'
@@ -125,7 +138,10 @@ def tshark_pdus(pcap):
                              else 'kafka.response.version')
             parts = []
             walk_partitions(proto, None, parts)
-            f = {'api': key, 'version': int(ver), 'direction': direction}
+            f = {'api': key, 'version': int(ver), 'direction': direction,
+                 'client_port': ports[0] if direction == 'request' else ports[1],
+                 'client_id': first_show(proto, 'kafka.client_id'),
+                 'correlation_id': int(first_show(proto, 'kafka.correlation_id')), 'stable': {}}
             if key == 3:  # Metadata: the topic names only
                 f['topics'] = sorted({fl.get('show') for fl in proto.iter('field')
                                       if fl.get('name') == 'kafka.topic_name'})
@@ -140,6 +156,9 @@ def tshark_pdus(pcap):
                     f['offsets'][(t, pt)] = int(off)
                 if (key, direction) in ((0, 'request'), (1, 'response')):
                     f['records'][(t, pt)] = count_records(node)
+                if (key, direction) == (1, 'response'):  # for test_explain.py
+                    f['stable'][(t, pt)] = tuple(int(first_show(node, n) or -1) for n in
+                                                 ('kafka.last_stable_offset', 'kafka.log_start_offset'))
             f['errors'] = sorted({int(fl.get('show')) for fl in proto.iter('field')
                                   if fl.get('name') == 'kafka.error' and fl.get('show') != '0'})
             if key == 18 and direction == 'response' and 35 in f['errors']:
@@ -197,13 +216,16 @@ def parse_hint(text):
     return f
 
 
-def dump_pdus(tcpnote, pcap):
-    """The Kafka hints of `tcpnote -n --json -r PCAP`, per frame."""
+def dump_pdus(tcpnote, pcap, flows=None):
+    """The Kafka hints of `tcpnote -n --json -r PCAP`, per frame; flows (a dict) gets each flow
+    record's "kafka" facts by client port."""
     p = subprocess.run([tcpnote, '-n', '--json', '-r', pcap], capture_output=True, text=True)
     frames = collections.defaultdict(list)
     texts = collections.defaultdict(list)
     for line in p.stdout.splitlines():  # a file libpcap cannot read gives none (the corpus holds a few)
         r = json.loads(line)
+        if r.get('type') == 'flow' and flows is not None and 'kafka' in r:
+            flows[int(r['client'].rsplit(':', 1)[1])] = r['kafka']
         if r.get('type') != 'packet':
             continue
         for text in r.get('labels') or []:
@@ -211,6 +233,32 @@ def dump_pdus(tcpnote, pcap):
                 frames[r['frame']].append(parse_hint(text))
                 texts[r['frame']].append(text)
     return frames, texts
+
+
+def tshark_facts(ts):
+    """{client port: facts} as the flow record should state them, from tshark's messages in frame order."""
+    inv = {v: k for k, v in NAMES.items()}
+    facts = {}
+    for num in sorted(ts):
+        for f in ts[num]:
+            c = facts.setdefault(f['client_port'], {'client_id': None, 'apis': collections.Counter(),
+                                                     'high_watermarks': {}})
+            if f['direction'] == 'request':
+                c['apis'][inv.get(f['api'], 'api %d' % f['api'])] += 1
+                if c['client_id'] is None and f['client_id']:
+                    c['client_id'] = f['client_id']
+            elif f['api'] == 1:
+                for tp, hw in f['offsets'].items():
+                    if hw >= 0:
+                        c['high_watermarks'][tp] = hw
+    return facts
+
+
+def tcpnote_facts(k):
+    """A flow record's "kafka" member in tshark_facts' shape."""
+    return {'client_id': k.get('client_id'), 'apis': collections.Counter(k['apis']),
+            'high_watermarks': {(h['topic'], h['partition']): h['high_watermark']
+                                for h in k['high_watermarks']}}
 
 
 def compare_group(ts, tn):
@@ -233,9 +281,25 @@ def main():
     versions = collections.Counter()
     bad = []
     n_msgs = 0
+    fact_agree = collections.Counter()
+    fact_total = collections.Counter()
     for pcap in a.pcaps:
         ts = tshark_pdus(pcap)
-        tn, texts = dump_pdus(a.tcpnote, pcap)
+        flows = {}
+        tn, texts = dump_pdus(a.tcpnote, pcap, flows)
+        want = tshark_facts(ts)
+        for port in sorted(set(want) | set(flows)):
+            x = want.get(port)
+            y = tcpnote_facts(flows[port]) if port in flows else None
+            if a.show:
+                print('%s: connection from port %d\n  tshark:  %s\n  tcpnote: %s' % (pcap, port, x, y))
+            for k in FACTS:
+                fact_total[k] += 1
+                if x is not None and y is not None and x[k] == y[k]:
+                    fact_agree[k] += 1
+                else:
+                    bad.append('%s connection from port %d, flow record %s: tshark %r, tcpnote %r' %
+                               (pcap, port, k, x and x[k], y and y[k]))
         for num in sorted(set(ts) | set(tn)):
             x, y = ts.get(num, []), tn.get(num, [])
             if a.show:
@@ -262,6 +326,8 @@ def main():
     for k in FIELDS:
         print('%-10s %4d/%-4d%s' % (k, agree[k], total[k],
                                     ' (%d partition values)' % values[k] if k in values else ''))
+    for k in FACTS:
+        print('%-10s %4d/%-4d(flow records)' % (k, fact_agree[k], fact_total[k]))
     print('API versions seen: ' + ', '.join(
         '%d %s v%d (%d)' % (k, d, v, n) for (k, d, v), n in sorted(versions.items())))
     none = []
@@ -281,7 +347,8 @@ def main():
     if n_msgs == 0:
         print('no Kafka message compared')
         return 1
-    print('%d passed, %d failed' % (sum(agree.values()), sum(total.values()) - sum(agree.values())))
+    passed = sum(agree.values()) + sum(fact_agree.values())
+    print('%d passed, %d failed' % (passed, sum(total.values()) + sum(fact_total.values()) - passed))
     return 1 if bad else 0
 
 

@@ -169,6 +169,98 @@ static void test_explain_chain_and_keys(void **state)
 	free(c);
 }
 
+/* A Kafka Fetch response's numbers, as the follower fills them in (app_kafka_conn.c). */
+static struct app_kafka_hint *kafka_fetch_response(struct app_hints *h, int slot)
+{
+	struct app_kafka_hint *k = &h->kafka_info[slot];
+
+	h->bits |= 1u << (APP_HINT_KAFKA_0 + slot);
+	strcpy(h->kafka[slot], "kafka text explain must not read: 999");
+	memset(k, 0, sizeof(*k));
+	k->api_key = 1;
+	k->api_version = 11;
+	k->correlation_id = 10;
+	k->response = true;
+	k->has_partition = true;
+	strcpy(k->topic, "seed\x1b");
+	k->partition = 0;
+	k->partitions = 1;
+	k->offset = 17;
+	k->fetch_offset = 0;
+	k->prev = APP_KAFKA_PREV_KNOWN;
+	k->prev_high_watermark = 0;
+	k->last_stable = 17;
+	k->log_start = 0;
+	k->records = 17;
+	return k;
+}
+
+/* What explain_packet says of the packet, without labels (valid until the next call). */
+static const char *explained(const struct explain_lang *lang, const struct packet *p,
+			     const struct app_hints *h, const struct seg_context *ctx)
+{
+	static char buf[8192];
+	struct labels l = {0, 0};
+	struct sbuf s;
+	bool told = false;
+
+	sbuf_init(&s, buf, sizeof(buf));
+	explain_packet(&s, lang, p, NULL, &l, h, ctx, 0, &told);
+	return buf;
+}
+
+/* Kafka: from struct app_kafka_hint alone (never the hint text); each added sentence when it applies. */
+static void test_explain_kafka(void **state)
+{
+	struct packet p;
+	struct app_hints h;
+	struct seg_context ctx;
+	struct app_kafka_hint *k;
+	const char *buf;
+
+	(void)state;
+	server_segment(&p, &h, &ctx);
+	k = kafka_fetch_response(&h, 0);
+	buf = explained(&explain_en, &p, &h, &ctx);
+	assert_null(strstr(buf, "999"));
+	assert_non_null(strstr(buf, "    # kafka Fetch response: for seed\\x1b/0 the high watermark is 17: "));
+	assert_non_null(strstr(buf, " It carries 17 records. The client asked from offset 0: it was 17 records behind"));
+	assert_non_null(strstr(buf, " moved 0 -> 17. Last stable offset 17 "));
+	assert_non_null(strstr(buf, "log start offset 0 (the oldest offset still kept).\n"));
+	/* Behind the high watermark's past, too many partitions to know the last one, no log start */
+	k->fetch_offset = 100;
+	k->prev = APP_KAFKA_PREV_UNTRACKED;
+	k->log_start = -1;
+	k->topic_cut = true;
+	k->error = 1;
+	buf = explained(&explain_en, &p, &h, &ctx);
+	assert_non_null(strstr(buf, "for seed\\x1b.../0 "));
+	assert_non_null(strstr(buf, "It reports OFFSET_OUT_OF_RANGE: "));
+	assert_non_null(strstr(buf, "from offset 100, past the high watermark"));
+	assert_null(strstr(buf, "previous Fetch response"));
+	assert_null(strstr(buf, "first Fetch response"));
+	assert_non_null(strstr(buf, "stops there).\n"));
+	/* No high watermark (-1, with an error): no lag nor movement; an error without a sentence by name */
+	k->offset = -1;
+	k->error = 70;
+	k->prev = APP_KAFKA_PREV_FIRST;
+	buf = explained(&explain_zh, &p, &h, &ctx);
+	assert_non_null(strstr(buf, "broker 没有给出 seed\\x1b.../0 的高水位"));
+	assert_non_null(strstr(buf, "它报告错误 FETCH_SESSION_ID_NOT_FOUND。"));
+	assert_null(strstr(buf, "滞后"));
+	assert_null(strstr(buf, "第一个 Fetch 应答"));
+	/* A request of an API without a name, and a second message in the same segment */
+	k = kafka_fetch_response(&h, 1);
+	k->response = false;
+	k->has_partition = false;
+	k->api_key = 99;
+	k->api_version = 2;
+	k->correlation_id = 5;
+	buf = explained(&explain_en, &p, &h, &ctx);
+	assert_non_null(strstr(buf, "\n    # kafka api 99 request: the client sends the broker a request, api 99 v2, "
+				  "with correlation id 5: the answer will carry the same id.\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_explain_lang_find),
 		cmocka_unit_test(test_explain_escapes_packet_text),
 		cmocka_unit_test(test_explain_chain_and_keys),
+		cmocka_unit_test(test_explain_kafka),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

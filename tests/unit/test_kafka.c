@@ -12,6 +12,7 @@
 
 #include "fixtures.h"
 #include "tcpnote/app_kafka.h"
+#include "tcpnote/app_kafka_conn.h"
 #include "tcpnote/kafka_names.h"
 
 /* ------------------------------------------------------------------ */
@@ -1618,6 +1619,268 @@ static void test_kafka_frame_inflight(void **state)
 	assert_true(kafka_inflight_take(&t, 100 + KAFKA_INFLIGHT_MAX, &key, &version));
 }
 
+/* ------------------------------------------------------------------ */
+/* The follower's facts and explain numbers, fed whole messages in order */
+
+/* A correlation id written over the one wreq/wresp put at offset `at`. */
+static void set_corr(struct wb *w, size_t at, int32_t corr)
+{
+	size_t n = w->n;
+
+	w->n = at;
+	w32(w, corr);
+	w->n = n;
+}
+
+/* A Fetch v12 request for topic/part from offset. */
+static void wfetch_req(struct wb *w, int32_t corr, const char *client, const char *topic,
+		       int32_t part, int64_t offset)
+{
+	wreq(w, 1, 12, client);
+	set_corr(w, 4, corr);
+	w32(w, -1);       /* replica_id */
+	w32(w, 500);      /* max_wait_ms */
+	w32(w, 1);        /* min_bytes */
+	w32(w, 1 << 20);  /* max_bytes */
+	w8(w, 0);         /* isolation_level */
+	w32(w, 0);        /* session_id */
+	w32(w, -1);       /* session_epoch */
+	warr(w, true, 1);
+	wstr(w, true, topic);
+	warr(w, true, 1);
+	w32(w, part);
+	w32(w, -1);       /* current_leader_epoch */
+	w64(w, offset);   /* fetch_offset */
+	w32(w, -1);       /* last_fetched_epoch */
+	w64(w, -1);       /* log_start_offset */
+	w32(w, 1 << 20);  /* partition_max_bytes */
+	wtags(w);
+	wtags(w);
+	warr(w, true, 0); /* forgotten_topics_data */
+	wstr(w, true, "");
+	wtags(w);
+}
+
+/* A Fetch v12 response for topic/part: the high watermark (also the last stable offset), no records. */
+static void wfetch_resp(struct wb *w, int32_t corr, const char *topic, int32_t part, int error,
+			int64_t hw)
+{
+	wresp(w, 1, 12);
+	set_corr(w, 0, corr);
+	w32(w, 0);  /* throttle_time_ms */
+	w16(w, 0);  /* error_code */
+	w32(w, 0);  /* session_id */
+	warr(w, true, 1);
+	wstr(w, true, topic);
+	warr(w, true, 1);
+	w32(w, part);
+	w16(w, error);
+	w64(w, hw);
+	w64(w, hw); /* last_stable_offset */
+	w64(w, 0);  /* log_start_offset */
+	warr(w, true, -1); /* aborted_transactions: null */
+	w32(w, -1); /* preferred_read_replica */
+	wuv(w, 0);  /* records: null */
+	wtags(w);
+	wtags(w);
+	wtags(w);
+}
+
+struct follow {
+	struct app_kafka_conn *k;
+	uint32_t seq[2];
+	struct app_hints out;
+};
+
+/* One message of role, with its length prefix, in one segment; the hints it gives in f->out. */
+static void feed_msg(struct follow *f, int role, const struct wb *w)
+{
+	static uint8_t seg[4 + sizeof(((struct wb *)0)->b)];
+
+	seg[0] = (uint8_t)(w->n >> 24);
+	seg[1] = (uint8_t)(w->n >> 16);
+	seg[2] = (uint8_t)(w->n >> 8);
+	seg[3] = (uint8_t)w->n;
+	memcpy(seg + 4, w->b, w->n);
+	f->out.bits = 0;
+	app_kafka_conn_feed(f->k, role, f->seq[role], seg, w->n + 4, &f->out);
+	f->seq[role] += (uint32_t)w->n + 4;
+	assert_true(app_hints_has(&f->out, APP_HINT_KAFKA_0));
+}
+
+static void follow_begin(struct follow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->k = app_kafka_conn_new();
+	assert_non_null(f->k);
+	f->seq[0] = 1000;
+	f->seq[1] = 5000;
+	app_kafka_conn_anchor(f->k, 0, f->seq[0]);
+	app_kafka_conn_anchor(f->k, 1, f->seq[1]);
+}
+
+/* A Fetch request and its response: the response's explain numbers. */
+static const struct app_kafka_hint *fetch(struct follow *f, int32_t corr, const char *topic,
+					  int32_t part, int64_t from, int64_t hw)
+{
+	struct wb w;
+
+	wfetch_req(&w, corr, "c", topic, part, from);
+	feed_msg(f, 0, &w);
+	wfetch_resp(&w, corr, topic, part, 0, hw);
+	feed_msg(f, 1, &w);
+	return &f->out.kafka_info[0];
+}
+
+/* The last high watermark, the lag and the movement: up, unchanged, down, and -1 (an error) ignored. */
+static void test_kafka_facts_high_watermark(void **state)
+{
+	static struct follow f;
+	const struct kafka_facts *facts;
+	const struct app_kafka_hint *h;
+	char text[KAFKA_FACTS_TEXT_MAX];
+	struct wb w;
+
+	(void)state;
+	follow_begin(&f);
+	h = fetch(&f, 1, "seed", 0, 0, 0);
+	assert_true(h->response);
+	assert_int_equal(h->api_key, KAFKA_FETCH);
+	assert_int_equal(h->api_version, 12);
+	assert_int_equal(h->correlation_id, 1);
+	assert_string_equal(h->topic, "seed");
+	assert_int_equal(h->offset, 0);
+	assert_int_equal(h->fetch_offset, 0);
+	assert_int_equal(h->prev, APP_KAFKA_PREV_FIRST);
+	h = fetch(&f, 2, "seed", 0, 0, 17);
+	assert_int_equal(h->prev, APP_KAFKA_PREV_KNOWN);
+	assert_int_equal(h->prev_high_watermark, 0);
+	assert_int_equal(h->offset, 17);
+	assert_int_equal(h->fetch_offset, 0);
+	assert_int_equal(h->last_stable, 17);
+	h = fetch(&f, 3, "seed", 0, 17, 17);
+	assert_int_equal(h->prev_high_watermark, 17);
+	assert_int_equal(h->fetch_offset, 17);
+	/* Down: a new leader whose log was truncated. The last one is kept, not the highest. */
+	h = fetch(&f, 4, "seed", 0, 17, 5);
+	assert_int_equal(h->prev_high_watermark, 17);
+	assert_int_equal(h->offset, 5);
+	/* An error with -1: the hint has it, the facts keep 5 */
+	wfetch_req(&w, 5, "c", "seed", 0, 5);
+	feed_msg(&f, 0, &w);
+	wfetch_resp(&w, 5, "seed", 0, 6, -1);
+	feed_msg(&f, 1, &w);
+	h = &f.out.kafka_info[0];
+	assert_int_equal(h->offset, -1);
+	assert_int_equal(h->error, 6);
+	facts = app_kafka_conn_facts(f.k);
+	assert_int_equal(facts->n_partitions, 1);
+	assert_int_equal(facts->partitions[0].high_watermark, 5);
+	assert_int_equal(facts->partitions[0].fetches, 4);
+	assert_int_equal(facts->requests[KAFKA_FETCH], 5);
+	kafka_facts_format(facts, text, sizeof(text));
+	assert_string_equal(text, "kafka client=c Fetch:5 seed/0 hw=5");
+	/* Two requests in flight, answered in the other order: each response has its own request's offset */
+	wfetch_req(&w, 10, "c", "seed", 0, 3);
+	feed_msg(&f, 0, &w);
+	wfetch_req(&w, 11, "c", "seed", 0, 4);
+	feed_msg(&f, 0, &w);
+	wfetch_resp(&w, 11, "seed", 0, 0, 9);
+	feed_msg(&f, 1, &w);
+	assert_int_equal(f.out.kafka_info[0].fetch_offset, 4);
+	wfetch_resp(&w, 10, "seed", 0, 0, 9);
+	feed_msg(&f, 1, &w);
+	assert_int_equal(f.out.kafka_info[0].fetch_offset, 3);
+	/* A response to a request for another partition: no offset asked for this one */
+	wfetch_req(&w, 12, "c", "seed", 1, 4);
+	feed_msg(&f, 0, &w);
+	wfetch_resp(&w, 12, "seed", 0, 0, 9);
+	feed_msg(&f, 1, &w);
+	assert_int_equal(f.out.kafka_info[0].fetch_offset, -1);
+	app_kafka_conn_free(f.k);
+}
+
+/* More topic-partitions than kept: the first KAFKA_FACTS_PARTITIONS, the rest counted. */
+static void test_kafka_facts_bounds(void **state)
+{
+	static struct follow f;
+	const struct kafka_facts *facts;
+	const struct app_kafka_hint *h;
+	char text[KAFKA_FACTS_TEXT_MAX];
+	int i;
+
+	(void)state;
+	follow_begin(&f);
+	for (i = 0; i < KAFKA_FACTS_PARTITIONS + 4; i++) {
+		h = fetch(&f, i, "t", i, 0, 100 + i);
+		assert_int_equal(h->prev, i < KAFKA_FACTS_PARTITIONS ? APP_KAFKA_PREV_FIRST
+								       : APP_KAFKA_PREV_UNTRACKED);
+	}
+	/* Again: the kept ones know their previous value, the others still do not. */
+	h = fetch(&f, 100, "t", 0, 0, 200);
+	assert_int_equal(h->prev, APP_KAFKA_PREV_KNOWN);
+	assert_int_equal(h->prev_high_watermark, 100);
+	h = fetch(&f, 101, "t", KAFKA_FACTS_PARTITIONS, 0, 200);
+	assert_int_equal(h->prev, APP_KAFKA_PREV_UNTRACKED);
+	facts = app_kafka_conn_facts(f.k);
+	assert_int_equal(facts->n_partitions, KAFKA_FACTS_PARTITIONS);
+	assert_int_equal(facts->partitions_more, 5);
+	assert_int_equal(facts->partitions[0].high_watermark, 200);
+	assert_int_equal(facts->partitions[KAFKA_FACTS_PARTITIONS - 1].partition,
+			 KAFKA_FACTS_PARTITIONS - 1);
+	assert_int_equal(facts->requests[KAFKA_FETCH], KAFKA_FACTS_PARTITIONS + 6);
+	kafka_facts_format(facts, text, sizeof(text));
+	assert_non_null(strstr(text, " t/15 hw=115 +5 hw not kept"));
+	/* A text cut to fit its buffer */
+	assert_true(kafka_facts_format(facts, text, 20) == 19);
+	assert_int_equal(strlen(text), 19);
+	app_kafka_conn_free(f.k);
+}
+
+/* A client id longer than kept, a topic name longer than kept, and requests by API. */
+static void test_kafka_facts_strings(void **state)
+{
+	static struct follow f;
+	const struct kafka_facts *facts;
+	char client[301], topic[300];
+	char text[KAFKA_FACTS_TEXT_MAX];
+	struct wb w;
+
+	(void)state;
+	memset(client, 'c', sizeof(client) - 1);
+	client[sizeof(client) - 1] = '\0';
+	memset(topic, 't', sizeof(topic) - 1); /* longer than Kafka allows: a lying peer */
+	topic[sizeof(topic) - 1] = '\0';
+	follow_begin(&f);
+	facts = app_kafka_conn_facts(f.k);
+	assert_false(kafka_facts_any(facts));
+	wreq(&w, 18, 0, NULL); /* ApiVersions v0, a null client id: none kept yet */
+	feed_msg(&f, 0, &w);
+	assert_true(kafka_facts_any(facts));
+	assert_string_equal(facts->client_id, "");
+	wreq(&w, 18, 0, client);
+	feed_msg(&f, 0, &w);
+	assert_int_equal(strlen(facts->client_id), KAFKA_FACTS_CLIENT_MAX);
+	assert_true(facts->client_id_cut);
+	wreq(&w, 18, 0, "other"); /* the first client id stays */
+	feed_msg(&f, 0, &w);
+	assert_int_equal(facts->client_id[0], 'c');
+	assert_int_equal(facts->requests[KAFKA_API_VERSIONS], 3);
+	fetch(&f, 8, topic, 2, 0, 7);
+	assert_int_equal(strlen(facts->partitions[0].topic), KAFKA_FACTS_TOPIC_MAX);
+	assert_true(facts->partitions[0].topic_cut);
+	assert_true(f.out.kafka_info[0].topic_cut);
+	fetch(&f, 9, topic, 2, 7, 8); /* the same cut name finds its entry again */
+	assert_int_equal(facts->n_partitions, 1);
+	assert_int_equal(facts->partitions[0].high_watermark, 8);
+	kafka_facts_format(facts, text, sizeof(text));
+	assert_non_null(strstr(text, "kafka client=ccc"));
+	assert_non_null(strstr(text, "c... Fetch:2 ApiVersions:3 ttt"));
+	assert_non_null(strstr(text, "t.../2 hw=8"));
+	assert_null(app_kafka_conn_facts(NULL));
+	app_kafka_conn_free(f.k);
+}
+
 static void test_kafka_names(void **state)
 {
 	(void)state;
@@ -1705,6 +1968,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_kafka_hostile, case_teardown),
 		cmocka_unit_test_teardown(test_kafka_sniff, case_teardown),
 		cmocka_unit_test(test_kafka_frame_inflight),
+		cmocka_unit_test(test_kafka_facts_high_watermark),
+		cmocka_unit_test(test_kafka_facts_bounds),
+		cmocka_unit_test(test_kafka_facts_strings),
 		cmocka_unit_test(test_kafka_names),
 		cmocka_unit_test(test_kafka_format_bounds),
 	};
