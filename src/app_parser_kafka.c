@@ -36,6 +36,12 @@ static void kafka_free(void *st)
 	app_kafka_conn_free(st);
 }
 
+/* The follower is the facts' keeper: app_kafka_conn_facts reads them from it. */
+static const void *kafka_facts(const void *st)
+{
+	return st;
+}
+
 /* No end: the state stays until the connection goes, for what it knows of the connection. */
 const struct app_parser app_parser_kafka = {
 	.name = "kafka",
@@ -44,4 +50,5 @@ const struct app_parser app_parser_kafka = {
 	.anchor = kafka_anchor,
 	.feed = kafka_feed,
 	.free = kafka_free,
+	.facts = kafka_facts,
 };

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "app_parser.h"
+#include "tcpnote/app_kafka_conn.h"
 #include "tcpnote/app_track.h"
 
 /*
@@ -192,5 +193,5 @@ void app_track_clear(struct app_state **st, uint8_t *judged)
 
 const struct app_kafka_conn *app_track_kafka(const struct app_state *st)
 {
-	return st != NULL ? st->kafka : NULL;
+	return app_track_parser_facts(st, &app_parser_kafka);
 }
