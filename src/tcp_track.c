@@ -256,7 +256,15 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 		}
 	} else if (ev == EV_SYN) {
 		struct track_dir *sender = &c->dir[from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER];
-		bool same_syn = sender->isn_valid && sender->isn == t->seq && !c->ended;
+		/*
+		 * A SYN with the ISN of the one that opened the connection is that
+		 * SYN sent again, also after a FIN or the peer's RST (Windows
+		 * retries a refused connect so): Wireshark's dissect_tcp() keeps
+		 * the conversation when the SYN's seq is its base_seq, and the
+		 * analysis calls the SYN a retransmission. Only a new ISN opens a
+		 * new connection (`port reuse`).
+		 */
+		bool same_syn = sender->isn_valid && sender->isn == t->seq;
 		bool simultaneous = from_lo != c->client_is_lo && c->state == CONN_SYN_SENT;
 
 		if (!same_syn && !simultaneous) {
@@ -272,6 +280,9 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 			conn_reset(c, from_lo);
 			created = true;
 			labels_add(out, LABEL_PORT_REUSE);
+		} else if (same_syn && c->state == CONN_RESET && !c->dir[ROLE_SERVER].isn_valid) {
+			/* A refused connect tried again: its RST refuses it again. */
+			conn_set_state(c, CONN_SYN_SENT);
 		}
 	}
 	if (created)
