@@ -287,6 +287,9 @@ static void zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t len
 	struct zeek_endpoint *e = &s->z[side], *peer = &s->z[!side];
 	bool syn = f & TCPF_SYN, ack = f & TCPF_ACK, fin = f & TCPF_FIN, rst = f & TCPF_RST;
 
+	/* do_close: ConnectionClosed() marks the side closed (its deferral for pending data aside) */
+	if ((fin || rst) && e->state != EP_RESET)
+		e->did_close = true;
 	switch (e->state) {
 	case EP_INACTIVE: /* UpdateInactiveState() */
 		if (syn && side == 0) {
@@ -393,6 +396,27 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 	    !labels_has(l, LABEL_SPURIOUS_RETRANSMISSION))
 		s->bytes[role] += t->paylen;
 	zeek_packet(s, role == s->zeek_orig ? 0 : 1, t);
+}
+
+bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t)
+{
+	const struct zeek_endpoint *conn_orig = &s->z[0];
+
+	if (s->packets[0] + s->packets[1] == 0 || !(t->flags & TCPF_SYN))
+		return false;
+	if (t->flags & TCPF_ACK) {
+		/* a SYN+ACK starts a new record only where the originator was never seen */
+		if (s->z[0].state != EP_INACTIVE)
+			return false;
+		conn_orig = &s->z[1];
+	}
+	if (s->z[0].did_close || s->z[1].did_close)
+		return true;
+	if (t->seq == conn_orig->start_seq)
+		return false;
+	/* a SYN captured after its SYN+ACK: Zeek keeps the record (and flips it) */
+	return (t->flags & TCPF_ACK) || conn_orig->state != EP_SYN_ACK_SENT ||
+	       s->z[1].state != EP_INACTIVE || t->seq != s->z[1].start_seq;
 }
 
 /* The history matches /^\^?S[^HAFGIQ]*R.*$/: a SYN, then a RST before any answer or data. */

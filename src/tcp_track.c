@@ -229,6 +229,18 @@ static void dir_update(struct track_dir *d, const struct tcp_info *t, const stru
 	d->seen = true;
 }
 
+/* Hand the connection's record to the end handler: a new one starts on its 5-tuple. */
+static void end_record(struct conn *c, const struct packet *p, struct track_hooks *hooks)
+{
+	struct flow_key k;
+	bool lo;
+
+	if (hooks == NULL || hooks->on_end == NULL)
+		return;
+	flow_key_of(p, &k, &lo);
+	hooks->on_end(c, &k, CONN_END_REPLACED, hooks->ctx);
+}
+
 void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct packet *p,
 			struct labels *out)
 {
@@ -269,13 +281,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 
 		if (!same_syn && !simultaneous) {
 			/* A new connection on an old 5-tuple (RFC 9293 section 3.4.1). */
-			if (hooks != NULL && hooks->on_end != NULL) {
-				struct flow_key k;
-				bool lo;
-
-				flow_key_of(p, &k, &lo);
-				hooks->on_end(c, &k, CONN_END_REPLACED, hooks->ctx);
-			}
+			end_record(c, p, hooks);
 			app_track_clear(&c->app, &c->app_judged);
 			conn_reset(c, from_lo);
 			created = true;
@@ -285,8 +291,13 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 			conn_set_state(c, CONN_SYN_SENT);
 		}
 	}
-	if (created)
+	if (created) {
 		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
+	} else if (summary_zeek_reuse(&c->sum, t)) {
+		/* Zeek's record ends here and a new one starts; the connection goes on. */
+		end_record(c, p, hooks);
+		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
+	}
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 	d = &c->dir[role];
 	peer = &c->dir[!role];

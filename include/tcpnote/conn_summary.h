@@ -36,6 +36,7 @@ struct zeek_endpoint {
 	uint32_t rxmt_cnt, win0_cnt;             /* retransmissions, zero windows */
 	uint8_t rxmt_exp, win0_exp;              /* their next history threshold: 10^exp */
 	uint8_t state, prev_state;               /* enum endpoint_state */
+	bool did_close;                          /* sent a FIN or RST Zeek took as closing */
 };
 
 struct conn_summary {
@@ -77,6 +78,13 @@ void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1]);
 
 /* Zeek's conn_state code: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH. */
 const char *summary_conn_state(const struct conn_summary *s);
+
+/*
+ * Whether Zeek ends the connection's record at this packet and starts a new
+ * one (TCPSessionAdapter::IsReuse()): a SYN once a side has closed, or a SYN
+ * with another ISN than the originator's.
+ */
+bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t);
 
 /* How it closed: four-way, FIN merged, simultaneous, reset, refused or open. */
 const char *summary_close_kind(const struct conn_summary *s);
