@@ -98,7 +98,7 @@ static void count_label(struct conn_summary *s, enum label l)
  * Zeek with its defaults, checksums not verified (zeek -C: loopback and
  * offloading senders carry unfinished checksums, which Zeek would drop).
  */
-#define HIST_SYN 0x1u
+#define HIST_SYN 0x1u /* Zeek's HistoryMasks (TCP_Endpoint.h) */
 #define HIST_FIN 0x2u
 #define HIST_RST 0x4u
 #define HIST_FIN_RST 0x8u
@@ -151,33 +151,32 @@ static void add_history(struct conn_summary *s, char code)
 }
 
 /* Connection::CheckHistory(): the letter once per side; true if it was there already. */
-static bool check_history(struct conn_summary *s, int side, uint32_t mask, char code)
+static bool check_history(struct conn_summary *s, int side, unsigned mask, char code)
 {
 	if (side)
-		mask <<= 16;
+		mask <<= 8; /* Zeek shifts by 16; the 7 bits used fit in 8 */
 	if (s->hist_seen & mask)
 		return true;
-	s->hist_seen |= mask;
+	s->hist_seen = (uint16_t)(s->hist_seen | mask);
 	add_history(s, side ? (char)(code - 'A' + 'a') : code);
 	return false;
 }
 
-/* Connection::ScaledHistoryEntry() with base 10: at the 1st, 10th, 100th ... time. */
-static void scaled_history(struct conn_summary *s, int side, char code, uint32_t *count,
-			   uint8_t *exp)
+/*
+ * Connection::ScaledHistoryEntry() with base 10: the letter at the 1st, 10th,
+ * 100th ... time, when the count reaches the next power of ten.
+ */
+static void scaled_history(struct conn_summary *s, int side, char code, uint16_t *count)
 {
-	uint32_t threshold = 1;
-	uint8_t i;
+	unsigned n;
 
-	for (i = 0; i < *exp; i++)
-		threshold *= 10;
-	if (++*count != threshold)
+	if (*count == UINT16_MAX)
 		return;
-	add_history(s, side ? (char)(code - 'A' + 'a') : code);
-	if (*exp < 9)
-		(*exp)++;
-	else
-		*count = 0; /* Zeek's threshold would wrap past 2^32 here: it counts again */
+	n = ++*count;
+	while (n % 10 == 0)
+		n /= 10;
+	if (n == 1)
+		add_history(s, side ? (char)(code - 'A' + 'a') : code);
 }
 
 /* update_history(): the letters of a packet's flags. */
@@ -278,7 +277,7 @@ static void zeek_last_seq(struct conn_summary *s, int side, uint8_t f, uint32_t 
 	else if (delta > 0)
 		e->last_seq = past;
 	else if (len > 0)
-		scaled_history(s, side, 'T', &e->rxmt_cnt, &e->rxmt_exp);
+		scaled_history(s, side, 'T', &e->rxmt_cnt);
 }
 
 /* UpdateStateMachine() and its Update*State(), for one packet from side (0 the originator). */
@@ -357,7 +356,7 @@ static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info 
 	zeek_flag_history(s, side, f, t->seq - e->start_seq, len);
 	/* update_window(): a zero window, unless with or after a RST or after the peer's FIN */
 	if (t->win == 0 && !(f & TCPF_RST) && peer->state != EP_CLOSED && e->state != EP_RESET)
-		scaled_history(s, side, 'W', &e->win0_cnt, &e->win0_exp);
+		scaled_history(s, side, 'W', &e->win0_cnt);
 	/* init_peer(): the first ACK of a silent peer sets where its sequence space starts */
 	if ((f & TCPF_ACK) && peer->state == EP_INACTIVE)
 		init_seqs(peer, t->ack - 1, t->ack - 1);

@@ -26,19 +26,23 @@ enum endpoint_state {
  * zero windows at the 1st, 10th, 100th ... time), so it has no fixed length:
  * it stops growing at HISTORY_MAX letters.
  */
-#define HISTORY_MAX 40
+#define HISTORY_MAX 24
 #define SUMMARY_BIG 8  /* labels counted in 32 bits; the others in 16, saturating */
 
 /* What Zeek's TCP analyzer keeps per endpoint for state and history (TCPSessionAdapter.cc). */
 struct zeek_endpoint {
 	uint32_t start_seq, last_seq;            /* StartSeq(), LastSeq() */
 	uint32_t last_syn, last_fin, last_rst;   /* hist_last_SYN/FIN/RST, relative */
-	uint32_t rxmt_cnt, win0_cnt;             /* retransmissions, zero windows */
-	uint8_t rxmt_exp, win0_exp;              /* their next history threshold: 10^exp */
+	uint16_t rxmt_cnt, win0_cnt;             /* retransmissions, zero windows; stop at 65535 */
 	uint8_t state, prev_state;               /* enum endpoint_state */
 	bool did_close;                          /* sent a FIN or RST Zeek took as closing */
 };
 
+/*
+ * A million of these are kept (--max-flows): Zeek's state above costs about
+ * 70 bytes a connection; counts stop at 65535 (so T and W come at most 5 times
+ * a side) and the history at HISTORY_MAX letters.
+ */
 struct conn_summary {
 	uint64_t id;            /* 1, 2, ... in order of first packet */
 	int64_t first_ns, last_ns;
@@ -47,7 +51,7 @@ struct conn_summary {
 	uint32_t count_big[SUMMARY_BIG];
 	uint16_t count_small[LABEL_COUNT - SUMMARY_BIG];
 	struct zeek_endpoint z[2]; /* [0] Zeek's originator, [1] its responder */
-	uint32_t hist_seen;     /* Zeek's HIST_* bits: the originator's, the responder's << 16 */
+	uint16_t hist_seen;     /* Zeek's HIST_* bits: the originator's, the responder's << 8 */
 	uint8_t zeek_orig;      /* the tcpnote role (0 client, 1 server) Zeek calls the originator */
 	uint8_t hist_len;
 	char history[HISTORY_MAX]; /* the letters, not terminated */
