@@ -1,4 +1,4 @@
-/* conn_summary.c - per-connection counts, Zeek conn_state and history letters, close kind. */
+/* conn_summary.c - per-connection counts, Zeek's conn_state and history as Zeek derives them, close kind. */
 #include <string.h>
 
 #include "tcpnote/conn_summary.h"
@@ -80,69 +80,294 @@ static void count_label(struct conn_summary *s, enum label l)
 }
 
 /*
- * Zeek's history (base/protocols/conn): each letter once per direction, in
- * order of first appearance, upper case for the originator (our client).
+ * Zeek's analysis of a TCP connection, as Zeek 6/7 do it, for conn_state and
+ * history. The rules and their places in Zeek's source:
+ *   - who is the originator: the first packet's sender, unless
+ *     TCPAnalyzer::WantConnection() (src/packet_analysis/protocol/tcp/TCP.cc)
+ *     flips the roles of a connection that starts without a plain SYN from a
+ *     likely server port; Connection::FlipRoles() (src/Conn.cc) then writes
+ *     '^' first in the history;
+ *   - endpoint states: TCPSessionAdapter::UpdateStateMachine() and its
+ *     Update*State() (src/packet_analysis/protocol/tcp/TCPSessionAdapter.cc);
+ *   - history letters: update_history() there (S H A D F R I Q, one each per
+ *     side via Connection::CheckHistory(), S/F/R again at another sequence
+ *     number), TCP_Endpoint::DidRxmit() and ZeroWindow()
+ *     (src/analyzer/protocol/tcp/TCP_Endpoint.cc: T and W at the 1st, 10th,
+ *     100th ... time, Connection::ScaledHistoryEntry());
+ *   - conn_state: conn_state() in scripts/base/protocols/conn/main.zeek.
+ * Zeek with its defaults, checksums not verified (zeek -C: loopback and
+ * offloading senders carry unfinished checksums, which Zeek would drop).
  */
-/* Zeek's letters, by the bit they have in history_seen. */
-enum { H_SYN, H_SYNACK, H_ACK, H_DATA, H_FIN, H_RST, H_RETRANS, H_ZEROWIN };
-static const char history_letters[8] = {'s', 'h', 'a', 'd', 'f', 'r', 't', 'w'};
+#define HIST_SYN 0x1u /* Zeek's HistoryMasks (TCP_Endpoint.h) */
+#define HIST_FIN 0x2u
+#define HIST_RST 0x4u
+#define HIST_FIN_RST 0x8u
+#define HIST_DATA 0x10u
+#define HIST_ACK 0x20u
+#define HIST_MULTI_FLAG 0x40u
 
-/* How many letters the history holds: one per bit seen. */
-static unsigned history_len(const struct conn_summary *s)
+/*
+ * likely_server_ports: the TCP ports Zeek's base scripts add to it (`redef
+ * likely_server_ports += { ports }` in scripts/base/protocols/<name>/main.zeek):
+ * finger, ftp, ssh, smtp, dns, http, krb, pop3, dce-rpc, smb, imap, ldap,
+ * ssl, socks, modbus, mysql, mqtt, rdp, postgresql, xmpp, redis, irc, dnp3.
+ */
+static const uint16_t zeek_server_ports[] = {
+	21,   22,   25,   53,   79,   80,   81,   88,   110,  135,  139,  143,  389,  443,
+	445,  465,  502,  563,  585,  587,  614,  631,  636,  750,  989,  990,  992,  993,
+	995,  1080, 1434, 1883, 2811, 3128, 3268, 3306, 3389, 5222, 5223, 5269, 5432, 6379,
+	6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
+};
+
+static bool likely_server_port(uint16_t port)
 {
-	return (unsigned)__builtin_popcount(s->history_seen[0]) +
-	       (unsigned)__builtin_popcount(s->history_seen[1]);
+	size_t i;
+
+	for (i = 0; i < sizeof(zeek_server_ports) / sizeof(zeek_server_ports[0]); i++)
+		if (zeek_server_ports[i] == port)
+			return true;
+	return false;
 }
 
-static void history_add(struct conn_summary *s, int role, unsigned bit)
+/* TCPAnalyzer::WantConnection(): does Zeek make the first packet's receiver the originator? */
+static bool zeek_flips(const struct tcp_info *t)
 {
-	unsigned n = history_len(s), code = (unsigned)role << 3 | bit;
+	bool syn = (t->flags & TCPF_SYN) != 0;
 
-	if (s->history_seen[role] & (1u << bit) || n >= HISTORY_MAX)
+	if (syn && !(t->flags & TCPF_ACK))
+		return false;
+	if (!likely_server_port(t->sport))
+		return false;
+	/* both plausible: flip only a non-SYN towards a higher port */
+	if (likely_server_port(t->dport))
+		return !syn && t->sport < t->dport;
+	return true;
+}
+
+static void add_history(struct conn_summary *s, char code)
+{
+	if (s->hist_len < HISTORY_MAX)
+		s->history[s->hist_len++] = code;
+}
+
+/* Connection::CheckHistory(): the letter once per side; true if it was there already. */
+static bool check_history(struct conn_summary *s, int side, unsigned mask, char code)
+{
+	if (side)
+		mask <<= 8; /* Zeek shifts by 16; the 7 bits used fit in 8 */
+	if (s->hist_seen & mask)
+		return true;
+	s->hist_seen = (uint16_t)(s->hist_seen | mask);
+	add_history(s, side ? (char)(code - 'A' + 'a') : code);
+	return false;
+}
+
+/*
+ * Connection::ScaledHistoryEntry() with base 10: the letter at the 1st, 10th,
+ * 100th ... time, when the count reaches the next power of ten.
+ */
+static void scaled_history(struct conn_summary *s, int side, char code, uint16_t *count)
+{
+	unsigned n;
+
+	if (*count == UINT16_MAX)
 		return;
-	s->history_seen[role] |= (uint8_t)(1u << bit);
-	s->history[n / 2] = (uint8_t)(n % 2 ? (s->history[n / 2] & 0x0f) | code << 4 : code);
+	n = ++*count;
+	while (n % 10 == 0)
+		n /= 10;
+	if (n == 1)
+		add_history(s, side ? (char)(code - 'A' + 'a') : code);
+}
+
+/* update_history(): the letters of a packet's flags. */
+static void zeek_flag_history(struct conn_summary *s, int side, uint8_t f, uint32_t rel,
+			      uint32_t len)
+{
+	struct zeek_endpoint *e = &s->z[side];
+	int bits = !!(f & TCPF_SYN) + !!(f & TCPF_FIN) + !!(f & TCPF_RST);
+
+	if (bits > 1) {
+		if ((f & TCPF_FIN) && (f & TCPF_RST))
+			check_history(s, side, HIST_FIN_RST, 'I');
+		else
+			check_history(s, side, HIST_MULTI_FLAG, 'Q');
+	} else if (bits == 1) {
+		if (f & TCPF_SYN) {
+			char code = (f & TCPF_ACK) ? 'H' : 'S';
+
+			if (check_history(s, side, HIST_SYN, code) && rel != e->last_syn)
+				add_history(s, side ? (char)(code - 'A' + 'a') : code);
+			e->last_syn = rel;
+		}
+		if (f & TCPF_FIN) {
+			if (check_history(s, side, HIST_FIN, 'F') && rel + len != e->last_fin)
+				add_history(s, side ? 'f' : 'F');
+			e->last_fin = rel + len;
+		}
+		if (f & TCPF_RST) {
+			if (check_history(s, side, HIST_RST, 'R') && rel != e->last_rst)
+				add_history(s, side ? 'r' : 'R');
+			e->last_rst = rel;
+		}
+	} else if (len > 0) {
+		check_history(s, side, HIST_DATA, 'D');
+	} else if (f & TCPF_ACK) {
+		check_history(s, side, HIST_ACK, 'A');
+	}
+}
+
+static void set_state(struct zeek_endpoint *e, enum endpoint_state st)
+{
+	if (e->state != st) {
+		e->prev_state = e->state;
+		e->state = (uint8_t)st;
+	}
+}
+
+static void init_seqs(struct zeek_endpoint *e, uint32_t start, uint32_t last)
+{
+	e->start_seq = start;
+	e->last_seq = last;
+}
+
+/* init_endpoint(): where the endpoint's sequence space starts. */
+static void zeek_init_endpoint(struct zeek_endpoint *e, uint8_t f, uint32_t seq, uint32_t past)
+{
+	bool syn = (f & TCPF_SYN) != 0;
+
+	switch (e->state) {
+	case EP_INACTIVE:
+		if (syn)
+			init_seqs(e, seq, past);
+		else
+			init_seqs(e, seq - 1, seq); /* partial: as if a SYN came before */
+		break;
+	case EP_SYN_SENT:
+	case EP_SYN_ACK_SENT:
+		if (syn && seq != e->start_seq)
+			init_seqs(e, seq, past);
+		break;
+	case EP_ESTABLISHED:
+	case EP_PARTIAL:
+		if (syn)
+			init_seqs(e, seq, past);
+		break;
+	case EP_RESET:
+		if (syn && e->prev_state == EP_INACTIVE)
+			init_seqs(e, seq, past);
+		break;
+	default:
+		break;
+	}
+}
+
+/* update_last_seq(): a payload that does not advance the sequence space is a retransmission. */
+static void zeek_last_seq(struct conn_summary *s, int side, uint8_t f, uint32_t past, uint32_t len)
+{
+	struct zeek_endpoint *e = &s->z[side];
+	int32_t delta = (int32_t)(past - e->last_seq);
+	const int32_t too_large = 1048576;
+
+	if ((f & (TCPF_SYN | TCPF_RST)) && (delta > too_large || delta < -too_large))
+		return;
+	if ((f & TCPF_FIN) && e->last_seq == e->start_seq + 1)
+		e->last_seq = past;
+	else if (e->state == EP_RESET)
+		return;
+	else if (delta > 0)
+		e->last_seq = past;
+	else if (len > 0)
+		scaled_history(s, side, 'T', &e->rxmt_cnt);
+}
+
+/* UpdateStateMachine() and its Update*State(), for one packet from side (0 the originator). */
+static void zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t len)
+{
+	struct zeek_endpoint *e = &s->z[side], *peer = &s->z[!side];
+	bool syn = f & TCPF_SYN, ack = f & TCPF_ACK, fin = f & TCPF_FIN, rst = f & TCPF_RST;
+
+	/* do_close: ConnectionClosed() marks the side closed (its deferral for pending data aside) */
+	if ((fin || rst) && e->state != EP_RESET)
+		e->did_close = true;
+	switch (e->state) {
+	case EP_INACTIVE: /* UpdateInactiveState() */
+		if (syn && side == 0) {
+			set_state(e, ack ? EP_SYN_ACK_SENT : EP_SYN_SENT);
+		} else if (syn) {
+			/* a SYN+ACK or a simultaneous open (the SYN/SYN-ACK reversal's flip is not done) */
+			if (peer->state == EP_SYN_SENT)
+				set_state(peer, EP_ESTABLISHED);
+			set_state(e, EP_ESTABLISHED);
+		}
+		if (fin)
+			set_state(e, EP_CLOSED);
+		if (rst)
+			set_state(e, EP_RESET);
+		if (e->state == EP_INACTIVE) {
+			if (side == 1 && len == 0 && s->z[0].state == EP_SYN_SENT)
+				; /* an ACK of the SYN before the SYN+ACK: not a partial connection */
+			else if (ack && peer->state == EP_ESTABLISHED)
+				set_state(e, EP_ESTABLISHED);
+			else
+				set_state(e, EP_PARTIAL);
+		}
+		break;
+	case EP_SYN_SENT:
+	case EP_SYN_ACK_SENT: /* UpdateSYN_SentState() */
+		if (fin)
+			set_state(e, EP_CLOSED);
+		if (rst)
+			set_state(e, EP_RESET);
+		break;
+	case EP_ESTABLISHED:
+	case EP_PARTIAL: /* UpdateEstablishedState() */
+		if (syn && e->state == EP_PARTIAL && peer->state == EP_INACTIVE && !ack)
+			set_state(e, EP_SYN_SENT);
+		if (fin && !rst) {
+			set_state(e, EP_CLOSED);
+			/* the peer's FIN then RST was a normal close */
+			if (peer->state == EP_RESET && peer->prev_state == EP_CLOSED)
+				set_state(peer, EP_CLOSED);
+		}
+		if (rst)
+			set_state(e, EP_RESET);
+		break;
+	case EP_CLOSED: /* UpdateClosedState(): a RST after both FINs changes nothing */
+		if (rst && peer->state != EP_CLOSED)
+			set_state(e, EP_RESET);
+		break;
+	default: /* UpdateResetState() */
+		break;
+	}
+}
+
+/* TCPSessionAdapter::Process(), the parts that make state and history. */
+static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info *t)
+{
+	struct zeek_endpoint *e = &s->z[side], *peer = &s->z[!side];
+	uint8_t f = t->flags;
+	uint32_t len = t->paylen;
+	uint32_t seg_len = (f & TCPF_RST) ? 0u : len;
+	uint32_t past;
+
+	seg_len += ((f & TCPF_SYN) ? 1u : 0u) + ((f & TCPF_FIN) ? 1u : 0u);
+	past = t->seq + seg_len;
+	zeek_init_endpoint(e, f, t->seq, past);
+	zeek_flag_history(s, side, f, t->seq - e->start_seq, len);
+	/* update_window(): a zero window, unless with or after a RST or after the peer's FIN */
+	if (t->win == 0 && !(f & TCPF_RST) && peer->state != EP_CLOSED && e->state != EP_RESET)
+		scaled_history(s, side, 'W', &e->win0_cnt);
+	/* init_peer(): the first ACK of a silent peer sets where its sequence space starts */
+	if ((f & TCPF_ACK) && peer->state == EP_INACTIVE)
+		init_seqs(peer, t->ack - 1, t->ack - 1);
+	zeek_last_seq(s, side, f, past, len);
+	zeek_state(s, side, f, len);
 }
 
 void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1])
 {
-	unsigned i, n = history_len(s);
-
-	for (i = 0; i < n; i++) {
-		unsigned code = (s->history[i / 2] >> (i % 2 ? 4 : 0)) & 0x0f;
-		char letter = history_letters[code & 7];
-
-		out[i] = code >> 3 ? letter : (char)(letter - 'a' + 'A');
-	}
-	out[n] = '\0';
-}
-
-/* The endpoint's state after it sent this segment (Zeek's TCP endpoint states). */
-static void endpoint_step(struct conn_summary *s, int role, uint8_t f, const struct labels *l)
-{
-	uint8_t *e = &s->ep[role];
-
-	if (f & TCPF_RST) {
-		*e = EP_RESET;
-		return;
-	}
-	if (f & TCPF_FIN) {
-		*e = EP_CLOSED;
-		return;
-	}
-	if (*e == EP_CLOSED || *e == EP_RESET)
-		return;
-	if ((f & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
-		*e = EP_SYN_SENT;
-	} else if (f & TCPF_SYN) {
-		*e = EP_SYN_ACK_SENT;
-	} else if (labels_has(l, LABEL_HANDSHAKE_3) || s->handshake_done) {
-		s->handshake_done = true;
-		s->ep[0] = s->ep[0] == EP_CLOSED || s->ep[0] == EP_RESET ? s->ep[0] : EP_ESTABLISHED;
-		s->ep[1] = s->ep[1] == EP_CLOSED || s->ep[1] == EP_RESET ? s->ep[1] : EP_ESTABLISHED;
-	} else if (*e == EP_INACTIVE) {
-		*e = EP_PARTIAL;
-	}
+	memcpy(out, s->history, s->hist_len);
+	out[s->hist_len] = '\0';
 }
 
 void summary_note(struct conn_summary *s, int role, const struct packet *p,
@@ -152,8 +377,14 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 	uint32_t bits = l->bits;
 	enum label lb;
 
-	if (s->packets[0] + s->packets[1] == 0)
+	if (s->packets[0] + s->packets[1] == 0) {
 		s->first_ns = now;
+		s->zeek_orig = (uint8_t)role;
+		if (zeek_flips(t)) {
+			s->zeek_orig = (uint8_t)!role;
+			add_history(s, '^');
+		}
+	}
 	s->last_ns = now;
 	s->packets[role]++;
 	while ((lb = labels_next(&bits)) != LABEL_COUNT)
@@ -163,32 +394,51 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 	if (!labels_has(l, LABEL_RETRANSMISSION) && !labels_has(l, LABEL_FAST_RETRANSMISSION) &&
 	    !labels_has(l, LABEL_SPURIOUS_RETRANSMISSION))
 		s->bytes[role] += t->paylen;
-
-	if ((t->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
-		history_add(s, role, H_SYN);
-	else if (t->flags & TCPF_SYN)
-		history_add(s, role, H_SYNACK);
-	else if ((t->flags & TCPF_ACK) && t->paylen == 0 && !(t->flags & (TCPF_FIN | TCPF_RST)))
-		history_add(s, role, H_ACK);
-	if (t->paylen > 0)
-		history_add(s, role, H_DATA);
-	if (t->flags & TCPF_FIN)
-		history_add(s, role, H_FIN);
-	if (t->flags & TCPF_RST)
-		history_add(s, role, H_RST);
-	if (t->paylen > 0 && (labels_has(l, LABEL_RETRANSMISSION) ||
-			      labels_has(l, LABEL_FAST_RETRANSMISSION) ||
-			      labels_has(l, LABEL_SPURIOUS_RETRANSMISSION)))
-		history_add(s, role, H_RETRANS);
-	if (labels_has(l, LABEL_ZERO_WINDOW))
-		history_add(s, role, H_ZEROWIN);
-	endpoint_step(s, role, t->flags, l);
+	zeek_packet(s, role == s->zeek_orig ? 0 : 1, t);
 }
 
-/* Zeek's conn_state() (base/protocols/conn/main.zeek), over the two endpoint states. */
+bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t)
+{
+	const struct zeek_endpoint *conn_orig = &s->z[0];
+
+	if (s->packets[0] + s->packets[1] == 0 || !(t->flags & TCPF_SYN))
+		return false;
+	if (t->flags & TCPF_ACK) {
+		/* a SYN+ACK starts a new record only where the originator was never seen */
+		if (s->z[0].state != EP_INACTIVE)
+			return false;
+		conn_orig = &s->z[1];
+	}
+	if (s->z[0].did_close || s->z[1].did_close)
+		return true;
+	if (t->seq == conn_orig->start_seq)
+		return false;
+	/* a SYN captured after its SYN+ACK: Zeek keeps the record (and flips it) */
+	return (t->flags & TCPF_ACK) || conn_orig->state != EP_SYN_ACK_SENT ||
+	       s->z[1].state != EP_INACTIVE || t->seq != s->z[1].start_seq;
+}
+
+/* The history matches /^\^?S[^HAFGIQ]*R.*$/: a SYN, then a RST before any answer or data. */
+static bool syn_then_rst(const struct conn_summary *s)
+{
+	unsigned i = s->hist_len > 0 && s->history[0] == '^';
+
+	if (i >= s->hist_len || s->history[i] != 'S')
+		return false;
+	for (i++; i < s->hist_len; i++) {
+		if (s->history[i] == 'R')
+			return true;
+		if (strchr("HAFGIQ", s->history[i]) != NULL)
+			return false;
+	}
+	return false;
+}
+
+/* Zeek's conn_state() (scripts/base/protocols/conn/main.zeek), over the two endpoint states. */
 const char *summary_conn_state(const struct conn_summary *s)
 {
-	enum endpoint_state os = (enum endpoint_state)s->ep[0], rs = (enum endpoint_state)s->ep[1];
+	enum endpoint_state os = (enum endpoint_state)s->z[0].state;
+	enum endpoint_state rs = (enum endpoint_state)s->z[1].state;
 	bool o_inactive = os == EP_INACTIVE || os == EP_PARTIAL;
 	bool r_inactive = rs == EP_INACTIVE || rs == EP_PARTIAL;
 
@@ -199,8 +449,8 @@ const char *summary_conn_state(const struct conn_summary *s)
 		return o_inactive ? "RSTRH" : "RSTR";
 	}
 	if (os == EP_RESET) {
-		if (r_inactive && (s->history_seen[0] & 1u) && !(s->history_seen[1] & 2u))
-			return "RSTOS0";
+		if (r_inactive)
+			return syn_then_rst(s) ? "RSTOS0" : "OTH";
 		return "RSTO";
 	}
 	if (rs == EP_CLOSED && os == EP_CLOSED)

@@ -185,6 +185,30 @@ static int64_t peer_window_bytes(const struct track_dir *peer)
 	return (int64_t)peer->win << peer->wscale;
 }
 
+/*
+ * `acked unseen segment` (labels.md), as tshark 4.0 says it (Wireshark's
+ * tcp_analyze_sequence_number(), epan/dissectors/packet-tcp.c, block "ACKED
+ * LOST PACKET"): an ACK beyond the highest contiguous byte seen from the
+ * peer, named once per gap. When the peer has sent bytes past that point
+ * (a hole behind its nextseq), the point moves up to nextseq and the ACK is
+ * named. Otherwise -- the ACK runs past everything the peer was seen to send
+ * -- it is named only if the peer's duplicate-ACK count is 0, and that count
+ * becomes -1: the same gap is named again only after the peer's own ACK
+ * number changed or it sent a duplicate ACK (unseen_named here). Measured on
+ * crafted cases with tshark 4.0.17 (tests/oracle/tshark_agree.py); the
+ * Wireshark source text of that block compares with `>` where 4.0.17
+ * behaves as `<`.
+ */
+static bool acks_unseen(const struct track_dir *peer, const struct tcp_info *t)
+{
+	return (t->flags & TCPF_ACK) && peer->maxseq_valid && seq_gt(t->ack, peer->maxseqtobeacked);
+}
+
+static bool unseen_hole_behind(const struct track_dir *peer)
+{
+	return peer->next_valid && seq_lt(peer->maxseqtobeacked, peer->nextseq);
+}
+
 /* Retransmission, fast retransmission, spurious retransmission or out-of-order. */
 static void classify_resent(const struct conn *c, const struct track_dir *d,
 			    const struct track_dir *peer, const struct tcp_info *t, int64_t now,
@@ -249,7 +273,8 @@ void analysis_classify(const struct conn *c, int role, const struct packet *p, i
 			labels_add(out, LABEL_ZERO_WINDOW_PROBE_ACK);
 		} else if (t->win != 0 && t->win == d->win) {
 			v->dup_ack = true;
-			out->dup_ack = d->dupacks + 1;
+			/* After `acked unseen segment` Wireshark's count is -1: it starts at 1 again. */
+			out->dup_ack = d->unseen_named ? 1u : d->dupacks + 1u;
 			labels_add(out, LABEL_DUP_ACK);
 		}
 	} else if (len == 0 && d->next_valid && t->seq == d->nextseq && d->ack_valid &&
@@ -257,7 +282,7 @@ void analysis_classify(const struct conn *c, int role, const struct packet *p, i
 		   d->win == 0 && peer->last_was_zwp && PURE_ACK(t->flags)) {
 		labels_add(out, LABEL_ZERO_WINDOW_PROBE_ACK);
 	}
-	if ((t->flags & TCPF_ACK) && peer->maxseq_valid && seq_gt(t->ack, peer->maxseqtobeacked))
+	if (acks_unseen(peer, t) && (unseen_hole_behind(peer) || !peer->unseen_named))
 		labels_add(out, LABEL_ACKED_UNSEEN);
 resent:
 	if (v->keepalive)
@@ -285,13 +310,21 @@ void analysis_update(struct conn *c, int role, const struct packet *p, int64_t n
 	struct track_dir *peer = &c->dir[!role];
 
 	/* The ACK number moved: the duplicate count starts again. */
-	if (v->dup_ack)
-		d->dupacks = (uint16_t)(d->dupacks < UINT16_MAX ? d->dupacks + 1 : UINT16_MAX);
-	else if (!d->ack_valid || t->ack != d->lastack)
+	if (v->dup_ack) {
+		d->dupacks = d->unseen_named ? 1
+			     : (uint16_t)(d->dupacks < UINT16_MAX ? d->dupacks + 1 : UINT16_MAX);
+		d->unseen_named = false; /* Wireshark's count went from -1 back to 0 */
+	} else if (!d->ack_valid || t->ack != d->lastack) {
 		d->dupacks = 0;
+		d->unseen_named = false;
+	}
 	/* An ACK past everything seen from the peer: stop saying so for this hole. */
-	if ((t->flags & TCPF_ACK) && peer->maxseq_valid && seq_gt(t->ack, peer->maxseqtobeacked))
-		peer->maxseqtobeacked = peer->nextseq;
+	if (acks_unseen(peer, t)) {
+		if (unseen_hole_behind(peer))
+			peer->maxseqtobeacked = peer->nextseq;
+		else
+			peer->unseen_named = true;
+	}
 	if (t->flags & TCPF_ACK)
 		d->lastack_time = now;
 	if (t->flags & TCPF_SYN) {

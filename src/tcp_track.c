@@ -229,6 +229,18 @@ static void dir_update(struct track_dir *d, const struct tcp_info *t, const stru
 	d->seen = true;
 }
 
+/* Hand the connection's record to the end handler: a new one starts on its 5-tuple. */
+static void end_record(struct conn *c, const struct packet *p, struct track_hooks *hooks)
+{
+	struct flow_key k;
+	bool lo;
+
+	if (hooks == NULL || hooks->on_end == NULL)
+		return;
+	flow_key_of(p, &k, &lo);
+	hooks->on_end(c, &k, CONN_END_REPLACED, hooks->ctx);
+}
+
 void track_conn_segment(struct conn *c, bool created, bool from_lo, const struct packet *p,
 			struct labels *out)
 {
@@ -256,26 +268,36 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 		}
 	} else if (ev == EV_SYN) {
 		struct track_dir *sender = &c->dir[from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER];
-		bool same_syn = sender->isn_valid && sender->isn == t->seq && !c->ended;
+		/*
+		 * A SYN with the ISN of the one that opened the connection is that
+		 * SYN sent again, also after a FIN or the peer's RST (Windows
+		 * retries a refused connect so): Wireshark's dissect_tcp() keeps
+		 * the conversation when the SYN's seq is its base_seq, and the
+		 * analysis calls the SYN a retransmission. Only a new ISN opens a
+		 * new connection (`port reuse`).
+		 */
+		bool same_syn = sender->isn_valid && sender->isn == t->seq;
 		bool simultaneous = from_lo != c->client_is_lo && c->state == CONN_SYN_SENT;
 
 		if (!same_syn && !simultaneous) {
 			/* A new connection on an old 5-tuple (RFC 9293 section 3.4.1). */
-			if (hooks != NULL && hooks->on_end != NULL) {
-				struct flow_key k;
-				bool lo;
-
-				flow_key_of(p, &k, &lo);
-				hooks->on_end(c, &k, CONN_END_REPLACED, hooks->ctx);
-			}
+			end_record(c, p, hooks);
 			app_track_clear(&c->app, &c->app_judged);
 			conn_reset(c, from_lo);
 			created = true;
 			labels_add(out, LABEL_PORT_REUSE);
+		} else if (same_syn && c->state == CONN_RESET && !c->dir[ROLE_SERVER].isn_valid) {
+			/* A refused connect tried again: its RST refuses it again. */
+			conn_set_state(c, CONN_SYN_SENT);
 		}
 	}
-	if (created)
+	if (created) {
 		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
+	} else if (summary_zeek_reuse(&c->sum, t)) {
+		/* Zeek's record ends here and a new one starts; the connection goes on. */
+		end_record(c, p, hooks);
+		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
+	}
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 	d = &c->dir[role];
 	peer = &c->dir[!role];

@@ -9,20 +9,40 @@
 #include "tcpnote/labels.h"
 #include "tcpnote/packet.h"
 
-/* One endpoint's state as Zeek's TCP analyzer keeps it (for conn_state). */
+/* One endpoint's state as Zeek's TCP analyzer keeps it (TCP_Endpoint.h), read by conn_state. */
 enum endpoint_state {
 	EP_INACTIVE = 0, /* has sent nothing */
 	EP_SYN_SENT,     /* sent a SYN */
-	EP_SYN_ACK_SENT, /* sent a SYN+ACK */
+	EP_SYN_ACK_SENT, /* sent a SYN+ACK as the originator */
 	EP_PARTIAL,      /* active, but no SYN of it seen (midstream) */
 	EP_ESTABLISHED,  /* the handshake completed */
 	EP_CLOSED,       /* sent a FIN */
 	EP_RESET         /* sent a RST */
 };
 
-#define HISTORY_MAX 16 /* 8 letters, each once per side */
+/*
+ * The history is Zeek's: letters in the order Zeek adds them, with its
+ * repeats (a SYN, FIN or RST at another sequence number; retransmissions and
+ * zero windows at the 1st, 10th, 100th ... time), so it has no fixed length:
+ * it stops growing at HISTORY_MAX letters.
+ */
+#define HISTORY_MAX 24
 #define SUMMARY_BIG 8  /* labels counted in 32 bits; the others in 16, saturating */
 
+/* What Zeek's TCP analyzer keeps per endpoint for state and history (TCPSessionAdapter.cc). */
+struct zeek_endpoint {
+	uint32_t start_seq, last_seq;            /* StartSeq(), LastSeq() */
+	uint32_t last_syn, last_fin, last_rst;   /* hist_last_SYN/FIN/RST, relative */
+	uint16_t rxmt_cnt, win0_cnt;             /* retransmissions, zero windows; stop at 65535 */
+	uint8_t state, prev_state;               /* enum endpoint_state */
+	bool did_close;                          /* sent a FIN or RST Zeek took as closing */
+};
+
+/*
+ * A million of these are kept (--max-flows): Zeek's state above costs about
+ * 70 bytes a connection; counts stop at 65535 (so T and W come at most 5 times
+ * a side) and the history at HISTORY_MAX letters.
+ */
 struct conn_summary {
 	uint64_t id;            /* 1, 2, ... in order of first packet */
 	int64_t first_ns, last_ns;
@@ -30,10 +50,11 @@ struct conn_summary {
 	uint32_t packets[2];
 	uint32_t count_big[SUMMARY_BIG];
 	uint16_t count_small[LABEL_COUNT - SUMMARY_BIG];
-	uint8_t history_seen[2]; /* letters already recorded, per role: bit b for letter b */
-	uint8_t ep[2];          /* enum endpoint_state, per role */
-	bool handshake_done;
-	uint8_t history[HISTORY_MAX / 2]; /* the letters in order, a nibble each: role << 3 | letter */
+	struct zeek_endpoint z[2]; /* [0] Zeek's originator, [1] its responder */
+	uint16_t hist_seen;     /* Zeek's HIST_* bits: the originator's, the responder's << 8 */
+	uint8_t zeek_orig;      /* the tcpnote role (0 client, 1 server) Zeek calls the originator */
+	uint8_t hist_len;
+	char history[HISTORY_MAX]; /* the letters, not terminated */
 };
 
 /* A connection's two endpoints: [0] the client, [1] the server. */
@@ -52,15 +73,22 @@ uint32_t summary_label_count(const struct conn_summary *s, enum label l);
 /* Start the summary of a new connection. */
 void summary_start(struct conn_summary *s, uint64_t id);
 
-/* Count one packet from role (0 client, 1 server) with its labels. */
+/* Count one packet from role (0 client, 1 server) with its labels; Zeek's analysis of it. */
 void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		  const struct labels *l, int64_t now);
 
-/* The history letters as Zeek writes them ("ShADadFf"; upper case: the client); "" when none. */
+/* The history letters as Zeek writes them ("ShADadFf", "^dAaFf"; upper case: Zeek's originator). */
 void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1]);
 
 /* Zeek's conn_state code: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH. */
 const char *summary_conn_state(const struct conn_summary *s);
+
+/*
+ * Whether Zeek ends the connection's record at this packet and starts a new
+ * one (TCPSessionAdapter::IsReuse()): a SYN once a side has closed, or a SYN
+ * with another ISN than the originator's.
+ */
+bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t);
 
 /* How it closed: four-way, FIN merged, simultaneous, reset, refused or open. */
 const char *summary_close_kind(const struct conn_summary *s);

@@ -58,6 +58,8 @@ struct track_dir {
 	bool last_was_keepalive : 1;
 	bool maxseq_valid : 1;
 	bool last_was_zwp : 1;      /* the last segment was a zero window probe */
+	bool unseen_named : 1;      /* `acked unseen segment` was said for bytes of this side
+				       since this side's ACK number last changed */
 };
 
 #define WSCALE_UNKNOWN (-1) /* the handshake was not seen */

@@ -81,7 +81,9 @@ def main():
     ap.add_argument('--flood', type=int, default=2000000)
     ap.add_argument('--max-flows', type=int, default=None,
                     help='--max-flows for the flood (default: the program default)')
-    ap.add_argument('--limit-mib', type=int, default=400)
+    # 400 MiB until Zeek's per-connection state (conn_summary.h: about 70 bytes a connection,
+    # a million kept by default) came in; measured 459 MiB with it (390 before).
+    ap.add_argument('--limit-mib', type=int, default=480)
     a = ap.parse_args()
     if not os.access(a.tcpnote, os.X_OK):
         print('FAIL %s is not built (run scripts/setup.sh first)' % a.tcpnote)

@@ -3,7 +3,8 @@
 
 JSON: every line of every capture parses with Python's json module; packet
 records' frame numbers are tshark's frame.number for the same TCP packets; flow
-records are as many as tshark's tcp.stream values; each record's labels are the
+records each lie within one of tshark's tcp.stream values and cover them all (Zeek
+may cut a stream into several records); each record's labels are the
 text output's. Connection state, history and close kind are compared with values
 worked out by hand from each capture's packets (labels.md, Zeek's rules).
 --expect: every form, passing and failing, exit codes checked.
@@ -23,9 +24,18 @@ from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
 from pcap_copies import second_copies  # noqa: E402
 
 
-# capture -> [(conn_state, history, close)] per connection, worked out by hand:
-# upper case = client; S syn, H syn+ack, A pure ack, D data, F fin, R rst,
-# T retransmitted data, W zero window; each letter once per side, in order.
+# capture -> [(conn_state, history, close)] per connection, worked out by hand with Zeek 6/7's
+# rules (src/conn_summary.c names them; TSA = src/packet_analysis/protocol/tcp/TCPSessionAdapter.cc):
+# upper case = Zeek's originator (the first packet's sender, or its receiver when
+# TCPAnalyzer::WantConnection() in src/packet_analysis/protocol/tcp/TCP.cc flips a connection
+# that starts without a plain SYN from a likely server port: '^' first, Connection::FlipRoles()
+# in src/Conn.cc); S syn, H syn+ack, A pure ack, D data without SYN/FIN/RST, F fin, R rst, once
+# per side (TSA update_history(), Connection::CheckHistory()), S/F/R again at another sequence
+# number; T a payload that does not advance the sequence space (TSA update_last_seq() ->
+# TCP_Endpoint::DidRxmit()), W a zero window (TSA update_window() -> TCP_Endpoint::ZeroWindow()),
+# both at the 1st, 10th, 100th ... time (Connection::ScaledHistoryEntry()); the state is
+# conn_state() of scripts/base/protocols/conn/main.zeek over the endpoint states of TSA
+# UpdateStateMachine().
 BY_HAND = {
     # S h A(3/3) D(GET) a(ack) ... F(client FIN) f(server FIN+ACK, merged)
     'seed-keepalive.pcap': [('SF', 'ShADaFf', 'FIN merged')],
@@ -43,23 +53,31 @@ BY_HAND = {
     # the server's first data comes before any pure ACK of its own; its last ACK ends it
     'any-device.pcap': [('SF', 'ShADdfFa', 'FIN merged')],
     'http-keepalive-exchange.pcap': [('SF', 'ShADadFf', 'FIN merged')],
-    # both SYNs (S s), both SYN+ACKs (H h), data, crossing FINs, the client's last ACK
-    'crafted-simultaneous.pcap': [('SF', 'SsHhDaFfA', 'simultaneous')],
+    # 1 the client's SYN: S, its record ends at 2, the server's SYN with another ISN (TSA
+    # IsReuse(): not closed, seq != the originator's StartSeq): S0. Record 2, the server the
+    # originator: 2 S, 3 the client's SYN+ACK h (TSA UpdateInactiveState(): both ESTABLISHED),
+    # 4 the server's SYN+ACK adds nothing (SYN and SYN+ACK share HIST_SYN_PKT in
+    # update_history(), same sequence number), 5 d, 6 A, 7 f, 8 F, 9 a: SF
+    'crafted-simultaneous.pcap': [('S0', 'S', 'open'), ('SF', 'ShdAfFa', 'simultaneous')],
     # 1-3 handshake, 4 request (D), 5 the server's response (d), 6 the client's RST; then the
     # same without a response: 7-9 handshake, 10 ClientHello (D), 11 the client's RST
     'crafted-hostile-hints.pcap': [('RSTO', 'ShADdR', 'reset'), ('RSTO', 'ShADR', 'reset')],
     # a resent client segment (T) and the client's RST at the end
     'crafted-wrap-spurious.pcap': [('RSTO', 'ShADdTaR', 'reset')],
-    # the server's window goes to zero (w)
-    'crafted-zero-window-probe.pcap': [('SF', 'ShADawFf', 'FIN merged')],
+    # the server's window goes to zero (w, three times: below the 10th); the second zero window
+    # probe repeats the first one's byte: T (TSA update_last_seq(): delta <= 0 with payload)
+    'crafted-zero-window-probe.pcap': [('SF', 'ShADawTFf', 'FIN merged')],
     # bulk transfers from the server with losses: it retransmits (t); all close normally
     'loss-both.pcap': [('SF', 'ShADadtfF', 'FIN merged')],
     'loss-receiver-view.pcap': [('SF', 'ShADadtfF', 'FIN merged')],
     'loss-sender-view.pcap': [('SF', 'ShADadtfF', 'FIN merged')],
-    'reorder.pcap': [('SF', 'ShADadtfF', 'four-way')],
+    # 20 server segments arrive behind the highest one sent (reordered or resent): t at the
+    # 1st and the 10th (Connection::ScaledHistoryEntry())
+    'reorder.pcap': [('SF', 'ShADadttfF', 'four-way')],
     'sack.pcap': [('SF', 'ShADadtfF', 'four-way')],
-    # the slow reader's window closes (W)
-    'zero-window.pcap': [('SF', 'ShADadtWfF', 'four-way')],
+    # the slow reader advertises a zero window 10 times: W at the 1st and the 10th
+    # (TCP_Endpoint::ZeroWindow())
+    'zero-window.pcap': [('SF', 'ShADadtWWfF', 'four-way')],
     # every packet twice: the copies add no letters
     'duplicate-capture.pcap': [('SF', 'ShADadfF', 'FIN merged')],
     'duplicate-capture-ipv6.pcap': [('SF', 'ShADadfF', 'FIN merged')],
@@ -83,12 +101,13 @@ BY_HAND = {
     'tls12-ecdsa-gcm-keylog.pcap': [('SF', 'ShADadfF', 'FIN merged')],
     'tls13-keepalive-keylog.pcap': [('SF', 'ShADadFf', 'FIN merged')],
     'tls13-keyupdate-keylog.pcap': [('SF', 'ShADadfF', 'FIN merged')],
-    # lossy path, captured at the client: the server's lost segments come again (t); the
-    # client closes first (266), the server's FIN acknowledges it (269)
-    'tls13-lossy-keylog.pcap': [('SF', 'ShADadtFf', 'FIN merged')],
+    # lossy path, captured at the client: the server's lost segments come again (t: 38 times,
+    # so t at the 1st and 10th); the client closes first (266), the server's FIN acknowledges it (269)
+    'tls13-lossy-keylog.pcap': [('SF', 'ShADadttFf', 'FIN merged')],
     # the client's first data (the ClientHello, 4) is dropped after the capture point and
-    # sent again (5: T) before the server's first ACK (6: a); closes as above (275, 276)
-    'tls12-lossy-ipv6-keylog.pcap': [('SF', 'ShADTadtFf', 'FIN merged')],
+    # sent again (5: T) before the server's first ACK (6: a); the server resends 38 times (t t);
+    # closes as above (275, 276)
+    'tls12-lossy-ipv6-keylog.pcap': [('SF', 'ShADTadttFf', 'FIN merged')],
     # 1 S, 2 h, 3 A, 4 D, 5 a, 6 d, 8 D (the alert); 9 the server's FIN (f); 10 the
     # client's RST+ACK (R): originator aborted after the handshake, so RSTO
     'tls-alert-unknown-ca.pcap': [('RSTO', 'ShADadfR', 'reset')],
@@ -137,6 +156,29 @@ BY_HAND = {
     'kafka-errors.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 3,
     'kafka-large.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 2,
     'kafka-old.pcap': [('SF', 'ShADadFf', 'FIN merged')] * 4,
+    # Zeek's states in namespaces (record-zeek.sh). 1 S, 2 r (RST+ACK): TSA UpdateInactiveState()
+    # puts the responder in RESET while the originator is in SYN_SENT: REJ. 3, 5, 7 the client's
+    # SYN again with the same ISN (its RSTs were dropped): one connection for tcpnote's labels,
+    # as for Wireshark, but Zeek starts a record at each (TSA IsReuse(): a SYN once a side has
+    # closed, ConnectionClosed() set did_close at the RST): four REJ records
+    'syn-retry-same-isn.pcap': [('REJ', 'Sr', 'refused')] * 4,
+    # 1-3 S h A, 4 d, 5 A (seen), 6 f, 7 A (seen), 8 F, 9 a (the server's first pure ACK), 10 the
+    # client's RST after both FINs: R. TSA UpdateClosedState() leaves a CLOSED endpoint closed
+    # on a RST when its peer is CLOSED too: SF, not RSTO
+    'rst-after-fins.pcap': [('SF', 'ShAdfFaR', 'reset')],
+    # (1) 1-3 S h A, 4 D, 5 a, 6 F (half-close), 7 a (seen), 8 the server's RST: r. The server
+    # was ESTABLISHED: TSA UpdateEstablishedState() -> RESET; the client CLOSED: RSTR.
+    # (2) 9-11 S h A, 12 D, 13 a, 14 F, 15 d (the answer), 16 A (seen), 17 the client's RST
+    # after its FIN: its peer is not CLOSED, so TSA UpdateClosedState() -> RESET: RSTO
+    'half-close-rst.pcap': [('RSTR', 'ShADaFr', 'reset'), ('RSTO', 'ShADaFdR', 'reset')],
+    # first seen mid-stream, the server speaking. (1) port 8080 is in likely_server_ports
+    # (scripts/base/protocols/http/main.zeek), the client's 43118 is not: TCPAnalyzer::
+    # WantConnection() flips, '^', the client is the originator: 1 d, 2 A, 7 D, 8 a, 9 f, 12 F;
+    # both endpoints PARTIAL then CLOSED (TSA UpdateInactiveState(), UpdateEstablishedState()): SF.
+    # (2) port 7700 is not: no flip, the server is the originator: 13 D, 14 a, 19 d, 20 A, 21 F, 24 f
+    'midstream-server.pcap': [('SF', '^dADafF', 'four-way'), ('SF', 'DadAFf', 'four-way')],
+    # midstream-server's first connection without frame 7 (the client's data): flipped as there
+    'acked-unseen-repeat.pcap': [('SF', '^dAafF', 'four-way')],
 }
 
 
@@ -289,8 +331,15 @@ def main():
         frames, streams = [int(x) for x in td[0::2]], set(td[1::2])
         check('%s: frame numbers are tshark\'s' % name, [p['frame'] for p in pkts] == frames,
               ([p['frame'] for p in pkts][:10], frames[:10]))
-        check('%s: %d flow records, tshark has %d tcp.stream' % (name, len(flows), len(streams)),
-              len(flows) == len(streams))
+        # Zeek may cut one tcp.stream into several records (IsReuse()), never join two
+        stream_of = {}
+        for p, s in zip(pkts, td[1::2]):
+            stream_of.setdefault(p['flow'], set()).add(s)
+        check('%s: %d flow records, each within one of tshark\'s %d tcp.stream, covering all'
+              % (name, len(flows), len(streams)),
+              sorted(f['flow'] for f in flows) == sorted(stream_of) and
+              all(len(v) == 1 for v in stream_of.values()) and
+              set().union(*stream_of.values()) == streams, stream_of)
         check('%s: numbers are numbers' % name, all(
             isinstance(p['seq'], int) and isinstance(p['ts'], float) and isinstance(p['len'], int)
             for p in pkts))

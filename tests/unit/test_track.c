@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "tcpnote/conn_summary.h"
 #include "tcpnote/labels.h"
 #include "tcpnote/track.h"
 
@@ -454,12 +455,116 @@ static void test_track_port_reuse_after_reset(void **state)
 	conv_default(&v);
 	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
 	assert_string_equal(seg(&v, SRV, RST | ACK, 0, CISN + 1, 0, 0), "reset, refused");
-	/* Any SYN after the connection ended opens a new one, even with the old ISN. */
-	assert_string_equal(seg(&v, CLI, SYN, CISN, 0, 0, CWIN), "handshake 1/3, port reuse");
+	/*
+	 * The same SYN again (Windows retries a refused connect so): Wireshark's
+	 * retransmission, not a new connection; refused again.
+	 */
+	assert_string_equal(seg(&v, CLI, SYN, CISN, 0, 0, CWIN), "retransmission");
+	assert_int_equal(v.c.state, CONN_SYN_SENT);
+	assert_string_equal(seg(&v, SRV, RST | ACK, 0, CISN + 1, 0, 0), "reset, refused");
+	/* A new ISN opens a new connection. */
+	assert_string_equal(seg(&v, CLI, SYN, CISN + 5000, 0, 0, CWIN), "handshake 1/3, port reuse");
 	/* A reused port may come from the other end too: that end becomes the client. */
 	seg(&v, CLI, RST, CISN + 1, 0, 0, 0);
 	assert_string_equal(seg(&v, SRV, SYN, 4242, 0, 0, SWIN), "handshake 1/3, port reuse");
 	assert_false(v.c.client_is_lo);
+}
+
+/* ------------------------------------------------------------------ */
+/* Zeek's conn_state, history and records (src/conn_summary.c) */
+
+static const char *zeek_history(const struct conv *v)
+{
+	static char h[HISTORY_MAX + 1];
+
+	summary_history(&v->c.sum, h);
+	return h;
+}
+
+/* TCPSessionAdapter::UpdateClosedState(): a RST after both FINs leaves both closed. */
+static void test_zeek_rst_after_both_fins(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	seg(&v, CLI, FIN | ACK, CISN + 1, SISN + 1, 0, CWIN);
+	seg(&v, SRV, FIN | ACK, SISN + 1, CISN + 2, 0, SWIN);
+	seg(&v, CLI, ACK, CISN + 2, SISN + 2, 0, CWIN);
+	assert_string_equal(summary_conn_state(&v.c.sum), "SF");
+	seg(&v, CLI, RST, CISN + 2, 0, 0, 0);
+	assert_string_equal(summary_conn_state(&v.c.sum), "SF");
+	assert_string_equal(zeek_history(&v), "ShAFfR");
+}
+
+/* A RST after a half-close: RSTR when the peer of the closer sends it, RSTO when the closer does. */
+static void test_zeek_rst_after_half_close(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	seg(&v, CLI, FIN | ACK, CISN + 1, SISN + 1, 0, CWIN);
+	seg(&v, SRV, RST | ACK, SISN + 1, CISN + 2, 0, 0);
+	assert_string_equal(summary_conn_state(&v.c.sum), "RSTR");
+	assert_string_equal(zeek_history(&v), "ShAFr");
+	conv_default(&v);
+	handshake(&v);
+	seg(&v, CLI, FIN | ACK, CISN + 1, SISN + 1, 0, CWIN);
+	seg(&v, CLI, RST | ACK, CISN + 2, SISN + 1, 0, 0);
+	assert_string_equal(summary_conn_state(&v.c.sum), "RSTO");
+}
+
+/* TCPAnalyzer::WantConnection(): data first from port 80 flips the roles, '^' first. */
+static void test_zeek_flip_midstream(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	seg(&v, SRV, PSH | ACK, 7000, 3000, 100, SWIN);
+	seg(&v, CLI, ACK, 3000, 7100, 0, CWIN);
+	assert_string_equal(zeek_history(&v), "^dA");
+	assert_string_equal(summary_conn_state(&v.c.sum), "OTH");
+	/* A SYN+ACK first is not flipped when the other port is no likely server port either. */
+	conv_init(&v, addr4_1, 40000, addr4_2, 7000);
+	seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	assert_string_equal(zeek_history(&v), "H");
+}
+
+/* T and W at the 1st, 10th, 100th time (Connection::ScaledHistoryEntry()). */
+static void test_zeek_scaled_letters(void **state)
+{
+	struct conv v;
+	int i;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN);
+	for (i = 0; i < 10; i++)
+		seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN);
+	for (i = 0; i < 10; i++)
+		seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, 0);
+	assert_string_equal(zeek_history(&v), "ShADTTaww");
+}
+
+/* TCPSessionAdapter::IsReuse(): the same SYN once a side has closed starts a new record. */
+static void test_zeek_record_after_reset(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	seg(&v, SRV, RST | ACK, 0, CISN + 1, 0, 0);
+	assert_string_equal(summary_conn_state(&v.c.sum), "REJ");
+	assert_string_equal(seg(&v, CLI, SYN, CISN, 0, 0, CWIN), "retransmission");
+	assert_string_equal(zeek_history(&v), "S");
+	assert_int_equal(v.c.sum.packets[0] + v.c.sum.packets[1], 1);
+	assert_string_equal(summary_conn_state(&v.c.sum), "S0");
 }
 
 static void test_track_port_reuse_new_isn(void **state)
@@ -724,6 +829,11 @@ int main(void)
 		cmocka_unit_test(test_track_refused),
 		cmocka_unit_test(test_track_port_reuse_after_close),
 		cmocka_unit_test(test_track_port_reuse_after_reset),
+		cmocka_unit_test(test_zeek_rst_after_both_fins),
+		cmocka_unit_test(test_zeek_rst_after_half_close),
+		cmocka_unit_test(test_zeek_flip_midstream),
+		cmocka_unit_test(test_zeek_scaled_letters),
+		cmocka_unit_test(test_zeek_record_after_reset),
 		cmocka_unit_test(test_track_port_reuse_new_isn),
 		cmocka_unit_test(test_track_syn_retransmitted_not_reuse),
 		cmocka_unit_test(test_track_sequence_wrap),
