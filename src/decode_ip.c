@@ -118,6 +118,29 @@ static void ip4_final_destination(const struct ip_info *ip, uint8_t out[4])
 	}
 }
 
+/*
+ * An IPv4 datagram that is not TCP: a tunnel's outer header when whole,
+ * not a fragment, and carrying a tunnel tcpnote follows; else not TCP.
+ */
+static void decode_ip4_outer(struct span cap, uint32_t wire, const struct decode_opts *opts,
+			     struct packet *p)
+{
+	struct ip_info *ip = &p->ip;
+	uint8_t vhl;
+	uint32_t hlen;
+
+	p->stop = STOP_NOT_TCP;
+	if (!span_u8(cap, 0, &vhl) || !span_be16(cap, 2, &ip->totlen) ||
+	    !span_be16(cap, 6, &ip->off) || !span_copy(cap, 12, ip->src, 4) ||
+	    !span_copy(cap, 16, ip->dst, 4))
+		return;
+	hlen = (uint32_t)(vhl & 0x0f) * 4;
+	if (hlen < 20 || ip->totlen < hlen || wire < ip->totlen || (ip->off & (IP_OFFMASK_ | IP_MF_)))
+		return;
+	decode_tunnel_ip(span_sub(cap, hlen, ip->totlen - hlen), ip->totlen - hlen, ip->proto, ip,
+			 opts, p);
+}
+
 static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts *opts,
 		       struct packet *p)
 {
@@ -130,8 +153,12 @@ static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts 
 	ip->version = 4;
 	ip->addrlen = 4;
 	/* Decide first whether this is TCP at all, as a BPF "tcp" filter would. */
-	if (!span_u8(cap, 9, &ip->proto) || ip->proto != IPPROTO_TCP_) {
+	if (!span_u8(cap, 9, &ip->proto)) {
 		p->stop = STOP_NOT_TCP;
+		return;
+	}
+	if (ip->proto != IPPROTO_TCP_) {
+		decode_ip4_outer(cap, wire, opts, p);
 		return;
 	}
 	if (!span_has(cap, 0, 20)) {
@@ -337,7 +364,10 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 	}
 	ip->proto = nh;
 	if (nh != IPPROTO_TCP_) {
+		/* A tunnel right after the fixed header of a datagram captured whole on the wire. */
 		p->stop = STOP_NOT_TCP;
+		if (ip->next_ext == 0 && wire >= len && ip->plen != 0)
+			decode_tunnel_ip(span_sub(l3, off, len - off), len - off, nh, ip, opts, p);
 		return;
 	}
 	if (off > len) {

@@ -10,6 +10,8 @@
 #define ETHERTYPE_8021AD 0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
 #define ETHERTYPE_QINQ_9200 0x9200
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
 /* ARPHRD_IEEE80211_RADIOTAP: a cooked header over 802.11 radiotap, which tcpdump dissects so. */
 #define ARPHRD_IEEE80211_RADIOTAP 803
 
@@ -32,13 +34,15 @@ bool decode_link_supported(int dlt)
 	}
 }
 
-/* Map an ethertype to the IP version it carries, 0 for anything else. */
+/* Map an ethertype to the IP version it carries, FAMILY_MPLS, 0 for anything else. */
 static int family_of_ethertype(uint16_t et)
 {
 	if (et == ETHERTYPE_IPV4)
 		return 4;
 	if (et == ETHERTYPE_IPV6)
 		return 6;
+	if (et == ETHERTYPE_MPLS || et == ETHERTYPE_MPLS_MC)
+		return FAMILY_MPLS;
 	return 0;
 }
 
@@ -87,6 +91,24 @@ static size_t link_tags(struct span cap, size_t off, bool ether, struct link_inf
 	return off;
 }
 
+size_t decode_ether_header(struct span cap, struct link_info *l, int *family)
+{
+	uint16_t et;
+	size_t off;
+
+	/* 14 bytes: destination, source, type; then any number of VLAN tags. */
+	*family = 0;
+	if (!span_be16(cap, 12, &l->type))
+		return 0;
+	l->hdr = LINK_HDR_ETHER;
+	l->mac = cap.data;
+	et = l->type;
+	off = link_tags(cap, 14, true, l, &et);
+	if (off != 0)
+		*family = family_of_ethertype(et);
+	return off;
+}
+
 /* Returns the network-layer offset (0 if none) and sets *family (4, 6 or 0). */
 static size_t link_header(int dlt, struct span cap, struct link_info *l, int *family)
 {
@@ -97,14 +119,7 @@ static size_t link_header(int dlt, struct span cap, struct link_info *l, int *fa
 	*family = 0;
 	switch (dlt) {
 	case LINK_EN10MB:
-		/* 14 bytes: destination, source, type; then any number of VLAN tags. */
-		if (!span_be16(cap, 12, &l->type))
-			return 0;
-		l->hdr = LINK_HDR_ETHER;
-		l->mac = cap.data;
-		et = l->type;
-		off = link_tags(cap, 14, true, l, &et);
-		break;
+		return decode_ether_header(cap, l, family);
 	case LINK_LINUX_SLL:
 		/* 16 bytes: packet type, ARPHRD type, address length, 8 address bytes, protocol. */
 		if (!span_be16(cap, 0, &l->pkttype) || !span_be16(cap, 2, &et) ||
@@ -180,10 +195,17 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 	p->wirelen = wirelen;
 	p->stop = STOP_NOT_IP;
 	p->frame = cap;
+	p->tun.depth = 0;
+	p->tun.id_kind = 0;
+	p->tun.id = 0;
+	p->tun.id_hash = 0;
 
 	off = link_header(dlt, cap, &p->link, &family);
 	p->l3_off = (uint32_t)off;
 	if (family == 0 || off > caplen || off > wirelen)
 		return;
-	decode_ip(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);
+	if (family == FAMILY_MPLS)
+		decode_mpls(span_sub(cap, off, caplen), wirelen - (uint32_t)off, opts, p);
+	else
+		decode_ip(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);
 }

@@ -68,7 +68,8 @@ static const struct tok sll_pkttype_names[] = {
 /* tcpdump's ethertype_values (print-ether.c): the types before a TCP packet's IP header. */
 static const struct tok ethertype_names[] = {
 	{0x0800, "IPv4"}, {0x86dd, "IPv6"}, {0x8100, "802.1Q"}, {0x9100, "802.1Q-9100"},
-	{0x88a8, "802.1Q-QinQ"}, {0x9200, "802.1Q-9200"}, {0, NULL}};
+	{0x88a8, "802.1Q-QinQ"}, {0x9200, "802.1Q-9200"}, {0x8847, "MPLS unicast"},
+	{0x8848, "MPLS multicast"}, {0x6558, "TEB"}, {0, NULL}};
 
 /* tcpdump's bsd_af_values (af.c) for the families NULL and LOOP carry IP in. */
 static const struct tok bsd_af_names[] = {
@@ -289,9 +290,9 @@ static void put_vlan_tci(struct sbuf *s, uint16_t tci)
  * -e on Ethernet, as ether_common_print(): the addresses, then each type
  * field with the tag it announces; the frame's length after the first.
  */
-static void print_ether_header(struct sbuf *s, struct names *nm, const struct packet *p, bool quick)
+static void print_ether_header(struct sbuf *s, struct names *nm, const struct link_info *l,
+			       uint32_t length, bool quick)
 {
-	const struct link_info *l = &p->link;
 	uint16_t type = l->type, tci, next;
 	unsigned i;
 
@@ -302,7 +303,7 @@ static void print_ether_header(struct sbuf *s, struct names *nm, const struct pa
 	for (i = 0; i <= l->ntags; i++) {
 		put_ether_type(s, type, quick);
 		if (i == 0)
-			sbuf_printf(s, ", length %u: ", p->wirelen);
+			sbuf_printf(s, ", length %u: ", length);
 		else
 			sbuf_puts(s, ", ");
 		if (i == l->ntags)
@@ -329,7 +330,7 @@ static void print_link(struct printer *pr, struct sbuf *s, const struct packet *
 	switch (l->hdr) {
 	case LINK_HDR_ETHER:
 		if (e)
-			print_ether_header(s, pr->names, p, quick);
+			print_ether_header(s, pr->names, l, p->wirelen, quick);
 		return;
 	case LINK_HDR_SLL:
 	case LINK_HDR_SLL2:
@@ -916,6 +917,103 @@ static bool print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 	return false;
 }
 
+/* Geneve's flag bits (print-geneve.c's geneve_flag_values), as bittok2str_nosep joins them. */
+static void put_geneve_flags(struct sbuf *s, uint8_t f)
+{
+	static const char *const names[8] = {"O", "C", "R1", "R2", "R3", "R4", "R5", "R6"};
+	unsigned i;
+
+	if (f == 0)
+		sbuf_puts(s, "none");
+	for (i = 0; i < 8; i++)
+		if (f & (0x80u >> i))
+			sbuf_puts(s, names[i]);
+}
+
+/* ", proto NAME (0xTYPE)" of GRE and Geneve under -e. */
+static void put_tunnel_proto(struct sbuf *s, uint16_t type)
+{
+	const char *name = tok_name(ethertype_names, type);
+
+	sbuf_printf(s, ", proto %s (0x%04x)", name != NULL ? name : "unknown", type);
+}
+
+/*
+ * The tunnel layers before the inner IP header, outermost first, as
+ * tcpdump's printers for them: the carrying IP header's addresses (ports
+ * for UDP), then print-gre.c, print-vxlan.c (which ends its line: the inner
+ * packet has a line of its own), print-geneve.c or print-mpls.c, and an
+ * inner Ethernet header under -e. Like the inner IP header, the outer one
+ * says "IP "/"IP6 " only without -e.
+ */
+static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet *p, bool eflag,
+			  bool quick)
+{
+	unsigned i, j;
+
+	for (i = 0; i < p->tun.depth; i++) {
+		const struct tun_layer *l = &p->tun.layer[i];
+		int af = l->ip_version == 4 ? AF_INET : AF_INET6;
+
+		if (l->kind != TUN_MPLS) {
+			if (!eflag)
+				sbuf_puts(s, l->ip_version == 4 ? "IP " : "IP6 ");
+			names_put_host(nm, s, af, l->src);
+			if (l->kind == TUN_VXLAN || l->kind == TUN_GENEVE)
+				sbuf_printf(s, ".%u", l->sport);
+			sbuf_puts(s, " > ");
+			names_put_host(nm, s, af, l->dst);
+			if (l->kind == TUN_VXLAN || l->kind == TUN_GENEVE)
+				sbuf_printf(s, ".%u", l->dport);
+			sbuf_puts(s, ": ");
+		}
+		switch (l->kind) {
+		case TUN_GRE:
+			sbuf_puts(s, "GREv0");
+			if (l->gre_flags & 0x8000)
+				sbuf_printf(s, ", sum 0x%x, off 0x%x", l->gre_sum, l->gre_off);
+			if (l->gre_flags & 0x2000)
+				sbuf_printf(s, ", key=0x%x", l->key);
+			if (l->gre_flags & 0x1000)
+				sbuf_printf(s, ", seq %u", l->seq);
+			if (eflag)
+				put_tunnel_proto(s, l->proto);
+			sbuf_printf(s, ", length %u: ", l->gre_len);
+			break;
+		case TUN_VXLAN:
+			sbuf_printf(s, "VXLAN, flags [%s] (0x%02x), vni %u\n", (l->flags & 0x08) ? "I" : ".",
+				    l->flags, l->vni);
+			break;
+		case TUN_GENEVE:
+			sbuf_puts(s, "Geneve, Flags [");
+			put_geneve_flags(s, l->flags);
+			sbuf_printf(s, "], vni 0x%x", l->vni);
+			if (l->rsvd)
+				sbuf_printf(s, ", rsvd 0x%x", l->rsvd);
+			if (eflag)
+				put_tunnel_proto(s, l->proto);
+			if (l->opt_len > 0)
+				sbuf_printf(s, ", options [%u bytes]", l->opt_len);
+			sbuf_puts(s, ": ");
+			break;
+		case TUN_MPLS:
+			sbuf_puts(s, "MPLS");
+			for (j = 0; j < l->nlabels; j++) {
+				uint32_t e = l->labels[j];
+
+				sbuf_printf(s, " (label %u, tc %u%s, ttl %u)", e >> 12, (e >> 9) & 7u,
+					    (e & 0x100) ? ", [S]" : "", e & 0xffu);
+			}
+			sbuf_putc(s, ' ');
+			break;
+		default:
+			break;
+		}
+		if (l->has_ether && eflag)
+			print_ether_header(s, nm, &l->ether, l->ether_len, quick);
+	}
+}
+
 /*
  * The IP and TCP parts; tcpdump -e leaves out the "IP "/"IP6 " the link
  * header has said. Returns true where tcpdump 4.99 gave up through its
@@ -927,6 +1025,8 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 {
 	const struct ip_info *ip = &p->ip;
 
+	if (p->tun.depth > 0)
+		print_tunnels(s, nm, p, eflag, quick);
 	if (ip->version == 6) {
 		/* tcpdump 4.99 checks the fixed header before it prints "IP6". */
 		if (p->stop == STOP_IP_TRUNC) {

@@ -181,8 +181,8 @@ static const struct frame_desc frames[] = {
 
 #define NFRAMES (sizeof(frames) / sizeof(frames[0]))
 
-static const struct decode_opts opts_plain = {false};
-static const struct decode_opts opts_verify = {true};
+static const struct decode_opts opts_plain = {.verify_checksums = false};
+static const struct decode_opts opts_verify = {.verify_checksums = true};
 
 /* Decode into a packet first filled with garbage, so nothing relies on a zeroed struct. */
 static void decode(int dlt, const uint8_t *b, uint32_t caplen, uint32_t wirelen, bool verify,

@@ -145,7 +145,7 @@ static void format_case(const struct link_case *c, char *line, size_t cap)
 {
 	struct print_opts po = {.ts = TS_NONE, .eflag = c->eflag, .quick = c->quick};
 	struct printer *pr = printer_new(stdout, &po);
-	static const struct decode_opts dopts = {false};
+	static const struct decode_opts dopts = {.verify_checksums = false};
 	uint8_t frame[128];
 	size_t n = c->hlen + (c->v6 ? sizeof(syn6) : sizeof(syn4));
 	struct packet p;
