@@ -257,6 +257,28 @@ static void decode_ip6_tlvs(struct span opts, struct ip6_ext *e)
 	}
 }
 
+/*
+ * A jumbogram's length (RFC 2675): the hop-by-hop header at h (payload length 0)
+ * holding the jumbo payload option, whose value counts everything after the
+ * fixed header; 0 without one, or when the value would not fit the 32-bit length.
+ */
+static uint32_t ip6_jumbo_length(struct span h)
+{
+	struct ip6_ext e;
+	uint8_t hlen8;
+	unsigned i;
+
+	if (!span_u8(h, 1, &hlen8))
+		return 0;
+	e.ntlv = 0;
+	e.tlv_bad = false;
+	decode_ip6_tlvs(span_sub(h, 2, (hlen8 + 1u) * 8u - 2u), &e);
+	for (i = 0; i < e.ntlv; i++)
+		if (e.tlv[i].type == 0xc2 && e.tlv[i].len == 4 && e.tlv[i].value <= UINT32_MAX - 40u)
+			return e.tlv[i].value;
+	return 0;
+}
+
 /* Routing header: types 0 (deprecated, RFC 5095) and 2 (Mobile IPv6) list addresses. */
 static void decode_ip6_routing(struct span h, uint8_t hlen8, struct ip6_ext *e)
 {
@@ -305,6 +327,8 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 	 * (tcpdump 4.99 then shows the TCP header as not captured).
 	 */
 	len = 40u + ip->plen;
+	if (ip->plen == 0 && nh == IP6_HOPOPTS)
+		len = 40u + ip6_jumbo_length(span_sub(cap, 40, cap.len - 40));
 	if (wire < len)
 		ip->missing = len - wire;
 	l3 = span_sub(cap, 0, len);

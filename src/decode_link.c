@@ -28,6 +28,9 @@ bool decode_link_supported(int dlt)
 	case LINK_IPV4:
 	case LINK_IPV6:
 	case LINK_LINUX_SLL2:
+	case LINK_PPP:
+	case LINK_ARCNET_LINUX:
+	case LINK_IPOIB:
 		return true;
 	default:
 		return false;
@@ -109,6 +112,53 @@ size_t decode_ether_header(struct span cap, struct link_info *l, int *family)
 	return off;
 }
 
+/*
+ * PPP (RFC 1661): HDLC address and control bytes when present, then a protocol
+ * field of one byte when its first byte is odd (RFC 1661 section 6.5), else two.
+ */
+static size_t ppp_header(struct span cap, struct link_info *l, int *family)
+{
+	size_t off = 0;
+	uint8_t a, c, b;
+
+	if (span_u8(cap, 0, &a) && span_u8(cap, 1, &c) && a == 0xff && c == 0x03)
+		off = 2;
+	if (!span_has(cap, off, 2) || !span_u8(cap, off, &b))
+		return 0;
+	if (b & 1) {
+		l->type = b;
+		off += 1;
+	} else {
+		span_be16(cap, off, &l->type);
+		off += 2;
+	}
+	l->hdr = LINK_HDR_PPP;
+	*family = l->type == 0x0021 ? 4 : l->type == 0x0057 ? 6 :
+		  (l->type == 0x0281 || l->type == 0x0283) ? FAMILY_MPLS : 0;
+	return off;
+}
+
+/*
+ * Linux ARCNET (print-arcnet.c): source, destination, a 2-byte offset and the
+ * type; 3 more bytes (flag, sequence id) except for the old types and diagnostics.
+ */
+static size_t arcnet_header(struct span cap, struct link_info *l, int *family)
+{
+	uint8_t type;
+	size_t len;
+
+	if (!span_u8(cap, 4, &type))
+		return 0;
+	len = (type == 0xf0 || type == 0xf1 || type == 0x80) ? 5 : 8;
+	if (!span_has(cap, 0, len))
+		return 0;
+	l->hdr = LINK_HDR_ARCNET;
+	l->type = type;
+	l->mac = cap.data;
+	*family = (type == 0xd4 || type == 0xf0) ? 4 : type == 0xc4 ? 6 : 0;
+	return len;
+}
+
 /* Returns the network-layer offset (0 if none) and sets *family (4, 6 or 0). */
 static size_t link_header(int dlt, struct span cap, struct link_info *l, int *family)
 {
@@ -171,6 +221,17 @@ static size_t link_header(int dlt, struct span cap, struct link_info *l, int *fa
 		l->hdr = LINK_HDR_RAW;
 		*family = dlt == LINK_IPV4 ? 4 : 6;
 		return 0;
+	case LINK_PPP:
+		return ppp_header(cap, l, family);
+	case LINK_IPOIB:
+		/* RFC 4391 with Linux's pseudo-header: 20-byte hardware addresses twice, then the type. */
+		if (!span_be16(cap, 40, &l->type) || !span_has(cap, 0, 44))
+			return 0;
+		l->hdr = LINK_HDR_IPOIB;
+		*family = family_of_ethertype(l->type);
+		return 44;
+	case LINK_ARCNET_LINUX:
+		return arcnet_header(cap, l, family);
 	default:
 		return 0;
 	}

@@ -71,6 +71,15 @@ static const struct tok ethertype_names[] = {
 	{0x88a8, "802.1Q-QinQ"}, {0x9200, "802.1Q-9200"}, {0x8847, "MPLS unicast"},
 	{0x8848, "MPLS multicast"}, {0x6558, "TEB"}, {0, NULL}};
 
+/* print-ppp.c's ppptype2str for the protocols tcpnote decodes. */
+static const struct tok ppp_proto_names[] = {
+	{0x0021, "IP"}, {0x0057, "IP6"}, {0x0281, "MPLS"}, {0x0283, "MPLS"}, {0, NULL}};
+
+/* print-arcnet.c's arctypemap. */
+static const struct tok arcnet_type_names[] = {
+	{240, "oldip"}, {241, "oldarp"}, {212, "ip"}, {213, "arp"}, {214, "rarp"}, {221, "atalk"},
+	{247, "banyan"}, {250, "ipx"}, {0xc4, "ipv6"}, {0x80, "diag"}, {0, NULL}};
+
 /* tcpdump's bsd_af_values (af.c) for the families NULL and LOOP carry IP in. */
 static const struct tok bsd_af_names[] = {
 	{2, "IPv4"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}, {0, NULL}};
@@ -373,6 +382,40 @@ static void print_link(struct printer *pr, struct sbuf *s, const struct packet *
 	case LINK_HDR_RAW:
 		if (e)
 			sbuf_puts(s, "ip: ");
+		return;
+	case LINK_HDR_PPP:
+		if (!e)
+			return;
+		name = tok_name(ppp_proto_names, l->type);
+		sbuf_printf(s, "%s (0x%04x), length %u: ", name != NULL ? name : "unknown", l->type,
+			    p->wirelen);
+		return;
+	case LINK_HDR_IPOIB:
+		if (!e)
+			return;
+		sbuf_puts(s, "IPOIB, ");
+		if (quick) {
+			/* print-ipoib.c's -q form names the type without its number */
+			name = tok_name(ethertype_names, l->type);
+			sbuf_printf(s, "ethertype %s", name != NULL ? name : "Unknown");
+		} else {
+			put_ether_type(s, l->type, false);
+		}
+		sbuf_printf(s, ", length %u: ", p->wirelen);
+		return;
+	case LINK_HDR_ARCNET:
+		if (!e)
+			return;
+		/* print-arcnet.c reads the Linux header as the plain one: its type is byte 2 */
+		if (quick) {
+			sbuf_printf(s, "%02x %02x %u: ", l->mac[0], l->mac[1], p->wirelen);
+			return;
+		}
+		name = tok_name(arcnet_type_names, l->mac[2]);
+		if (name != NULL)
+			sbuf_printf(s, "%02x %02x %s %u: ", l->mac[0], l->mac[1], name, p->wirelen);
+		else
+			sbuf_printf(s, "%02x %02x %02x %u: ", l->mac[0], l->mac[1], l->mac[2], p->wirelen);
 		return;
 	default:
 		return;
@@ -930,6 +973,15 @@ static void put_geneve_flags(struct sbuf *s, uint8_t f)
 			sbuf_puts(s, names[i]);
 }
 
+/* print-mpls.c's names of the reserved labels 0-15 (RFC 3032 section 2.1). */
+static const char *mpls_label_name(uint32_t label)
+{
+	static const char *const names[4] = {"IPv4 explicit NULL", "router alert",
+					     "IPv6 explicit NULL", "implicit NULL"};
+
+	return label < 4 ? names[label] : "rsvd";
+}
+
 /* ", proto NAME (0xTYPE)" of GRE and Geneve under -e. */
 static void put_tunnel_proto(struct sbuf *s, uint16_t type)
 {
@@ -946,8 +998,8 @@ static void put_tunnel_proto(struct sbuf *s, uint16_t type)
  * inner Ethernet header under -e. Like the inner IP header, the outer one
  * says "IP "/"IP6 " only without -e.
  */
-static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet *p, bool eflag,
-			  bool quick)
+static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet *p, int vflag,
+			  bool eflag, bool quick)
 {
 	unsigned i, j;
 
@@ -1001,10 +1053,13 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 			for (j = 0; j < l->nlabels; j++) {
 				uint32_t e = l->labels[j];
 
-				sbuf_printf(s, " (label %u, tc %u%s, ttl %u)", e >> 12, (e >> 9) & 7u,
+				sbuf_printf(s, "%s(label %u", j > 0 && vflag ? "\n\t" : " ", e >> 12);
+				if (vflag && (e >> 12) < 16)
+					sbuf_printf(s, " (%s)", mpls_label_name(e >> 12));
+				sbuf_printf(s, ", tc %u%s, ttl %u)", (e >> 9) & 7u,
 					    (e & 0x100) ? ", [S]" : "", e & 0xffu);
 			}
-			sbuf_putc(s, ' ');
+			sbuf_puts(s, vflag ? "\n\t" : " ");
 			break;
 		default:
 			break;
@@ -1026,7 +1081,7 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 	const struct ip_info *ip = &p->ip;
 
 	if (p->tun.depth > 0)
-		print_tunnels(s, nm, p, eflag, quick);
+		print_tunnels(s, nm, p, vflag, eflag, quick);
 	if (ip->version == 6) {
 		/* tcpdump 4.99 checks the fixed header before it prints "IP6". */
 		if (p->stop == STOP_IP_TRUNC) {

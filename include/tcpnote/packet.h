@@ -90,7 +90,10 @@ enum link_hdr {
 	LINK_HDR_SLL,      /* LINUX_SLL (print-sll.c) */
 	LINK_HDR_SLL2,     /* LINUX_SLL2, the "any" device: interface and direction on every line */
 	LINK_HDR_NULL,     /* NULL and LOOP: a BSD address family (print-null.c) */
-	LINK_HDR_RAW       /* RAW, IPV4, IPV6: no header (print-raw.c) */
+	LINK_HDR_RAW,      /* RAW, IPV4, IPV6: no header (print-raw.c) */
+	LINK_HDR_PPP,      /* PPP: the protocol field in type (print-ppp.c) */
+	LINK_HDR_IPOIB,    /* IPOIB: the ethertype in type (print-ipoib.c) */
+	LINK_HDR_ARCNET    /* ARCNET_LINUX: mac points at the header's first 3 bytes (print-arcnet.c) */
 };
 
 /*
