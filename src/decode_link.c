@@ -94,13 +94,13 @@ static size_t link_tags(struct span cap, size_t off, bool ether, struct link_inf
 	return off;
 }
 
-size_t decode_ether_header(struct span cap, struct link_info *l, int *family)
+/* Inlined where every Ethernet frame goes through it (link_header); exported for tunnels. */
+static inline size_t ether_header(struct span cap, struct link_info *l, int *family)
 {
 	uint16_t et;
 	size_t off;
 
 	/* 14 bytes: destination, source, type; then any number of VLAN tags. */
-	*family = 0;
 	if (!span_be16(cap, 12, &l->type))
 		return 0;
 	l->hdr = LINK_HDR_ETHER;
@@ -110,6 +110,12 @@ size_t decode_ether_header(struct span cap, struct link_info *l, int *family)
 	if (off != 0)
 		*family = family_of_ethertype(et);
 	return off;
+}
+
+size_t decode_ether_header(struct span cap, struct link_info *l, int *family)
+{
+	*family = 0;
+	return ether_header(cap, l, family);
 }
 
 /*
@@ -169,7 +175,7 @@ static size_t link_header(int dlt, struct span cap, struct link_info *l, int *fa
 	*family = 0;
 	switch (dlt) {
 	case LINK_EN10MB:
-		return decode_ether_header(cap, l, family);
+		return ether_header(cap, l, family);
 	case LINK_LINUX_SLL:
 		/* 16 bytes: packet type, ARPHRD type, address length, 8 address bytes, protocol. */
 		if (!span_be16(cap, 0, &l->pkttype) || !span_be16(cap, 2, &et) ||
@@ -256,10 +262,7 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 	p->wirelen = wirelen;
 	p->stop = STOP_NOT_IP;
 	p->frame = cap;
-	p->tun.depth = 0;
-	p->tun.id_kind = 0;
-	p->tun.id = 0;
-	p->tun.id_hash = 0;
+	p->tun.depth = 0; /* the identity fields are set with the first layer */
 
 	off = link_header(dlt, cap, &p->link, &family);
 	p->l3_off = (uint32_t)off;

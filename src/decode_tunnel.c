@@ -37,7 +37,7 @@ static uint32_t fnv(uint32_t h, const void *data, size_t n)
 /* Fold a finished layer into the identity: its kind, number and (either order) endpoints. */
 static void note_identity(struct tunnel_info *t, const struct tun_layer *l, uint32_t id)
 {
-	uint32_t h = fnv(t->id_hash != 0 ? t->id_hash : 2166136261u, &l->kind, 1);
+	uint32_t h = fnv(t->depth > 1 ? t->id_hash : 2166136261u, &l->kind, 1);
 
 	h = fnv(h, &id, sizeof(id));
 	if (l->kind != TUN_MPLS) {
