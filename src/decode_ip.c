@@ -130,13 +130,22 @@ static void decode_ip4_outer(struct span cap, uint32_t wire, const struct decode
 	uint32_t hlen;
 
 	p->stop = STOP_NOT_TCP;
-	if (!span_u8(cap, 0, &vhl) || !span_be16(cap, 2, &ip->totlen) ||
-	    !span_be16(cap, 6, &ip->off) || !span_copy(cap, 12, ip->src, 4) ||
-	    !span_copy(cap, 16, ip->dst, 4))
+	if (!span_u8(cap, 0, &vhl) || !span_u8(cap, 1, &ip->tos) || !span_be16(cap, 2, &ip->totlen) ||
+	    !span_be16(cap, 4, &ip->id) || !span_be16(cap, 6, &ip->off) ||
+	    !span_u8(cap, 8, &ip->ttl) || !span_be16(cap, 10, &ip->hdr_sum) ||
+	    !span_copy(cap, 12, ip->src, 4) || !span_copy(cap, 16, ip->dst, 4))
 		return;
 	hlen = (uint32_t)(vhl & 0x0f) * 4;
-	if (hlen < 20 || ip->totlen < hlen || wire < ip->totlen || (ip->off & (IP_OFFMASK_ | IP_MF_)))
+	if (hlen < 20 || ip->totlen < hlen || wire < ip->totlen || (ip->off & (IP_OFFMASK_ | IP_MF_)) ||
+	    !span_has(cap, 0, hlen))
 		return;
+	ip->hlen = (uint8_t)hlen;
+	if (opts->verify_checksums) {
+		uint16_t computed = (uint16_t)~cksum_fold(cksum_add(0, span_sub(cap, 0, hlen)));
+
+		ip->hdr_sum_bad = computed != 0;
+		ip->hdr_sum_shouldbe = cksum_shouldbe(ip->hdr_sum, computed);
+	}
 	decode_tunnel_ip(span_sub(cap, hlen, ip->totlen - hlen), ip->totlen - hlen, ip->proto, ip,
 			 opts, p);
 }

@@ -203,6 +203,18 @@ bool decode_tunnel_ip(struct span cap, uint32_t wire, uint8_t proto, const struc
 	l->ip_version = outer->version;
 	memcpy(l->src, outer->src, outer->addrlen);
 	memcpy(l->dst, outer->dst, outer->addrlen);
+	l->ip_tos = outer->tos;
+	l->ip_ttl = outer->ttl;
+	l->ip_proto = proto;
+	l->ip_hlim = outer->hlim;
+	l->ip_id = outer->id;
+	l->ip_off = outer->off;
+	l->ip_totlen = outer->totlen;
+	l->ip_plen = outer->plen;
+	l->ip_flow = outer->flow;
+	l->ip_sum_bad = outer->hdr_sum_bad;
+	l->ip_sum = outer->hdr_sum;
+	l->ip_sum_shouldbe = outer->hdr_sum_shouldbe;
 	switch (proto) {
 	case IPPROTO_IPIP_:
 	case IPPROTO_IPV6_:

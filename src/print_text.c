@@ -58,8 +58,8 @@ static const struct tok ip_option_names[] = {
 
 /* The IPv6 next-header names tcpdump prints with -v (ipproto.c). */
 static const struct tok ipproto_names[] = {
-	{0, "Options"}, {6, "TCP"}, {17, "UDP"}, {43, "Routing"}, {44, "Fragment"},
-	{58, "ICMPv6"}, {59, "NONE"}, {0, NULL}};
+	{0, "Options"}, {4, "IPIP"}, {6, "TCP"}, {17, "UDP"}, {41, "IPv6"}, {43, "Routing"},
+	{44, "Fragment"}, {47, "GRE"}, {58, "ICMPv6"}, {59, "NONE"}, {0, NULL}};
 
 /* Linux packet types as the "any" device's direction column (print-sll.c). */
 static const struct tok sll_pkttype_names[] = {
@@ -536,6 +536,7 @@ static void print_ip4_verbose(struct sbuf *s, struct names *nm, const struct ip_
 	static const char *const ecn[4] = {"", ",ECT(1)", ",ECT(0)", ",CE"};
 	uint16_t fl = ip->off & 0xe000;
 	int first = 1;
+	const char *name;
 
 	sbuf_printf(s, "(tos 0x%x%s", ip->tos, ecn[ip->tos & 3]);
 	if (ip->ttl >= 1)
@@ -556,7 +557,9 @@ static void print_ip4_verbose(struct sbuf *s, struct names *nm, const struct ip_
 	}
 	if (first)
 		sbuf_puts(s, "none");
-	sbuf_printf(s, "], proto TCP (6), length %u", ip->totlen);
+	name = tok_name(ipproto_names, ip->proto);
+	sbuf_printf(s, "], proto %s (%u), length %u", name != NULL ? name : "unknown", ip->proto,
+		    ip->totlen);
 	if (ip->hlen > 20)
 		print_ip4_options(s, nm, ip);
 	if (ip->hdr_sum_bad)
@@ -982,6 +985,53 @@ static const char *mpls_label_name(uint32_t label)
 	return label < 4 ? names[label] : "rsvd";
 }
 
+/* -v: a tunnel's outer IP header, as the inner one (its options are not shown). */
+static void print_outer_verbose(struct sbuf *s, struct names *nm, const struct tun_layer *l)
+{
+	struct ip_info ip;
+
+	memset(&ip, 0, offsetof(struct ip_info, opts));
+	ip.version = l->ip_version;
+	ip.tos = l->ip_tos;
+	ip.ttl = l->ip_ttl;
+	ip.id = l->ip_id;
+	ip.off = l->ip_off;
+	ip.totlen = l->ip_totlen;
+	ip.hlen = 20;
+	ip.proto = l->ip_proto;
+	ip.next = l->ip_proto;
+	ip.hdr_sum_bad = l->ip_sum_bad;
+	ip.hdr_sum = l->ip_sum;
+	ip.hdr_sum_shouldbe = l->ip_sum_shouldbe;
+	ip.flow = l->ip_flow;
+	ip.hlim = l->ip_hlim;
+	ip.plen = l->ip_plen;
+	if (l->ip_version == 4)
+		print_ip4_verbose(s, nm, &ip);
+	else
+		print_ip6_verbose(s, &ip);
+}
+
+/* GRE's flags under -v (print-gre.c's gre_flag_values, joined by ", "), "none" without any. */
+static void put_gre_flags(struct sbuf *s, uint16_t f)
+{
+	static const struct tok names[] = {{0x8000, "checksum present"}, {0x4000, "routing present"},
+					   {0x2000, "key present"}, {0x1000, "sequence# present"},
+					   {0, NULL}};
+	const struct tok *t;
+	bool first = true;
+
+	sbuf_puts(s, ", Flags [");
+	for (t = names; t->name != NULL; t++) {
+		if (!(f & t->value))
+			continue;
+		sbuf_puts(s, first ? "" : ", ");
+		sbuf_puts(s, t->name);
+		first = false;
+	}
+	sbuf_puts(s, first ? "none]" : "]");
+}
+
 /* ", proto NAME (0xTYPE)" of GRE and Geneve under -e. */
 static void put_tunnel_proto(struct sbuf *s, uint16_t type)
 {
@@ -1010,6 +1060,8 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 		if (l->kind != TUN_MPLS) {
 			if (!eflag)
 				sbuf_puts(s, l->ip_version == 4 ? "IP " : "IP6 ");
+			if (vflag)
+				print_outer_verbose(s, nm, l);
 			names_put_host(nm, s, af, l->src);
 			if (l->kind == TUN_VXLAN || l->kind == TUN_GENEVE)
 				sbuf_printf(s, ".%u", l->sport);
@@ -1022,6 +1074,8 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 		switch (l->kind) {
 		case TUN_GRE:
 			sbuf_puts(s, "GREv0");
+			if (vflag)
+				put_gre_flags(s, l->gre_flags);
 			if (l->gre_flags & 0x8000)
 				sbuf_printf(s, ", sum 0x%x, off 0x%x", l->gre_sum, l->gre_off);
 			if (l->gre_flags & 0x2000)
@@ -1030,7 +1084,7 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 				sbuf_printf(s, ", seq %u", l->seq);
 			if (eflag)
 				put_tunnel_proto(s, l->proto);
-			sbuf_printf(s, ", length %u: ", l->gre_len);
+			sbuf_printf(s, ", length %u%s", l->gre_len, vflag ? "\n\t" : ": ");
 			break;
 		case TUN_VXLAN:
 			sbuf_printf(s, "VXLAN, flags [%s] (0x%02x), vni %u\n", (l->flags & 0x08) ? "I" : ".",

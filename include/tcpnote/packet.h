@@ -239,6 +239,12 @@ struct tun_layer {
 	/* IPIP, GRE, VXLAN, Geneve: the IP header that carried the layer */
 	uint8_t ip_version;   /* 4 or 6 */
 	uint8_t src[16], dst[16];
+	/* its fields that -v shows (struct ip_info's of the same names) */
+	uint8_t ip_tos, ip_ttl, ip_proto, ip_hlim;
+	uint16_t ip_id, ip_off, ip_totlen, ip_plen;
+	uint32_t ip_flow;
+	bool ip_sum_bad;
+	uint16_t ip_sum, ip_sum_shouldbe;
 	/* VXLAN, Geneve: the UDP ports */
 	uint16_t sport, dport;
 	/* GRE: flags and version word, protocol, the GRE packet's length; Geneve: protocol */

@@ -20,6 +20,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 from checks import ENV, check, finish, run, tcpnote_and_pcaps  # noqa: E402
+from tcpdump_compare import VXLAN_OUTER  # noqa: E402
 from pcap_copies import second_copies  # noqa: E402
 
 
@@ -27,6 +28,14 @@ from pcap_copies import second_copies  # noqa: E402
 # upper case = client; S syn, H syn+ack, A pure ack, D data, F fin, R rst,
 # T retransmitted data, W zero window; each letter once per side, in order.
 BY_HAND = {
+    # Tunnels (record-tunnels.sh): each tenant's connection a record of its own, each the
+    # seed-like exchange of curl and http.server: a FIN-merged close.
+    'tunnel-vxlan.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
+    'tunnel-geneve.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
+    'tunnel-gre.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 3,
+    'tunnel-ipip.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
+    'tunnel-ip6ip.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
+    'tunnel-mpls.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
     # S h A(3/3) D(GET) a(ack) ... F(client FIN) f(server FIN+ACK, merged)
     'seed-keepalive.pcap': [('SF', 'ShADaFf', 'FIN merged')],
     # server answers (a, d), closes first (f); client acks, later closes (F)
@@ -145,10 +154,14 @@ def terminal_safe(s):
     return ''.join(c if ' ' <= c < '\x7f' and c != '\\' else '\\x%02x' % ord(c) for c in s)
 
 
+# Captures whose tenants share an inner 5-tuple at the same time: records tshark merges.
+TENANTS_TSHARK_MERGES = {'tunnel-gre.pcap': 1, 'tunnel-geneve.pcap': 1}
+
+
 def text_labels(out):
     labels = []
     for line in out.splitlines():
-        if line.startswith('    '):
+        if line.startswith('    ') or VXLAN_OUTER.search(line):
             continue
         m = re.search(r'  # (.*)$', line)
         labels.append(m.group(1).split(', ') if m else [])
@@ -289,8 +302,12 @@ def main():
         frames, streams = [int(x) for x in td[0::2]], set(td[1::2])
         check('%s: frame numbers are tshark\'s' % name, [p['frame'] for p in pkts] == frames,
               ([p['frame'] for p in pkts][:10], frames[:10]))
-        check('%s: %d flow records, tshark has %d tcp.stream' % (name, len(flows), len(streams)),
-              len(flows) == len(streams))
+        # tshark 4.0 keys a stream by addresses and ports alone: a second tenant's
+        # connection (other GRE key, other VNI, same inner 5-tuple, at the same time) joins it.
+        extra = TENANTS_TSHARK_MERGES.get(name, 0)
+        check('%s: %d flow records, tshark has %d tcp.stream (+%d)' % (name, len(flows), len(streams),
+                                                                       extra),
+              len(flows) == len(streams) + extra)
         check('%s: numbers are numbers' % name, all(
             isinstance(p['seq'], int) and isinstance(p['ts'], float) and isinstance(p['len'], int)
             for p in pkts))

@@ -53,6 +53,8 @@ ENDS_WITH_LENGTH = re.compile(r'length \d+$')
 HEX_LINE = re.compile(r'^\t0x([0-9a-f]{4,}):  ')
 DUMP_FLAGS = re.compile(r'^-[AxX]+$')
 APP_GAVE_UP = re.compile(r' \[\|[a-z0-9_.-]+\]$')
+# A VXLAN packet's outer line (print-vxlan.c): its inner packet follows on a line of its own.
+VXLAN_OUTER = re.compile(r': VXLAN, flags \[[I.]\] \(0x[0-9a-f]{2}\), vni \d+$')
 
 
 def records(text, numbered=False, no_timestamps=False):
