@@ -92,6 +92,40 @@ def kafka_seeds(frames, path):
             n += 1
 
 
+def tunnel_seeds(path):
+    """fuzz_packet seeds for what pcaps/ has no capture of: GRE nested past the depth bound,
+    an MPLS stack without a bottom, Geneve with options, VXLAN inside GRE (Ethernet inside)."""
+    tcp = struct.pack('>HHIIBBHHH', 1234, 80, 1, 0, 0x50, 0x02, 512, 0, 0)
+
+    def ip4(proto, payload):
+        return struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), 1, 0, 64, proto, 0,
+                           bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + payload
+
+    def eth(kind, payload):
+        return bytes(12) + struct.pack('>H', kind) + payload
+
+    def udp(dport, payload):
+        return struct.pack('>HHHH', 40000, dport, 8 + len(payload), 0) + payload
+
+    inner = ip4(6, tcp)
+    nested = inner
+    for i in range(6):
+        nested = ip4(47, struct.pack('>HHI', 0x2000, 0x0800, i) + nested)
+    frames = {
+        'gre-nested': eth(0x0800, nested),
+        'mpls-no-bottom': eth(0x8847, b''.join(struct.pack('>I', (16 + i) << 12 | 63)
+                                               for i in range(9)) + inner),
+        'mpls-null': eth(0x8847, struct.pack('>I', 0x100 | 63) + inner),
+        'geneve-options': eth(0x0800, ip4(17, udp(6081, bytes([2, 0x40, 0x65, 0x58, 0, 0, 1, 0]) +
+                                                  bytes(8) + eth(0x0800, inner)))),
+        'vxlan-in-gre': eth(0x0800, ip4(47, struct.pack('>HH', 0, 0x0800) + ip4(17, udp(
+            4789, bytes([8, 0, 0, 0, 0, 0, 5, 0]) + eth(0x0800, inner))))),
+    }
+    for name, f in frames.items():
+        open('%s-%s' % (path, name), 'wb').write(bytes([0]) + struct.pack('>H', len(f)) + f)
+    return len(frames)
+
+
 def main():
     src, out = sys.argv[1], sys.argv[2]
     for h in ('fuzz_packet', 'fuzz_file', 'fuzz_app', 'fuzz_tls', 'fuzz_kafka'):
@@ -128,6 +162,7 @@ def main():
             # Live: the key log comes after the fourth segment (past the server's first flight).
             app_seeds(frames, os.path.join(out, 'fuzz_tls', 'live-' + name),
                       struct.pack('>H', len(kl)) + kl, options=1 | 2 | 4 << 2)
+    n += tunnel_seeds(os.path.join(out, 'fuzz_packet', 'tunnel'))
     print('seeds: %d packet seeds, file seeds from %s' % (n, src))
     return 0
 

@@ -364,6 +364,21 @@ int capture_read_filter_file(const char *path, char **out, char *err, size_t err
 	return CAPTURE_OK;
 }
 
+static bool filter_compiles_on_ethernet(const char *filter)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+	struct bpf_program prog;
+	bool ok;
+
+	if (dead == NULL)
+		return false;
+	ok = pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (ok)
+		pcap_freecode(&prog);
+	pcap_close(dead);
+	return ok;
+}
+
 static int apply_filter(struct capture *c, char *err, size_t errlen)
 {
 	struct bpf_program prog;
@@ -372,7 +387,8 @@ static int apply_filter(struct capture *c, char *err, size_t errlen)
 		return CAPTURE_OK;
 	if (pcap_compile(c->pcap, &prog, c->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
 		snprintf(err, errlen, "bad filter expression '%s': %s", c->filter, pcap_geterr(c->pcap));
-		return CAPTURE_ERR_FILTER;
+		/* Fine on Ethernet: the input's link type cannot be filtered (IPOIB): exit 1, as tcpdump. */
+		return filter_compiles_on_ethernet(c->filter) ? CAPTURE_ERR : CAPTURE_ERR_FILTER;
 	}
 	if (pcap_setfilter(c->pcap, &prog) < 0) {
 		snprintf(err, errlen, "cannot set filter: %s", pcap_geterr(c->pcap));

@@ -118,6 +118,38 @@ static void ip4_final_destination(const struct ip_info *ip, uint8_t out[4])
 	}
 }
 
+/*
+ * An IPv4 datagram that is not TCP: a tunnel's outer header when whole,
+ * not a fragment, and carrying a tunnel tcpnote follows; else not TCP.
+ */
+static void decode_ip4_outer(struct span cap, uint32_t wire, const struct decode_opts *opts,
+			     struct packet *p)
+{
+	struct ip_info *ip = &p->ip;
+	uint8_t vhl;
+	uint32_t hlen;
+
+	p->stop = STOP_NOT_TCP;
+	if (!span_u8(cap, 0, &vhl) || !span_u8(cap, 1, &ip->tos) || !span_be16(cap, 2, &ip->totlen) ||
+	    !span_be16(cap, 4, &ip->id) || !span_be16(cap, 6, &ip->off) ||
+	    !span_u8(cap, 8, &ip->ttl) || !span_be16(cap, 10, &ip->hdr_sum) ||
+	    !span_copy(cap, 12, ip->src, 4) || !span_copy(cap, 16, ip->dst, 4))
+		return;
+	hlen = (uint32_t)(vhl & 0x0f) * 4;
+	if (hlen < 20 || ip->totlen < hlen || wire < ip->totlen || (ip->off & (IP_OFFMASK_ | IP_MF_)) ||
+	    !span_has(cap, 0, hlen))
+		return;
+	ip->hlen = (uint8_t)hlen;
+	if (opts->verify_checksums) {
+		uint16_t computed = (uint16_t)~cksum_fold(cksum_add(0, span_sub(cap, 0, hlen)));
+
+		ip->hdr_sum_bad = computed != 0;
+		ip->hdr_sum_shouldbe = cksum_shouldbe(ip->hdr_sum, computed);
+	}
+	decode_tunnel_ip(span_sub(cap, hlen, ip->totlen - hlen), ip->totlen - hlen, ip->proto, ip,
+			 opts, p);
+}
+
 static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts *opts,
 		       struct packet *p)
 {
@@ -130,8 +162,12 @@ static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts 
 	ip->version = 4;
 	ip->addrlen = 4;
 	/* Decide first whether this is TCP at all, as a BPF "tcp" filter would. */
-	if (!span_u8(cap, 9, &ip->proto) || ip->proto != IPPROTO_TCP_) {
+	if (!span_u8(cap, 9, &ip->proto)) {
 		p->stop = STOP_NOT_TCP;
+		return;
+	}
+	if (ip->proto != IPPROTO_TCP_) {
+		decode_ip4_outer(cap, wire, opts, p);
 		return;
 	}
 	if (!span_has(cap, 0, 20)) {
@@ -230,6 +266,28 @@ static void decode_ip6_tlvs(struct span opts, struct ip6_ext *e)
 	}
 }
 
+/*
+ * A jumbogram's length (RFC 2675): the hop-by-hop header at h (payload length 0)
+ * holding the jumbo payload option, whose value counts everything after the
+ * fixed header; 0 without one, or when the value would not fit the 32-bit length.
+ */
+static uint32_t ip6_jumbo_length(struct span h)
+{
+	struct ip6_ext e;
+	uint8_t hlen8;
+	unsigned i;
+
+	if (!span_u8(h, 1, &hlen8))
+		return 0;
+	e.ntlv = 0;
+	e.tlv_bad = false;
+	decode_ip6_tlvs(span_sub(h, 2, (hlen8 + 1u) * 8u - 2u), &e);
+	for (i = 0; i < e.ntlv; i++)
+		if (e.tlv[i].type == 0xc2 && e.tlv[i].len == 4 && e.tlv[i].value <= UINT32_MAX - 40u)
+			return e.tlv[i].value;
+	return 0;
+}
+
 /* Routing header: types 0 (deprecated, RFC 5095) and 2 (Mobile IPv6) list addresses. */
 static void decode_ip6_routing(struct span h, uint8_t hlen8, struct ip6_ext *e)
 {
@@ -278,6 +336,8 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 	 * (tcpdump 4.99 then shows the TCP header as not captured).
 	 */
 	len = 40u + ip->plen;
+	if (ip->plen == 0 && nh == IP6_HOPOPTS)
+		len = 40u + ip6_jumbo_length(span_sub(cap, 40, cap.len - 40));
 	if (wire < len)
 		ip->missing = len - wire;
 	l3 = span_sub(cap, 0, len);
@@ -337,7 +397,10 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 	}
 	ip->proto = nh;
 	if (nh != IPPROTO_TCP_) {
+		/* A tunnel right after the fixed header of a datagram captured whole on the wire. */
 		p->stop = STOP_NOT_TCP;
+		if (ip->next_ext == 0 && wire >= len && ip->plen != 0)
+			decode_tunnel_ip(span_sub(l3, off, len - off), len - off, nh, ip, opts, p);
 		return;
 	}
 	if (off > len) {

@@ -10,6 +10,8 @@
 #define ETHERTYPE_8021AD 0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
 #define ETHERTYPE_QINQ_9200 0x9200
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
 /* ARPHRD_IEEE80211_RADIOTAP: a cooked header over 802.11 radiotap, which tcpdump dissects so. */
 #define ARPHRD_IEEE80211_RADIOTAP 803
 
@@ -26,19 +28,24 @@ bool decode_link_supported(int dlt)
 	case LINK_IPV4:
 	case LINK_IPV6:
 	case LINK_LINUX_SLL2:
+	case LINK_PPP:
+	case LINK_ARCNET_LINUX:
+	case LINK_IPOIB:
 		return true;
 	default:
 		return false;
 	}
 }
 
-/* Map an ethertype to the IP version it carries, 0 for anything else. */
+/* Map an ethertype to the IP version it carries, FAMILY_MPLS, 0 for anything else. */
 static int family_of_ethertype(uint16_t et)
 {
 	if (et == ETHERTYPE_IPV4)
 		return 4;
 	if (et == ETHERTYPE_IPV6)
 		return 6;
+	if (et == ETHERTYPE_MPLS || et == ETHERTYPE_MPLS_MC)
+		return FAMILY_MPLS;
 	return 0;
 }
 
@@ -87,6 +94,77 @@ static size_t link_tags(struct span cap, size_t off, bool ether, struct link_inf
 	return off;
 }
 
+/* Inlined where every Ethernet frame goes through it (link_header); exported for tunnels. */
+static inline size_t ether_header(struct span cap, struct link_info *l, int *family)
+{
+	uint16_t et;
+	size_t off;
+
+	/* 14 bytes: destination, source, type; then any number of VLAN tags. */
+	if (!span_be16(cap, 12, &l->type))
+		return 0;
+	l->hdr = LINK_HDR_ETHER;
+	l->mac = cap.data;
+	et = l->type;
+	off = link_tags(cap, 14, true, l, &et);
+	if (off != 0)
+		*family = family_of_ethertype(et);
+	return off;
+}
+
+size_t decode_ether_header(struct span cap, struct link_info *l, int *family)
+{
+	*family = 0;
+	return ether_header(cap, l, family);
+}
+
+/*
+ * PPP (RFC 1661): HDLC address and control bytes when present, then a protocol
+ * field of one byte when its first byte is odd (RFC 1661 section 6.5), else two.
+ */
+static size_t ppp_header(struct span cap, struct link_info *l, int *family)
+{
+	size_t off = 0;
+	uint8_t a, c, b;
+
+	if (span_u8(cap, 0, &a) && span_u8(cap, 1, &c) && a == 0xff && c == 0x03)
+		off = 2;
+	if (!span_has(cap, off, 2) || !span_u8(cap, off, &b))
+		return 0;
+	if (b & 1) {
+		l->type = b;
+		off += 1;
+	} else {
+		span_be16(cap, off, &l->type);
+		off += 2;
+	}
+	l->hdr = LINK_HDR_PPP;
+	*family = l->type == 0x0021 ? 4 : l->type == 0x0057 ? 6 :
+		  (l->type == 0x0281 || l->type == 0x0283) ? FAMILY_MPLS : 0;
+	return off;
+}
+
+/*
+ * Linux ARCNET (print-arcnet.c): source, destination, a 2-byte offset and the
+ * type; 3 more bytes (flag, sequence id) except for the old types and diagnostics.
+ */
+static size_t arcnet_header(struct span cap, struct link_info *l, int *family)
+{
+	uint8_t type;
+	size_t len;
+
+	if (!span_u8(cap, 4, &type))
+		return 0;
+	len = (type == 0xf0 || type == 0xf1 || type == 0x80) ? 5 : 8;
+	if (!span_has(cap, 0, len))
+		return 0;
+	l->hdr = LINK_HDR_ARCNET;
+	l->type = type;
+	l->mac = cap.data;
+	*family = (type == 0xd4 || type == 0xf0) ? 4 : type == 0xc4 ? 6 : 0;
+	return len;
+}
+
 /* Returns the network-layer offset (0 if none) and sets *family (4, 6 or 0). */
 static size_t link_header(int dlt, struct span cap, struct link_info *l, int *family)
 {
@@ -97,14 +175,7 @@ static size_t link_header(int dlt, struct span cap, struct link_info *l, int *fa
 	*family = 0;
 	switch (dlt) {
 	case LINK_EN10MB:
-		/* 14 bytes: destination, source, type; then any number of VLAN tags. */
-		if (!span_be16(cap, 12, &l->type))
-			return 0;
-		l->hdr = LINK_HDR_ETHER;
-		l->mac = cap.data;
-		et = l->type;
-		off = link_tags(cap, 14, true, l, &et);
-		break;
+		return ether_header(cap, l, family);
 	case LINK_LINUX_SLL:
 		/* 16 bytes: packet type, ARPHRD type, address length, 8 address bytes, protocol. */
 		if (!span_be16(cap, 0, &l->pkttype) || !span_be16(cap, 2, &et) ||
@@ -156,6 +227,17 @@ static size_t link_header(int dlt, struct span cap, struct link_info *l, int *fa
 		l->hdr = LINK_HDR_RAW;
 		*family = dlt == LINK_IPV4 ? 4 : 6;
 		return 0;
+	case LINK_PPP:
+		return ppp_header(cap, l, family);
+	case LINK_IPOIB:
+		/* RFC 4391 with Linux's pseudo-header: 20-byte hardware addresses twice, then the type. */
+		if (!span_be16(cap, 40, &l->type) || !span_has(cap, 0, 44))
+			return 0;
+		l->hdr = LINK_HDR_IPOIB;
+		*family = family_of_ethertype(l->type);
+		return 44;
+	case LINK_ARCNET_LINUX:
+		return arcnet_header(cap, l, family);
 	default:
 		return 0;
 	}
@@ -180,10 +262,14 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 	p->wirelen = wirelen;
 	p->stop = STOP_NOT_IP;
 	p->frame = cap;
+	p->tun.depth = 0; /* the identity fields are set with the first layer */
 
 	off = link_header(dlt, cap, &p->link, &family);
 	p->l3_off = (uint32_t)off;
 	if (family == 0 || off > caplen || off > wirelen)
 		return;
-	decode_ip(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);
+	if (family == FAMILY_MPLS)
+		decode_mpls(span_sub(cap, off, caplen), wirelen - (uint32_t)off, opts, p);
+	else
+		decode_ip(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);
 }

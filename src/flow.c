@@ -57,6 +57,11 @@ void flow_key_of(const struct packet *p, struct flow_key *k, bool *from_lo)
 		k->port_lo = p->tcp.dport;
 		k->port_hi = p->tcp.sport;
 	}
+	if (p->tun.depth > 0) {
+		k->tun_kind = p->tun.id_kind;
+		k->tun_id = p->tun.id;
+		k->tun_hash = p->tun.id_hash;
+	}
 	*from_lo = lo;
 }
 
@@ -103,17 +108,17 @@ void flow_table_free(struct flow_table *t)
 	free(t);
 }
 
-_Static_assert(sizeof(struct flow_key) <= 5 * sizeof(uint64_t), "key_hash reads the key as 5 words");
+_Static_assert(sizeof(struct flow_key) <= 6 * sizeof(uint64_t), "key_hash reads the key as 6 words");
 
-/* Five 64-bit words of the key, multiply-xorshift mixed (the key is 38 bytes, zero-padded here). */
+/* Six 64-bit words of the key, multiply-xorshift mixed (the key is 48 bytes, zero-padded here). */
 static uint64_t key_hash(const struct flow_key *k)
 {
-	uint64_t w[5] = {0, 0, 0, 0, 0};
+	uint64_t w[6] = {0, 0, 0, 0, 0, 0};
 	uint64_t h = 0x9e3779b97f4a7c15ull;
 	unsigned i;
 
 	memcpy(w, k, sizeof(*k));
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		h ^= w[i];
 		h *= 0xbf58476d1ce4e5b9ull;
 		h ^= h >> 29;

@@ -276,6 +276,7 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	pl->opts = *opts;
 	pl->out = out;
 	pl->dopts.verify_checksums = opts->print.vflag > 0 && !opts->no_checksums;
+	pl->dopts.no_udp_tunnels = opts->print.quick;
 	pl->numbering = !opts->quiet && !opts->json;
 	if (opts->keep_flows || opts->json)
 		pl->app_want = APP_TRACK_FACTS | APP_TRACK_CERTS;
@@ -363,7 +364,11 @@ static void number_relative(struct pipeline *pl, const struct packet *p, struct 
 		flow_key_of(p, &k, &from_lo);
 		c = tracker_find(pl->tracker, &k);
 	}
-	if (c == NULL) {
+	/*
+	 * Inside a tunnel the connection (inner 5-tuple and tunnel) is not the
+	 * pair tcpdump numbers by (inner 5-tuple alone: one VNI each way is one pair).
+	 */
+	if (c == NULL || p->tun.depth > 0) {
 		if (!relseq_apply(pl->relseq, pl->opts.absolute_seq, p, view))
 			pl->out_of_memory = true;
 		return;

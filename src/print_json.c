@@ -288,6 +288,33 @@ static void json_kafka_facts(struct sbuf *s, const struct kafka_facts *f)
 	sbuf_putc(s, '}');
 }
 
+/* ,"tunnel":"vxlan vni 1": the innermost tunnel layer of the connection, when it has one. */
+static void json_tunnel(struct sbuf *s, const struct flow_key *k)
+{
+	switch (k->tun_kind) {
+	case TUN_IPIP:
+		sbuf_puts(s, ",\"tunnel\":\"ipip\"");
+		break;
+	case TUN_GRE:
+		if (k->tun_id != 0)
+			sbuf_printf(s, ",\"tunnel\":\"gre key %u\"", k->tun_id);
+		else
+			sbuf_puts(s, ",\"tunnel\":\"gre\"");
+		break;
+	case TUN_VXLAN:
+		sbuf_printf(s, ",\"tunnel\":\"vxlan vni %u\"", k->tun_id);
+		break;
+	case TUN_GENEVE:
+		sbuf_printf(s, ",\"tunnel\":\"geneve vni %u\"", k->tun_id);
+		break;
+	case TUN_MPLS:
+		sbuf_printf(s, ",\"tunnel\":\"mpls label %u\"", k->tun_id);
+		break;
+	default:
+		break;
+	}
+}
+
 size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k)
 {
 	const struct conn_summary *sum = &c->sum;
@@ -306,7 +333,9 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	json_endpoint(ep, sizeof(ep), &eps, 0);
 	sbuf_printf(&s, "\"client\":\"%s\",", ep);
 	json_endpoint(ep, sizeof(ep), &eps, 1);
-	sbuf_printf(&s, "\"server\":\"%s\",\"first_ts\":", ep);
+	sbuf_printf(&s, "\"server\":\"%s\"", ep);
+	json_tunnel(&s, k);
+	sbuf_puts(&s, ",\"first_ts\":");
 	json_ts(&s, sum->first_ns / 1000000000, (uint32_t)(sum->first_ns % 1000000000 / 1000));
 	sbuf_puts(&s, ",\"last_ts\":");
 	json_ts(&s, sum->last_ns / 1000000000, (uint32_t)(sum->last_ns % 1000000000 / 1000));

@@ -58,8 +58,8 @@ static const struct tok ip_option_names[] = {
 
 /* The IPv6 next-header names tcpdump prints with -v (ipproto.c). */
 static const struct tok ipproto_names[] = {
-	{0, "Options"}, {6, "TCP"}, {17, "UDP"}, {43, "Routing"}, {44, "Fragment"},
-	{58, "ICMPv6"}, {59, "NONE"}, {0, NULL}};
+	{0, "Options"}, {4, "IPIP"}, {6, "TCP"}, {17, "UDP"}, {41, "IPv6"}, {43, "Routing"},
+	{44, "Fragment"}, {47, "GRE"}, {58, "ICMPv6"}, {59, "NONE"}, {0, NULL}};
 
 /* Linux packet types as the "any" device's direction column (print-sll.c). */
 static const struct tok sll_pkttype_names[] = {
@@ -68,7 +68,17 @@ static const struct tok sll_pkttype_names[] = {
 /* tcpdump's ethertype_values (print-ether.c): the types before a TCP packet's IP header. */
 static const struct tok ethertype_names[] = {
 	{0x0800, "IPv4"}, {0x86dd, "IPv6"}, {0x8100, "802.1Q"}, {0x9100, "802.1Q-9100"},
-	{0x88a8, "802.1Q-QinQ"}, {0x9200, "802.1Q-9200"}, {0, NULL}};
+	{0x88a8, "802.1Q-QinQ"}, {0x9200, "802.1Q-9200"}, {0x8847, "MPLS unicast"},
+	{0x8848, "MPLS multicast"}, {0x6558, "TEB"}, {0, NULL}};
+
+/* print-ppp.c's ppptype2str for the protocols tcpnote decodes. */
+static const struct tok ppp_proto_names[] = {
+	{0x0021, "IP"}, {0x0057, "IP6"}, {0x0281, "MPLS"}, {0x0283, "MPLS"}, {0, NULL}};
+
+/* print-arcnet.c's arctypemap. */
+static const struct tok arcnet_type_names[] = {
+	{240, "oldip"}, {241, "oldarp"}, {212, "ip"}, {213, "arp"}, {214, "rarp"}, {221, "atalk"},
+	{247, "banyan"}, {250, "ipx"}, {0xc4, "ipv6"}, {0x80, "diag"}, {0, NULL}};
 
 /* tcpdump's bsd_af_values (af.c) for the families NULL and LOOP carry IP in. */
 static const struct tok bsd_af_names[] = {
@@ -289,9 +299,9 @@ static void put_vlan_tci(struct sbuf *s, uint16_t tci)
  * -e on Ethernet, as ether_common_print(): the addresses, then each type
  * field with the tag it announces; the frame's length after the first.
  */
-static void print_ether_header(struct sbuf *s, struct names *nm, const struct packet *p, bool quick)
+static void print_ether_header(struct sbuf *s, struct names *nm, const struct link_info *l,
+			       uint32_t length, bool quick)
 {
-	const struct link_info *l = &p->link;
 	uint16_t type = l->type, tci, next;
 	unsigned i;
 
@@ -302,7 +312,7 @@ static void print_ether_header(struct sbuf *s, struct names *nm, const struct pa
 	for (i = 0; i <= l->ntags; i++) {
 		put_ether_type(s, type, quick);
 		if (i == 0)
-			sbuf_printf(s, ", length %u: ", p->wirelen);
+			sbuf_printf(s, ", length %u: ", length);
 		else
 			sbuf_puts(s, ", ");
 		if (i == l->ntags)
@@ -329,7 +339,7 @@ static void print_link(struct printer *pr, struct sbuf *s, const struct packet *
 	switch (l->hdr) {
 	case LINK_HDR_ETHER:
 		if (e)
-			print_ether_header(s, pr->names, p, quick);
+			print_ether_header(s, pr->names, l, p->wirelen, quick);
 		return;
 	case LINK_HDR_SLL:
 	case LINK_HDR_SLL2:
@@ -372,6 +382,40 @@ static void print_link(struct printer *pr, struct sbuf *s, const struct packet *
 	case LINK_HDR_RAW:
 		if (e)
 			sbuf_puts(s, "ip: ");
+		return;
+	case LINK_HDR_PPP:
+		if (!e)
+			return;
+		name = tok_name(ppp_proto_names, l->type);
+		sbuf_printf(s, "%s (0x%04x), length %u: ", name != NULL ? name : "unknown", l->type,
+			    p->wirelen);
+		return;
+	case LINK_HDR_IPOIB:
+		if (!e)
+			return;
+		sbuf_puts(s, "IPOIB, ");
+		if (quick) {
+			/* print-ipoib.c's -q form names the type without its number */
+			name = tok_name(ethertype_names, l->type);
+			sbuf_printf(s, "ethertype %s", name != NULL ? name : "Unknown");
+		} else {
+			put_ether_type(s, l->type, false);
+		}
+		sbuf_printf(s, ", length %u: ", p->wirelen);
+		return;
+	case LINK_HDR_ARCNET:
+		if (!e)
+			return;
+		/* print-arcnet.c reads the Linux header as the plain one: its type is byte 2 */
+		if (quick) {
+			sbuf_printf(s, "%02x %02x %u: ", l->mac[0], l->mac[1], p->wirelen);
+			return;
+		}
+		name = tok_name(arcnet_type_names, l->mac[2]);
+		if (name != NULL)
+			sbuf_printf(s, "%02x %02x %s %u: ", l->mac[0], l->mac[1], name, p->wirelen);
+		else
+			sbuf_printf(s, "%02x %02x %02x %u: ", l->mac[0], l->mac[1], l->mac[2], p->wirelen);
 		return;
 	default:
 		return;
@@ -492,6 +536,7 @@ static void print_ip4_verbose(struct sbuf *s, struct names *nm, const struct ip_
 	static const char *const ecn[4] = {"", ",ECT(1)", ",ECT(0)", ",CE"};
 	uint16_t fl = ip->off & 0xe000;
 	int first = 1;
+	const char *name;
 
 	sbuf_printf(s, "(tos 0x%x%s", ip->tos, ecn[ip->tos & 3]);
 	if (ip->ttl >= 1)
@@ -512,7 +557,9 @@ static void print_ip4_verbose(struct sbuf *s, struct names *nm, const struct ip_
 	}
 	if (first)
 		sbuf_puts(s, "none");
-	sbuf_printf(s, "], proto TCP (6), length %u", ip->totlen);
+	name = tok_name(ipproto_names, ip->proto);
+	sbuf_printf(s, "], proto %s (%u), length %u", name != NULL ? name : "unknown", ip->proto,
+		    ip->totlen);
 	if (ip->hlen > 20)
 		print_ip4_options(s, nm, ip);
 	if (ip->hdr_sum_bad)
@@ -916,6 +963,166 @@ static bool print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 	return false;
 }
 
+/* Geneve's flag bits (print-geneve.c's geneve_flag_values), as bittok2str_nosep joins them. */
+static void put_geneve_flags(struct sbuf *s, uint8_t f)
+{
+	static const char *const names[8] = {"O", "C", "R1", "R2", "R3", "R4", "R5", "R6"};
+	unsigned i;
+
+	if (f == 0)
+		sbuf_puts(s, "none");
+	for (i = 0; i < 8; i++)
+		if (f & (0x80u >> i))
+			sbuf_puts(s, names[i]);
+}
+
+/* print-mpls.c's names of the reserved labels 0-15 (RFC 3032 section 2.1). */
+static const char *mpls_label_name(uint32_t label)
+{
+	static const char *const names[4] = {"IPv4 explicit NULL", "router alert",
+					     "IPv6 explicit NULL", "implicit NULL"};
+
+	return label < 4 ? names[label] : "rsvd";
+}
+
+/* -v: a tunnel's outer IP header, as the inner one (its options are not shown). */
+static void print_outer_verbose(struct sbuf *s, struct names *nm, const struct tun_layer *l)
+{
+	struct ip_info ip;
+
+	memset(&ip, 0, offsetof(struct ip_info, opts));
+	ip.version = l->ip_version;
+	ip.tos = l->ip_tos;
+	ip.ttl = l->ip_ttl;
+	ip.id = l->ip_id;
+	ip.off = l->ip_off;
+	ip.totlen = l->ip_totlen;
+	ip.hlen = 20;
+	ip.proto = l->ip_proto;
+	ip.next = l->ip_proto;
+	ip.hdr_sum_bad = l->ip_sum_bad;
+	ip.hdr_sum = l->ip_sum;
+	ip.hdr_sum_shouldbe = l->ip_sum_shouldbe;
+	ip.flow = l->ip_flow;
+	ip.hlim = l->ip_hlim;
+	ip.plen = l->ip_plen;
+	if (l->ip_version == 4)
+		print_ip4_verbose(s, nm, &ip);
+	else
+		print_ip6_verbose(s, &ip);
+}
+
+/* GRE's flags under -v (print-gre.c's gre_flag_values, joined by ", "), "none" without any. */
+static void put_gre_flags(struct sbuf *s, uint16_t f)
+{
+	static const struct tok names[] = {{0x8000, "checksum present"}, {0x4000, "routing present"},
+					   {0x2000, "key present"}, {0x1000, "sequence# present"},
+					   {0, NULL}};
+	const struct tok *t;
+	bool first = true;
+
+	sbuf_puts(s, ", Flags [");
+	for (t = names; t->name != NULL; t++) {
+		if (!(f & t->value))
+			continue;
+		sbuf_puts(s, first ? "" : ", ");
+		sbuf_puts(s, t->name);
+		first = false;
+	}
+	sbuf_puts(s, first ? "none]" : "]");
+}
+
+/* ", proto NAME (0xTYPE)" of GRE and Geneve under -e. */
+static void put_tunnel_proto(struct sbuf *s, uint16_t type)
+{
+	const char *name = tok_name(ethertype_names, type);
+
+	sbuf_printf(s, ", proto %s (0x%04x)", name != NULL ? name : "unknown", type);
+}
+
+/*
+ * The tunnel layers before the inner IP header, outermost first, as
+ * tcpdump's printers for them: the carrying IP header's addresses (ports
+ * for UDP), then print-gre.c, print-vxlan.c (which ends its line: the inner
+ * packet has a line of its own), print-geneve.c or print-mpls.c, and an
+ * inner Ethernet header under -e. Like the inner IP header, the outer one
+ * says "IP "/"IP6 " only without -e.
+ */
+static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet *p, int vflag,
+			  bool eflag, bool quick)
+{
+	unsigned i, j;
+
+	for (i = 0; i < p->tun.depth; i++) {
+		const struct tun_layer *l = &p->tun.layer[i];
+		int af = l->ip_version == 4 ? AF_INET : AF_INET6;
+
+		if (l->kind != TUN_MPLS) {
+			if (!eflag)
+				sbuf_puts(s, l->ip_version == 4 ? "IP " : "IP6 ");
+			if (vflag)
+				print_outer_verbose(s, nm, l);
+			names_put_host(nm, s, af, l->src);
+			if (l->kind == TUN_VXLAN || l->kind == TUN_GENEVE)
+				sbuf_printf(s, ".%u", l->sport);
+			sbuf_puts(s, " > ");
+			names_put_host(nm, s, af, l->dst);
+			if (l->kind == TUN_VXLAN || l->kind == TUN_GENEVE)
+				sbuf_printf(s, ".%u", l->dport);
+			sbuf_puts(s, ": ");
+		}
+		switch (l->kind) {
+		case TUN_GRE:
+			sbuf_puts(s, "GREv0");
+			if (vflag)
+				put_gre_flags(s, l->gre_flags);
+			if (l->gre_flags & 0x8000)
+				sbuf_printf(s, ", sum 0x%x, off 0x%x", l->gre_sum, l->gre_off);
+			if (l->gre_flags & 0x2000)
+				sbuf_printf(s, ", key=0x%x", l->key);
+			if (l->gre_flags & 0x1000)
+				sbuf_printf(s, ", seq %u", l->seq);
+			if (eflag)
+				put_tunnel_proto(s, l->proto);
+			sbuf_printf(s, ", length %u%s", l->gre_len, vflag ? "\n\t" : ": ");
+			break;
+		case TUN_VXLAN:
+			sbuf_printf(s, "VXLAN, flags [%s] (0x%02x), vni %u\n", (l->flags & 0x08) ? "I" : ".",
+				    l->flags, l->vni);
+			break;
+		case TUN_GENEVE:
+			sbuf_puts(s, "Geneve, Flags [");
+			put_geneve_flags(s, l->flags);
+			sbuf_printf(s, "], vni 0x%x", l->vni);
+			if (l->rsvd)
+				sbuf_printf(s, ", rsvd 0x%x", l->rsvd);
+			if (eflag)
+				put_tunnel_proto(s, l->proto);
+			if (l->opt_len > 0)
+				sbuf_printf(s, ", options [%u bytes]", l->opt_len);
+			sbuf_puts(s, ": ");
+			break;
+		case TUN_MPLS:
+			sbuf_puts(s, "MPLS");
+			for (j = 0; j < l->nlabels; j++) {
+				uint32_t e = l->labels[j];
+
+				sbuf_printf(s, "%s(label %u", j > 0 && vflag ? "\n\t" : " ", e >> 12);
+				if (vflag && (e >> 12) < 16)
+					sbuf_printf(s, " (%s)", mpls_label_name(e >> 12));
+				sbuf_printf(s, ", tc %u%s, ttl %u)", (e >> 9) & 7u,
+					    (e & 0x100) ? ", [S]" : "", e & 0xffu);
+			}
+			sbuf_puts(s, vflag ? "\n\t" : " ");
+			break;
+		default:
+			break;
+		}
+		if (l->has_ether && eflag)
+			print_ether_header(s, nm, &l->ether, l->ether_len, quick);
+	}
+}
+
 /*
  * The IP and TCP parts; tcpdump -e leaves out the "IP "/"IP6 " the link
  * header has said. Returns true where tcpdump 4.99 gave up through its
@@ -927,6 +1134,8 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 {
 	const struct ip_info *ip = &p->ip;
 
+	if (p->tun.depth > 0)
+		print_tunnels(s, nm, p, vflag, eflag, quick);
 	if (ip->version == 6) {
 		/* tcpdump 4.99 checks the fixed header before it prints "IP6". */
 		if (p->stop == STOP_IP_TRUNC) {

@@ -67,6 +67,10 @@ bool relseq_apply(struct relseq *r, bool absolute, const struct packet *p, struc
 		return true;
 	}
 	flow_key_of(p, &k, &from_lo);
+	/* tcpdump's tcp_seq_hash knows addresses and ports alone: a tunnel is no part of the pair. */
+	k.tun_kind = 0;
+	k.tun_id = 0;
+	k.tun_hash = 0;
 	e = pair_entry(r, &k);
 	if (e == NULL) {
 		relseq_step(NULL, true, p, v);

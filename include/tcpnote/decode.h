@@ -12,18 +12,22 @@
 enum link_type {
 	LINK_NULL = 0,
 	LINK_EN10MB = 1,
+	LINK_PPP = 9,
 	LINK_RAW = 12,
 	LINK_RAW_ALT = 14, /* DLT_RAW on OpenBSD-written files */
 	LINK_RAW_LINKTYPE = 101,
 	LINK_LOOP = 108,
 	LINK_LINUX_SLL = 113,
+	LINK_ARCNET_LINUX = 129,
 	LINK_IPV4 = 228,
 	LINK_IPV6 = 229,
+	LINK_IPOIB = 242,
 	LINK_LINUX_SLL2 = 276
 };
 
 struct decode_opts {
 	bool verify_checksums; /* compute IP and TCP checksums (tcpdump -v) */
+	bool no_udp_tunnels;   /* VXLAN and Geneve stay UDP (tcpdump -q does not look inside UDP) */
 };
 
 /* True when tcpnote knows how to decode this link type. */
@@ -41,6 +45,27 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 void decode_ip(struct span cap, uint32_t wire, int family_hint, const struct decode_opts *opts,
 	       struct packet *p);
 void decode_tcp(struct span cap, uint32_t length, const struct decode_opts *opts, struct packet *p);
+
+/* The family decode_ether_header reports for an MPLS ethertype (IP ones report 4 and 6). */
+#define FAMILY_MPLS 1
+
+/*
+ * An Ethernet header and its VLAN tags at the start of cap, into l: the
+ * offset of what follows (0 when not captured) and, in *family, 4, 6,
+ * FAMILY_MPLS or 0 for what the last type field announces.
+ */
+size_t decode_ether_header(struct span cap, struct link_info *l, int *family);
+
+/*
+ * Tunnel layers (decode_tunnel.c). decode_tunnel_ip: the payload of an IP
+ * header (outer: its version and addresses) with protocol `proto`; false when
+ * it is no tunnel tcpnote follows (p->stop then says nothing yet).
+ * decode_mpls: a label stack and what follows it. Both add a layer to p->tun
+ * and decode the inner packet into p; past TUN_MAX_DEPTH layers they stop.
+ */
+bool decode_tunnel_ip(struct span cap, uint32_t wire, uint8_t proto, const struct ip_info *outer,
+		      const struct decode_opts *opts, struct packet *p);
+void decode_mpls(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p);
 
 /* RFC 1071 one's complement sum of a span, folded to 16 bits, not inverted. */
 uint32_t cksum_add(uint32_t sum, struct span s);

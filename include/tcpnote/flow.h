@@ -8,13 +8,21 @@
 
 #include "tcpnote/packet.h"
 
-/* The endpoint pair in canonical order: (addr_lo, port_lo) sorts first; version is 4 or 6. */
+/*
+ * The endpoint pair in canonical order: (addr_lo, port_lo) sorts first; version is 4 or 6.
+ * Inside a tunnel, the tunnel too (packet.h's tunnel_info: kind and number of the innermost
+ * layer, hash of them all with their outer endpoints), so that two tenants' identical inner
+ * 5-tuples are two connections; all three are 0 outside tunnels.
+ */
 struct flow_key {
 	uint8_t version;
 	uint8_t addr_lo[16];
 	uint8_t addr_hi[16];
 	uint16_t port_lo;
 	uint16_t port_hi;
+	uint8_t tun_kind;  /* enum tun_kind */
+	uint32_t tun_id;   /* VNI, GRE key, bottom MPLS label */
+	uint32_t tun_hash;
 };
 
 struct flow_table;

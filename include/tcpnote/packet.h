@@ -90,7 +90,10 @@ enum link_hdr {
 	LINK_HDR_SLL,      /* LINUX_SLL (print-sll.c) */
 	LINK_HDR_SLL2,     /* LINUX_SLL2, the "any" device: interface and direction on every line */
 	LINK_HDR_NULL,     /* NULL and LOOP: a BSD address family (print-null.c) */
-	LINK_HDR_RAW       /* RAW, IPV4, IPV6: no header (print-raw.c) */
+	LINK_HDR_RAW,      /* RAW, IPV4, IPV6: no header (print-raw.c) */
+	LINK_HDR_PPP,      /* PPP: the protocol field in type (print-ppp.c) */
+	LINK_HDR_IPOIB,    /* IPOIB: the ethertype in type (print-ipoib.c) */
+	LINK_HDR_ARCNET    /* ARCNET_LINUX: mac points at the header's first 3 bytes (print-arcnet.c) */
 };
 
 /*
@@ -215,6 +218,67 @@ struct tcp_info {
 	struct tcp_opt opts[TCP_MAX_OPTS];
 };
 
+/*
+ * Tunnels between the link header and the IP header of the TCP packet
+ * (decode_tunnel.c), outermost first: each layer the fields tcpdump prints.
+ */
+#define TUN_MAX_DEPTH 4   /* layers decapsulated; deeper nesting is not followed */
+#define MPLS_MAX_LABELS 8 /* label stack entries; a longer stack is not followed */
+
+enum tun_kind {
+	TUN_NONE = 0,
+	TUN_IPIP,   /* IP in IPv4/IPv6 (protocol 4 or 41): 4in4, 6in4, 4in6, 6in6 */
+	TUN_GRE,    /* GRE version 0 (RFC 2784, key and sequence RFC 2890) */
+	TUN_VXLAN,  /* UDP port 4789 (RFC 7348), Ethernet inside */
+	TUN_GENEVE, /* UDP port 6081 (RFC 8926) */
+	TUN_MPLS    /* an MPLS label stack (RFC 3032) */
+};
+
+struct tun_layer {
+	uint8_t kind;         /* enum tun_kind */
+	/* IPIP, GRE, VXLAN, Geneve: the IP header that carried the layer */
+	uint8_t ip_version;   /* 4 or 6 */
+	uint8_t src[16], dst[16];
+	/* its fields that -v shows (struct ip_info's of the same names) */
+	uint8_t ip_tos, ip_ttl, ip_proto, ip_hlim;
+	uint16_t ip_id, ip_off, ip_totlen, ip_plen;
+	uint32_t ip_flow;
+	bool ip_sum_bad;
+	uint16_t ip_sum, ip_sum_shouldbe;
+	/* VXLAN, Geneve: the UDP ports */
+	uint16_t sport, dport;
+	/* GRE: flags and version word, protocol, the GRE packet's length; Geneve: protocol */
+	uint16_t gre_flags, proto;
+	uint32_t gre_len;
+	uint16_t gre_sum, gre_off;
+	uint32_t key, seq;    /* with GRE's K and S flags */
+	/* VXLAN, Geneve */
+	uint8_t flags;        /* VXLAN's flags byte; Geneve's O/C/reserved byte */
+	uint8_t rsvd;         /* Geneve's reserved byte after the VNI */
+	uint16_t opt_len;     /* Geneve options, bytes */
+	uint32_t vni;
+	/* MPLS */
+	uint8_t nlabels;
+	uint32_t labels[MPLS_MAX_LABELS];
+	/* VXLAN, Geneve and GRE carrying Ethernet: the inner frame's header, as -e shows it */
+	bool has_ether;
+	uint32_t ether_len;   /* the inner frame's length */
+	struct link_info ether;
+};
+
+struct tunnel_info {
+	uint8_t depth;        /* layers in layer[] */
+	/*
+	 * The connection identity the tunnel adds to the inner 5-tuple: the
+	 * innermost layer's kind and number (VNI, GRE key, bottom MPLS label),
+	 * and a hash of every layer with its outer endpoints (in either order).
+	 */
+	uint8_t id_kind;
+	uint32_t id;
+	uint32_t id_hash;
+	struct tun_layer layer[TUN_MAX_DEPTH];
+};
+
 struct packet {
 	int64_t ts_sec;
 	uint32_t ts_frac;    /* microseconds, or nanoseconds when ts_nano */
@@ -227,6 +291,7 @@ struct packet {
 	struct ip_info ip;
 	struct tcp_info tcp;
 	enum pkt_stop stop;
+	struct tunnel_info tun; /* depth 0: not in a tunnel */
 };
 
 /* seq + len, +1 for SYN, +1 for FIN: the end of what a segment occupies in sequence space. */

@@ -20,6 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pcap_copies import second_copies  # noqa: E402
+from tcpdump_compare import VXLAN_OUTER  # noqa: E402
 
 # tshark field -> tcpnote label
 FIELDS = [
@@ -69,7 +70,7 @@ def tcpnote_labels(tcpnote, path):
                          env=dict(os.environ, TZ='UTC')).stdout.decode()
     frames = []
     for line in out.splitlines():
-        if line.startswith('    ') or line.startswith('\t'):
+        if line.startswith('    ') or line.startswith('\t') or VXLAN_OUTER.search(line):
             continue
         m = re.search(r'  # (.*)$', line)
         labels = {}

@@ -181,8 +181,8 @@ static const struct frame_desc frames[] = {
 
 #define NFRAMES (sizeof(frames) / sizeof(frames[0]))
 
-static const struct decode_opts opts_plain = {false};
-static const struct decode_opts opts_verify = {true};
+static const struct decode_opts opts_plain = {.verify_checksums = false};
+static const struct decode_opts opts_verify = {.verify_checksums = true};
 
 /* Decode into a packet first filled with garbage, so nothing relies on a zeroed struct. */
 static void decode(int dlt, const uint8_t *b, uint32_t caplen, uint32_t wirelen, bool verify,
@@ -562,7 +562,8 @@ static void test_decode_raw_ipv4(void **state)
 	/* DLT_IPV6 does not take an IPv4 packet. */
 	decode(LINK_IPV6, f_raw4_data, sizeof(f_raw4_data), sizeof(f_raw4_data), false, &p);
 	assert_false(packet_has_tcp(&p));
-	assert_false(decode_link_supported(9)); /* PPP */
+	assert_true(decode_link_supported(9)); /* PPP */
+	assert_false(decode_link_supported(147)); /* a user link type */
 }
 
 static void assert_ipv6(const struct packet *p, const uint8_t *src, const uint8_t *dst,

@@ -333,7 +333,7 @@ static void run_start(struct run *r, struct capture_file *cap, const char *name,
 /* Frames first..last (from 1), each at the clock r->now as it is. */
 static void run_frames(struct run *r, int first, int last)
 {
-	struct decode_opts opts = {false};
+	struct decode_opts opts = {.verify_checksums = false};
 	struct packet p;
 	int f;
 
@@ -623,7 +623,7 @@ static void test_hold_bounded(void **state)
 	/* It is a server frame, after more than the bound's worth of server bytes. */
 	for (f = 6; f <= at; f++) {
 		const struct pcap_pkthdr *h = &L.cap.hdr[f - 1];
-		struct decode_opts opts = {false};
+		struct decode_opts opts = {.verify_checksums = false};
 		struct packet p;
 
 		decode_packet(L.cap.dlt, L.cap.data[f - 1], h->caplen, h->len, &opts, &p);

@@ -81,7 +81,30 @@ static const uint8_t h_null_le[] = {2, 0, 0, 0};
 static const uint8_t h_null_be30[] = {0, 0, 0, 30};
 static const uint8_t h_loop28[] = {0, 0, 0, 28};
 
+static const uint8_t h_ppp_hdlc[] = {0xff, 0x03, 0x00, 0x21};
+static const uint8_t h_ppp_short[] = {0x21};
+static const uint8_t h_ppp_v6[] = {0x00, 0x57};
+static const uint8_t h_ipoib[44] = {[40] = 0x08, [41] = 0x00};
+static const uint8_t h_arcnet[] = {0xbe, 0x50, 0xc0, 0x00, 0xd4, 0, 0, 0};
+static const uint8_t h_arcnet_old[] = {0x01, 0x02, 0xd4, 0x00, 0xf0};
+
 static const struct link_case cases[] = {
+	/* PPP, IPOIB, ARCNET_LINUX: as tcpdump 4.99.3 prints them (checked with tcpdump -e, -e -q) */
+	{LINK_PPP, h_ppp_hdlc, sizeof(h_ppp_hdlc), false, true, false,
+	 "IP (0x0021), length 52: " TCP4},
+	{LINK_PPP, h_ppp_short, sizeof(h_ppp_short), false, true, false,
+	 "IP (0x0021), length 49: " TCP4},
+	{LINK_PPP, h_ppp_v6, sizeof(h_ppp_v6), true, true, false, "IP6 (0x0057), length 70: " TCP6},
+	{LINK_PPP, h_ppp_hdlc, sizeof(h_ppp_hdlc), false, false, false, "IP " TCP4},
+	{LINK_IPOIB, h_ipoib, sizeof(h_ipoib), false, true, false,
+	 "IPOIB, ethertype IPv4 (0x0800), length 92: " TCP4},
+	{LINK_IPOIB, h_ipoib, sizeof(h_ipoib), false, true, true,
+	 "IPOIB, ethertype IPv4, length 92: 192.0.2.1.40000 > "},
+	{LINK_ARCNET_LINUX, h_arcnet, sizeof(h_arcnet), false, true, false, "be 50 c0 56: " TCP4},
+	{LINK_ARCNET_LINUX, h_arcnet, sizeof(h_arcnet), false, true, true,
+	 "be 50 56: 192.0.2.1.40000 > "},
+	{LINK_ARCNET_LINUX, h_arcnet_old, sizeof(h_arcnet_old), false, true, false,
+	 "01 02 ip 53: " TCP4},
 	{LINK_EN10MB, h_eth, sizeof(h_eth), false, true, false,
 	 "02:42:ac:11:00:02 > 02:42:ac:11:00:03, ethertype IPv4 (0x0800), length 62: " TCP4},
 	{LINK_EN10MB, h_eth_qinq, sizeof(h_eth_qinq), false, true, false,
@@ -145,7 +168,7 @@ static void format_case(const struct link_case *c, char *line, size_t cap)
 {
 	struct print_opts po = {.ts = TS_NONE, .eflag = c->eflag, .quick = c->quick};
 	struct printer *pr = printer_new(stdout, &po);
-	static const struct decode_opts dopts = {false};
+	static const struct decode_opts dopts = {.verify_checksums = false};
 	uint8_t frame[128];
 	size_t n = c->hlen + (c->v6 ? sizeof(syn6) : sizeof(syn4));
 	struct packet p;

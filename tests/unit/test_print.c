@@ -224,7 +224,7 @@ static uint8_t frame_buf[2048];
 static void decode_spec(const struct seg_spec *s, bool verify, struct relseq *r, struct packet *p,
 			struct relseq_view *v)
 {
-	struct decode_opts o = {verify};
+	struct decode_opts o = {.verify_checksums = verify};
 	size_t len = build_frame(s, frame_buf, sizeof(frame_buf));
 	uint32_t cap = s->caplen ? s->caplen : (uint32_t)len;
 
@@ -576,7 +576,7 @@ static void check_raw_lines(const struct raw_case *c, size_t n)
 
 	for (i = 0; i < n; i++) {
 		struct print_opts po = {.ts = TS_NONE, .vflag = c[i].vflag};
-		struct decode_opts o = {c[i].vflag > 0};
+		struct decode_opts o = {.verify_checksums = c[i].vflag > 0};
 		struct printer *pr;
 		struct packet p;
 		struct relseq_view v;

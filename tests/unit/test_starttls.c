@@ -115,7 +115,7 @@ static void replay(const char *name, bool keys, enum feed_mode mode, uint32_t me
 {
 	static uint8_t merged[70000];
 	char path[512], ebuf[PCAP_ERRBUF_SIZE];
-	struct decode_opts dopts = {false};
+	struct decode_opts dopts = {.verify_checksums = false};
 	struct replayed c = {0};
 	struct tls_keylog *kl = NULL;
 	struct pcap_pkthdr *h;

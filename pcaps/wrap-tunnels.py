@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""wrap-tunnels.py - wraps real TCP packets in the tunnel headers the recording kernel has no driver for.
+
+Input: an Ethernet capture of real TCP (record-tunnels.sh records one IPv4 and
+one IPv6 connection, curl to python3 http.server, between two namespaces).
+Each packet keeps its timestamp, MAC addresses and inner bytes; only the outer
+headers are built here, with correct IPv4 header checksums:
+
+  tunnel-ipip.pcap    IPv4 connection in IPv4 (4in4, proto 4), IPv6 connection
+                      in IPv4 (6in4, proto 41)
+  tunnel-ip6ip.pcap   the same in IPv6 (4in6 and 6in6, next header 4 and 41)
+  tunnel-gre.pcap     GREv0 with key and sequence number over IPv4: the IPv4
+                      connection twice, keys 42 and 43 (two tenants, the same
+                      inner 5-tuple), the IPv6 one with key 42
+  tunnel-geneve.pcap  Geneve (UDP 6081) over IPv4, Ethernet inside: the IPv4
+                      connection twice, VNI 1 and VNI 2
+  tunnel-mpls.pcap    MPLS over Ethernet: the IPv4 connection under two labels
+                      (100, then 200 at the bottom of the stack), the IPv6 one
+                      under one (300)
+
+Usage: python3 pcaps/wrap-tunnels.py PLAIN.pcap OUTDIR
+"""
+import os
+import struct
+import sys
+
+U1, U2 = bytes([10, 201, 0, 1]), bytes([10, 201, 0, 2])
+U1_6, U2_6 = bytes.fromhex('fd000201' + '0' * 23 + '1'), bytes.fromhex('fd000201' + '0' * 23 + '2')
+
+
+def read_pcap(path):
+    data = open(path, 'rb').read()
+    magic = struct.unpack('<I', data[:4])[0]
+    e = '<' if magic in (0xa1b2c3d4, 0xa1b23c4d) else '>'
+    off, out = 24, []
+    while off + 16 <= len(data):
+        sec, frac, incl, orig = struct.unpack(e + 'IIII', data[off:off + 16])
+        out.append((sec, frac, data[off + 16:off + 16 + incl]))
+        off += 16 + incl
+    return out
+
+
+def write_pcap(path, frames):
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+        for sec, frac, b in frames:
+            f.write(struct.pack('<IIII', sec, frac, len(b), len(b)) + b)
+
+
+def csum(data):
+    s = sum(struct.unpack('>%dH' % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+class Outer:
+    """Outer IPv4 or IPv6 headers between two fixed endpoints, one IP id counter per side."""
+
+    def __init__(self):
+        self.ident = [0x1000, 0x2000]
+
+    def ip4(self, client, proto, payload):
+        src, dst = (U1, U2) if client else (U2, U1)
+        i = 0 if client else 1
+        self.ident[i] += 1
+        h = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), self.ident[i], 0x4000, 64,
+                        proto, 0, src, dst)
+        return h[:10] + struct.pack('>H', csum(h)) + h[12:] + payload
+
+    def ip6(self, client, nxt, payload):
+        src, dst = (U1_6, U2_6) if client else (U2_6, U1_6)
+        return struct.pack('>IHBB', 0x60000000, len(payload), nxt, 64) + src + dst + payload
+
+
+def split(frame):
+    """(ethernet header, IP version, IP packet, from the client) of a plain frame."""
+    eth, ip = frame[:14], frame[14:]
+    v = ip[0] >> 4
+    sport = struct.unpack('>H', ip[(20 if v == 4 else 40):][:2])[0]
+    return eth, v, ip, sport != 8080
+
+
+def main():
+    plain, out = sys.argv[1], sys.argv[2]
+    pkts = []
+    for sec, frac, frame in read_pcap(plain):
+        if frame[12:14] in (b'\x08\x00', b'\x86\xdd'):
+            pkts.append((sec, frac) + split(frame))
+    v4 = [p for p in pkts if p[3] == 4]
+    o = Outer()
+    ipip, ip6ip, gre, gnv, mpls = [], [], [], [], []
+    gre_seq = [0, 0]
+    for sec, frac, eth, v, ip, client in pkts:
+        e4 = eth[:12] + b'\x08\x00'
+        e6 = eth[:12] + b'\x86\xdd'
+        ipip.append((sec, frac, e4 + o.ip4(client, 4 if v == 4 else 41, ip)))
+        ip6ip.append((sec, frac, e6 + o.ip6(client, 4 if v == 4 else 41, ip)))
+        keys = (42, 43) if v == 4 else (42,)
+        for n, key in enumerate(keys):
+            gre_seq[n] += 1
+            g = struct.pack('>HHII', 0x3000, 0x0800 if v == 4 else 0x86dd, key, gre_seq[n])
+            gre.append((sec, frac + n, e4 + o.ip4(client, 47, g + ip)))
+        if v == 4:
+            for n, vni in enumerate((1, 2)):
+                g = struct.pack('>BBHI', 0, 0, 0x6558, vni << 8) + eth + ip
+                udp = struct.pack('>HHHH', 50000 + vni, 6081, 8 + len(g), 0) + g
+                gnv.append((sec, frac + n, e4 + o.ip4(client, 17, udp)))
+            labels = struct.pack('>II', (100 << 12) | 63, (200 << 12) | 0x100 | 63)
+        else:
+            labels = struct.pack('>I', (300 << 12) | 0x100 | 63)
+        mpls.append((sec, frac, eth[:12] + b'\x88\x47' + labels + ip))
+    assert v4, 'no IPv4 packet in the plain capture'
+    for name, frames in (('tunnel-ipip.pcap', ipip), ('tunnel-ip6ip.pcap', ip6ip),
+                         ('tunnel-gre.pcap', gre), ('tunnel-geneve.pcap', gnv),
+                         ('tunnel-mpls.pcap', mpls)):
+        write_pcap(os.path.join(out, name), frames)
+
+
+if __name__ == '__main__':
+    main()

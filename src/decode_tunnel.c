@@ -1,0 +1,266 @@
+/* decode_tunnel.c - tunnel layers between an outer and an inner IP header: IP-in-IP, GRE, VXLAN, Geneve, MPLS. */
+#include <string.h>
+
+#include "tcpnote/decode.h"
+
+#define IPPROTO_IPIP_ 4
+#define IPPROTO_IPV6_ 41
+#define IPPROTO_GRE_ 47
+#define IPPROTO_UDP_ 17
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_TEB 0x6558 /* transparent Ethernet bridging: an Ethernet frame follows */
+#define UDP_PORT_VXLAN 4789  /* IANA */
+#define UDP_PORT_GENEVE 6081 /* IANA */
+/* GRE flags (RFC 2784, RFC 2890; routing from RFC 1701) */
+#define GRE_CP 0x8000
+#define GRE_RP 0x4000
+#define GRE_KP 0x2000
+#define GRE_SP 0x1000
+#define GRE_VERS 0x0007
+
+/* FNV-1a over bytes, for the tunnel's part of a connection's identity. */
+static uint32_t fnv(uint32_t h, const void *data, size_t n)
+{
+	const uint8_t *b = data;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* Fold a finished layer into the identity: its kind, number and (either order) endpoints. */
+static void note_identity(struct tunnel_info *t, const struct tun_layer *l, uint32_t id)
+{
+	uint32_t h = fnv(t->depth > 1 ? t->id_hash : 2166136261u, &l->kind, 1);
+
+	h = fnv(h, &id, sizeof(id));
+	if (l->kind != TUN_MPLS) {
+		size_t n = l->ip_version == 4 ? 4 : 16;
+		bool lo = memcmp(l->src, l->dst, n) <= 0;
+
+		h = fnv(h, lo ? l->src : l->dst, n);
+		h = fnv(h, lo ? l->dst : l->src, n);
+	} else {
+		h = fnv(h, l->labels, sizeof(l->labels[0]) * l->nlabels);
+	}
+	t->id_kind = l->kind;
+	t->id = id;
+	t->id_hash = h | 1u; /* never 0: 0 means no tunnel */
+}
+
+/* A new layer, cleared, or NULL past the depth bound. */
+static struct tun_layer *new_layer(struct packet *p, uint8_t kind)
+{
+	struct tun_layer *l;
+
+	if (p->tun.depth >= TUN_MAX_DEPTH)
+		return NULL;
+	l = &p->tun.layer[p->tun.depth++];
+	memset(l, 0, offsetof(struct tun_layer, ether));
+	l->kind = kind;
+	return l;
+}
+
+/* The inner IP packet: forget the outer header's fields, then decode. */
+static void inner_ip(struct span cap, uint32_t wire, int family, const struct decode_opts *opts,
+		     struct packet *p)
+{
+	memset(&p->ip, 0, offsetof(struct ip_info, opts));
+	memset(&p->tcp, 0, offsetof(struct tcp_info, opts));
+	decode_ip(cap, wire, family, opts, p);
+}
+
+/* What an ethertype-like protocol field carries: IPv4, IPv6, MPLS, Ethernet. */
+static void by_ethertype(uint16_t type, struct span cap, uint32_t wire, const struct decode_opts *opts,
+			 struct packet *p, struct tun_layer *l)
+{
+	size_t off;
+	int family;
+
+	switch (type) {
+	case ETHERTYPE_IPV4:
+		inner_ip(cap, wire, 4, opts, p);
+		return;
+	case ETHERTYPE_IPV6:
+		inner_ip(cap, wire, 6, opts, p);
+		return;
+	case ETHERTYPE_MPLS:
+	case ETHERTYPE_MPLS_MC:
+		decode_mpls(cap, wire, opts, p);
+		return;
+	case ETHERTYPE_TEB:
+		memset(&l->ether, 0, sizeof(l->ether));
+		off = decode_ether_header(cap, &l->ether, &family);
+		if (off == 0 || off > cap.len || off > wire)
+			break;
+		l->has_ether = true;
+		l->ether_len = wire;
+		if (family == FAMILY_MPLS)
+			decode_mpls(span_sub(cap, off, cap.len), wire - (uint32_t)off, opts, p);
+		else if (family != 0)
+			inner_ip(span_sub(cap, off, cap.len), wire - (uint32_t)off, family, opts, p);
+		return;
+	default:
+		break;
+	}
+	p->stop = STOP_NOT_IP;
+}
+
+/* GRE version 0 (print-gre.c's gre_print_0): flags, protocol, checksum, key, sequence. */
+static bool decode_gre(struct span cap, uint32_t wire, const struct decode_opts *opts,
+		       struct packet *p, struct tun_layer *l)
+{
+	size_t off = 4;
+
+	if (!span_be16(cap, 0, &l->gre_flags) || !span_be16(cap, 2, &l->proto) ||
+	    (l->gre_flags & GRE_VERS) != 0 || (l->gre_flags & GRE_RP) != 0)
+		return false;
+	l->gre_len = wire;
+	if (l->gre_flags & GRE_CP) {
+		if (!span_be16(cap, off, &l->gre_sum) || !span_be16(cap, off + 2, &l->gre_off))
+			return false;
+		off += 4;
+	}
+	if (l->gre_flags & GRE_KP) {
+		if (!span_be32(cap, off, &l->key))
+			return false;
+		off += 4;
+	}
+	if (l->gre_flags & GRE_SP) {
+		if (!span_be32(cap, off, &l->seq))
+			return false;
+		off += 4;
+	}
+	if (off > wire)
+		return false;
+	note_identity(&p->tun, l, (l->gre_flags & GRE_KP) ? l->key : 0);
+	by_ethertype(l->proto, span_sub(cap, off, cap.len), wire - (uint32_t)off, opts, p, l);
+	return true;
+}
+
+/* UDP on the VXLAN or Geneve port (print-udp.c looks at either port); anything else is no tunnel. */
+static bool decode_udp(struct span cap, uint32_t wire, const struct decode_opts *opts,
+		       struct packet *p, struct tun_layer *l)
+{
+	uint16_t ulen;
+	uint8_t b;
+	struct span d;
+	uint32_t len;
+
+	if (opts->no_udp_tunnels || !span_be16(cap, 0, &l->sport) || !span_be16(cap, 2, &l->dport) ||
+	    !span_be16(cap, 4, &ulen) || ulen < 8 || ulen > wire)
+		return false;
+	d = span_sub(cap, 8, (size_t)ulen - 8u);
+	len = ulen - 8u;
+	if (l->sport == UDP_PORT_VXLAN || l->dport == UDP_PORT_VXLAN) {
+		/* RFC 7348: flags, 3 reserved bytes, 24-bit VNI, 1 reserved byte; then Ethernet. */
+		if (len < 8 || !span_u8(d, 0, &l->flags) || !span_be32(d, 4, &l->vni))
+			return false;
+		l->kind = TUN_VXLAN;
+		l->vni >>= 8;
+		note_identity(&p->tun, l, l->vni);
+		by_ethertype(ETHERTYPE_TEB, span_sub(d, 8, d.len), len - 8u, opts, p, l);
+		return true;
+	}
+	if (l->sport == UDP_PORT_GENEVE || l->dport == UDP_PORT_GENEVE) {
+		/* RFC 8926: version and option length, flags, protocol, 24-bit VNI, reserved. */
+		if (!span_u8(d, 0, &b) || (b >> 6) != 0 || !span_u8(d, 1, &l->flags) ||
+		    !span_be16(d, 2, &l->proto) || !span_be32(d, 4, &l->vni))
+			return false;
+		l->kind = TUN_GENEVE;
+		l->rsvd = (uint8_t)(l->vni & 0xff);
+		l->vni >>= 8;
+		l->opt_len = (uint16_t)((b & 0x3f) * 4u);
+		if (len < 8u + l->opt_len || !span_has(d, 8, l->opt_len))
+			return false;
+		note_identity(&p->tun, l, l->vni);
+		by_ethertype(l->proto, span_sub(d, 8u + l->opt_len, d.len), len - 8u - l->opt_len, opts,
+			     p, l);
+		return true;
+	}
+	return false;
+}
+
+bool decode_tunnel_ip(struct span cap, uint32_t wire, uint8_t proto, const struct ip_info *outer,
+		      const struct decode_opts *opts, struct packet *p)
+{
+	struct tun_layer *l;
+	uint8_t depth = p->tun.depth;
+	bool ok;
+
+	if (proto != IPPROTO_IPIP_ && proto != IPPROTO_IPV6_ && proto != IPPROTO_GRE_ &&
+	    proto != IPPROTO_UDP_)
+		return false;
+	l = new_layer(p, proto == IPPROTO_GRE_ ? TUN_GRE : TUN_IPIP);
+	if (l == NULL)
+		return false;
+	l->ip_version = outer->version;
+	memcpy(l->src, outer->src, outer->addrlen);
+	memcpy(l->dst, outer->dst, outer->addrlen);
+	l->ip_tos = outer->tos;
+	l->ip_ttl = outer->ttl;
+	l->ip_proto = proto;
+	l->ip_hlim = outer->hlim;
+	l->ip_id = outer->id;
+	l->ip_off = outer->off;
+	l->ip_totlen = outer->totlen;
+	l->ip_plen = outer->plen;
+	l->ip_flow = outer->flow;
+	l->ip_sum_bad = outer->hdr_sum_bad;
+	l->ip_sum = outer->hdr_sum;
+	l->ip_sum_shouldbe = outer->hdr_sum_shouldbe;
+	switch (proto) {
+	case IPPROTO_IPIP_:
+	case IPPROTO_IPV6_:
+		note_identity(&p->tun, l, 0);
+		inner_ip(cap, wire, proto == IPPROTO_IPIP_ ? 4 : 6, opts, p);
+		ok = true;
+		break;
+	case IPPROTO_GRE_:
+		ok = decode_gre(cap, wire, opts, p, l);
+		break;
+	default:
+		ok = decode_udp(cap, wire, opts, p, l);
+		break;
+	}
+	if (!ok)
+		p->tun.depth = depth;
+	return ok;
+}
+
+void decode_mpls(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p)
+{
+	struct tun_layer *l = new_layer(p, TUN_MPLS);
+	uint32_t entry = 0, label;
+	size_t off = 0;
+	uint8_t first;
+
+	p->stop = STOP_NOT_IP;
+	if (l == NULL)
+		return;
+	/* Entries up to the one with the bottom-of-stack bit (RFC 3032 section 2.1). */
+	do {
+		if (l->nlabels >= MPLS_MAX_LABELS || off + 4 > wire || !span_be32(cap, off, &entry))
+			return;
+		l->labels[l->nlabels++] = entry;
+		off += 4;
+	} while (!(entry & 0x100));
+	label = entry >> 12;
+	note_identity(&p->tun, l, label);
+	/*
+	 * The payload's protocol (print-mpls.c): the explicit and implicit NULL
+	 * labels say it, otherwise the first byte's IP version and header length.
+	 */
+	if (!span_u8(cap, off, &first))
+		return;
+	if (label == 0 || label == 3 || (label != 2 && first >= 0x45 && first <= 0x4f))
+		inner_ip(span_sub(cap, off, cap.len), wire - (uint32_t)off, 4, opts, p);
+	else if (label == 2 || (first >= 0x60 && first <= 0x6f))
+		inner_ip(span_sub(cap, off, cap.len), wire - (uint32_t)off, 6, opts, p);
+}

@@ -1,0 +1,431 @@
+/* test_tunnel.c - decapsulation (decode_tunnel.c): each layer decoded, malformed layers skipped, the depth bound, tunnel identity. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tcpnote/decode.h"
+#include "tcpnote/flow.h"
+
+#define MAXF 512
+
+/* A frame under construction: bytes are prepended, innermost first. */
+struct frame {
+	uint8_t b[MAXF];
+	size_t start; /* the frame is b[start..MAXF) */
+};
+
+static size_t flen(const struct frame *f)
+{
+	return MAXF - f->start;
+}
+
+static uint8_t *frame_data(struct frame *f)
+{
+	return f->b + f->start;
+}
+
+static void push(struct frame *f, const uint8_t *h, size_t n)
+{
+	assert_true(n <= f->start);
+	f->start -= n;
+	memcpy(f->b + f->start, h, n);
+}
+
+static void put16(uint8_t *d, uint16_t v)
+{
+	d[0] = (uint8_t)(v >> 8);
+	d[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *d, uint32_t v)
+{
+	put16(d, (uint16_t)(v >> 16));
+	put16(d + 2, (uint16_t)v);
+}
+
+/* An IPv4 header (no options) with protocol proto over what the frame holds. */
+static void push_ip4(struct frame *f, uint8_t proto, uint8_t a, uint8_t b)
+{
+	uint8_t h[20] = {0x45, 0, 0, 0, 0x12, 0x34, 0x40, 0, 64, proto, 0, 0, 10, 0, 0, a, 10, 0, 0, b};
+
+	put16(h + 2, (uint16_t)(flen(f) + 20));
+	push(f, h, sizeof(h));
+}
+
+static void push_ip6(struct frame *f, uint8_t nxt)
+{
+	uint8_t h[40] = {0x60, 0, 0, 0, 0, 0, nxt, 64};
+
+	put16(h + 4, (uint16_t)flen(f));
+	h[8] = 0x20;
+	h[23] = 1;
+	h[24] = 0x20;
+	h[39] = 2;
+	push(f, h, sizeof(h));
+}
+
+/* The inner packet: 10.0.0.1:1234 > 10.0.0.2:80, SYN, 20-byte header. */
+static void inner_tcp4(struct frame *f)
+{
+	uint8_t t[20] = {0x04, 0xd2, 0, 80, 0, 0, 0x10, 0, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0};
+
+	f->start = MAXF;
+	push(f, t, sizeof(t));
+	push_ip4(f, 6, 1, 2);
+}
+
+static void push_gre(struct frame *f, uint16_t flags, uint16_t proto, uint32_t key, uint32_t seq)
+{
+	uint8_t h[12];
+	size_t n = 4;
+
+	put16(h, flags);
+	put16(h + 2, proto);
+	if (flags & 0x2000) {
+		put32(h + n, key);
+		n += 4;
+	}
+	if (flags & 0x1000) {
+		put32(h + n, seq);
+		n += 4;
+	}
+	push(f, h, n);
+}
+
+static void push_udp(struct frame *f, uint16_t sport, uint16_t dport)
+{
+	uint8_t h[8] = {0};
+
+	put16(h, sport);
+	put16(h + 2, dport);
+	put16(h + 4, (uint16_t)(flen(f) + 8));
+	push(f, h, sizeof(h));
+}
+
+static void push_ether(struct frame *f, uint16_t type)
+{
+	uint8_t h[14] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1};
+
+	put16(h + 12, type);
+	push(f, h, sizeof(h));
+}
+
+static void push_vxlan(struct frame *f, uint32_t vni)
+{
+	uint8_t h[8] = {0x08};
+
+	put32(h + 4, vni << 8);
+	push(f, h, sizeof(h));
+}
+
+static void push_mpls(struct frame *f, uint32_t label, bool bottom)
+{
+	uint8_t h[4];
+
+	put32(h, (label << 12) | (bottom ? 0x100u : 0u) | 63u);
+	push(f, h, sizeof(h));
+}
+
+static const struct decode_opts plain = {.verify_checksums = true};
+
+static void decode(struct frame *f, struct packet *p)
+{
+	memset(p, 0xa5, sizeof(*p));
+	decode_packet(LINK_EN10MB, frame_data(f), (uint32_t)flen(f), (uint32_t)flen(f), &plain, p);
+}
+
+/* The inner SYN was reached, whole. */
+static void assert_inner(const struct packet *p)
+{
+	assert_int_equal(p->stop, STOP_NONE);
+	assert_int_equal(p->ip.version, 4);
+	assert_int_equal(p->ip.src[3], 1);
+	assert_int_equal(p->tcp.sport, 1234);
+	assert_int_equal(p->tcp.dport, 80);
+	assert_int_equal(p->tcp.flags, TCPF_SYN);
+	assert_true(p->tcp.cksum_checked);
+}
+
+static void test_ipip_each_way(void **state)
+{
+	struct frame f;
+	struct packet p;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_ip4(&f, 4, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.depth, 1);
+	assert_int_equal(p.tun.layer[0].kind, TUN_IPIP);
+	assert_int_equal(p.tun.layer[0].src[3], 9);
+	inner_tcp4(&f);
+	push_ip6(&f, 4);
+	push_ether(&f, 0x86dd);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[0].ip_version, 6);
+}
+
+static void test_gre_key_seq(void **state)
+{
+	struct frame f;
+	struct packet p;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_gre(&f, 0x3000, 0x0800, 42, 7);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[0].kind, TUN_GRE);
+	assert_int_equal(p.tun.layer[0].key, 42);
+	assert_int_equal(p.tun.layer[0].seq, 7);
+	assert_int_equal(p.tun.layer[0].gre_len, 12 + 40);
+	assert_int_equal(p.tun.id_kind, TUN_GRE);
+	assert_int_equal(p.tun.id, 42);
+}
+
+/* GRE routing present, version 1, unknown protocol: not followed, the packet is not TCP. */
+static void test_gre_not_followed(void **state)
+{
+	static const uint16_t flags[] = {0x4000, 0x0001, 0x0000};
+	static const uint16_t protos[] = {0x0800, 0x880b, 0x1234};
+	struct frame f;
+	struct packet p;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		inner_tcp4(&f);
+		push_gre(&f, flags[i], protos[i], 0, 0);
+		push_ip4(&f, 47, 9, 8);
+		push_ether(&f, 0x0800);
+		decode(&f, &p);
+		assert_false(packet_is_tcp(&p));
+	}
+}
+
+/* GRE in GRE ...: TUN_MAX_DEPTH layers are followed, one more is not. */
+static void test_depth_bound(void **state)
+{
+	struct frame f;
+	struct packet p;
+	unsigned n, i;
+
+	(void)state;
+	for (n = 1; n <= TUN_MAX_DEPTH + 2; n++) {
+		inner_tcp4(&f);
+		for (i = 0; i < n; i++) {
+			push_gre(&f, 0x2000, 0x0800, i, 0);
+			push_ip4(&f, 47, (uint8_t)(20 + i), 8);
+		}
+		push_ether(&f, 0x0800);
+		decode(&f, &p);
+		if (n <= TUN_MAX_DEPTH) {
+			assert_inner(&p);
+			assert_int_equal(p.tun.depth, n);
+		} else {
+			assert_false(packet_is_tcp(&p));
+		}
+	}
+}
+
+static void test_vxlan_and_quick(void **state)
+{
+	struct frame f;
+	struct packet p;
+	struct decode_opts quick = {.no_udp_tunnels = true};
+
+	(void)state;
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push_vxlan(&f, 5001);
+	push_udp(&f, 51000, 4789);
+	push_ip4(&f, 17, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[0].kind, TUN_VXLAN);
+	assert_int_equal(p.tun.layer[0].vni, 5001);
+	assert_true(p.tun.layer[0].has_ether);
+	assert_int_equal(p.tun.layer[0].ether_len, 54);
+	/* tcpdump -q prints it as UDP */
+	decode_packet(LINK_EN10MB, frame_data(&f), (uint32_t)flen(&f), (uint32_t)flen(&f), &quick, &p);
+	assert_false(packet_is_tcp(&p));
+}
+
+/* Lying lengths: a UDP length past the datagram or below 8, an IPv4 total length past the wire. */
+static void test_lying_lengths(void **state)
+{
+	struct frame f;
+	struct packet p;
+	uint8_t *d;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push_vxlan(&f, 1);
+	push_udp(&f, 51000, 4789);
+	push_ip4(&f, 17, 9, 8);
+	push_ether(&f, 0x0800);
+	d = frame_data(&f);
+	put16(d + 14 + 20 + 4, 2000); /* UDP length */
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	put16(d + 14 + 20 + 4, 7);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	put16(d + 14 + 20 + 4, (uint16_t)(flen(&f) - 34));
+	decode(&f, &p);
+	assert_inner(&p);
+	put16(d + 14 + 2, 1500); /* outer total length past the wire */
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+}
+
+/* Geneve: options counted, an option length past the packet not followed. */
+static void test_geneve_options(void **state)
+{
+	struct frame f;
+	struct packet p;
+	uint8_t h[16] = {0x02, 0, 0x08, 0x00, 0, 0, 7, 0};
+
+	(void)state;
+	inner_tcp4(&f);
+	push(&f, h, sizeof(h));
+	push_udp(&f, 51000, 6081);
+	push_ip4(&f, 17, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[0].kind, TUN_GENEVE);
+	assert_int_equal(p.tun.layer[0].opt_len, 8);
+	assert_int_equal(p.tun.layer[0].vni, 7);
+	frame_data(&f)[14 + 20 + 8] = 0x3f; /* 252 bytes of options */
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	frame_data(&f)[14 + 20 + 8] = 0x42; /* version 1 */
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+}
+
+/* MPLS: the bottom label and the payload's first byte; a stack without a bottom is not followed. */
+static void test_mpls(void **state)
+{
+	struct frame f;
+	struct packet p;
+	unsigned i;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_mpls(&f, 200, true);
+	push_mpls(&f, 100, false);
+	push_ether(&f, 0x8847);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[0].nlabels, 2);
+	assert_int_equal(p.tun.id, 200);
+	inner_tcp4(&f);
+	for (i = 0; i < MPLS_MAX_LABELS + 1; i++)
+		push_mpls(&f, 16 + i, false);
+	push_ether(&f, 0x8847);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+}
+
+/* Every capture length of every encapsulation: never a read past the captured bytes (ASan). */
+static void test_every_truncation(void **state)
+{
+	struct frame f[5];
+	struct packet p;
+	unsigned k;
+	size_t n;
+
+	(void)state;
+	for (k = 0; k < 5; k++)
+		inner_tcp4(&f[k]);
+	push_gre(&f[0], 0x3000, 0x0800, 1, 2);
+	push_ip4(&f[0], 47, 9, 8);
+	push_ether(&f[1], 0x0800);
+	push_vxlan(&f[1], 3);
+	push_udp(&f[1], 5, 4789);
+	push_ip4(&f[1], 17, 9, 8);
+	push_mpls(&f[2], 5, true);
+	push_ip6(&f[3], 4);
+	push_ether(&f[4], 0x0800);
+	push_gre(&f[4], 0x2000, 0x6558, 1, 0);
+	push_ip6(&f[4], 47);
+	push_ether(&f[0], 0x0800);
+	push_ether(&f[1], 0x0800);
+	push_ether(&f[2], 0x8847);
+	push_ether(&f[3], 0x86dd);
+	push_ether(&f[4], 0x86dd);
+	for (k = 0; k < 5; k++) {
+		for (n = 0; n <= flen(&f[k]); n++) {
+			memset(&p, 0xa5, sizeof(p));
+			decode_packet(LINK_EN10MB, frame_data(&f[k]), (uint32_t)n, (uint32_t)flen(&f[k]),
+				      &plain, &p);
+			if (n == flen(&f[k]))
+				assert_inner(&p);
+		}
+	}
+}
+
+/* Two tenants, one inner 5-tuple: two flow keys; each way of one tenant: one key. */
+static void test_identity(void **state)
+{
+	struct frame f;
+	struct packet p;
+	struct flow_key k1, k2, k3;
+	bool lo;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_gre(&f, 0x2000, 0x0800, 42, 0);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	flow_key_of(&p, &k1, &lo);
+	inner_tcp4(&f);
+	push_gre(&f, 0x2000, 0x0800, 43, 0);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	flow_key_of(&p, &k2, &lo);
+	assert_memory_not_equal(&k1, &k2, sizeof(k1));
+	/* the outer endpoints the other way round: the same tunnel */
+	inner_tcp4(&f);
+	push_gre(&f, 0x2000, 0x0800, 42, 0);
+	push_ip4(&f, 47, 8, 9);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	flow_key_of(&p, &k3, &lo);
+	assert_memory_equal(&k1, &k3, sizeof(k1));
+	assert_int_equal(k1.tun_kind, TUN_GRE);
+	assert_int_equal(k1.tun_id, 42);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ipip_each_way),
+		cmocka_unit_test(test_gre_key_seq),
+		cmocka_unit_test(test_gre_not_followed),
+		cmocka_unit_test(test_depth_bound),
+		cmocka_unit_test(test_vxlan_and_quick),
+		cmocka_unit_test(test_lying_lengths),
+		cmocka_unit_test(test_geneve_options),
+		cmocka_unit_test(test_mpls),
+		cmocka_unit_test(test_every_truncation),
+		cmocka_unit_test(test_identity),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
