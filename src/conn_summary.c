@@ -341,14 +341,77 @@ static void zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t len
 	}
 }
 
+/*
+ * Zeek's defaults (scripts/base/init-bare.zeek): tcp_close_delay,
+ * tcp_reset_delay and tcp_attempt_delay are 5 secs, tcp_inactivity_timeout
+ * 5 min.
+ */
+#define ZEEK_DELAY_US 5000000u
+#define ZEEK_INACTIVITY_NS (300 * INT64_C(1000000000))
+
+/* A timer that removes the connection, tcp_*_delay after now; it replaces the one before. */
+static void arm_timer(struct conn_summary *s, int64_t now, bool attempt)
+{
+	s->timer_armed = true;
+	s->timer_attempt = attempt;
+	s->timer_us = (uint32_t)(uint64_t)(now / 1000) + ZEEK_DELAY_US;
+}
+
+/*
+ * The timers the packet sets, in TCPSessionAdapter.cc: UpdateInactiveState()
+ * sets AttemptTimer at an originator's first SYN; a RST that resets an
+ * endpoint sets ResetTimer (UpdateClosedState() and the others);
+ * ConnectionClosed(), when an endpoint first closes and the close is complete
+ * (it reset, or its peer closed before or never spoke), cancels the timers
+ * (CancelTimers()) and sets ConnDeleteTimer at the packet's time plus
+ * tcp_close_delay. Each of them removes the connection (session_mgr->Remove()); a close that is not complete sets ExpireTimer, which removes
+ * nothing while a side is still open.
+ */
+static void zeek_timers(struct conn_summary *s, int side, uint8_t f, uint8_t state_before,
+			bool closed_before, int64_t now)
+{
+	const struct zeek_endpoint *e = &s->z[side], *peer = &s->z[!side];
+
+	if (side == 0 && state_before == EP_INACTIVE && (f & TCPF_SYN))
+		arm_timer(s, now, true);
+	if (!closed_before && e->did_close &&
+	    (e->state == EP_RESET || peer->did_close || peer->state == EP_INACTIVE))
+		arm_timer(s, now, false);
+	else if ((f & TCPF_RST) && state_before != EP_RESET && e->state == EP_RESET)
+		arm_timer(s, now, false);
+}
+
+bool summary_zeek_expired(const struct conn_summary *s, int64_t now)
+{
+	if (s->packets[0] + s->packets[1] == 0)
+		return false;
+	/* Session::InactivityTimer(): last_time + inactivity_timeout <= t */
+	if (now - s->last_ns >= ZEEK_INACTIVITY_NS)
+		return true;
+	/*
+	 * Zeek fires timers before the packet that passes them. The timer is
+	 * under 5 s after a packet of the record, now under 300 s after the
+	 * last one: the difference fits the 32-bit microseconds.
+	 */
+	if (!s->timer_armed || (int32_t)((uint32_t)(uint64_t)(now / 1000) - s->timer_us) < 0)
+		return false;
+	/* AttemptTimer(): only while the originator's SYN is unanswered */
+	if (s->timer_attempt)
+		return (s->z[0].state == EP_SYN_SENT || s->z[0].state == EP_SYN_ACK_SENT) &&
+		       s->z[1].state == EP_INACTIVE;
+	return true;
+}
+
 /* TCPSessionAdapter::Process(), the parts that make state and history. */
-static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info *t)
+static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info *t, int64_t now)
 {
 	struct zeek_endpoint *e = &s->z[side], *peer = &s->z[!side];
 	uint8_t f = t->flags;
 	uint32_t len = t->paylen;
 	uint32_t seg_len = (f & TCPF_RST) ? 0u : len;
 	uint32_t past;
+	uint8_t state_before = e->state;
+	bool closed_before = e->did_close;
 
 	seg_len += ((f & TCPF_SYN) ? 1u : 0u) + ((f & TCPF_FIN) ? 1u : 0u);
 	past = t->seq + seg_len;
@@ -362,6 +425,7 @@ static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info 
 		init_seqs(peer, t->ack - 1, t->ack - 1);
 	zeek_last_seq(s, side, f, past, len);
 	zeek_state(s, side, f, len);
+	zeek_timers(s, side, f, state_before, closed_before, now);
 }
 
 void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1])
@@ -379,9 +443,9 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 
 	if (s->packets[0] + s->packets[1] == 0) {
 		s->first_ns = now;
-		s->zeek_orig = (uint8_t)role;
+		s->zeek_orig = role != 0;
 		if (zeek_flips(t)) {
-			s->zeek_orig = (uint8_t)!role;
+			s->zeek_orig = role == 0;
 			add_history(s, '^');
 		}
 	}
@@ -394,7 +458,7 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 	if (!labels_has(l, LABEL_RETRANSMISSION) && !labels_has(l, LABEL_FAST_RETRANSMISSION) &&
 	    !labels_has(l, LABEL_SPURIOUS_RETRANSMISSION))
 		s->bytes[role] += t->paylen;
-	zeek_packet(s, role == s->zeek_orig ? 0 : 1, t);
+	zeek_packet(s, role == s->zeek_orig ? 0 : 1, t, now);
 }
 
 bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t)

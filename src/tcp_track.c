@@ -293,8 +293,8 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	}
 	if (created) {
 		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
-	} else if (summary_zeek_reuse(&c->sum, t)) {
-		/* Zeek's record ends here and a new one starts; the connection goes on. */
+	} else if (summary_zeek_reuse(&c->sum, t) || summary_zeek_expired(&c->sum, now)) {
+		/* Zeek's record ends here (reuse, or its timer fired) and a new one starts; the connection goes on. */
 		end_record(c, p, hooks);
 		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
 	}

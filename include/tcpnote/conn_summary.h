@@ -52,9 +52,17 @@ struct conn_summary {
 	uint16_t count_small[LABEL_COUNT - SUMMARY_BIG];
 	struct zeek_endpoint z[2]; /* [0] Zeek's originator, [1] its responder */
 	uint16_t hist_seen;     /* Zeek's HIST_* bits: the originator's, the responder's << 8 */
-	uint8_t zeek_orig;      /* the tcpnote role (0 client, 1 server) Zeek calls the originator */
+	bool zeek_orig : 1;     /* the tcpnote role (0 client, 1 server) Zeek calls the originator */
+	bool timer_armed : 1;   /* Zeek has a timer that removes the connection at timer_us */
+	bool timer_attempt : 1; /* it is AttemptTimer: it removes only an unanswered SYN */
 	uint8_t hist_len;
 	char history[HISTORY_MAX]; /* the letters, not terminated */
+	/*
+	 * Zeek's timer that removes the connection (ConnDeleteTimer, ResetTimer,
+	 * AttemptTimer): when it fires, in microseconds modulo 2^32 (it is never
+	 * more than 305 s from a packet of the record: see summary_zeek_expired()).
+	 */
+	uint32_t timer_us;
 };
 
 /* A connection's two endpoints: [0] the client, [1] the server. */
@@ -89,6 +97,15 @@ const char *summary_conn_state(const struct conn_summary *s);
  * with another ISN than the originator's.
  */
 bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t);
+
+/*
+ * Whether Zeek removed the connection's record before this packet, at now
+ * (ns): tcp_close_delay (5 s) after its close completed, tcp_reset_delay (5 s)
+ * after a RST, tcp_attempt_delay (5 s) after an unanswered SYN, or
+ * tcp_inactivity_timeout (5 min) after its last packet. The packet then
+ * starts a new record.
+ */
+bool summary_zeek_expired(const struct conn_summary *s, int64_t now);
 
 /* How it closed: four-way, FIN merged, simultaneous, reset, refused or open. */
 const char *summary_close_kind(const struct conn_summary *s);

@@ -180,6 +180,23 @@ BY_HAND = {
     # (2) 9-11 S h A, 12 D, 13 a, 14 F, 15 d (the answer), 16 A (seen), 17 the client's RST
     # after its FIN: its peer is not CLOSED, so TSA UpdateClosedState() -> RESET: RSTO
     'half-close-rst.pcap': [('RSTR', 'ShADaFr', 'reset'), ('RSTO', 'ShADaFdR', 'reset')],
+    # Zeek's timers (derive-zeek-timers.sh; defaults of scripts/base/init-bare.zeek), timers
+    # fire before the packet that passes them (TimerMgr::DoAdvance(): Time() <= network time).
+    # (1) 1-3 the client's SYN thrice, same ISN (no IsReuse()): S once; TSA UpdateInactiveState()
+    # set AttemptTimer at 1 + tcp_attempt_delay 5 s; 4 comes 6.05 s after 1 with the responder
+    # still INACTIVE: TSA AttemptTimer() removed the connection, 4 is a record of its own: S0 S.
+    # (2) rst-after-fins' 1-9 (no RST): SF ShAdfFa; 8, the client's FIN after the server's, made
+    # the close complete (TSA ConnectionClosed(): peer->did_close) and set ConnDeleteTimer at
+    # 8 + tcp_close_delay 5 s; the RST 6.10 s after 8 starts a record: not flipped (port 56140
+    # is no likely server port), R, the originator RESET, the responder INACTIVE, no S: OTH.
+    # (3) half-close-rst's first connection up to the client's FIN: S h A D a F, the server still
+    # open: ConnectionClosed() sets only ExpireTimer, which removes nothing while a side is open;
+    # S2. The server's ACK exactly 300 s after the FIN: Session::InactivityTimer() (last_time +
+    # tcp_inactivity_timeout <= t) removed it first (tcpnote's --idle-timeout, 300 s, needs more);
+    # the new record's originator is the server (8083 is no likely server port): A, then R: OTH
+    'zeek-timers.pcap': [('S0', 'S', 'open'), ('S0', 'S', 'open'),
+                         ('SF', 'ShAdfFa', 'four-way'), ('OTH', 'R', 'reset'),
+                         ('S2', 'ShADaF', 'open'), ('OTH', 'AR', 'reset')],
     # first seen mid-stream, the server speaking. (1) port 8080 is in likely_server_ports
     # (scripts/base/protocols/http/main.zeek), the client's 43118 is not: TCPAnalyzer::
     # WantConnection() flips, '^', the client is the originator: 1 d, 2 A, 7 D, 8 a, 9 f, 12 F;

@@ -567,6 +567,57 @@ static void test_zeek_record_after_reset(void **state)
 	assert_string_equal(summary_conn_state(&v.c.sum), "S0");
 }
 
+/*
+ * Zeek's timers: ConnDeleteTimer tcp_close_delay (5 s) after the close completed,
+ * AttemptTimer tcp_attempt_delay (5 s) after an unanswered SYN, Session::
+ * InactivityTimer() after 300 s; each fires before a packet at or past its time.
+ */
+static void test_zeek_timers(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	v.now_us = 1000000;
+	handshake(&v);
+	seg(&v, CLI, FIN | ACK, CISN + 1, SISN + 1, 0, CWIN);
+	v.now_us += 2000000; /* the close completes at 3 s: its timer at 8 s */
+	seg(&v, SRV, FIN | ACK, SISN + 1, CISN + 2, 0, SWIN);
+	v.now_us += 4999999;
+	seg(&v, CLI, ACK, CISN + 2, SISN + 2, 0, CWIN);
+	assert_string_equal(zeek_history(&v), "ShAFf");
+	v.now_us += 1; /* 8 s: a new record, for the tracker the same connection */
+	seg(&v, CLI, ACK, CISN + 2, SISN + 2, 0, CWIN);
+	assert_string_equal(zeek_history(&v), "A");
+	assert_string_equal(summary_conn_state(&v.c.sum), "OTH");
+
+	/* AttemptTimer removes only a SYN still unanswered */
+	conv_default(&v);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	v.now_us += 5000000;
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	assert_int_equal(v.c.sum.packets[0], 1);
+	assert_string_equal(summary_conn_state(&v.c.sum), "S0");
+	conv_default(&v);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	v.now_us += 6000000;
+	seg(&v, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	assert_string_equal(zeek_history(&v), "ShA");
+
+	/* inactivity: 300 s after the last packet, not before; a half-close does not end it */
+	conv_default(&v);
+	handshake(&v);
+	seg(&v, CLI, FIN | ACK, CISN + 1, SISN + 1, 0, CWIN);
+	v.now_us += 299999999;
+	seg(&v, SRV, ACK, SISN + 1, CISN + 2, 0, SWIN);
+	assert_string_equal(zeek_history(&v), "ShAFa");
+	v.now_us += 300000000;
+	seg(&v, SRV, ACK, SISN + 1, CISN + 2, 0, SWIN);
+	/* a new record, first a packet from port 80: flipped (TCPAnalyzer::WantConnection()) */
+	assert_string_equal(zeek_history(&v), "^a");
+}
+
 static void test_track_port_reuse_new_isn(void **state)
 {
 	struct conv v;
@@ -834,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_zeek_flip_midstream),
 		cmocka_unit_test(test_zeek_scaled_letters),
 		cmocka_unit_test(test_zeek_record_after_reset),
+		cmocka_unit_test(test_zeek_timers),
 		cmocka_unit_test(test_track_port_reuse_new_isn),
 		cmocka_unit_test(test_track_syn_retransmitted_not_reuse),
 		cmocka_unit_test(test_track_sequence_wrap),
