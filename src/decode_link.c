@@ -12,6 +12,7 @@
 #define ETHERTYPE_QINQ_9200 0x9200
 #define ETHERTYPE_MPLS 0x8847
 #define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PPPOE_SES 0x8864
 /* ARPHRD_IEEE80211_RADIOTAP: a cooked header over 802.11 radiotap, which tcpdump dissects so. */
 #define ARPHRD_IEEE80211_RADIOTAP 803
 
@@ -37,7 +38,7 @@ bool decode_link_supported(int dlt)
 	}
 }
 
-/* Map an ethertype to the IP version it carries, FAMILY_MPLS, 0 for anything else. */
+/* Map an ethertype to the IP version it carries, FAMILY_MPLS, FAMILY_PPPOE, 0 for anything else. */
 static int family_of_ethertype(uint16_t et)
 {
 	if (et == ETHERTYPE_IPV4)
@@ -46,6 +47,8 @@ static int family_of_ethertype(uint16_t et)
 		return 6;
 	if (et == ETHERTYPE_MPLS || et == ETHERTYPE_MPLS_MC)
 		return FAMILY_MPLS;
+	if (et == ETHERTYPE_PPPOE_SES)
+		return FAMILY_PPPOE;
 	return 0;
 }
 
@@ -122,25 +125,34 @@ size_t decode_ether_header(struct span cap, struct link_info *l, int *family)
  * PPP (RFC 1661): HDLC address and control bytes when present, then a protocol
  * field of one byte when its first byte is odd (RFC 1661 section 6.5), else two.
  */
-static size_t ppp_header(struct span cap, struct link_info *l, int *family)
+size_t decode_ppp_header(struct span cap, uint16_t *proto, int *family)
 {
 	size_t off = 0;
 	uint8_t a, c, b;
 
+	*family = 0;
 	if (span_u8(cap, 0, &a) && span_u8(cap, 1, &c) && a == 0xff && c == 0x03)
 		off = 2;
 	if (!span_has(cap, off, 2) || !span_u8(cap, off, &b))
 		return 0;
 	if (b & 1) {
-		l->type = b;
+		*proto = b;
 		off += 1;
 	} else {
-		span_be16(cap, off, &l->type);
+		span_be16(cap, off, proto);
 		off += 2;
 	}
-	l->hdr = LINK_HDR_PPP;
-	*family = l->type == 0x0021 ? 4 : l->type == 0x0057 ? 6 :
-		  (l->type == 0x0281 || l->type == 0x0283) ? FAMILY_MPLS : 0;
+	*family = *proto == 0x0021 ? 4 : *proto == 0x0057 ? 6 :
+		  (*proto == 0x0281 || *proto == 0x0283) ? FAMILY_MPLS : 0;
+	return off;
+}
+
+static size_t ppp_header(struct span cap, struct link_info *l, int *family)
+{
+	size_t off = decode_ppp_header(cap, &l->type, family);
+
+	if (off != 0)
+		l->hdr = LINK_HDR_PPP;
 	return off;
 }
 
@@ -268,8 +280,8 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 	p->l3_off = (uint32_t)off;
 	if (family == 0 || off > caplen || off > wirelen)
 		return;
-	if (family == FAMILY_MPLS)
-		decode_mpls(span_sub(cap, off, caplen), wirelen - (uint32_t)off, opts, p);
-	else
+	if (family >= 4)
 		decode_ip(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);
+	else
+		decode_family(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);
 }
