@@ -4,7 +4,7 @@ import os
 import struct
 import sys
 
-LINKS = {1: 0, 113: 1, 276: 2, 0: 3, 108: 4, 101: 5, 228: 6, 229: 7}
+LINKS = {1: 0, 113: 1, 276: 2, 0: 3, 108: 4, 101: 5, 228: 6, 229: 7, 9: 8, 242: 9, 129: 10, 178: 11}
 
 
 def tcp_of(frame):
@@ -135,7 +135,10 @@ def tunnel_seeds(path):
     })
     for name, f in frames.items():
         open('%s-%s' % (path, name), 'wb').write(bytes([0]) + struct.pack('>H', len(f)) + f)
-    return len(frames)
+    # JUNIPER_ETHER (selector 11): the magic, the extension flag, 4 bytes of TLVs, Ethernet.
+    jnx = b'MGC\x80' + struct.pack('>H', 4) + bytes([3, 1, 1, 0]) + eth(0x0800, inner)
+    open(path + '-juniper-ether', 'wb').write(bytes([11]) + struct.pack('>H', len(jnx)) + jnx)
+    return len(frames) + 1
 
 
 def main():

@@ -1,4 +1,4 @@
-/* decode_link.c - link layers (Ethernet+VLAN, Linux SLL/SLL2, NULL/LOOP, RAW) down to IP. */
+/* decode_link.c - link layers (Ethernet+VLAN, Linux SLL/SLL2, NULL/LOOP, RAW, PPP, IPoIB, ARCNET, Juniper) down to IP. */
 #include <stddef.h>
 #include <string.h>
 
@@ -32,6 +32,7 @@ bool decode_link_supported(int dlt)
 	case LINK_PPP:
 	case LINK_ARCNET_LINUX:
 	case LINK_IPOIB:
+	case LINK_JUNIPER_ETHER:
 		return true;
 	default:
 		return false;
@@ -177,6 +178,40 @@ static size_t arcnet_header(struct span cap, struct link_info *l, int *family)
 	return len;
 }
 
+/*
+ * Juniper's capture header (print-juniper.c's juniper_parse_header): the magic
+ * "MGC", a flags byte, with the extension flag a 2-byte length of TLVs that
+ * follow; then, for JUNIPER_ETHER, an Ethernet frame. Frames without a layer 2
+ * header (flag 0x02, where tcpdump guesses IPv4 or IPv6 after a 4-byte cookie)
+ * are not followed.
+ */
+#define JUNIPER_FLAG_NO_L2 0x02
+#define JUNIPER_FLAG_EXT 0x80
+static size_t juniper_header(struct span cap, struct link_info *l, int *family)
+{
+	uint8_t m0, m1, m2, flags;
+	uint16_t ext = 0;
+	size_t hlen = 4, off;
+
+	if (!span_u8(cap, 0, &m0) || !span_u8(cap, 1, &m1) || !span_u8(cap, 2, &m2) ||
+	    !span_u8(cap, 3, &flags) || m0 != 'M' || m1 != 'G' || m2 != 'C' ||
+	    (flags & JUNIPER_FLAG_NO_L2))
+		return 0;
+	if (flags & JUNIPER_FLAG_EXT) {
+		if (!span_be16(cap, 4, &ext))
+			return 0;
+		hlen = 6u + ext;
+	}
+	if (!span_has(cap, 0, hlen))
+		return 0;
+	off = ether_header(span_sub(cap, hlen, cap.len), l, family);
+	if (off == 0)
+		return 0;
+	l->jnx_hlen = (uint16_t)hlen;
+	l->jnx_flags = flags;
+	return hlen + off;
+}
+
 /* Returns the network-layer offset (0 if none) and sets *family (4, 6 or 0). */
 static size_t link_header(int dlt, struct span cap, struct link_info *l, int *family)
 {
@@ -250,6 +285,8 @@ static size_t link_header(int dlt, struct span cap, struct link_info *l, int *fa
 		return 44;
 	case LINK_ARCNET_LINUX:
 		return arcnet_header(cap, l, family);
+	case LINK_JUNIPER_ETHER:
+		return juniper_header(cap, l, family);
 	default:
 		return 0;
 	}

@@ -339,8 +339,13 @@ static void print_link(struct printer *pr, struct sbuf *s, const struct packet *
 
 	switch (l->hdr) {
 	case LINK_HDR_ETHER:
+		/* print-juniper.c: the direction (flag 0x01: in), the header's length, no cookie */
+		if (e && l->jnx_hlen != 0)
+			sbuf_printf(s, "%3s hlen %u, proto 0x0000, ", (l->jnx_flags & 1) ? "In" : "Out",
+				    l->jnx_hlen);
 		if (e)
-			print_ether_header(s, pr->names, l, p->wirelen, quick);
+			print_ether_header(s, pr->names, l,
+					   p->wirelen > l->jnx_hlen ? p->wirelen - l->jnx_hlen : 0, quick);
 		return;
 	case LINK_HDR_SLL:
 	case LINK_HDR_SLL2:

@@ -112,6 +112,9 @@ struct link_info {
 			       6-byte address; NULL when the address is not 6 bytes long */
 	const uint8_t *tags; /* ntags * 4 bytes after the first type: each tag's TCI, then the
 				type after it */
+	/* JUNIPER_ETHER: the Juniper header's length and flags before the Ethernet header */
+	uint16_t jnx_hlen;   /* 0: no Juniper header */
+	uint8_t jnx_flags;
 };
 
 /* VLAN tag i's TCI and the type field that follows it (i < l->ntags). */

@@ -426,6 +426,48 @@ static void test_pppoe(void **state)
 	assert_memory_not_equal(&k1, &k2, sizeof(k1));
 }
 
+/*
+ * JUNIPER_ETHER: the magic, the flags, the extensions' length, then Ethernet;
+ * a wrong magic, frames without layer 2 and extensions past the capture are
+ * not followed; every capture length is read safely.
+ */
+static void test_juniper_ether(void **state)
+{
+	static const uint8_t jnx[10] = {'M', 'G', 'C', 0x80, 0, 4, 3, 1, 1, 0};
+	struct frame f;
+	struct packet p;
+	uint8_t *d;
+	size_t n;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push(&f, jnx, sizeof(jnx));
+	d = frame_data(&f);
+	decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)flen(&f), (uint32_t)flen(&f), &plain, &p);
+	assert_inner(&p);
+	assert_int_equal(p.l3_off, 10 + 14);
+	assert_int_equal(p.link.jnx_hlen, 10);
+	assert_int_equal(p.link.hdr, LINK_HDR_ETHER);
+	for (n = 0; n < flen(&f); n++) {
+		memset(&p, 0xa5, sizeof(p));
+		decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)n, (uint32_t)flen(&f), &plain, &p);
+		if (n < 10 + 14)
+			assert_false(packet_is_tcp(&p));
+	}
+	d[5] = 200; /* extensions past the capture */
+	decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)flen(&f), (uint32_t)flen(&f), &plain, &p);
+	assert_false(packet_is_tcp(&p));
+	d[5] = 4;
+	d[3] = 0x82; /* no layer 2 header: tcpdump guesses after a cookie; not followed */
+	decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)flen(&f), (uint32_t)flen(&f), &plain, &p);
+	assert_false(packet_is_tcp(&p));
+	d[3] = 0x80;
+	d[0] = 'm';
+	decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)flen(&f), (uint32_t)flen(&f), &plain, &p);
+	assert_false(packet_is_tcp(&p));
+}
+
 /* Every capture length of every encapsulation: never a read past the captured bytes (ASan). */
 static void test_every_truncation(void **state)
 {
@@ -513,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_geneve_options),
 		cmocka_unit_test(test_mpls),
 		cmocka_unit_test(test_pppoe),
+		cmocka_unit_test(test_juniper_ether),
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_identity),
 	};
