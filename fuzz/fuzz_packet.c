@@ -10,8 +10,9 @@
 #include "tcpnote/relseq.h"
 #include "tcpnote/track.h"
 
-static const int link_types[] = {LINK_EN10MB, LINK_LINUX_SLL, LINK_LINUX_SLL2, LINK_NULL,
-				 LINK_LOOP,   LINK_RAW,       LINK_IPV4,       LINK_IPV6};
+static const int link_types[] = {LINK_EN10MB, LINK_LINUX_SLL,    LINK_LINUX_SLL2,   LINK_NULL,
+				 LINK_LOOP,   LINK_RAW,          LINK_IPV4,         LINK_IPV6,
+				 LINK_PPP,    LINK_IPOIB,        LINK_ARCNET_LINUX, LINK_JUNIPER_ETHER};
 
 /*
  * Input: one byte choosing the link type and options (-e among them), then frames, each

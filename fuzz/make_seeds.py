@@ -4,7 +4,7 @@ import os
 import struct
 import sys
 
-LINKS = {1: 0, 113: 1, 276: 2, 0: 3, 108: 4, 101: 5, 228: 6, 229: 7}
+LINKS = {1: 0, 113: 1, 276: 2, 0: 3, 108: 4, 101: 5, 228: 6, 229: 7, 9: 8, 242: 9, 129: 10, 178: 11}
 
 
 def tcp_of(frame):
@@ -94,7 +94,8 @@ def kafka_seeds(frames, path):
 
 def tunnel_seeds(path):
     """fuzz_packet seeds for what pcaps/ has no capture of: GRE nested past the depth bound,
-    an MPLS stack without a bottom, Geneve with options, VXLAN inside GRE (Ethernet inside)."""
+    an MPLS stack without a bottom, Geneve with options, VXLAN inside GRE (Ethernet inside),
+    PPPoE with a lying length, a one-byte PPP protocol, inside GRE and under a tag."""
     tcp = struct.pack('>HHIIBBHHH', 1234, 80, 1, 0, 0x50, 0x02, 512, 0, 0)
 
     def ip4(proto, payload):
@@ -121,9 +122,23 @@ def tunnel_seeds(path):
         'vxlan-in-gre': eth(0x0800, ip4(47, struct.pack('>HH', 0, 0x0800) + ip4(17, udp(
             4789, bytes([8, 0, 0, 0, 0, 0, 5, 0]) + eth(0x0800, inner))))),
     }
+    def pppoe(length, ppp):
+        return struct.pack('>BBHH', 0x11, 0, 1, length) + ppp
+
+    frames.update({
+        'pppoe-long': eth(0x8864, pppoe(4000, b'\x00\x21' + inner)),
+        'pppoe-pfc': eth(0x8864, pppoe(1 + len(inner), b'\x21' + inner)),
+        'pppoe-in-gre': eth(0x0800, ip4(47, struct.pack('>HH', 0, 0x6558) + eth(0x8864, pppoe(
+            2 + len(inner), b'\x00\x21' + inner)))),
+        'pppoe-tagged-mpls': eth(0x8100, struct.pack('>HH', 5, 0x8864) + pppoe(
+            6 + len(inner), b'\xff\x03\x02\x81' + struct.pack('>I', 0x100 | 63) + inner)),
+    })
     for name, f in frames.items():
         open('%s-%s' % (path, name), 'wb').write(bytes([0]) + struct.pack('>H', len(f)) + f)
-    return len(frames)
+    # JUNIPER_ETHER (selector 11): the magic, the extension flag, 4 bytes of TLVs, Ethernet.
+    jnx = b'MGC\x80' + struct.pack('>H', 4) + bytes([3, 1, 1, 0]) + eth(0x0800, inner)
+    open(path + '-juniper-ether', 'wb').write(bytes([11]) + struct.pack('>H', len(jnx)) + jnx)
+    return len(frames) + 1
 
 
 def main():

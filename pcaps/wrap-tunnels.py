@@ -17,8 +17,14 @@ headers are built here, with correct IPv4 header checksums:
   tunnel-mpls.pcap    MPLS over Ethernet: the IPv4 connection under two labels
                       (100, then 200 at the bottom of the stack), the IPv6 one
                       under one (300)
+  tunnel-pppoe.pcap   PPPoE session (ethertype 0x8864, PPP protocol 0x0021 or
+                      0x0057): the IPv4 connection in session 0x1 on plain
+                      Ethernet, the IPv6 one in session 0x2 under QinQ (802.1ad
+                      tag, VLAN 100, then 802.1Q, VLAN 200)
 
 Usage: python3 pcaps/wrap-tunnels.py PLAIN.pcap OUTDIR
+       python3 pcaps/wrap-tunnels.py --unwrap pcaps/tunnel-ipip.pcap PLAIN.pcap
+         (gives back the plain capture, which record-tunnels.sh does not keep)
 """
 import os
 import struct
@@ -81,7 +87,27 @@ def split(frame):
     return eth, v, ip, sport != 8080
 
 
+def unwrap(ipip, plain):
+    """The plain capture again: each frame of tunnel-ipip.pcap without its outer IPv4 header."""
+    frames = []
+    for sec, frac, frame in read_pcap(ipip):
+        inner = frame[34:]
+        frames.append((sec, frac, frame[:12] + (b'\x08\x00' if inner[0] >> 4 == 4 else b'\x86\xdd') +
+                       inner))
+    write_pcap(plain, frames)
+
+
+def pppoe(eth, v, ip, session, tags):
+    """A PPPoE session frame (RFC 2516): version and type 1, code 0, session id, length; PPP protocol."""
+    ppp = struct.pack('>H', 0x0021 if v == 4 else 0x0057) + ip
+    tagged = b''.join(struct.pack('>HH', tpid, tci) for tpid, tci in tags)
+    return eth[:12] + tagged + b'\x88\x64' + struct.pack('>BBHH', 0x11, 0, session, len(ppp)) + ppp
+
+
 def main():
+    if sys.argv[1] == '--unwrap':
+        unwrap(sys.argv[2], sys.argv[3])
+        return
     plain, out = sys.argv[1], sys.argv[2]
     pkts = []
     for sec, frac, frame in read_pcap(plain):
@@ -89,7 +115,7 @@ def main():
             pkts.append((sec, frac) + split(frame))
     v4 = [p for p in pkts if p[3] == 4]
     o = Outer()
-    ipip, ip6ip, gre, gnv, mpls = [], [], [], [], []
+    ipip, ip6ip, gre, gnv, mpls, ppoe = [], [], [], [], [], []
     gre_seq = [0, 0]
     for sec, frac, eth, v, ip, client in pkts:
         e4 = eth[:12] + b'\x08\x00'
@@ -110,10 +136,14 @@ def main():
         else:
             labels = struct.pack('>I', (300 << 12) | 0x100 | 63)
         mpls.append((sec, frac, eth[:12] + b'\x88\x47' + labels + ip))
+        if v == 4:
+            ppoe.append((sec, frac, pppoe(eth, v, ip, 1, ())))
+        else:
+            ppoe.append((sec, frac, pppoe(eth, v, ip, 2, ((0x88a8, 100), (0x8100, 200)))))
     assert v4, 'no IPv4 packet in the plain capture'
     for name, frames in (('tunnel-ipip.pcap', ipip), ('tunnel-ip6ip.pcap', ip6ip),
                          ('tunnel-gre.pcap', gre), ('tunnel-geneve.pcap', gnv),
-                         ('tunnel-mpls.pcap', mpls)):
+                         ('tunnel-mpls.pcap', mpls), ('tunnel-pppoe.pcap', ppoe)):
         write_pcap(os.path.join(out, name), frames)
 
 

@@ -1,4 +1,4 @@
-/* decode_link.c - link layers (Ethernet+VLAN, Linux SLL/SLL2, NULL/LOOP, RAW) down to IP. */
+/* decode_link.c - link layers (Ethernet+VLAN, Linux SLL/SLL2, NULL/LOOP, RAW, PPP, IPoIB, ARCNET, Juniper) down to IP. */
 #include <stddef.h>
 #include <string.h>
 
@@ -12,6 +12,7 @@
 #define ETHERTYPE_QINQ_9200 0x9200
 #define ETHERTYPE_MPLS 0x8847
 #define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PPPOE_SES 0x8864
 /* ARPHRD_IEEE80211_RADIOTAP: a cooked header over 802.11 radiotap, which tcpdump dissects so. */
 #define ARPHRD_IEEE80211_RADIOTAP 803
 
@@ -31,13 +32,14 @@ bool decode_link_supported(int dlt)
 	case LINK_PPP:
 	case LINK_ARCNET_LINUX:
 	case LINK_IPOIB:
+	case LINK_JUNIPER_ETHER:
 		return true;
 	default:
 		return false;
 	}
 }
 
-/* Map an ethertype to the IP version it carries, FAMILY_MPLS, 0 for anything else. */
+/* Map an ethertype to the IP version it carries, FAMILY_MPLS, FAMILY_PPPOE, 0 for anything else. */
 static int family_of_ethertype(uint16_t et)
 {
 	if (et == ETHERTYPE_IPV4)
@@ -46,6 +48,8 @@ static int family_of_ethertype(uint16_t et)
 		return 6;
 	if (et == ETHERTYPE_MPLS || et == ETHERTYPE_MPLS_MC)
 		return FAMILY_MPLS;
+	if (et == ETHERTYPE_PPPOE_SES)
+		return FAMILY_PPPOE;
 	return 0;
 }
 
@@ -122,25 +126,34 @@ size_t decode_ether_header(struct span cap, struct link_info *l, int *family)
  * PPP (RFC 1661): HDLC address and control bytes when present, then a protocol
  * field of one byte when its first byte is odd (RFC 1661 section 6.5), else two.
  */
-static size_t ppp_header(struct span cap, struct link_info *l, int *family)
+size_t decode_ppp_header(struct span cap, uint16_t *proto, int *family)
 {
 	size_t off = 0;
 	uint8_t a, c, b;
 
+	*family = 0;
 	if (span_u8(cap, 0, &a) && span_u8(cap, 1, &c) && a == 0xff && c == 0x03)
 		off = 2;
 	if (!span_has(cap, off, 2) || !span_u8(cap, off, &b))
 		return 0;
 	if (b & 1) {
-		l->type = b;
+		*proto = b;
 		off += 1;
 	} else {
-		span_be16(cap, off, &l->type);
+		span_be16(cap, off, proto);
 		off += 2;
 	}
-	l->hdr = LINK_HDR_PPP;
-	*family = l->type == 0x0021 ? 4 : l->type == 0x0057 ? 6 :
-		  (l->type == 0x0281 || l->type == 0x0283) ? FAMILY_MPLS : 0;
+	*family = *proto == 0x0021 ? 4 : *proto == 0x0057 ? 6 :
+		  (*proto == 0x0281 || *proto == 0x0283) ? FAMILY_MPLS : 0;
+	return off;
+}
+
+static size_t ppp_header(struct span cap, struct link_info *l, int *family)
+{
+	size_t off = decode_ppp_header(cap, &l->type, family);
+
+	if (off != 0)
+		l->hdr = LINK_HDR_PPP;
 	return off;
 }
 
@@ -163,6 +176,40 @@ static size_t arcnet_header(struct span cap, struct link_info *l, int *family)
 	l->mac = cap.data;
 	*family = (type == 0xd4 || type == 0xf0) ? 4 : type == 0xc4 ? 6 : 0;
 	return len;
+}
+
+/*
+ * Juniper's capture header (print-juniper.c's juniper_parse_header): the magic
+ * "MGC", a flags byte, with the extension flag a 2-byte length of TLVs that
+ * follow; then, for JUNIPER_ETHER, an Ethernet frame. Frames without a layer 2
+ * header (flag 0x02, where tcpdump guesses IPv4 or IPv6 after a 4-byte cookie)
+ * are not followed.
+ */
+#define JUNIPER_FLAG_NO_L2 0x02
+#define JUNIPER_FLAG_EXT 0x80
+static size_t juniper_header(struct span cap, struct link_info *l, int *family)
+{
+	uint8_t m0, m1, m2, flags;
+	uint16_t ext = 0;
+	size_t hlen = 4, off;
+
+	if (!span_u8(cap, 0, &m0) || !span_u8(cap, 1, &m1) || !span_u8(cap, 2, &m2) ||
+	    !span_u8(cap, 3, &flags) || m0 != 'M' || m1 != 'G' || m2 != 'C' ||
+	    (flags & JUNIPER_FLAG_NO_L2))
+		return 0;
+	if (flags & JUNIPER_FLAG_EXT) {
+		if (!span_be16(cap, 4, &ext))
+			return 0;
+		hlen = 6u + ext;
+	}
+	if (!span_has(cap, 0, hlen))
+		return 0;
+	off = ether_header(span_sub(cap, hlen, cap.len), l, family);
+	if (off == 0)
+		return 0;
+	l->jnx_hlen = (uint16_t)hlen;
+	l->jnx_flags = flags;
+	return hlen + off;
 }
 
 /* Returns the network-layer offset (0 if none) and sets *family (4, 6 or 0). */
@@ -238,6 +285,8 @@ static size_t link_header(int dlt, struct span cap, struct link_info *l, int *fa
 		return 44;
 	case LINK_ARCNET_LINUX:
 		return arcnet_header(cap, l, family);
+	case LINK_JUNIPER_ETHER:
+		return juniper_header(cap, l, family);
 	default:
 		return 0;
 	}
@@ -268,8 +317,8 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 	p->l3_off = (uint32_t)off;
 	if (family == 0 || off > caplen || off > wirelen)
 		return;
-	if (family == FAMILY_MPLS)
-		decode_mpls(span_sub(cap, off, caplen), wirelen - (uint32_t)off, opts, p);
-	else
+	if (family >= 4)
 		decode_ip(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);
+	else
+		decode_family(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);
 }

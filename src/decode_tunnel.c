@@ -1,4 +1,4 @@
-/* decode_tunnel.c - tunnel layers between an outer and an inner IP header: IP-in-IP, GRE, VXLAN, Geneve, MPLS. */
+/* decode_tunnel.c - tunnel layers between an outer and an inner IP header: IP-in-IP, GRE, VXLAN, Geneve, MPLS, PPPoE. */
 #include <string.h>
 
 #include "tcpnote/decode.h"
@@ -101,10 +101,10 @@ static void by_ethertype(uint16_t type, struct span cap, uint32_t wire, const st
 			break;
 		l->has_ether = true;
 		l->ether_len = wire;
-		if (family == FAMILY_MPLS)
-			decode_mpls(span_sub(cap, off, cap.len), wire - (uint32_t)off, opts, p);
-		else if (family != 0)
+		if (family >= 4)
 			inner_ip(span_sub(cap, off, cap.len), wire - (uint32_t)off, family, opts, p);
+		else if (family != 0)
+			decode_family(span_sub(cap, off, cap.len), wire - (uint32_t)off, family, opts, p);
 		return;
 	default:
 		break;
@@ -263,4 +263,49 @@ void decode_mpls(struct span cap, uint32_t wire, const struct decode_opts *opts,
 		inner_ip(span_sub(cap, off, cap.len), wire - (uint32_t)off, 4, opts, p);
 	else if (label == 2 || (first >= 0x60 && first <= 0x6f))
 		inner_ip(span_sub(cap, off, cap.len), wire - (uint32_t)off, 6, opts, p);
+}
+
+void decode_family(struct span cap, uint32_t wire, int family, const struct decode_opts *opts,
+		   struct packet *p)
+{
+	if (family == FAMILY_MPLS)
+		decode_mpls(cap, wire, opts, p);
+	else if (family == FAMILY_PPPOE)
+		decode_pppoe(cap, wire, opts, p);
+	else if (family == 4 || family == 6)
+		inner_ip(cap, wire, family, opts, p);
+	else
+		p->stop = STOP_NOT_IP;
+}
+
+/*
+ * A PPPoE session packet (RFC 2516 section 4): version and type, code 0,
+ * session id, payload length; then PPP (print-pppoe.c, then ppp_print()).
+ * tcpdump reads the payload as min(length field, what the frame holds).
+ */
+void decode_pppoe(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p)
+{
+	struct tun_layer *l = new_layer(p, TUN_PPPOE);
+	uint32_t len;
+	size_t off;
+	int family;
+
+	p->stop = STOP_NOT_IP;
+	if (l == NULL || wire < 6 || !span_u8(cap, 0, &l->pppoe_vt) || !span_u8(cap, 1, &l->pppoe_code) ||
+	    !span_be16(cap, 2, &l->session) || !span_be16(cap, 4, &l->pppoe_len) || l->pppoe_code != 0) {
+		if (l != NULL)
+			p->tun.depth--;
+		return;
+	}
+	/* print-pppoe.c clamps the length field to the payload; the captured bytes stay as they are */
+	l->pppoe_wire = wire - 6u;
+	len = l->pppoe_len < l->pppoe_wire ? l->pppoe_len : l->pppoe_wire;
+	cap = span_sub(cap, 6, cap.len);
+	off = decode_ppp_header(cap, &l->proto, &family);
+	if (off == 0 || off > len || family == 0 || family == FAMILY_PPPOE) {
+		p->tun.depth--;
+		return;
+	}
+	note_identity(&p->tun, l, l->session);
+	decode_family(span_sub(cap, off, cap.len), len - (uint32_t)off, family, opts, p);
 }

@@ -310,6 +310,9 @@ static void json_tunnel(struct sbuf *s, const struct flow_key *k)
 	case TUN_MPLS:
 		sbuf_printf(s, ",\"tunnel\":\"mpls label %u\"", k->tun_id);
 		break;
+	case TUN_PPPOE:
+		sbuf_printf(s, ",\"tunnel\":\"pppoe session %u\"", k->tun_id);
+		break;
 	default:
 		break;
 	}

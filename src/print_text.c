@@ -69,7 +69,8 @@ static const struct tok sll_pkttype_names[] = {
 static const struct tok ethertype_names[] = {
 	{0x0800, "IPv4"}, {0x86dd, "IPv6"}, {0x8100, "802.1Q"}, {0x9100, "802.1Q-9100"},
 	{0x88a8, "802.1Q-QinQ"}, {0x9200, "802.1Q-9200"}, {0x8847, "MPLS unicast"},
-	{0x8848, "MPLS multicast"}, {0x6558, "TEB"}, {0, NULL}};
+	{0x8848, "MPLS multicast"}, {0x6558, "TEB"}, {0x8863, "PPPoE D"}, {0x8864, "PPPoE S"},
+	{0, NULL}};
 
 /* print-ppp.c's ppptype2str for the protocols tcpnote decodes. */
 static const struct tok ppp_proto_names[] = {
@@ -338,8 +339,13 @@ static void print_link(struct printer *pr, struct sbuf *s, const struct packet *
 
 	switch (l->hdr) {
 	case LINK_HDR_ETHER:
+		/* print-juniper.c: the direction (flag 0x01: in), the header's length, no cookie */
+		if (e && l->jnx_hlen != 0)
+			sbuf_printf(s, "%3s hlen %u, proto 0x0000, ", (l->jnx_flags & 1) ? "In" : "Out",
+				    l->jnx_hlen);
 		if (e)
-			print_ether_header(s, pr->names, l, p->wirelen, quick);
+			print_ether_header(s, pr->names, l,
+					   p->wirelen > l->jnx_hlen ? p->wirelen - l->jnx_hlen : 0, quick);
 		return;
 	case LINK_HDR_SLL:
 	case LINK_HDR_SLL2:
@@ -1041,6 +1047,31 @@ static void put_tunnel_proto(struct sbuf *s, uint16_t type)
 }
 
 /*
+ * print-pppoe.c for a session packet (code 0, whose name is empty), then
+ * ppp_print()'s protocol under -e, with the length print-pppoe.c passes it.
+ */
+static void print_pppoe(struct sbuf *s, const struct tun_layer *l, bool eflag)
+{
+	uint32_t len = l->pppoe_len < l->pppoe_wire ? l->pppoe_len : l->pppoe_wire;
+	const char *name;
+
+	if ((l->pppoe_vt >> 4) != 1)
+		sbuf_printf(s, " [ver %u]", (unsigned)l->pppoe_vt >> 4);
+	if ((l->pppoe_vt & 0xf) != 1)
+		sbuf_printf(s, " [type %u]", l->pppoe_vt & 0xfu);
+	sbuf_puts(s, "PPPoE ");
+	if (l->pppoe_len > l->pppoe_wire)
+		sbuf_printf(s, " [len %u > %u!]", l->pppoe_len, l->pppoe_wire);
+	if (l->session != 0)
+		sbuf_printf(s, " [ses 0x%x]", l->session);
+	sbuf_putc(s, ' ');
+	if (eflag) {
+		name = tok_name(ppp_proto_names, l->proto);
+		sbuf_printf(s, "%s (0x%04x), length %u: ", name != NULL ? name : "unknown", l->proto, len);
+	}
+}
+
+/*
  * The tunnel layers before the inner IP header, outermost first, as
  * tcpdump's printers for them: the carrying IP header's addresses (ports
  * for UDP), then print-gre.c, print-vxlan.c (which ends its line: the inner
@@ -1057,7 +1088,7 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 		const struct tun_layer *l = &p->tun.layer[i];
 		int af = l->ip_version == 4 ? AF_INET : AF_INET6;
 
-		if (l->kind != TUN_MPLS) {
+		if (l->kind != TUN_MPLS && l->kind != TUN_PPPOE) {
 			if (!eflag)
 				sbuf_puts(s, l->ip_version == 4 ? "IP " : "IP6 ");
 			if (vflag)
@@ -1101,6 +1132,9 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 			if (l->opt_len > 0)
 				sbuf_printf(s, ", options [%u bytes]", l->opt_len);
 			sbuf_puts(s, ": ");
+			break;
+		case TUN_PPPOE:
+			print_pppoe(s, l, eflag);
 			break;
 		case TUN_MPLS:
 			sbuf_puts(s, "MPLS");

@@ -19,6 +19,7 @@ enum link_type {
 	LINK_LOOP = 108,
 	LINK_LINUX_SLL = 113,
 	LINK_ARCNET_LINUX = 129,
+	LINK_JUNIPER_ETHER = 178,
 	LINK_IPV4 = 228,
 	LINK_IPV6 = 229,
 	LINK_IPOIB = 242,
@@ -46,26 +47,39 @@ void decode_ip(struct span cap, uint32_t wire, int family_hint, const struct dec
 	       struct packet *p);
 void decode_tcp(struct span cap, uint32_t length, const struct decode_opts *opts, struct packet *p);
 
-/* The family decode_ether_header reports for an MPLS ethertype (IP ones report 4 and 6). */
+/* The families decode_ether_header reports for MPLS and PPPoE session ethertypes (IP: 4, 6). */
 #define FAMILY_MPLS 1
+#define FAMILY_PPPOE 2
 
 /*
  * An Ethernet header and its VLAN tags at the start of cap, into l: the
  * offset of what follows (0 when not captured) and, in *family, 4, 6,
- * FAMILY_MPLS or 0 for what the last type field announces.
+ * FAMILY_MPLS, FAMILY_PPPOE or 0 for what the last type field announces.
  */
 size_t decode_ether_header(struct span cap, struct link_info *l, int *family);
+
+/*
+ * A PPP header (RFC 1661) at the start of cap: the HDLC address and control
+ * bytes when present, then the protocol, one byte when odd, else two. Returns
+ * its length (0 when not captured), *proto and in *family what it carries.
+ */
+size_t decode_ppp_header(struct span cap, uint16_t *proto, int *family);
 
 /*
  * Tunnel layers (decode_tunnel.c). decode_tunnel_ip: the payload of an IP
  * header (outer: its version and addresses) with protocol `proto`; false when
  * it is no tunnel tcpnote follows (p->stop then says nothing yet).
- * decode_mpls: a label stack and what follows it. Both add a layer to p->tun
- * and decode the inner packet into p; past TUN_MAX_DEPTH layers they stop.
+ * decode_mpls: a label stack and what follows it; decode_pppoe: a PPPoE
+ * session header, PPP and what follows. They add a layer to p->tun and
+ * decode the inner packet into p; past TUN_MAX_DEPTH layers they stop.
+ * decode_family: what a link header announced (4, 6, FAMILY_*), at cap.
  */
 bool decode_tunnel_ip(struct span cap, uint32_t wire, uint8_t proto, const struct ip_info *outer,
 		      const struct decode_opts *opts, struct packet *p);
 void decode_mpls(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p);
+void decode_pppoe(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p);
+void decode_family(struct span cap, uint32_t wire, int family, const struct decode_opts *opts,
+		   struct packet *p);
 
 /* RFC 1071 one's complement sum of a span, folded to 16 bits, not inverted. */
 uint32_t cksum_add(uint32_t sum, struct span s);

@@ -112,6 +112,9 @@ struct link_info {
 			       6-byte address; NULL when the address is not 6 bytes long */
 	const uint8_t *tags; /* ntags * 4 bytes after the first type: each tag's TCI, then the
 				type after it */
+	/* JUNIPER_ETHER: the Juniper header's length and flags before the Ethernet header */
+	uint16_t jnx_hlen;   /* 0: no Juniper header */
+	uint8_t jnx_flags;
 };
 
 /* VLAN tag i's TCI and the type field that follows it (i < l->ntags). */
@@ -231,7 +234,8 @@ enum tun_kind {
 	TUN_GRE,    /* GRE version 0 (RFC 2784, key and sequence RFC 2890) */
 	TUN_VXLAN,  /* UDP port 4789 (RFC 7348), Ethernet inside */
 	TUN_GENEVE, /* UDP port 6081 (RFC 8926) */
-	TUN_MPLS    /* an MPLS label stack (RFC 3032) */
+	TUN_MPLS,   /* an MPLS label stack (RFC 3032) */
+	TUN_PPPOE   /* a PPPoE session (RFC 2516, ethertype 0x8864) and its PPP protocol */
 };
 
 struct tun_layer {
@@ -257,6 +261,10 @@ struct tun_layer {
 	uint8_t rsvd;         /* Geneve's reserved byte after the VNI */
 	uint16_t opt_len;     /* Geneve options, bytes */
 	uint32_t vni;
+	/* PPPoE: version and type byte, code, session id, length; `proto` is PPP's protocol */
+	uint8_t pppoe_vt, pppoe_code;
+	uint16_t session, pppoe_len;
+	uint32_t pppoe_wire;  /* the PPPoE payload's length on the wire */
 	/* MPLS */
 	uint8_t nlabels;
 	uint32_t labels[MPLS_MAX_LABELS];

@@ -46,6 +46,7 @@ BY_HAND = {
     'tunnel-ipip.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
     'tunnel-ip6ip.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
     'tunnel-mpls.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
+    'tunnel-pppoe.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
     # S h A(3/3) D(GET) a(ack) ... F(client FIN) f(server FIN+ACK, merged)
     'seed-keepalive.pcap': [('SF', 'ShADaFf', 'FIN merged')],
     # server answers (a, d), closes first (f); client acks, later closes (F)

@@ -130,6 +130,27 @@ static void push_mpls(struct frame *f, uint32_t label, bool bottom)
 	push(f, h, sizeof(h));
 }
 
+/* A PPPoE session header (version 1, type 1, code 0) and a two-byte PPP protocol. */
+static void push_pppoe(struct frame *f, uint16_t session, uint16_t proto)
+{
+	uint8_t h[8] = {0x11, 0};
+
+	put16(h + 2, session);
+	put16(h + 4, (uint16_t)(flen(f) + 2));
+	put16(h + 6, proto);
+	push(f, h, sizeof(h));
+}
+
+/* A VLAN tag's TCI and the type after it (pushed before the Ethernet header announcing it). */
+static void push_tag(struct frame *f, uint16_t vlan, uint16_t next)
+{
+	uint8_t h[4];
+
+	put16(h, vlan);
+	put16(h + 2, next);
+	push(f, h, sizeof(h));
+}
+
 static const struct decode_opts plain = {.verify_checksums = true};
 
 static void decode(struct frame *f, struct packet *p)
@@ -340,17 +361,127 @@ static void test_mpls(void **state)
 	assert_false(packet_is_tcp(&p));
 }
 
+/*
+ * PPPoE: the session over plain Ethernet and under QinQ; the length field
+ * shorter than PPP's header, discovery codes and other PPP protocols not
+ * followed; a length field past the frame clamped as tcpdump clamps it.
+ */
+static void test_pppoe(void **state)
+{
+	struct frame f;
+	struct packet p;
+	struct flow_key k1, k2;
+	bool lo;
+	uint8_t *d;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_pppoe(&f, 0x1234, 0x0021);
+	push_ether(&f, 0x8864);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.depth, 1);
+	assert_int_equal(p.tun.layer[0].kind, TUN_PPPOE);
+	assert_int_equal(p.tun.layer[0].session, 0x1234);
+	assert_int_equal(p.tun.layer[0].proto, 0x0021);
+	flow_key_of(&p, &k1, &lo);
+	assert_int_equal(k1.tun_kind, TUN_PPPOE);
+	assert_int_equal(k1.tun_id, 0x1234);
+	d = frame_data(&f);
+	put16(d + 14 + 4, 2000); /* length field past the frame: clamped, still decoded */
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[0].pppoe_len, 2000);
+	put16(d + 14 + 4, (uint16_t)(flen(&f) - 22)); /* 2 bytes short: "truncated-ip - 2 bytes
+							  missing!", the TCP line still printed */
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.ip.missing, 2);
+	put16(d + 14 + 4, 1); /* shorter than PPP's protocol field */
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	assert_int_equal(p.tun.depth, 0);
+	put16(d + 14 + 4, (uint16_t)(flen(&f) - 20));
+	d[14 + 1] = 0x09; /* PADI: discovery, no PPP */
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	d[14 + 1] = 0;
+	put16(d + 14 + 6, 0xc021); /* LCP */
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	put16(d + 14 + 6, 0x0021);
+	d[14] = 0x22; /* version 2, type 2: tcpdump says so and goes on */
+	decode(&f, &p);
+	assert_inner(&p);
+	/* another session, under QinQ: another connection */
+	inner_tcp4(&f);
+	push_pppoe(&f, 0x1235, 0x0021);
+	push_tag(&f, 200, 0x8864);
+	push_tag(&f, 100, 0x8100);
+	push_ether(&f, 0x88a8);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.link.ntags, 2);
+	flow_key_of(&p, &k2, &lo);
+	assert_memory_not_equal(&k1, &k2, sizeof(k1));
+}
+
+/*
+ * JUNIPER_ETHER: the magic, the flags, the extensions' length, then Ethernet;
+ * a wrong magic, frames without layer 2 and extensions past the capture are
+ * not followed; every capture length is read safely.
+ */
+static void test_juniper_ether(void **state)
+{
+	static const uint8_t jnx[10] = {'M', 'G', 'C', 0x80, 0, 4, 3, 1, 1, 0};
+	struct frame f;
+	struct packet p;
+	uint8_t *d;
+	size_t n;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push(&f, jnx, sizeof(jnx));
+	d = frame_data(&f);
+	decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)flen(&f), (uint32_t)flen(&f), &plain, &p);
+	assert_inner(&p);
+	assert_int_equal(p.l3_off, 10 + 14);
+	assert_int_equal(p.link.jnx_hlen, 10);
+	assert_int_equal(p.link.hdr, LINK_HDR_ETHER);
+	for (n = 0; n < flen(&f); n++) {
+		memset(&p, 0xa5, sizeof(p));
+		decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)n, (uint32_t)flen(&f), &plain, &p);
+		if (n < 10 + 14)
+			assert_false(packet_is_tcp(&p));
+	}
+	d[5] = 200; /* extensions past the capture */
+	decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)flen(&f), (uint32_t)flen(&f), &plain, &p);
+	assert_false(packet_is_tcp(&p));
+	d[5] = 4;
+	d[3] = 0x82; /* no layer 2 header: tcpdump guesses after a cookie; not followed */
+	decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)flen(&f), (uint32_t)flen(&f), &plain, &p);
+	assert_false(packet_is_tcp(&p));
+	d[3] = 0x80;
+	d[0] = 'm';
+	decode_packet(LINK_JUNIPER_ETHER, d, (uint32_t)flen(&f), (uint32_t)flen(&f), &plain, &p);
+	assert_false(packet_is_tcp(&p));
+}
+
 /* Every capture length of every encapsulation: never a read past the captured bytes (ASan). */
 static void test_every_truncation(void **state)
 {
-	struct frame f[5];
+	struct frame f[6];
 	struct packet p;
 	unsigned k;
 	size_t n;
 
 	(void)state;
-	for (k = 0; k < 5; k++)
+	for (k = 0; k < 6; k++)
 		inner_tcp4(&f[k]);
+	push_pppoe(&f[5], 7, 0x0021);
+	push_tag(&f[5], 200, 0x8864);
+	push_ether(&f[5], 0x8100);
 	push_gre(&f[0], 0x3000, 0x0800, 1, 2);
 	push_ip4(&f[0], 47, 9, 8);
 	push_ether(&f[1], 0x0800);
@@ -367,7 +498,7 @@ static void test_every_truncation(void **state)
 	push_ether(&f[2], 0x8847);
 	push_ether(&f[3], 0x86dd);
 	push_ether(&f[4], 0x86dd);
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < 6; k++) {
 		for (n = 0; n <= flen(&f[k]); n++) {
 			memset(&p, 0xa5, sizeof(p));
 			decode_packet(LINK_EN10MB, frame_data(&f[k]), (uint32_t)n, (uint32_t)flen(&f[k]),
@@ -423,6 +554,8 @@ int main(void)
 		cmocka_unit_test(test_lying_lengths),
 		cmocka_unit_test(test_geneve_options),
 		cmocka_unit_test(test_mpls),
+		cmocka_unit_test(test_pppoe),
+		cmocka_unit_test(test_juniper_ether),
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_identity),
 	};
