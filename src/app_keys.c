@@ -148,9 +148,9 @@ void app_keys_packet(struct app_keys *k, const struct packet *p, uint64_t frame,
 	o->ts_sec = p->ts_sec;
 	o->ts_frac = p->ts_frac;
 	o->ts_nano = p->ts_nano;
-	o->ip_version = p->ip.version;
-	memcpy(o->src, p->ip.src, sizeof(o->src));
-	memcpy(o->dst, p->ip.dst, sizeof(o->dst));
+	o->ip_version = p->ip.head.version;
+	memcpy(o->src, p->ip.head.src, sizeof(o->src));
+	memcpy(o->dst, p->ip.head.dst, sizeof(o->dst));
 	o->sport = p->tcp.sport;
 	o->dport = p->tcp.dport;
 }

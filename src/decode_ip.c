@@ -51,8 +51,8 @@ static void decode_ip4_options(struct span opts, struct ip_info *ip)
 {
 	size_t off = 0;
 
-	while (off < opts.len && ip->nopts < IP_MAX_OPTS) {
-		struct ip_opt *o = &ip->opts[ip->nopts++];
+	while (off < opts.len && ip->head.nopts < IP_MAX_OPTS) {
+		struct ip_opt *o = &ip->opts[ip->head.nopts++];
 		size_t left = opts.len - off;
 
 		memset(o, 0, sizeof(*o));
@@ -66,8 +66,8 @@ static void decode_ip4_options(struct span opts, struct ip_info *ip)
 		}
 		if (left < 2) {
 			/* The length byte was not captured: nothing of this option to show. */
-			ip->nopts--;
-			ip->opts_trunc = true;
+			ip->head.nopts--;
+			ip->head.opts_trunc = true;
 			return;
 		}
 		o->len = opts.data[off + 1];
@@ -88,9 +88,9 @@ static void tcp_checksum(const struct ip_info *ip, struct span seg, uint32_t len
 	struct span a;
 	uint16_t computed;
 
-	a = span_make(ip->src, ip->addrlen);
+	a = span_make(ip->head.src, ip->head.addrlen);
 	sum = cksum_add(sum, a);
-	a = span_make(ip->dst, ip->addrlen);
+	a = span_make(ip->head.dst, ip->head.addrlen);
 	sum = cksum_add(sum, a);
 	sum += IPPROTO_TCP_;
 	sum += length & 0xffff;
@@ -107,8 +107,8 @@ static void ip4_final_destination(const struct ip_info *ip, uint8_t out[4])
 {
 	unsigned i;
 
-	memcpy(out, ip->dst, 4);
-	for (i = 0; i < ip->nopts; i++) {
+	memcpy(out, ip->head.dst, 4);
+	for (i = 0; i < ip->head.nopts; i++) {
 		const struct ip_opt *o = &ip->opts[i];
 
 		if ((o->code == 0x89 || o->code == 0x83) && !o->bad_len && o->len >= 7) {
@@ -130,23 +130,23 @@ static void decode_ip4_outer(struct span cap, uint32_t wire, const struct decode
 	uint32_t hlen;
 
 	p->stop = STOP_NOT_TCP;
-	if (!span_u8(cap, 0, &vhl) || !span_u8(cap, 1, &ip->tos) || !span_be16(cap, 2, &ip->totlen) ||
-	    !span_be16(cap, 4, &ip->id) || !span_be16(cap, 6, &ip->off) ||
-	    !span_u8(cap, 8, &ip->ttl) || !span_be16(cap, 10, &ip->hdr_sum) ||
-	    !span_copy(cap, 12, ip->src, 4) || !span_copy(cap, 16, ip->dst, 4))
+	if (!span_u8(cap, 0, &vhl) || !span_u8(cap, 1, &ip->head.tos) || !span_be16(cap, 2, &ip->head.totlen) ||
+	    !span_be16(cap, 4, &ip->head.id) || !span_be16(cap, 6, &ip->head.off) ||
+	    !span_u8(cap, 8, &ip->head.ttl) || !span_be16(cap, 10, &ip->head.hdr_sum) ||
+	    !span_copy(cap, 12, ip->head.src, 4) || !span_copy(cap, 16, ip->head.dst, 4))
 		return;
 	hlen = (uint32_t)(vhl & 0x0f) * 4;
-	if (hlen < 20 || ip->totlen < hlen || wire < ip->totlen || (ip->off & (IP_OFFMASK_ | IP_MF_)) ||
+	if (hlen < 20 || ip->head.totlen < hlen || wire < ip->head.totlen || (ip->head.off & (IP_OFFMASK_ | IP_MF_)) ||
 	    !span_has(cap, 0, hlen))
 		return;
-	ip->hlen = (uint8_t)hlen;
+	ip->head.hlen = (uint8_t)hlen;
 	if (opts->verify_checksums) {
 		uint16_t computed = (uint16_t)~cksum_fold(cksum_add(0, span_sub(cap, 0, hlen)));
 
-		ip->hdr_sum_bad = computed != 0;
-		ip->hdr_sum_shouldbe = cksum_shouldbe(ip->hdr_sum, computed);
+		ip->head.hdr_sum_bad = computed != 0;
+		ip->head.hdr_sum_shouldbe = cksum_shouldbe(ip->head.hdr_sum, computed);
 	}
-	decode_tunnel_ip(span_sub(cap, hlen, ip->totlen - hlen), ip->totlen - hlen, ip->proto, ip,
+	decode_tunnel_ip(span_sub(cap, hlen, ip->head.totlen - hlen), ip->head.totlen - hlen, ip->head.proto, ip,
 			 opts, p);
 }
 
@@ -159,14 +159,14 @@ static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts 
 	uint32_t len, hlen;
 	struct span l3;
 
-	ip->version = 4;
-	ip->addrlen = 4;
+	ip->head.version = 4;
+	ip->head.addrlen = 4;
 	/* Decide first whether this is TCP at all, as a BPF "tcp" filter would. */
-	if (!span_u8(cap, 9, &ip->proto)) {
+	if (!span_u8(cap, 9, &ip->head.proto)) {
 		p->stop = STOP_NOT_TCP;
 		return;
 	}
-	if (ip->proto != IPPROTO_TCP_) {
+	if (ip->head.proto != IPPROTO_TCP_) {
 		decode_ip4_outer(cap, wire, opts, p);
 		return;
 	}
@@ -175,27 +175,27 @@ static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts 
 		return;
 	}
 	span_u8(cap, 0, &vhl);
-	span_u8(cap, 1, &ip->tos);
-	span_be16(cap, 2, &ip->totlen);
-	span_be16(cap, 4, &ip->id);
-	span_be16(cap, 6, &ip->off);
-	span_u8(cap, 8, &ip->ttl);
+	span_u8(cap, 1, &ip->head.tos);
+	span_be16(cap, 2, &ip->head.totlen);
+	span_be16(cap, 4, &ip->head.id);
+	span_be16(cap, 6, &ip->head.off);
+	span_u8(cap, 8, &ip->head.ttl);
 	span_be16(cap, 10, &sum_field);
-	span_copy(cap, 12, ip->src, 4);
-	span_copy(cap, 16, ip->dst, 4);
+	span_copy(cap, 12, ip->head.src, 4);
+	span_copy(cap, 16, ip->head.dst, 4);
 	if (wire < 20) {
 		p->stop = STOP_IP_SHORT;
 		return;
 	}
 	hlen = (uint32_t)(vhl & 0x0f) * 4;
-	ip->hlen = (uint8_t)hlen;
+	ip->head.hlen = (uint8_t)hlen;
 	if (hlen < 20) {
 		p->stop = STOP_IP_BAD_HLEN;
 		return;
 	}
-	len = ip->totlen;
+	len = ip->head.totlen;
 	if (wire < len)
-		ip->missing = len - wire;
+		ip->head.missing = len - wire;
 	if (len < hlen) {
 		p->stop = STOP_IP_BAD_LEN;
 		return;
@@ -208,31 +208,31 @@ static void decode_ip4(struct span cap, uint32_t wire, const struct decode_opts 
 		uint16_t computed = (uint16_t)~cksum_fold(cksum_add(0, span_sub(l3, 0, hlen)));
 
 		if (computed != 0) {
-			ip->hdr_sum_bad = true;
-			ip->hdr_sum = sum_field;
-			ip->hdr_sum_shouldbe = cksum_shouldbe(sum_field, computed);
+			ip->head.hdr_sum_bad = true;
+			ip->head.hdr_sum = sum_field;
+			ip->head.hdr_sum_shouldbe = cksum_shouldbe(sum_field, computed);
 		}
 	}
-	if (ip->opts_trunc) {
+	if (ip->head.opts_trunc) {
 		p->stop = STOP_IP_TRUNC;
 		return;
 	}
-	if ((ip->off & IP_OFFMASK_) != 0) {
+	if ((ip->head.off & IP_OFFMASK_) != 0) {
 		p->stop = STOP_IP_FRAGMENT;
 		return;
 	}
 	if (!span_has(l3, 0, hlen)) {
-		ip->avail = (uint32_t)l3.len;
+		ip->head.avail = (uint32_t)l3.len;
 		p->stop = STOP_IP_HDR_CAPLEN;
 		return;
 	}
-	ip->fragmented = (ip->off & IP_MF_) != 0;
+	ip->head.fragmented = (ip->head.off & IP_MF_) != 0;
 	decode_tcp(span_sub(l3, hlen, len - hlen), len - hlen, opts, p);
-	if (opts->verify_checksums && packet_has_tcp(p) && !ip->fragmented &&
+	if (opts->verify_checksums && packet_has_tcp(p) && !ip->head.fragmented &&
 	    span_has(l3, hlen, len - hlen)) {
 		struct ip_info pseudo = *ip;
 
-		ip4_final_destination(ip, pseudo.dst);
+		ip4_final_destination(ip, pseudo.head.dst);
 		tcp_checksum(&pseudo, span_sub(l3, hlen, len - hlen), len - hlen, &p->tcp);
 	}
 }
@@ -313,44 +313,44 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 	struct span l3;
 
 	(void)wire;
-	ip->version = 6;
-	ip->addrlen = 16;
-	if (!span_u8(cap, 6, &ip->next)) {
+	ip->head.version = 6;
+	ip->head.addrlen = 16;
+	if (!span_u8(cap, 6, &ip->head.next)) {
 		p->stop = STOP_NOT_TCP;
 		return;
 	}
-	nh = ip->next;
+	nh = ip->head.next;
 	/* Only a TCP packet is printed; peek through the extension headers. */
 	if (!span_has(cap, 0, 40)) {
 		p->stop = nh == IPPROTO_TCP_ ? STOP_IP_TRUNC : STOP_NOT_TCP;
 		return;
 	}
-	span_be32(cap, 0, &ip->flow);
-	span_be16(cap, 4, &ip->plen);
-	span_u8(cap, 7, &ip->hlim);
-	span_copy(cap, 8, ip->src, 16);
-	span_copy(cap, 24, ip->dst, 16);
-	ip->nxt = nh;
+	span_be32(cap, 0, &ip->head.flow);
+	span_be16(cap, 4, &ip->head.plen);
+	span_u8(cap, 7, &ip->head.hlim);
+	span_copy(cap, 8, ip->head.src, 16);
+	span_copy(cap, 24, ip->head.dst, 16);
+	ip->head.nxt = nh;
 	/*
 	 * A zero payload length without a jumbo option leaves no payload
 	 * (tcpdump 4.99 then shows the TCP header as not captured).
 	 */
-	len = 40u + ip->plen;
-	if (ip->plen == 0 && nh == IP6_HOPOPTS)
+	len = 40u + ip->head.plen;
+	if (ip->head.plen == 0 && nh == IP6_HOPOPTS)
 		len = 40u + ip6_jumbo_length(span_sub(cap, 40, cap.len - 40));
 	if (wire < len)
-		ip->missing = len - wire;
+		ip->head.missing = len - wire;
 	l3 = span_sub(cap, 0, len);
 	while (nh == IP6_HOPOPTS || nh == IP6_ROUTING || nh == IP6_FRAGMENT || nh == IP6_DSTOPTS) {
 		struct ip6_ext *e;
 		uint8_t next, hlen8;
 		uint16_t fo;
 
-		if (ip->next_ext >= IP6_MAX_EXT) {
+		if (ip->head.next_ext >= IP6_MAX_EXT) {
 			p->stop = STOP_NOT_TCP;
 			return;
 		}
-		e = &ip->ext[ip->next_ext];
+		e = &ip->ext[ip->head.next_ext];
 		memset(e, 0, sizeof(*e));
 		e->type = nh;
 		if (!span_u8(l3, off, &next) || !span_u8(l3, off + 1, &hlen8)) {
@@ -365,12 +365,12 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 			}
 			e->frag_off = fo & 0xfff8;
 			e->frag_more = fo & 1;
-			ip->fragmented = true;
+			ip->head.fragmented = true;
 			/* tcpdump shows nothing past a fragment header that ends the capture. */
 			if (!span_has(l3, off + 8, 1)) {
-				ip->next_ext++;
+				ip->head.next_ext++;
 				e->off = (uint16_t)off;
-				ip->proto = next;
+				ip->head.proto = next;
 				p->stop = next == IPPROTO_TCP_ ? STOP_IP_FRAGMENT : STOP_NOT_TCP;
 				return;
 			}
@@ -386,20 +386,20 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 				decode_ip6_tlvs(span_sub(l3, off + 2, e->len - 2u), e);
 		}
 		e->off = (uint16_t)off;
-		ip->next_ext++;
+		ip->head.next_ext++;
 		off += e->len;
 		nh = next;
-		if (ip->ext[ip->next_ext - 1].type == IP6_FRAGMENT && e->frag_off != 0) {
-			ip->proto = nh;
+		if (ip->ext[ip->head.next_ext - 1].type == IP6_FRAGMENT && e->frag_off != 0) {
+			ip->head.proto = nh;
 			p->stop = nh == IPPROTO_TCP_ ? STOP_IP_FRAGMENT : STOP_NOT_TCP;
 			return;
 		}
 	}
-	ip->proto = nh;
+	ip->head.proto = nh;
 	if (nh != IPPROTO_TCP_) {
 		/* A tunnel right after the fixed header of a datagram captured whole on the wire. */
 		p->stop = STOP_NOT_TCP;
-		if (ip->next_ext == 0 && wire >= len && ip->plen != 0)
+		if (ip->head.next_ext == 0 && wire >= len && ip->head.plen != 0)
 			decode_tunnel_ip(span_sub(l3, off, len - off), len - off, nh, ip, opts, p);
 		return;
 	}
@@ -408,15 +408,15 @@ static void decode_ip6(struct span cap, uint32_t wire, const struct decode_opts 
 		return;
 	}
 	decode_tcp(span_sub(l3, off, len - off), len - off, opts, p);
-	if (opts->verify_checksums && packet_has_tcp(p) && !ip->fragmented &&
+	if (opts->verify_checksums && packet_has_tcp(p) && !ip->head.fragmented &&
 	    span_has(l3, off, len - off)) {
 		struct ip_info pseudo = *ip;
 		unsigned i;
 
 		/* The pseudo-header names the final destination (RFC 8200 section 8.1). */
-		for (i = 0; i < ip->next_ext; i++)
+		for (i = 0; i < ip->head.next_ext; i++)
 			if (ip->ext[i].type == IP6_ROUTING && ip->ext[i].naddr > 0)
-				memcpy(pseudo.dst, ip->ext[i].addrs + 16u * (ip->ext[i].naddr - 1u), 16);
+				memcpy(pseudo.head.dst, ip->ext[i].addrs + 16u * (ip->ext[i].naddr - 1u), 16);
 		tcp_checksum(&pseudo, span_sub(l3, off, len - off), len - off, &p->tcp);
 	}
 }
@@ -439,8 +439,8 @@ void decode_ip(struct span cap, uint32_t wire, int family_hint, const struct dec
 		uint8_t proto;
 
 		if (family_hint == 4 && span_u8(cap, 9, &proto) && proto == IPPROTO_TCP_) {
-			p->ip.version = 4;
-			p->ip.bad_version = v;
+			p->ip.head.version = 4;
+			p->ip.head.bad_version = v;
 			p->stop = STOP_IP_BAD_VERSION;
 		}
 		return;

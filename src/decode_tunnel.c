@@ -41,11 +41,11 @@ static void note_identity(struct tunnel_info *t, const struct tun_layer *l, uint
 
 	h = fnv(h, &id, sizeof(id));
 	if (l->kind != TUN_MPLS) {
-		size_t n = l->ip_version == 4 ? 4 : 16;
-		bool lo = memcmp(l->src, l->dst, n) <= 0;
+		size_t n = l->ip.version == 4 ? 4 : 16;
+		bool lo = memcmp(l->ip.src, l->ip.dst, n) <= 0;
 
-		h = fnv(h, lo ? l->src : l->dst, n);
-		h = fnv(h, lo ? l->dst : l->src, n);
+		h = fnv(h, lo ? l->ip.src : l->ip.dst, n);
+		h = fnv(h, lo ? l->ip.dst : l->ip.src, n);
 	} else {
 		h = fnv(h, l->labels, sizeof(l->labels[0]) * l->nlabels);
 	}
@@ -200,21 +200,7 @@ bool decode_tunnel_ip(struct span cap, uint32_t wire, uint8_t proto, const struc
 	l = new_layer(p, proto == IPPROTO_GRE_ ? TUN_GRE : TUN_IPIP);
 	if (l == NULL)
 		return false;
-	l->ip_version = outer->version;
-	memcpy(l->src, outer->src, outer->addrlen);
-	memcpy(l->dst, outer->dst, outer->addrlen);
-	l->ip_tos = outer->tos;
-	l->ip_ttl = outer->ttl;
-	l->ip_proto = proto;
-	l->ip_hlim = outer->hlim;
-	l->ip_id = outer->id;
-	l->ip_off = outer->off;
-	l->ip_totlen = outer->totlen;
-	l->ip_plen = outer->plen;
-	l->ip_flow = outer->flow;
-	l->ip_sum_bad = outer->hdr_sum_bad;
-	l->ip_sum = outer->hdr_sum;
-	l->ip_sum_shouldbe = outer->hdr_sum_shouldbe;
+	l->ip = outer->head;
 	switch (proto) {
 	case IPPROTO_IPIP_:
 	case IPPROTO_IPV6_:

@@ -571,9 +571,9 @@ static bool is_loopback(const struct ip_info *ip)
 {
 	static const uint8_t v6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
-	if (ip->version == 4)
-		return ip->src[0] == 127 && ip->dst[0] == 127;
-	return memcmp(ip->src, v6, 16) == 0 && memcmp(ip->dst, v6, 16) == 0;
+	if (ip->head.version == 4)
+		return ip->head.src[0] == 127 && ip->head.dst[0] == 127;
+	return memcmp(ip->head.src, v6, 16) == 0 && memcmp(ip->head.dst, v6, 16) == 0;
 }
 
 void explain_packet(struct sbuf *out, const struct explain_lang *lang, const struct packet *p,

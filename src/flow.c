@@ -34,26 +34,26 @@ struct flow_table {
 
 bool flow_from_lo(const struct packet *p)
 {
-	int c = memcmp(p->ip.src, p->ip.dst, p->ip.addrlen);
+	int c = memcmp(p->ip.head.src, p->ip.head.dst, p->ip.head.addrlen);
 
 	return c < 0 || (c == 0 && p->tcp.sport <= p->tcp.dport);
 }
 
 void flow_key_of(const struct packet *p, struct flow_key *k, bool *from_lo)
 {
-	size_t n = p->ip.addrlen;
+	size_t n = p->ip.head.addrlen;
 	bool lo = flow_from_lo(p);
 
 	memset(k, 0, sizeof(*k));
-	k->version = p->ip.version;
+	k->version = p->ip.head.version;
 	if (lo) {
-		memcpy(k->addr_lo, p->ip.src, n);
-		memcpy(k->addr_hi, p->ip.dst, n);
+		memcpy(k->addr_lo, p->ip.head.src, n);
+		memcpy(k->addr_hi, p->ip.head.dst, n);
 		k->port_lo = p->tcp.sport;
 		k->port_hi = p->tcp.dport;
 	} else {
-		memcpy(k->addr_lo, p->ip.dst, n);
-		memcpy(k->addr_hi, p->ip.src, n);
+		memcpy(k->addr_lo, p->ip.head.dst, n);
+		memcpy(k->addr_hi, p->ip.head.src, n);
 		k->port_lo = p->tcp.dport;
 		k->port_hi = p->tcp.sport;
 	}

@@ -94,11 +94,11 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 	json_ts(&s, p->ts_sec, p->ts_nano ? p->ts_frac / 1000 : p->ts_frac);
 	json_uint(&s, ",\"flow\":", flow);
 	sbuf_puts(&s, ",\"src\":");
-	json_addr(&s, p->ip.version, p->ip.src);
+	json_addr(&s, p->ip.head.version, p->ip.head.src);
 	if (packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT)
 		json_uint(&s, ",\"sport\":", t->sport);
 	sbuf_puts(&s, ",\"dst\":");
-	json_addr(&s, p->ip.version, p->ip.dst);
+	json_addr(&s, p->ip.head.version, p->ip.head.dst);
 	if (packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT)
 		json_uint(&s, ",\"dport\":", t->dport);
 	if (packet_has_tcp(p)) {

@@ -431,15 +431,15 @@ static void print_link(struct printer *pr, struct sbuf *s, const struct packet *
 static void print_addr(struct sbuf *s, struct names *nm, const struct ip_info *ip,
 		       const uint8_t *a)
 {
-	names_put_host(nm, s, ip->version == 4 ? AF_INET : AF_INET6, a);
+	names_put_host(nm, s, ip->head.version == 4 ? AF_INET : AF_INET6, a);
 }
 
 /* "SRC > DST" without ports. */
 static void print_addr_pair(struct sbuf *s, struct names *nm, const struct ip_info *ip)
 {
-	print_addr(s, nm, ip, ip->src);
+	print_addr(s, nm, ip, ip->head.src);
 	sbuf_puts(s, " > ");
-	print_addr(s, nm, ip, ip->dst);
+	print_addr(s, nm, ip, ip->head.dst);
 }
 
 /*
@@ -486,13 +486,14 @@ static void print_ip4_timestamp(struct sbuf *s, struct names *nm, const struct i
 		sbuf_putc(s, '}');
 }
 
-static void print_ip4_options(struct sbuf *s, struct names *nm, const struct ip_info *ip)
+static void print_ip4_options(struct sbuf *s, struct names *nm, const struct ip_head *ip,
+			      const struct ip_opt *opts)
 {
 	unsigned i, j;
 
 	sbuf_puts(s, ", options (");
 	for (i = 0; i < ip->nopts; i++) {
-		const struct ip_opt *o = &ip->opts[i];
+		const struct ip_opt *o = &opts[i];
 		const char *name = tok_name(ip_option_names, o->code);
 
 		if (i > 0)
@@ -537,7 +538,9 @@ static void print_ip4_options(struct sbuf *s, struct names *nm, const struct ip_
 	sbuf_putc(s, ')');
 }
 
-static void print_ip4_verbose(struct sbuf *s, struct names *nm, const struct ip_info *ip)
+/* opts: the header's options, or NULL where they are not shown. */
+static void print_ip4_verbose(struct sbuf *s, struct names *nm, const struct ip_head *ip,
+			      const struct ip_opt *opts)
 {
 	static const char *const ecn[4] = {"", ",ECT(1)", ",ECT(0)", ",CE"};
 	uint16_t fl = ip->off & 0xe000;
@@ -566,14 +569,14 @@ static void print_ip4_verbose(struct sbuf *s, struct names *nm, const struct ip_
 	name = tok_name(ipproto_names, ip->proto);
 	sbuf_printf(s, "], proto %s (%u), length %u", name != NULL ? name : "unknown", ip->proto,
 		    ip->totlen);
-	if (ip->hlen > 20)
-		print_ip4_options(s, nm, ip);
+	if (ip->hlen > 20 && opts != NULL)
+		print_ip4_options(s, nm, ip, opts);
 	if (ip->hdr_sum_bad)
 		sbuf_printf(s, ", bad cksum %x (->%x)!", ip->hdr_sum, ip->hdr_sum_shouldbe);
 	sbuf_puts(s, ")\n    ");
 }
 
-static void print_ip6_verbose(struct sbuf *s, const struct ip_info *ip)
+static void print_ip6_verbose(struct sbuf *s, const struct ip_head *ip)
 {
 	const char *nh = tok_name(ipproto_names, ip->next);
 
@@ -613,9 +616,9 @@ static void print_ip6_ext(struct sbuf *s, struct names *nm, const struct ip_info
 {
 	unsigned i, j;
 
-	for (i = 0; i < ip->next_ext; i++) {
+	for (i = 0; i < ip->head.next_ext; i++) {
 		const struct ip6_ext *e = &ip->ext[i];
-		unsigned fraglen = 40u + ip->plen - e->off - 8u;
+		unsigned fraglen = 40u + ip->head.plen - e->off - 8u;
 
 		switch (e->type) {
 		case 0:
@@ -893,7 +896,7 @@ static bool print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 {
 	const struct ip_info *ip = &p->ip;
 	const struct tcp_info *t = &p->tcp;
-	bool with_addrs = ip->version == 4 || ip->next == 6;
+	bool with_addrs = ip->head.version == 4 || ip->head.next == 6;
 
 	if (p->stop == STOP_TCP_TRUNC_PORTS) {
 		print_addr_pair(s, nm, ip);
@@ -901,13 +904,13 @@ static bool print_tcp(struct sbuf *s, struct names *nm, const struct packet *p,
 		return false;
 	}
 	if (with_addrs) {
-		print_addr(s, nm, ip, ip->src);
+		print_addr(s, nm, ip, ip->head.src);
 		sbuf_putc(s, '.');
 	}
 	names_put_tcp_port(nm, s, t->sport);
 	sbuf_puts(s, " > ");
 	if (with_addrs) {
-		print_addr(s, nm, ip, ip->dst);
+		print_addr(s, nm, ip, ip->head.dst);
 		sbuf_putc(s, '.');
 	}
 	names_put_tcp_port(nm, s, t->dport);
@@ -994,28 +997,10 @@ static const char *mpls_label_name(uint32_t label)
 /* -v: a tunnel's outer IP header, as the inner one (its options are not shown). */
 static void print_outer_verbose(struct sbuf *s, struct names *nm, const struct tun_layer *l)
 {
-	struct ip_info ip;
-
-	memset(&ip, 0, offsetof(struct ip_info, opts));
-	ip.version = l->ip_version;
-	ip.tos = l->ip_tos;
-	ip.ttl = l->ip_ttl;
-	ip.id = l->ip_id;
-	ip.off = l->ip_off;
-	ip.totlen = l->ip_totlen;
-	ip.hlen = 20;
-	ip.proto = l->ip_proto;
-	ip.next = l->ip_proto;
-	ip.hdr_sum_bad = l->ip_sum_bad;
-	ip.hdr_sum = l->ip_sum;
-	ip.hdr_sum_shouldbe = l->ip_sum_shouldbe;
-	ip.flow = l->ip_flow;
-	ip.hlim = l->ip_hlim;
-	ip.plen = l->ip_plen;
-	if (l->ip_version == 4)
-		print_ip4_verbose(s, nm, &ip);
+	if (l->ip.version == 4)
+		print_ip4_verbose(s, nm, &l->ip, NULL);
 	else
-		print_ip6_verbose(s, &ip);
+		print_ip6_verbose(s, &l->ip);
 }
 
 /* GRE's flags under -v (print-gre.c's gre_flag_values, joined by ", "), "none" without any. */
@@ -1086,18 +1071,18 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 
 	for (i = 0; i < p->tun.depth; i++) {
 		const struct tun_layer *l = &p->tun.layer[i];
-		int af = l->ip_version == 4 ? AF_INET : AF_INET6;
+		int af = l->ip.version == 4 ? AF_INET : AF_INET6;
 
 		if (l->kind != TUN_MPLS && l->kind != TUN_PPPOE) {
 			if (!eflag)
-				sbuf_puts(s, l->ip_version == 4 ? "IP " : "IP6 ");
+				sbuf_puts(s, l->ip.version == 4 ? "IP " : "IP6 ");
 			if (vflag)
 				print_outer_verbose(s, nm, l);
-			names_put_host(nm, s, af, l->src);
+			names_put_host(nm, s, af, l->ip.src);
 			if (l->kind == TUN_VXLAN || l->kind == TUN_GENEVE)
 				sbuf_printf(s, ".%u", l->sport);
 			sbuf_puts(s, " > ");
-			names_put_host(nm, s, af, l->dst);
+			names_put_host(nm, s, af, l->ip.dst);
 			if (l->kind == TUN_VXLAN || l->kind == TUN_GENEVE)
 				sbuf_printf(s, ".%u", l->dport);
 			sbuf_puts(s, ": ");
@@ -1170,7 +1155,7 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 
 	if (p->tun.depth > 0)
 		print_tunnels(s, nm, p, vflag, eflag, quick);
-	if (ip->version == 6) {
+	if (ip->head.version == 6) {
 		/* tcpdump 4.99 checks the fixed header before it prints "IP6". */
 		if (p->stop == STOP_IP_TRUNC) {
 			sbuf_puts(s, " [|ip6]");
@@ -1178,11 +1163,11 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 		}
 		if (!eflag)
 			sbuf_puts(s, "IP6 ");
-		if (ip->missing)
-			sbuf_printf(s, "truncated-ip6 - %u bytes missing!", ip->missing);
+		if (ip->head.missing)
+			sbuf_printf(s, "truncated-ip6 - %u bytes missing!", ip->head.missing);
 		if (vflag)
-			print_ip6_verbose(s, ip);
-		if (ip->next != 6) {
+			print_ip6_verbose(s, &ip->head);
+		if (ip->head.next != 6) {
 			print_addr_pair(s, nm, ip);
 			sbuf_puts(s, ": ");
 			print_ip6_ext(s, nm, ip, vflag);
@@ -1196,18 +1181,18 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 		return print_tcp(s, nm, p, v, vflag, quick);
 	}
 	if (p->stop == STOP_IP_BAD_VERSION) {
-		if (ip->bad_version == 6)
+		if (ip->head.bad_version == 6)
 			sbuf_puts(s, "IP6, wrong link-layer encapsulation (invalid)");
 		else
-			sbuf_printf(s, "IP%u (invalid)", ip->bad_version);
+			sbuf_printf(s, "IP%u (invalid)", ip->head.bad_version);
 		return false;
 	}
 	if (!eflag)
 		sbuf_puts(s, "IP ");
 	switch (p->stop) {
 	case STOP_IP_TRUNC:
-		if (ip->opts_trunc && vflag) {
-			print_ip4_verbose(s, nm, ip);
+		if (ip->head.opts_trunc && vflag) {
+			print_ip4_verbose(s, nm, &ip->head, ip->opts);
 			print_addr_pair(s, nm, ip);
 			sbuf_puts(s, ":  [|ip]");
 			return false;
@@ -1218,21 +1203,21 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 		sbuf_printf(s, "truncated-ip %u", p->wirelen);
 		return false;
 	case STOP_IP_BAD_HLEN:
-		sbuf_printf(s, "bad-hlen %u", ip->hlen);
+		sbuf_printf(s, "bad-hlen %u", ip->head.hlen);
 		return false;
 	default:
 		break;
 	}
-	if (ip->missing)
-		sbuf_printf(s, "truncated-ip - %u bytes missing! ", ip->missing);
+	if (ip->head.missing)
+		sbuf_printf(s, "truncated-ip - %u bytes missing! ", ip->head.missing);
 	if (p->stop == STOP_IP_BAD_LEN) {
-		sbuf_printf(s, "bad-len %u", ip->totlen);
+		sbuf_printf(s, "bad-len %u", ip->head.totlen);
 		return false;
 	}
 	if (vflag)
-		print_ip4_verbose(s, nm, ip);
+		print_ip4_verbose(s, nm, &ip->head, ip->opts);
 	if (p->stop == STOP_IP_HDR_CAPLEN) {
-		sbuf_printf(s, " [remaining caplen(%u) < header length(%u)] [|ip]", ip->avail, ip->hlen);
+		sbuf_printf(s, " [remaining caplen(%u) < header length(%u)] [|ip]", ip->head.avail, ip->head.hlen);
 		return false;
 	}
 	if (p->stop == STOP_IP_FRAGMENT) {

@@ -92,7 +92,7 @@ void relseq_step(struct relseq_bases *e, bool absolute, const struct packet *p, 
 		return;
 	/* tcpdump's collating order: the lower port first, then the lower address. */
 	rev = t->sport > t->dport ||
-	      (t->sport == t->dport && memcmp(p->ip.src, p->ip.dst, p->ip.addrlen) > 0);
+	      (t->sport == t->dport && memcmp(p->ip.head.src, p->ip.head.dst, p->ip.head.addrlen) > 0);
 	if (!e->known || (t->flags & TCPF_SYN)) {
 		if (rev) {
 			e->ack = t->seq;

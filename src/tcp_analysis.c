@@ -115,7 +115,7 @@ static uint64_t digest_span(uint64_t h, struct span s)
 uint64_t analysis_digest(const struct packet *p, int role)
 {
 	const struct tcp_info *t = &p->tcp;
-	uint64_t ipid = p->ip.version == 4 ? p->ip.id : 0u; /* IPv6 has none */
+	uint64_t ipid = p->ip.head.version == 4 ? p->ip.head.id : 0u; /* IPv6 has none */
 	uint64_t h = 0x9e3779b97f4a7c15ull;
 
 	/* The fixed header field by field (not its 4 reserved bits), then options and payload. */

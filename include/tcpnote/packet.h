@@ -164,7 +164,11 @@ struct ip6_ext {
 	uint32_t frag_id;
 };
 
-struct ip_info {
+/*
+ * The fixed part of an IP header as decoded: what a tunnel layer keeps of
+ * its outer header (struct tun_layer) as well as the packet's own.
+ */
+struct ip_head {
 	uint8_t version;     /* 4 or 6 */
 	uint8_t bad_version; /* the version nibble, with STOP_IP_BAD_VERSION */
 	uint8_t addrlen;     /* 4 or 16 */
@@ -187,6 +191,10 @@ struct ip_info {
 	uint8_t next;        /* next header of the fixed header */
 	uint8_t next_ext;
 	bool fragmented;     /* more fragments follow, or IPv6 fragment header */
+};
+
+struct ip_info {
+	struct ip_head head;
 	/*
 	 * The lists last: the decoder clears everything above them for each
 	 * packet, and each entry only when it adds one (nopts, next_ext count them).
@@ -241,14 +249,7 @@ enum tun_kind {
 struct tun_layer {
 	uint8_t kind;         /* enum tun_kind */
 	/* IPIP, GRE, VXLAN, Geneve: the IP header that carried the layer */
-	uint8_t ip_version;   /* 4 or 6 */
-	uint8_t src[16], dst[16];
-	/* its fields that -v shows (struct ip_info's of the same names) */
-	uint8_t ip_tos, ip_ttl, ip_proto, ip_hlim;
-	uint16_t ip_id, ip_off, ip_totlen, ip_plen;
-	uint32_t ip_flow;
-	bool ip_sum_bad;
-	uint16_t ip_sum, ip_sum_shouldbe;
+	struct ip_head ip;
 	/* VXLAN, Geneve: the UDP ports */
 	uint16_t sport, dport;
 	/* GRE: flags and version word, protocol, the GRE packet's length; Geneve: protocol */

@@ -20,10 +20,10 @@ static void make_packet(struct packet *p, uint8_t version, uint8_t addrlen, cons
 {
 	memset(p, 0, sizeof(*p));
 	p->stop = STOP_NONE;
-	p->ip.version = version;
-	p->ip.addrlen = addrlen;
-	memcpy(p->ip.src, src, addrlen);
-	memcpy(p->ip.dst, dst, addrlen);
+	p->ip.head.version = version;
+	p->ip.head.addrlen = addrlen;
+	memcpy(p->ip.head.src, src, addrlen);
+	memcpy(p->ip.head.dst, dst, addrlen);
 	p->tcp.sport = sport;
 	p->tcp.dport = dport;
 }
@@ -95,7 +95,7 @@ void conv_build(struct conv *v, struct packet *p, enum conv_who from, uint8_t fl
 		make_segment4(p, v->addr[from], v->port[from], v->addr[!from], v->port[!from], flags,
 			      seq, ack, len, win);
 		/* Each segment a new IP datagram, as a real stack sends it. */
-		p->ip.id = ++v->ip_id;
+		p->ip.head.id = ++v->ip_id;
 	}
 	p->ts_sec = v->now_us / 1000000;
 	p->ts_frac = (uint32_t)(v->now_us % 1000000);

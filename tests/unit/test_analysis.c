@@ -871,7 +871,7 @@ static void test_analysis_duplicate(void **state)
 	 */
 	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 141, 0, SWIN), "ack");
 	conv_build(&v, &q[0], SRV, ACK, SISN + 1, CISN + 141, 0, SWIN);
-	q[0].ip.id = 7; /* as a stack that sends every datagram with IP ID 0 (or 7) */
+	q[0].ip.head.id = 7; /* as a stack that sends every datagram with IP ID 0 (or 7) */
 	assert_string_equal(conv_send(&v, &q[0]), "dup ack #1");
 	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 131, SISN + 1, 10, CWIN),
 			    "spurious retransmission");

@@ -219,19 +219,19 @@ static uint16_t tcp4_checksum(const uint8_t *ip)
 static void assert_ipv4(const struct packet *p, const uint8_t *src, const uint8_t *dst,
 			uint16_t totlen)
 {
-	assert_int_equal(p->ip.version, 4);
-	assert_int_equal(p->ip.addrlen, 4);
-	assert_memory_equal(p->ip.src, src, 4);
-	assert_memory_equal(p->ip.dst, dst, 4);
-	assert_int_equal(p->ip.proto, 6);
-	assert_int_equal(p->ip.hlen, 20);
-	assert_int_equal(p->ip.totlen, totlen);
-	assert_int_equal(p->ip.ttl, 64);
-	assert_int_equal(p->ip.id, 0x1234);
-	assert_int_equal(p->ip.off, 0x4000);
-	assert_int_equal(p->ip.missing, 0);
-	assert_false(p->ip.fragmented);
-	assert_false(p->ip.hdr_sum_bad);
+	assert_int_equal(p->ip.head.version, 4);
+	assert_int_equal(p->ip.head.addrlen, 4);
+	assert_memory_equal(p->ip.head.src, src, 4);
+	assert_memory_equal(p->ip.head.dst, dst, 4);
+	assert_int_equal(p->ip.head.proto, 6);
+	assert_int_equal(p->ip.head.hlen, 20);
+	assert_int_equal(p->ip.head.totlen, totlen);
+	assert_int_equal(p->ip.head.ttl, 64);
+	assert_int_equal(p->ip.head.id, 0x1234);
+	assert_int_equal(p->ip.head.off, 0x4000);
+	assert_int_equal(p->ip.head.missing, 0);
+	assert_false(p->ip.head.fragmented);
+	assert_false(p->ip.head.hdr_sum_bad);
 }
 
 /* The fixed TCP header that the frame's row gives, and its length. */
@@ -276,7 +276,7 @@ static void test_decode_ethernet_ipv4_syn_options(void **state)
 	assert_int_equal(p.link.type, 0x0800);
 	assert_int_equal(p.link.ntags, 0);
 	assert_ipv4(&p, addr_a4, addr_b4, 64);
-	assert_int_equal(p.ip.nopts, 0);
+	assert_int_equal(p.ip.head.nopts, 0);
 
 	assert_int_equal(t->sum, 0x4702);
 	assert_int_equal(t->urp, 0);
@@ -439,7 +439,7 @@ static void test_decode_null_both_byte_orders(void **state)
 		memcpy(buf + 4, f_raw6_hbh, sizeof(f_raw6_hbh));
 		decode(LINK_NULL, buf, sizeof(buf), sizeof(buf), false, &le);
 		assert_int_equal(le.stop, STOP_NONE);
-		assert_int_equal(le.ip.version, 6);
+		assert_int_equal(le.ip.head.version, 6);
 		assert_int_equal(le.tcp.sport, 50000);
 		/* An unknown family is not IP. */
 		buf[0] = 7;
@@ -569,15 +569,15 @@ static void test_decode_raw_ipv4(void **state)
 static void assert_ipv6(const struct packet *p, const uint8_t *src, const uint8_t *dst,
 			uint16_t plen, uint8_t next)
 {
-	assert_int_equal(p->ip.version, 6);
-	assert_int_equal(p->ip.addrlen, 16);
-	assert_memory_equal(p->ip.src, src, 16);
-	assert_memory_equal(p->ip.dst, dst, 16);
-	assert_int_equal(p->ip.plen, plen);
-	assert_int_equal(p->ip.next, next);
-	assert_int_equal(p->ip.hlim, 64);
-	assert_int_equal(p->ip.proto, 6);
-	assert_int_equal(p->ip.missing, 0);
+	assert_int_equal(p->ip.head.version, 6);
+	assert_int_equal(p->ip.head.addrlen, 16);
+	assert_memory_equal(p->ip.head.src, src, 16);
+	assert_memory_equal(p->ip.head.dst, dst, 16);
+	assert_int_equal(p->ip.head.plen, plen);
+	assert_int_equal(p->ip.head.next, next);
+	assert_int_equal(p->ip.head.hlim, 64);
+	assert_int_equal(p->ip.head.proto, 6);
+	assert_int_equal(p->ip.head.missing, 0);
 }
 
 static void test_decode_ipv6(void **state)
@@ -588,8 +588,8 @@ static void test_decode_ipv6(void **state)
 	(void)state;
 	decode_valid(&frames[7], false, &p);
 	assert_ipv6(&p, addr6_2, addr6_1, 40, 6);
-	assert_int_equal(p.ip.next_ext, 0);
-	assert_false(p.ip.fragmented);
+	assert_int_equal(p.ip.head.next_ext, 0);
+	assert_false(p.ip.head.fragmented);
 	assert_int_equal(t->length, 40);
 	assert_int_equal(t->paylen, 0);
 	assert_int_equal(t->payload.len, 0);
@@ -616,10 +616,10 @@ static void test_decode_ipv6_hop_by_hop(void **state)
 	(void)state;
 	decode_valid(&frames[8], true, &p);
 	assert_ipv6(&p, addr6_1, addr6_2, 30, 0);
-	assert_int_equal(p.ip.next_ext, 1);
+	assert_int_equal(p.ip.head.next_ext, 1);
 	assert_int_equal(p.ip.ext[0].type, 0);
 	assert_int_equal(p.ip.ext[0].len, 8);
-	assert_false(p.ip.fragmented);
+	assert_false(p.ip.head.fragmented);
 	assert_int_equal(t->paylen, 2);
 	assert_int_equal(t->payload.len, 2);
 	assert_ptr_equal(t->payload.data, f_raw6_hbh + 68);
@@ -638,13 +638,13 @@ static void test_decode_ipv6_fragment(void **state)
 	/* The first fragment: TCP is decoded, the checksum cannot be checked. */
 	decode_valid(&frames[9], true, &p);
 	assert_ipv6(&p, addr6_1, addr6_2, 32, 44);
-	assert_int_equal(p.ip.next_ext, 1);
+	assert_int_equal(p.ip.head.next_ext, 1);
 	assert_int_equal(p.ip.ext[0].type, 44);
 	assert_int_equal(p.ip.ext[0].len, 8);
 	assert_int_equal(p.ip.ext[0].frag_off, 0);
 	assert_true(p.ip.ext[0].frag_more);
 	assert_int_equal(p.ip.ext[0].frag_id, 0x12345678u);
-	assert_true(p.ip.fragmented);
+	assert_true(p.ip.head.fragmented);
 	assert_int_equal(t->paylen, 4);
 	assert_memory_equal(t->payload.data, "frag", 4);
 	assert_false(t->cksum_checked);
@@ -715,14 +715,14 @@ static void check_cut(const struct frame_desc *f, uint32_t cap, const struct pac
 	}
 	/* An IPv4 checksum failure would be a decoder bug on these valid frames. */
 	if (p->stop != STOP_NOT_IP && p->stop != STOP_NOT_TCP)
-		assert_false(p->ip.hdr_sum_bad);
+		assert_false(p->ip.head.hdr_sum_bad);
 
 	if (cap <= l3) {
 		expect_stop(f, cap, p->stop, STOP_NOT_IP);
 		return;
 	}
 	if (f->version == 4) {
-		assert_int_equal(p->ip.version, 4);
+		assert_int_equal(p->ip.head.version, 4);
 		if (cap < l3 + 10)
 			want = STOP_NOT_TCP;
 		else if (cap < l3 + 20)
@@ -735,7 +735,7 @@ static void check_cut(const struct frame_desc *f, uint32_t cap, const struct pac
 			want = STOP_NONE;
 		expect_stop(f, cap, p->stop, want);
 	} else {
-		assert_int_equal(p->ip.version, 6);
+		assert_int_equal(p->ip.head.version, 6);
 		if (cap < l3 + 7) {
 			expect_stop(f, cap, p->stop, STOP_NOT_TCP);
 		} else if (cap < l3 + 40) {
@@ -771,8 +771,8 @@ static void check_cut(const struct frame_desc *f, uint32_t cap, const struct pac
 	}
 
 	/* The fixed header is in: it decodes exactly as in the full frame (as its row says). */
-	assert_memory_equal(p->ip.src, full->ip.src, p->ip.addrlen);
-	assert_memory_equal(p->ip.dst, full->ip.dst, p->ip.addrlen);
+	assert_memory_equal(p->ip.head.src, full->ip.head.src, p->ip.head.addrlen);
+	assert_memory_equal(p->ip.head.dst, full->ip.head.dst, p->ip.head.addrlen);
 	assert_tcp_header(f, t);
 	assert_int_equal(t->paylen, f->paylen);
 	assert_int_equal(t->payload.len, cap > pay_off ? cap - pay_off : 0);
@@ -924,12 +924,12 @@ static void test_decode_ipv4_bad_ihl(void **state)
 
 	(void)state;
 	RAW4(&p, false, STOP_IP_BAD_HLEN, {0, 0x44}); /* IHL 4: 16 bytes */
-	assert_int_equal(p.ip.hlen, 16);
+	assert_int_equal(p.ip.head.hlen, 16);
 	assert_false(packet_has_tcp(&p));
 	assert_true(packet_is_tcp(&p));
 
 	RAW4(&p, false, STOP_IP_BAD_HLEN, {0, 0x40}); /* IHL 0 */
-	assert_int_equal(p.ip.hlen, 0);
+	assert_int_equal(p.ip.head.hlen, 0);
 }
 
 static void test_decode_ipv4_bad_total_length(void **state)
@@ -938,14 +938,14 @@ static void test_decode_ipv4_bad_total_length(void **state)
 
 	(void)state;
 	RAW4(&p, false, STOP_IP_BAD_LEN, {2, 0}, {3, 19}); /* below the 20-byte header */
-	assert_int_equal(p.ip.totlen, 19);
+	assert_int_equal(p.ip.head.totlen, 19);
 	assert_false(packet_has_tcp(&p));
 
 	RAW4(&p, false, STOP_IP_BAD_LEN, {2, 0}, {3, 0});
 
 	/* IHL 15 (60 bytes) in a 43-byte datagram. */
 	RAW4(&p, false, STOP_IP_BAD_LEN, {0, 0x4f});
-	assert_int_equal(p.ip.hlen, 60);
+	assert_int_equal(p.ip.head.hlen, 60);
 }
 
 /* A total length past the captured bytes: paylen from the header, payload from the capture. */
@@ -955,7 +955,7 @@ static void test_decode_ipv4_length_past_capture(void **state)
 
 	(void)state;
 	RAW4(&p, true, STOP_NONE, {2, 0}, {3, 100});
-	assert_int_equal(p.ip.missing, 57);
+	assert_int_equal(p.ip.head.missing, 57);
 	assert_int_equal(p.tcp.length, 80);
 	assert_int_equal(p.tcp.paylen, 60);
 	assert_int_equal(p.tcp.payload.len, 3);
@@ -983,7 +983,7 @@ static void test_decode_ipv4_bad_version(void **state)
 	buf[14] = 0x55;
 	decode(LINK_EN10MB, buf, sizeof(buf), sizeof(buf), false, &p);
 	assert_int_equal(p.stop, STOP_IP_BAD_VERSION);
-	assert_int_equal(p.ip.bad_version, 5);
+	assert_int_equal(p.ip.head.bad_version, 5);
 	assert_false(packet_has_tcp(&p));
 	assert_true(packet_is_tcp(&p));
 }
@@ -1019,13 +1019,13 @@ static void test_decode_ipv4_fragments(void **state)
 	RAW4(&p, true, STOP_IP_FRAGMENT, {6, 0x00}, {7, 0x01}); /* offset 8, last fragment */
 	assert_false(packet_has_tcp(&p));
 	assert_true(packet_is_tcp(&p));
-	assert_memory_equal(p.ip.src, addr4_1, 4);
+	assert_memory_equal(p.ip.head.src, addr4_1, 4);
 
 	RAW4(&p, true, STOP_IP_FRAGMENT, {6, 0x20}, {7, 0x01}); /* offset 8, more fragments */
 
 	/* The first fragment: TCP decoded, checksum not verifiable. */
 	RAW4(&p, true, STOP_NONE, {6, 0x20}, {7, 0x00});
-	assert_true(p.ip.fragmented);
+	assert_true(p.ip.head.fragmented);
 	assert_int_equal(p.tcp.seq, 1000);
 	assert_false(p.tcp.cksum_checked);
 }
@@ -1134,7 +1134,7 @@ static void test_decode_checksum_ipv4(void **state)
 	assert_true(p.tcp.cksum_checked);
 	assert_true(p.tcp.cksum_ok);
 	assert_int_equal(p.tcp.cksum_shouldbe, 0x9669);
-	assert_false(p.ip.hdr_sum_bad);
+	assert_false(p.ip.head.hdr_sum_bad);
 
 	/* Not asked: not checked. */
 	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), false, &p);
@@ -1148,7 +1148,7 @@ static void test_decode_checksum_ipv4(void **state)
 	assert_int_equal(p.tcp.sum, 0x9669);
 	assert_int_equal(p.tcp.cksum_shouldbe, tcp4_checksum(buf));
 	assert_int_not_equal(p.tcp.cksum_shouldbe, 0x9669);
-	assert_false(p.ip.hdr_sum_bad);
+	assert_false(p.ip.head.hdr_sum_bad);
 
 	/* The odd last byte counts too. */
 	raw4_copy(buf);
@@ -1160,9 +1160,9 @@ static void test_decode_checksum_ipv4(void **state)
 	raw4_copy(buf);
 	buf[8] = 63;
 	decode(LINK_RAW, buf, sizeof(buf), sizeof(buf), true, &p);
-	assert_true(p.ip.hdr_sum_bad);
-	assert_int_equal(p.ip.hdr_sum, (f_raw4_data[10] << 8) | f_raw4_data[11]);
-	assert_int_equal(p.ip.hdr_sum_shouldbe, ((f_raw4_data[10] << 8) | f_raw4_data[11]) + 0x100);
+	assert_true(p.ip.head.hdr_sum_bad);
+	assert_int_equal(p.ip.head.hdr_sum, (f_raw4_data[10] << 8) | f_raw4_data[11]);
+	assert_int_equal(p.ip.head.hdr_sum_shouldbe, ((f_raw4_data[10] << 8) | f_raw4_data[11]) + 0x100);
 	assert_true(p.tcp.cksum_ok);
 }
 

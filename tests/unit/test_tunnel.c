@@ -163,8 +163,8 @@ static void decode(struct frame *f, struct packet *p)
 static void assert_inner(const struct packet *p)
 {
 	assert_int_equal(p->stop, STOP_NONE);
-	assert_int_equal(p->ip.version, 4);
-	assert_int_equal(p->ip.src[3], 1);
+	assert_int_equal(p->ip.head.version, 4);
+	assert_int_equal(p->ip.head.src[3], 1);
 	assert_int_equal(p->tcp.sport, 1234);
 	assert_int_equal(p->tcp.dport, 80);
 	assert_int_equal(p->tcp.flags, TCPF_SYN);
@@ -184,13 +184,13 @@ static void test_ipip_each_way(void **state)
 	assert_inner(&p);
 	assert_int_equal(p.tun.depth, 1);
 	assert_int_equal(p.tun.layer[0].kind, TUN_IPIP);
-	assert_int_equal(p.tun.layer[0].src[3], 9);
+	assert_int_equal(p.tun.layer[0].ip.src[3], 9);
 	inner_tcp4(&f);
 	push_ip6(&f, 4);
 	push_ether(&f, 0x86dd);
 	decode(&f, &p);
 	assert_inner(&p);
-	assert_int_equal(p.tun.layer[0].ip_version, 6);
+	assert_int_equal(p.tun.layer[0].ip.version, 6);
 }
 
 static void test_gre_key_seq(void **state)
@@ -396,7 +396,7 @@ static void test_pppoe(void **state)
 							  missing!", the TCP line still printed */
 	decode(&f, &p);
 	assert_inner(&p);
-	assert_int_equal(p.ip.missing, 2);
+	assert_int_equal(p.ip.head.missing, 2);
 	put16(d + 14 + 4, 1); /* shorter than PPP's protocol field */
 	decode(&f, &p);
 	assert_false(packet_is_tcp(&p));
