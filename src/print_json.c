@@ -9,6 +9,7 @@
 #include "tcpnote/print_json.h"
 #include "tcpnote/sbuf.h"
 #include "tcpnote/tcp_flags.h"
+#include "tcpnote/tun_names.h"
 
 /* Labels are fixed ASCII names, addresses come from inet_ntop: nothing needs escaping. */
 static void json_labels(struct sbuf *s, const struct labels *l, const struct app_hints *h)
@@ -291,31 +292,11 @@ static void json_kafka_facts(struct sbuf *s, const struct kafka_facts *f)
 /* ,"tunnel":"vxlan vni 1": the innermost tunnel layer of the connection, when it has one. */
 static void json_tunnel(struct sbuf *s, const struct flow_key *k)
 {
-	switch (k->tun_kind) {
-	case TUN_IPIP:
-		sbuf_puts(s, ",\"tunnel\":\"ipip\"");
-		break;
-	case TUN_GRE:
-		if (k->tun_id != 0)
-			sbuf_printf(s, ",\"tunnel\":\"gre key %u\"", k->tun_id);
-		else
-			sbuf_puts(s, ",\"tunnel\":\"gre\"");
-		break;
-	case TUN_VXLAN:
-		sbuf_printf(s, ",\"tunnel\":\"vxlan vni %u\"", k->tun_id);
-		break;
-	case TUN_GENEVE:
-		sbuf_printf(s, ",\"tunnel\":\"geneve vni %u\"", k->tun_id);
-		break;
-	case TUN_MPLS:
-		sbuf_printf(s, ",\"tunnel\":\"mpls label %u\"", k->tun_id);
-		break;
-	case TUN_PPPOE:
-		sbuf_printf(s, ",\"tunnel\":\"pppoe session %u\"", k->tun_id);
-		break;
-	default:
-		break;
-	}
+	if (tun_name(k->tun_kind) == NULL)
+		return;
+	sbuf_puts(s, ",\"tunnel\":\"");
+	tun_put_name(s, k->tun_kind, k->tun_id);
+	sbuf_putc(s, '"');
 }
 
 size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_key *k)

@@ -11,6 +11,7 @@
 #include "tcpnote/print_text.h"
 #include "tcpnote/sbuf.h"
 #include "tcpnote/tcp_flags.h"
+#include "tcpnote/tun_names.h"
 
 #define LINE_MAX_BYTES 8192
 #define IFCACHE 16
@@ -1044,7 +1045,8 @@ static void print_pppoe(struct sbuf *s, const struct tun_layer *l, bool eflag)
 		sbuf_printf(s, " [ver %u]", (unsigned)l->pppoe_vt >> 4);
 	if ((l->pppoe_vt & 0xf) != 1)
 		sbuf_printf(s, " [type %u]", l->pppoe_vt & 0xfu);
-	sbuf_puts(s, "PPPoE ");
+	sbuf_puts(s, tun_tcpdump_word(l->kind));
+	sbuf_putc(s, ' ');
 	if (l->pppoe_len > l->pppoe_wire)
 		sbuf_printf(s, " [len %u > %u!]", l->pppoe_len, l->pppoe_wire);
 	if (l->session != 0)
@@ -1089,7 +1091,7 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 		}
 		switch (l->kind) {
 		case TUN_GRE:
-			sbuf_puts(s, "GREv0");
+			sbuf_puts(s, tun_tcpdump_word(l->kind));
 			if (vflag)
 				put_gre_flags(s, l->gre_flags);
 			if (l->gre_flags & 0x8000)
@@ -1103,11 +1105,12 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 			sbuf_printf(s, ", length %u%s", l->gre_len, vflag ? "\n\t" : ": ");
 			break;
 		case TUN_VXLAN:
-			sbuf_printf(s, "VXLAN, flags [%s] (0x%02x), vni %u\n", (l->flags & 0x08) ? "I" : ".",
-				    l->flags, l->vni);
+			sbuf_printf(s, "%s, flags [%s] (0x%02x), vni %u\n", tun_tcpdump_word(l->kind),
+				    (l->flags & 0x08) ? "I" : ".", l->flags, l->vni);
 			break;
 		case TUN_GENEVE:
-			sbuf_puts(s, "Geneve, Flags [");
+			sbuf_puts(s, tun_tcpdump_word(l->kind));
+			sbuf_puts(s, ", Flags [");
 			put_geneve_flags(s, l->flags);
 			sbuf_printf(s, "], vni 0x%x", l->vni);
 			if (l->rsvd)
@@ -1122,7 +1125,7 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 			print_pppoe(s, l, eflag);
 			break;
 		case TUN_MPLS:
-			sbuf_puts(s, "MPLS");
+			sbuf_puts(s, tun_tcpdump_word(l->kind));
 			for (j = 0; j < l->nlabels; j++) {
 				uint32_t e = l->labels[j];
 
