@@ -94,8 +94,9 @@ def kafka_seeds(frames, path):
 
 def tunnel_seeds(path):
     """fuzz_packet seeds for what pcaps/ has no capture of: GRE nested past the depth bound,
-    an MPLS stack without a bottom, Geneve with options, VXLAN inside GRE (Ethernet inside),
-    PPPoE with a lying length, a one-byte PPP protocol, inside GRE and under a tag."""
+    an MPLS stack without a bottom, Geneve with options (one longer than the rest), VXLAN
+    inside GRE (Ethernet inside), BCM-LI's shim (IP by version, Ethernet), PPPoE with a lying
+    length, a one-byte PPP protocol, inside GRE and under a tag."""
     tcp = struct.pack('>HHIIBBHHH', 1234, 80, 1, 0, 0x50, 0x02, 512, 0, 0)
 
     def ip4(proto, payload):
@@ -105,8 +106,8 @@ def tunnel_seeds(path):
     def eth(kind, payload):
         return bytes(12) + struct.pack('>H', kind) + payload
 
-    def udp(dport, payload):
-        return struct.pack('>HHHH', 40000, dport, 8 + len(payload), 0) + payload
+    def udp(dport, payload, sport=40000):
+        return struct.pack('>HHHH', sport, dport, 8 + len(payload), 0) + payload
 
     inner = ip4(6, tcp)
     nested = inner
@@ -119,6 +120,11 @@ def tunnel_seeds(path):
         'mpls-null': eth(0x8847, struct.pack('>I', 0x100 | 63) + inner),
         'geneve-options': eth(0x0800, ip4(17, udp(6081, bytes([2, 0x40, 0x65, 0x58, 0, 0, 1, 0]) +
                                                   bytes(8) + eth(0x0800, inner)))),
+        'geneve-bad-option': eth(0x0800, ip4(17, udp(6081, bytes([2, 0, 0x08, 0, 0, 0, 1, 0]) +
+                                                     bytes([1, 0x32, 0x81, 0x1f]) + bytes(4) + inner))),
+        'bcm-li-ip': eth(0x0800, ip4(17, udp(49153, struct.pack('>I', 0x68000001) + inner, 49152))),
+        'bcm-li-ether': eth(0x0800, ip4(17, udp(49153, struct.pack('>I', 0x4e000001) +
+                                                 eth(0x0800, inner), 49152))),
         'vxlan-in-gre': eth(0x0800, ip4(47, struct.pack('>HH', 0, 0x0800) + ip4(17, udp(
             4789, bytes([8, 0, 0, 0, 0, 0, 5, 0]) + eth(0x0800, inner))))),
     }

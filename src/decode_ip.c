@@ -33,8 +33,7 @@ uint16_t cksum_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-/* tcpdump's in_cksum_shouldbe(): what the checksum field would have to be. */
-static uint16_t cksum_shouldbe(uint16_t field, uint16_t computed)
+uint16_t cksum_shouldbe(uint16_t field, uint16_t computed)
 {
 	uint32_t should = (uint32_t)field + computed;
 
@@ -80,23 +79,25 @@ static void decode_ip4_options(struct span opts, struct ip_info *ip)
 	}
 }
 
+uint16_t cksum_pseudo(const struct ip_head *ip, uint8_t proto, struct span seg, uint32_t length)
+{
+	uint32_t sum = 0;
+
+	sum = cksum_add(sum, span_make(ip->src, ip->addrlen));
+	sum = cksum_add(sum, span_make(ip->dst, ip->addrlen));
+	sum += proto;
+	sum += length & 0xffff;
+	sum += length >> 16;
+	sum = cksum_add(sum, span_sub(seg, 0, length));
+	return (uint16_t)~cksum_fold(sum);
+}
+
 /* The TCP pseudo-header sum (RFC 9293 section 3.1) plus the segment bytes. */
 static void tcp_checksum(const struct ip_info *ip, struct span seg, uint32_t length,
 			 struct tcp_info *tcp)
 {
-	uint32_t sum = 0;
-	struct span a;
-	uint16_t computed;
+	uint16_t computed = cksum_pseudo(&ip->head, IPPROTO_TCP_, seg, length);
 
-	a = span_make(ip->head.src, ip->head.addrlen);
-	sum = cksum_add(sum, a);
-	a = span_make(ip->head.dst, ip->head.addrlen);
-	sum = cksum_add(sum, a);
-	sum += IPPROTO_TCP_;
-	sum += length & 0xffff;
-	sum += length >> 16;
-	sum = cksum_add(sum, span_sub(seg, 0, length));
-	computed = (uint16_t)~cksum_fold(sum);
 	tcp->cksum_checked = true;
 	tcp->cksum_ok = computed == 0;
 	tcp->cksum_shouldbe = cksum_shouldbe(tcp->sum, computed);
@@ -140,6 +141,8 @@ static void decode_ip4_outer(struct span cap, uint32_t wire, const struct decode
 	    !span_has(cap, 0, hlen))
 		return;
 	ip->head.hlen = (uint8_t)hlen;
+	if (hlen > 20)
+		decode_ip4_options(span_sub(cap, 20, hlen - 20), ip);
 	if (opts->verify_checksums) {
 		uint16_t computed = (uint16_t)~cksum_fold(cksum_add(0, span_sub(cap, 0, hlen)));
 

@@ -1,4 +1,4 @@
-/* decode_tunnel.c - tunnel layers between an outer and an inner IP header: IP-in-IP, GRE, VXLAN, Geneve, MPLS, PPPoE. */
+/* decode_tunnel.c - tunnel layers between an outer and an inner IP header: IP-in-IP, GRE, VXLAN, Geneve, BCM-LI, MPLS, PPPoE. */
 #include <string.h>
 
 #include "tcpnote/decode.h"
@@ -14,6 +14,7 @@
 #define ETHERTYPE_TEB 0x6558 /* transparent Ethernet bridging: an Ethernet frame follows */
 #define UDP_PORT_VXLAN 4789  /* IANA */
 #define UDP_PORT_GENEVE 6081 /* IANA */
+#define UDP_PORT_BCM_LI 49152 /* print-udp.c's BCM_LI_PORT */
 /* GRE flags (RFC 2784, RFC 2890; routing from RFC 1701) */
 #define GRE_CP 0x8000
 #define GRE_RP 0x4000
@@ -144,26 +145,75 @@ static bool decode_gre(struct span cap, uint32_t wire, const struct decode_opts 
 	return true;
 }
 
-/* UDP on the VXLAN or Geneve port (print-udp.c looks at either port); anything else is no tunnel. */
+/* Geneve's options (print-geneve.c's geneve_opts_print): class, type, length in 4-byte words. */
+static void decode_geneve_opts(struct span o, struct tun_layer *l)
+{
+	size_t off = 0;
+	uint8_t b;
+
+	while (off < o.len) {
+		struct geneve_opt *g;
+
+		if (l->ngopts >= GENEVE_MAX_OPTS) {
+			l->gopts_more = true;
+			return;
+		}
+		g = &l->gopts[l->ngopts++];
+		memset(g, 0, sizeof(*g));
+		if (!span_be16(o, off, &g->cls) || !span_u8(o, off + 2, &g->type) ||
+		    !span_u8(o, off + 3, &b))
+			return;
+		g->len = (uint8_t)(4u + (b & 0x1fu) * 4u);
+		if (g->len > o.len - off) {
+			g->bad_len = true;
+			return;
+		}
+		g->data = o.data + off + 4;
+		off += g->len;
+	}
+}
+
+/* The UDP checksum over the pseudo-header, when -v asks for it (print-udp.c). */
+static void check_udp(struct span cap, const struct decode_opts *opts, struct tun_layer *l)
+{
+	uint16_t computed;
+
+	if (!opts->verify_checksums)
+		return;
+	if (!span_has(cap, 0, l->udp_len)) {
+		l->udp_ck = UDP_CK_UNCAPTURED;
+		return;
+	}
+	computed = cksum_pseudo(&l->ip, IPPROTO_UDP_, cap, l->udp_len);
+	l->udp_ck = computed == 0 ? UDP_CK_OK : UDP_CK_BAD;
+	l->udp_sum_shouldbe = cksum_shouldbe(l->udp_sum, computed);
+}
+
+/*
+ * UDP on the VXLAN or Geneve port (print-udp.c looks at either port) or
+ * from the BCM-LI port; anything else is no tunnel. tcpdump -q shows these as UDP; the
+ * printer stops there, the layers are still decoded for the connection.
+ */
 static bool decode_udp(struct span cap, uint32_t wire, const struct decode_opts *opts,
 		       struct packet *p, struct tun_layer *l)
 {
-	uint16_t ulen;
 	uint8_t b;
 	struct span d;
 	uint32_t len;
 
-	if (opts->no_udp_tunnels || !span_be16(cap, 0, &l->sport) || !span_be16(cap, 2, &l->dport) ||
-	    !span_be16(cap, 4, &ulen) || ulen < 8 || ulen > wire)
+	if (!span_be16(cap, 0, &l->sport) || !span_be16(cap, 2, &l->dport) ||
+	    !span_be16(cap, 4, &l->udp_len) || !span_be16(cap, 6, &l->udp_sum) || l->udp_len < 8 ||
+	    l->udp_len > wire)
 		return false;
-	d = span_sub(cap, 8, (size_t)ulen - 8u);
-	len = ulen - 8u;
+	d = span_sub(cap, 8, (size_t)l->udp_len - 8u);
+	len = l->udp_len - 8u;
 	if (l->sport == UDP_PORT_VXLAN || l->dport == UDP_PORT_VXLAN) {
 		/* RFC 7348: flags, 3 reserved bytes, 24-bit VNI, 1 reserved byte; then Ethernet. */
 		if (len < 8 || !span_u8(d, 0, &l->flags) || !span_be32(d, 4, &l->vni))
 			return false;
 		l->kind = TUN_VXLAN;
 		l->vni >>= 8;
+		check_udp(cap, opts, l);
 		note_identity(&p->tun, l, l->vni);
 		by_ethertype(ETHERTYPE_TEB, span_sub(d, 8, d.len), len - 8u, opts, p, l);
 		return true;
@@ -179,10 +229,40 @@ static bool decode_udp(struct span cap, uint32_t wire, const struct decode_opts 
 		l->opt_len = (uint16_t)((b & 0x3f) * 4u);
 		if (len < 8u + l->opt_len || !span_has(d, 8, l->opt_len))
 			return false;
+		decode_geneve_opts(span_sub(d, 8, l->opt_len), l);
+		check_udp(cap, opts, l);
 		note_identity(&p->tun, l, l->vni);
 		by_ethertype(l->proto, span_sub(d, 8u + l->opt_len, d.len), len - 8u - l->opt_len, opts,
 			     p, l);
 		return true;
+	}
+	/* print-udp.c's last port test, on the source port only (the ports it knows come first) */
+	if (l->sport == UDP_PORT_BCM_LI) {
+		/* A 4-byte shim; its packet type says what follows (undecided: the IP version). */
+		if (len < 4 || !span_be32(d, 0, &l->shim) || !span_u8(d, 4, &b))
+			return false;
+		l->kind = TUN_BCMLI;
+		check_udp(cap, opts, l);
+		note_identity(&p->tun, l, l->shim & 0x3fffffu);
+		d = span_sub(d, 4, d.len);
+		switch ((l->shim >> 25) & 0xfu) {
+		case 4:
+			if ((b >> 4) != 4 && (b >> 4) != 6)
+				return false;
+			inner_ip(d, len - 4u, b >> 4, opts, p);
+			return true;
+		case 5:
+			inner_ip(d, len - 4u, 4, opts, p);
+			return true;
+		case 6:
+			inner_ip(d, len - 4u, 6, opts, p);
+			return true;
+		case 7:
+			by_ethertype(ETHERTYPE_TEB, d, len - 4u, opts, p, l);
+			return true;
+		default:
+			return false;
+		}
 	}
 	return false;
 }
@@ -201,6 +281,7 @@ bool decode_tunnel_ip(struct span cap, uint32_t wire, uint8_t proto, const struc
 	if (l == NULL)
 		return false;
 	l->ip = outer->head;
+	memcpy(l->ip_opts, outer->opts, sizeof(outer->opts[0]) * outer->head.nopts);
 	switch (proto) {
 	case IPPROTO_IPIP_:
 	case IPPROTO_IPV6_:

@@ -276,7 +276,6 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	pl->opts = *opts;
 	pl->out = out;
 	pl->dopts.verify_checksums = opts->print.vflag > 0 && !opts->no_checksums;
-	pl->dopts.no_udp_tunnels = opts->print.quick;
 	pl->numbering = !opts->quiet && !opts->json;
 	if (opts->keep_flows || opts->json)
 		pl->app_want = APP_TRACK_FACTS | APP_TRACK_CERTS;

@@ -995,11 +995,11 @@ static const char *mpls_label_name(uint32_t label)
 	return label < 4 ? names[label] : "rsvd";
 }
 
-/* -v: a tunnel's outer IP header, as the inner one (its options are not shown). */
+/* -v: a tunnel's outer IP header, as the inner one. */
 static void print_outer_verbose(struct sbuf *s, struct names *nm, const struct tun_layer *l)
 {
 	if (l->ip.version == 4)
-		print_ip4_verbose(s, nm, &l->ip, NULL);
+		print_ip4_verbose(s, nm, &l->ip, l->ip_opts);
 	else
 		print_ip6_verbose(s, &l->ip);
 }
@@ -1058,6 +1058,82 @@ static void print_pppoe(struct sbuf *s, const struct tun_layer *l, bool eflag)
 	}
 }
 
+/* print-udp.c's checksum verdict under -v (IPv6) or -vv (IPv4, where 0 means none sent). */
+static void put_udp_cksum(struct sbuf *s, const struct tun_layer *l, int vflag)
+{
+	if (l->udp_ck == UDP_CK_NONE)
+		return;
+	if (l->ip.version == 4) {
+		if (vflag < 2)
+			return;
+		if (l->udp_sum == 0) {
+			sbuf_puts(s, "[no cksum] ");
+			return;
+		}
+	}
+	if (l->udp_ck == UDP_CK_OK)
+		sbuf_puts(s, "[udp sum ok] ");
+	else if (l->udp_ck == UDP_CK_BAD)
+		sbuf_printf(s, "[bad udp cksum 0x%04x -> 0x%04x!] ", l->udp_sum, l->udp_sum_shouldbe);
+}
+
+/* print-geneve.c's name of an option class. */
+static const char *geneve_class_name(uint16_t c)
+{
+	static const char *const names[] = {"Linux", "Open vSwitch", "Open Virtual Networking (OVN)",
+					    "In-band Network Telemetry (INT)", "VMware"};
+
+	if (c >= 0x0100 && c <= 0x0104)
+		return names[c - 0x0100];
+	if (c <= 0x00ff)
+		return "Standard";
+	return c >= 0xfff0 ? "Experimental" : "Unknown";
+}
+
+/* Geneve's options: their size, or under -v each (with its data under -vv). */
+static void put_geneve_opts(struct sbuf *s, const struct tun_layer *l, int vflag)
+{
+	unsigned i, j;
+
+	sbuf_puts(s, ", options [");
+	if (!vflag) {
+		sbuf_printf(s, "%u bytes]", l->opt_len);
+		return;
+	}
+	for (i = 0; i < l->ngopts; i++) {
+		const struct geneve_opt *g = &l->gopts[i];
+
+		sbuf_printf(s, "%sclass %s (0x%x) type 0x%x%s len %u", i > 0 ? ", " : "",
+			    geneve_class_name(g->cls), g->cls, g->type, (g->type & 0x80) ? "(C)" : "",
+			    g->len);
+		if (g->bad_len) {
+			sbuf_puts(s, " [bad length]");
+			break;
+		}
+		if (vflag > 1 && g->len > 4) {
+			sbuf_puts(s, " data");
+			for (j = 0; j + 4 < g->len; j += 4)
+				sbuf_printf(s, " %08x", be32_at(g->data + j));
+		}
+	}
+	sbuf_putc(s, ']');
+}
+
+/* print-bcm-li.c: the shim's fields, on a line of their own under -v. */
+static void put_bcm_li(struct sbuf *s, const struct tun_layer *l, int vflag)
+{
+	static const char *const dirs[] = {"unknown", "unused", "egress", "ingress"};
+	static const char *const types[] = {"undecided", "ipv4", "ipv6", "ethernet"};
+	static const char *const subtypes[] = {"unknown", "single VLAN tag", "double VLAN tag",
+					       "untagged"};
+	unsigned dir = (l->shim >> 29) & 7u, type = (l->shim >> 25) & 0xfu, sub = (l->shim >> 22) & 7u;
+
+	sbuf_printf(s, "%s%s: direction %s, pkt-type %s, pkt-subtype %s, li-id %u%s",
+		    vflag ? "\n    " : "", tun_tcpdump_word(l->kind), dir < 4 ? dirs[dir] : "unknown",
+		    type >= 4 && type <= 7 ? types[type - 4] : "unknown",
+		    sub < 4 ? subtypes[sub] : "unknown", l->shim & 0x3fffffu, vflag ? "\n    " : "");
+}
+
 /*
  * The tunnel layers before the inner IP header, outermost first, as
  * tcpdump's printers for them: the carrying IP header's addresses (ports
@@ -1066,7 +1142,7 @@ static void print_pppoe(struct sbuf *s, const struct tun_layer *l, bool eflag)
  * inner Ethernet header under -e. Like the inner IP header, the outer one
  * says "IP "/"IP6 " only without -e.
  */
-static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet *p, int vflag,
+static bool print_tunnels(struct sbuf *s, struct names *nm, const struct packet *p, int vflag,
 			  bool eflag, bool quick)
 {
 	unsigned i, j;
@@ -1075,19 +1151,29 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 		const struct tun_layer *l = &p->tun.layer[i];
 		int af = l->ip.version == 4 ? AF_INET : AF_INET6;
 
+		bool udp = l->kind == TUN_VXLAN || l->kind == TUN_GENEVE || l->kind == TUN_BCMLI;
+
 		if (l->kind != TUN_MPLS && l->kind != TUN_PPPOE) {
 			if (!eflag)
 				sbuf_puts(s, l->ip.version == 4 ? "IP " : "IP6 ");
 			if (vflag)
 				print_outer_verbose(s, nm, l);
 			names_put_host(nm, s, af, l->ip.src);
-			if (l->kind == TUN_VXLAN || l->kind == TUN_GENEVE)
+			if (udp)
 				sbuf_printf(s, ".%u", l->sport);
 			sbuf_puts(s, " > ");
 			names_put_host(nm, s, af, l->ip.dst);
-			if (l->kind == TUN_VXLAN || l->kind == TUN_GENEVE)
+			if (udp)
 				sbuf_printf(s, ".%u", l->dport);
 			sbuf_puts(s, ": ");
+		}
+		if (udp) {
+			put_udp_cksum(s, l, vflag);
+			/* tcpdump -q does not look inside UDP */
+			if (quick) {
+				sbuf_printf(s, "UDP, length %u", l->udp_len - 8u);
+				return true;
+			}
 		}
 		switch (l->kind) {
 		case TUN_GRE:
@@ -1118,8 +1204,14 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 			if (eflag)
 				put_tunnel_proto(s, l->proto);
 			if (l->opt_len > 0)
-				sbuf_printf(s, ", options [%u bytes]", l->opt_len);
-			sbuf_puts(s, ": ");
+				put_geneve_opts(s, l, vflag);
+			sbuf_puts(s, vflag ? "\n\t" : ": ");
+			break;
+		case TUN_BCMLI:
+			put_bcm_li(s, l, vflag);
+			/* without -v, print-bcm-li.c shows the shim alone */
+			if (!vflag)
+				return true;
 			break;
 		case TUN_PPPOE:
 			print_pppoe(s, l, eflag);
@@ -1143,6 +1235,7 @@ static void print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 		if (l->has_ether && eflag)
 			print_ether_header(s, nm, &l->ether, l->ether_len, quick);
 	}
+	return false;
 }
 
 /*
@@ -1156,8 +1249,9 @@ static bool print_ip_and_tcp(struct sbuf *s, struct names *nm, const struct pack
 {
 	const struct ip_info *ip = &p->ip;
 
-	if (p->tun.depth > 0)
-		print_tunnels(s, nm, p, vflag, eflag, quick);
+	/* A layer whose printer does not show what it carries ends the line. */
+	if (p->tun.depth > 0 && print_tunnels(s, nm, p, vflag, eflag, quick))
+		return false;
 	if (ip->head.version == 6) {
 		/* tcpdump 4.99 checks the fixed header before it prints "IP6". */
 		if (p->stop == STOP_IP_TRUNC) {

@@ -6,7 +6,7 @@
 #include "tcpnote/tun_names.h"
 
 struct tun_name {
-	const char *tcpdump; /* print-gre.c, print-vxlan.c, print-geneve.c, print-mpls.c, print-pppoe.c */
+	const char *tcpdump; /* print-gre.c, print-vxlan.c, print-geneve.c, print-mpls.c, print-pppoe.c, print-bcm-li.c */
 	const char *name;    /* lower case, for the flow record */
 	const char *number;  /* what the connection's tunnel number is, or NULL: none */
 	bool zero_is_none;   /* GRE: 0 is "no key" */
@@ -19,6 +19,7 @@ static const struct tun_name tun_names[] = {
 	[TUN_GENEVE] = {"Geneve", "geneve", "vni", false},
 	[TUN_MPLS] = {"MPLS", "mpls", "label", false},
 	[TUN_PPPOE] = {"PPPoE", "pppoe", "session", false},
+	[TUN_BCMLI] = {"BCM-LI-SHIM", "bcm-li", "li-id", false},
 };
 
 static const struct tun_name *find(uint8_t kind)

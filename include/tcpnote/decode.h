@@ -28,7 +28,6 @@ enum link_type {
 
 struct decode_opts {
 	bool verify_checksums; /* compute IP and TCP checksums (tcpdump -v) */
-	bool no_udp_tunnels;   /* VXLAN and Geneve stay UDP (tcpdump -q does not look inside UDP) */
 };
 
 /* True when tcpnote knows how to decode this link type. */
@@ -84,5 +83,9 @@ void decode_family(struct span cap, uint32_t wire, int family, const struct deco
 /* RFC 1071 one's complement sum of a span, folded to 16 bits, not inverted. */
 uint32_t cksum_add(uint32_t sum, struct span s);
 uint16_t cksum_fold(uint32_t sum);
+/* tcpdump's in_cksum_shouldbe(): what the checksum field would have to be. */
+uint16_t cksum_shouldbe(uint16_t field, uint16_t computed);
+/* The sum over a pseudo-header (addresses, proto, length) and seg[0..length): 0 when correct. */
+uint16_t cksum_pseudo(const struct ip_head *ip, uint8_t proto, struct span seg, uint32_t length);
 
 #endif

@@ -243,15 +243,37 @@ enum tun_kind {
 	TUN_VXLAN,  /* UDP port 4789 (RFC 7348), Ethernet inside */
 	TUN_GENEVE, /* UDP port 6081 (RFC 8926) */
 	TUN_MPLS,   /* an MPLS label stack (RFC 3032) */
-	TUN_PPPOE   /* a PPPoE session (RFC 2516, ethertype 0x8864) and its PPP protocol */
+	TUN_PPPOE,  /* a PPPoE session (RFC 2516, ethertype 0x8864) and its PPP protocol */
+	TUN_BCMLI   /* Broadcom's lawful intercept shim on UDP port 49152 (print-bcm-li.c) */
+};
+
+#define GENEVE_MAX_OPTS 16 /* Geneve options kept for -v; more are counted, not shown */
+
+/* One Geneve option (RFC 8926 section 3.5), as print-geneve.c shows it under -v. */
+struct geneve_opt {
+	uint16_t cls;
+	uint8_t type;
+	uint8_t len;          /* bytes, the 4-byte option header included */
+	bool bad_len;         /* longer than the options left: " [bad length]", the last one */
+	const uint8_t *data;  /* len - 4 captured bytes after the option header */
+};
+
+/* What an outer UDP checksum check found (print-udp.c under -v; IPv4 under -vv only). */
+enum udp_ck {
+	UDP_CK_NONE = 0,      /* not verified (no -v, or -K) */
+	UDP_CK_UNCAPTURED,    /* verified, but the datagram is not all captured */
+	UDP_CK_OK,
+	UDP_CK_BAD
 };
 
 struct tun_layer {
 	uint8_t kind;         /* enum tun_kind */
 	/* IPIP, GRE, VXLAN, Geneve: the IP header that carried the layer */
 	struct ip_head ip;
-	/* VXLAN, Geneve: the UDP ports */
+	/* VXLAN, Geneve, BCM-LI: the UDP header, and its checksum as checked (enum udp_ck) */
 	uint16_t sport, dport;
+	uint16_t udp_len, udp_sum, udp_sum_shouldbe;
+	uint8_t udp_ck;
 	/* GRE: flags and version word, protocol, the GRE packet's length; Geneve: protocol */
 	uint16_t gre_flags, proto;
 	uint32_t gre_len;
@@ -262,6 +284,10 @@ struct tun_layer {
 	uint8_t rsvd;         /* Geneve's reserved byte after the VNI */
 	uint16_t opt_len;     /* Geneve options, bytes */
 	uint32_t vni;
+	uint8_t ngopts;       /* Geneve options in gopts[] */
+	bool gopts_more;      /* more than GENEVE_MAX_OPTS */
+	/* BCM-LI: the shim word (direction, packet type and subtype, LI id) */
+	uint32_t shim;
 	/* PPPoE: version and type byte, code, session id, length; `proto` is PPP's protocol */
 	uint8_t pppoe_vt, pppoe_code;
 	uint16_t session, pppoe_len;
@@ -273,6 +299,9 @@ struct tun_layer {
 	bool has_ether;
 	uint32_t ether_len;   /* the inner frame's length */
 	struct link_info ether;
+	/* Last, filled an entry at a time (ngopts and ip.nopts count them). */
+	struct geneve_opt gopts[GENEVE_MAX_OPTS];
+	struct ip_opt ip_opts[IP_MAX_OPTS]; /* the carrying IPv4 header's options */
 };
 
 struct tunnel_info {

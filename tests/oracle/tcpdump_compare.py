@@ -30,6 +30,16 @@ many lines may be missing and why ("capture<TAB>missing<TAB>encapsulation<TAB>re
 the test fails on any other count, fewer included (a stale entry hides the next loss).
 The summary counts tcpdump's lines and the missing ones per encapsulation.
 
+--frames compares records by frame number (both run with -# and without a filter), for
+the flags where a tunnel's outer headers are printed differently (-v, -vv, -q): tcpnote
+must print exactly the frames in which tcpdump, without flags or with -v, prints a TCP
+line, each record as tcpdump prints that frame. --encapsulated FILE takes the captures
+from a --lines-known file (those whose encapsulation is not "plain"), looked up in the
+--dir folders; --frames-known FILE lists, per capture and flags, how many records may
+differ and why ("capture<TAB>flags<TAB>count<TAB>reason"), counted exactly as --lines-known.
+--outer-options adds, for each Ethernet pcap file among them that has a tunnel over IPv4,
+a copy "opts-NAME" whose outer IPv4 headers carry options (tests/oracle/outer_options.py).
+
 With --resolve HOSTS both run without -n, so addresses and ports are shown by name,
 inside a network and mount namespace of their own where HOSTS is /etc/hosts (and
 --ethers FILE /etc/ethers, which names MAC addresses for -e): the
@@ -262,6 +272,14 @@ def main():
                     help='compare every TCP line ("Flags [" ... "length N") as a set, not records')
     ap.add_argument('--lines-known', metavar='FILE',
                     help='with --lines: "capture<TAB>missing<TAB>encapsulation<TAB>reason" lines')
+    ap.add_argument('--frames', action='store_true',
+                    help='compare the records of the frames with TCP in them, by frame number')
+    ap.add_argument('--encapsulated', metavar='LINES_KNOWN',
+                    help='the captures of this --lines-known file that are not "plain", in --dir')
+    ap.add_argument('--frames-known', metavar='FILE',
+                    help='with --frames: "capture<TAB>flags<TAB>count<TAB>reason" lines')
+    ap.add_argument('--outer-options', action='store_true',
+                    help='also compare copies whose tunnels\' outer IPv4 headers carry options')
     ap.add_argument('files', nargs='*')
     a = ap.parse_args()
     if a.resolve:
@@ -272,8 +290,18 @@ def main():
         if not os.path.isdir(d):
             print('oracle: no such folder: %s' % d)
             return 1
-        a.files += sorted(os.path.join(d, f) for f in os.listdir(d)
-                          if f.endswith('.pcap') or f.endswith('.pcapng'))
+    if a.encapsulated:
+        names = [n for n, (_, encap, _) in read_lines_known(a.encapsulated).items() if encap != 'plain']
+        for name in names:
+            found = [os.path.join(d, name) for d in a.dir if os.path.isfile(os.path.join(d, name))]
+            if not found:
+                print('oracle: %s (listed in %s) is in none of the folders' % (name, a.encapsulated))
+                return 1
+            a.files += found
+    else:
+        for d in a.dir:
+            a.files += sorted(os.path.join(d, f) for f in os.listdir(d)
+                              if f.endswith('.pcap') or f.endswith('.pcapng'))
     with tempfile.TemporaryDirectory(prefix='tcpnote-oracle-') as tmp:
         if a.linktypes:
             for kind in ('nano', 'micro'):
@@ -286,9 +314,13 @@ def main():
                 print('oracle: SKIPPED: --convert needs editcap (Wireshark)')
                 return 77
             a.files = convert(a.files, a.convert, tmp)
+        if a.outer_options:
+            a.files += outer_option_copies(a.files, tmp)
         if not a.files:
             print('oracle: no capture files to compare')
             return 1
+        if a.frames:
+            return compare_frames_all(a)
         return compare_lines_all(a) if a.lines else compare_all(a)
 
 
@@ -327,16 +359,98 @@ def compare_lines(tcpnote, path, flags, env, bpf):
     return td, missing, extra
 
 
+def read_lines_known(path):
+    """capture -> (missing lines, encapsulation, reason) of a --lines-known file."""
+    known = {}
+    for line in open(path):
+        line = line.rstrip('\n')
+        if line and not line.startswith('#'):
+            name, count, encap, reason = line.split('\t', 3)
+            known[name] = (int(count), encap, reason)
+    return known
+
+
+def numbered_records(tool, path, flags, env):
+    """frame number -> record (labels stripped) of one -# run without a filter."""
+    out = {}
+    for rec in records(run([tool, '-n', '-#'] + flags + ['-r', path], env)[1], numbered=True):
+        m = NUMBER.match(rec)
+        if m:
+            out[int(m.group())] = LABELS.sub('', rec)
+    return out
+
+
+def compare_frames(tcpnote, path, flagsets, env):
+    """[(flags, frames compared, how many of them differ, [(frame, tcpnote's record, tcpdump's)])]:
+    the frames with a TCP line in tcpdump's output without flags or with -v, in each flag set;
+    a frame only tcpnote prints is a difference too."""
+    tcp_frames = set()
+    for fl in ([], ['-v']):
+        for n, rec in numbered_records('tcpdump', path, fl, env).items():
+            if any(TCP_LINE.match(x) for x in rec.split('\n')):
+                tcp_frames.add(n)
+    out = []
+    for flags in flagsets:
+        td = numbered_records('tcpdump', path, flags, env)
+        tn = numbered_records(tcpnote, path, flags, env)
+        diffs = []
+        for n in sorted(tcp_frames | set(tn)):
+            a = tn.get(n)
+            b = td.get(n) if n in tcp_frames else None
+            if a is None or b is None or not same_tcp_part(a, b):
+                diffs.append((n, a or '<not printed>', b or '<no TCP for tcpdump>'))
+        out.append((flags, len(tcp_frames), sum(1 for d in diffs if d[0] in tcp_frames), diffs))
+    return out
+
+
+def compare_frames_all(a):
+    flagsets = [f.split() for f in (a.flags or ['-v', '-q'])]
+    env = dict(os.environ, TZ='UTC', LC_ALL='C')
+    known = {}
+    if a.frames_known:
+        for line in open(a.frames_known):
+            line = line.rstrip('\n')
+            if line and not line.startswith('#'):
+                name, flags, count, reason = line.split('\t', 3)
+                known[(name, flags)] = (int(count), reason)
+    total = ok = failed = 0
+    for path in a.files:
+        base = os.path.basename(path)
+        for flags, n, wrong, diffs in compare_frames(a.tcpnote, path, flagsets, env):
+            fl = ' '.join(flags)
+            total += n
+            ok += n - wrong
+            count, reason = known.get((base, fl), (0, ''))
+            if len(diffs) == count:
+                if count:
+                    print('known %s [%s]: %d of %d records differ (%s)' % (base, fl, count, n, reason))
+                continue
+            failed += 1
+            print('DIFF %s [%s]: %d of %d records differ (listed: %d)' % (base, fl, len(diffs), n, count))
+            for (i, tn, td) in diffs[:a.show]:
+                print('   #%d tcpnote: %s' % (i, shorten(tn, td)))
+                print('   #%d tcpdump: %s' % (i, shorten(td, tn)))
+    return verdict('oracle frames: %d records of frames with TCP compared, %d identical', total, ok,
+                   failed)
+
+
+def verdict(what, total, ok, failed):
+    """Prints the totals (what: "... %d ... %d ...") and gives the exit status: 1 when nothing
+    was compared or counts differ from the listed ones."""
+    print((what + ' (%.2f%%)') % (total, ok, 100.0 * ok / total if total else 100.0))
+    if total == 0:
+        print('oracle: tcpdump printed no TCP line at all: nothing was compared')
+        return 1
+    if failed:
+        print('oracle: %d file/flag combinations differ from the listed counts' % failed)
+        return 1
+    return 0
+
+
 def compare_lines_all(a):
     flagsets = [f.split() for f in (a.flags or [''])]
     env = dict(os.environ, TZ='UTC', LC_ALL='C')
-    known = {}
-    if a.lines_known:
-        for line in open(a.lines_known):
-            line = line.rstrip('\n')
-            if line and not line.startswith('#'):
-                name, count, encap, reason = line.split('\t', 3)
-                known[name] = (int(count), encap, reason)
+    known = read_lines_known(a.lines_known) if a.lines_known else {}
     total = ok = 0
     per_encap = {}  # encapsulation -> [tcpdump lines, missing]
     failed = 0
@@ -365,15 +479,19 @@ def compare_lines_all(a):
                 print('   extra:   %s' % line[:600])
     for encap, (n, miss) in sorted(per_encap.items()):
         print('oracle lines [%s]: %d tcpdump lines, %d missing' % (encap, n, miss))
-    print('oracle: %d TCP lines of tcpdump compared, %d printed identically (%.2f%%)' % (
-        total, ok, 100.0 * ok / total if total else 100.0))
-    if total == 0:
-        print('oracle: tcpdump printed no TCP line at all: nothing was compared')
-        return 1
-    if failed:
-        print('oracle: %d file/flag combinations differ from the listed counts' % failed)
-        return 1
-    return 0
+    return verdict('oracle: %d TCP lines of tcpdump compared, %d printed identically', total, ok, failed)
+
+
+def outer_option_copies(files, tmp):
+    """Copies of the Ethernet pcap files whose outer IPv4 headers got options (some frame changed)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import outer_options
+    out = []
+    for path in files:
+        dst = os.path.join(tmp, 'opts-' + os.path.basename(path))
+        if outer_options.copy_with_options(path, dst):
+            out.append(dst)
+    return out
 
 
 def convert(files, formats, tmp):

@@ -262,7 +262,7 @@ static void test_vxlan_and_quick(void **state)
 {
 	struct frame f;
 	struct packet p;
-	struct decode_opts quick = {.no_udp_tunnels = true};
+	struct decode_opts verify = {.verify_checksums = true};
 
 	(void)state;
 	inner_tcp4(&f);
@@ -277,9 +277,53 @@ static void test_vxlan_and_quick(void **state)
 	assert_int_equal(p.tun.layer[0].vni, 5001);
 	assert_true(p.tun.layer[0].has_ether);
 	assert_int_equal(p.tun.layer[0].ether_len, 54);
-	/* tcpdump -q prints it as UDP */
-	decode_packet(LINK_EN10MB, frame_data(&f), (uint32_t)flen(&f), (uint32_t)flen(&f), &quick, &p);
-	assert_false(packet_is_tcp(&p));
+	assert_int_equal(p.tun.layer[0].udp_len, 8 + 8 + 54);
+	/* tcpdump -q prints it as UDP (the printer's part), the connection inside is still followed */
+	decode_packet(LINK_EN10MB, frame_data(&f), (uint32_t)flen(&f), (uint32_t)flen(&f), &verify, &p);
+	assert_inner(&p);
+	/* checksum 0 in the frame: wrong as a sum ("[no cksum]" is the printer's word for it) */
+	assert_int_equal(p.tun.layer[0].udp_sum, 0);
+	assert_int_equal(p.tun.layer[0].udp_ck, UDP_CK_BAD);
+}
+
+/* BCM-LI (UDP 49152): the shim's packet type says IPv4, IPv6, Ethernet or "look at the version". */
+static void test_bcm_li(void **state)
+{
+	static const uint32_t shims[] = {0x68000001u, 0x6a000002u, 0x4e000003u};
+	struct frame f;
+	struct packet p;
+	uint8_t shim[4];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		inner_tcp4(&f);
+		if (i == 2)
+			push_ether(&f, 0x0800);
+		put16(shim, (uint16_t)(shims[i] >> 16));
+		put16(shim + 2, (uint16_t)shims[i]);
+		push(&f, shim, sizeof(shim));
+		push_udp(&f, 49152, 49153);
+		push_ip4(&f, 17, 9, 8);
+		push_ether(&f, 0x0800);
+		decode(&f, &p);
+		assert_inner(&p);
+		assert_int_equal(p.tun.layer[0].kind, TUN_BCMLI);
+		assert_int_equal(p.tun.layer[0].shim, shims[i]);
+		assert_int_equal(p.tun.layer[0].has_ether, i == 2);
+	}
+	/* an unknown packet type is no tunnel; nor is the shim sent to port 49152 (tcpdump tests the source) */
+	for (i = 0; i < 2; i++) {
+		inner_tcp4(&f);
+		put16(shim, i == 0 ? 0x7e00 : 0x6800);
+		put16(shim + 2, 1);
+		push(&f, shim, sizeof(shim));
+		push_udp(&f, i == 0 ? 49152 : 49153, i == 0 ? 49153 : 49152);
+		push_ip4(&f, 17, 9, 8);
+		push_ether(&f, 0x0800);
+		decode(&f, &p);
+		assert_false(packet_is_tcp(&p));
+	}
 }
 
 /* Lying lengths: a UDP length past the datagram or below 8, an IPv4 total length past the wire. */
@@ -329,6 +373,17 @@ static void test_geneve_options(void **state)
 	assert_int_equal(p.tun.layer[0].kind, TUN_GENEVE);
 	assert_int_equal(p.tun.layer[0].opt_len, 8);
 	assert_int_equal(p.tun.layer[0].vni, 7);
+	/* two empty options of 4 bytes each (class 0, type 0, length 0 words) */
+	assert_int_equal(p.tun.layer[0].ngopts, 2);
+	assert_int_equal(p.tun.layer[0].gopts[1].len, 4);
+	assert_false(p.tun.layer[0].gopts[1].bad_len);
+	/* the first option says 4 words: longer than the 8 bytes there are */
+	frame_data(&f)[14 + 20 + 8 + 8 + 3] = 0x04;
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[0].ngopts, 1);
+	assert_true(p.tun.layer[0].gopts[0].bad_len);
+	assert_int_equal(p.tun.layer[0].gopts[0].len, 20);
 	frame_data(&f)[14 + 20 + 8] = 0x3f; /* 252 bytes of options */
 	decode(&f, &p);
 	assert_false(packet_is_tcp(&p));
@@ -551,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_gre_not_followed),
 		cmocka_unit_test(test_depth_bound),
 		cmocka_unit_test(test_vxlan_and_quick),
+		cmocka_unit_test(test_bcm_li),
 		cmocka_unit_test(test_lying_lengths),
 		cmocka_unit_test(test_geneve_options),
 		cmocka_unit_test(test_mpls),
