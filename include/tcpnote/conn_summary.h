@@ -32,10 +32,23 @@ enum endpoint_state {
 /* What Zeek's TCP analyzer keeps per endpoint for state and history (TCPSessionAdapter.cc). */
 struct zeek_endpoint {
 	uint32_t start_seq, last_seq;            /* StartSeq(), LastSeq() */
-	uint32_t last_syn, last_fin, last_rst;   /* hist_last_SYN/FIN/RST, relative */
-	uint16_t rxmt_cnt, win0_cnt;             /* retransmissions, zero windows; stop at 65535 */
-	uint8_t state, prev_state;               /* enum endpoint_state */
-	bool did_close;                          /* sent a FIN or RST Zeek took as closing */
+	uint32_t last_syn, last_fin;             /* hist_last_SYN/FIN, relative */
+	/*
+	 * Until the endpoint sends a RST: its reassembler's last_reassem_seq
+	 * (relative), where its bytes stop being contiguous. From its RST on:
+	 * hist_last_RST. Once a side sent a RST Zeek writes no gap letter
+	 * (established_or_cleanly_closing() never holds again), so one field
+	 * serves both: struct conn does not grow.
+	 */
+	union {
+		uint32_t last_rst;
+		uint32_t reassem;
+	} u;
+	uint16_t rxmt_cnt, win0_cnt, gap_cnt;    /* retransmissions, zero windows, content gaps */
+	unsigned state : 4, prev_state : 4;      /* enum endpoint_state */
+	bool did_close : 1;                      /* sent a FIN or RST Zeek took as closing */
+	bool undelivered : 1;                    /* sent a payload not all captured: Zeek never
+						    delivers it, so its bytes stay holes */
 };
 
 /*

@@ -72,8 +72,11 @@ BY_HAND = {
     # 1-3 handshake, 4 request (D), 5 the server's response (d), 6 the client's RST; then the
     # same without a response: 7-9 handshake, 10 ClientHello (D), 11 the client's RST
     'crafted-hostile-hints.pcap': [('RSTO', 'ShADdR', 'reset'), ('RSTO', 'ShADR', 'reset')],
-    # a resent client segment (T) and the client's RST at the end
-    'crafted-wrap-spurious.pcap': [('RSTO', 'ShADdTaR', 'reset')],
+    # a resent client segment (T); 12 the server's ACK 3001 covers the client's 2001:2501, never
+    # captured: a content gap, G (TCP_Reassembler.cc AckReceived() -> Undelivered() -> Gap(),
+    # TCP_Endpoint::Gap()); 13-14 the hole 3001:3501 is filled before 15 ACKs it: no gap;
+    # the client's RST at the end
+    'crafted-wrap-spurious.pcap': [('RSTO', 'ShADdTaGR', 'reset')],
     # the server's window goes to zero (w, three times: below the 10th); the second zero window
     # probe repeats the first one's byte: T (TSA update_last_seq(): delta <= 0 with payload)
     'crafted-zero-window-probe.pcap': [('SF', 'ShADawTFf', 'FIN merged')],
