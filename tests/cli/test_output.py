@@ -207,8 +207,19 @@ BY_HAND = {
     # both endpoints PARTIAL then CLOSED (TSA UpdateInactiveState(), UpdateEstablishedState()): SF.
     # (2) port 7700 is not: no flip, the server is the originator: 13 D, 14 a, 19 d, 20 A, 21 F, 24 f
     'midstream-server.pcap': [('SF', '^dADafF', 'four-way'), ('SF', 'DadAFf', 'four-way')],
-    # midstream-server's first connection without frame 7 (the client's data): flipped as there
+    # midstream-server's first connection without frame 7 (the client's data): flipped as there;
+    # the hole is ACKed but both endpoints are PARTIAL, not established_or_cleanly_closing()
+    # (TCP_Reassembler.cc): no gap letter
     'acked-unseen-repeat.pcap': [('SF', '^dAafF', 'four-way')],
+    # content-gap (record-zeek.sh). (1) 1-3 S h A, 4 D, 5 a; 6 the server's ACK 52 covers the
+    # client's bytes 10:52, which the capture left out: TCP_Reassembler::AckReceived() ->
+    # TrimToSeq() -> Undelivered() calls Gap() once, both ends ESTABLISHED, so
+    # TCP_Endpoint::Gap() writes G (ScaledHistoryEntry, the 1st); 7 52:63 starts at
+    # last_reassem_seq (52), 8 its ACK: no gap; 9 d, 11 F, 12 f: SF (tshark: acked unseen on 6
+    # and 8). (2) the first sending of 10:52 was lost before the capture point: 19 52:63 is a
+    # block above the hole, 21 the retransmission fills it before 22 ACKs 63: no gap;
+    # update_last_seq() sees 21 end below LastSeq() (63) with payload: T (TCP_Endpoint::DidRxmit)
+    'content-gap.pcap': [('SF', 'ShADaGdFf', 'FIN merged'), ('SF', 'ShADaTdFf', 'FIN merged')],
 }
 
 
