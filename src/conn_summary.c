@@ -293,8 +293,30 @@ static void zeek_last_seq(struct conn_summary *s, int side, uint8_t f, uint32_t 
 		scaled_history(s, side, 'T', &e->rxmt_cnt);
 }
 
-/* UpdateStateMachine() and its Update*State(), for one packet from side (0 the originator). */
-static void zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t len)
+/*
+ * The SYN/SYN-ACK reversal (UpdateInactiveState()): the responder's first
+ * packet is a SYN while the originator sent a SYN+ACK at that sequence
+ * number: Connection::FlipRoles() swaps the endpoints (the HIST_* bits stay
+ * where they are, as in Zeek) and writes '^' after the letters so far. The
+ * packet's sender is then the originator.
+ */
+static void zeek_reversal(struct conn_summary *s)
+{
+	struct zeek_endpoint tmp = s->z[0];
+
+	s->z[0] = s->z[1];
+	s->z[1] = tmp;
+	s->zeek_orig = !s->zeek_orig;
+	add_history(s, '^');
+	set_state(&s->z[1], EP_ESTABLISHED);
+}
+
+/*
+ * UpdateStateMachine() and its Update*State(), for one packet from side (0
+ * the originator). Returns the side the sender is on afterwards (the
+ * reversal moves it).
+ */
+static int zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t seq, uint32_t len)
 {
 	struct zeek_endpoint *e = &s->z[side], *peer = &s->z[!side];
 	bool syn = f & TCPF_SYN, ack = f & TCPF_ACK, fin = f & TCPF_FIN, rst = f & TCPF_RST;
@@ -307,7 +329,13 @@ static void zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t len
 		if (syn && side == 0) {
 			set_state(e, ack ? EP_SYN_ACK_SENT : EP_SYN_SENT);
 		} else if (syn) {
-			/* a SYN+ACK or a simultaneous open (the SYN/SYN-ACK reversal's flip is not done) */
+			if (!ack && peer->state == EP_SYN_ACK_SENT && seq == e->start_seq) {
+				zeek_reversal(s);
+				side = 0;
+				e = &s->z[0];
+				peer = &s->z[1];
+			}
+			/* a SYN+ACK, or a simultaneous open */
 			if (peer->state == EP_SYN_SENT)
 				set_state(peer, EP_ESTABLISHED);
 			set_state(e, EP_ESTABLISHED);
@@ -352,6 +380,7 @@ static void zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t len
 	default: /* UpdateResetState() */
 		break;
 	}
+	return side;
 }
 
 /*
@@ -515,7 +544,11 @@ static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info 
 	if ((f & TCPF_ACK) && peer->state == EP_INACTIVE)
 		init_seqs(s, !side, t->ack - 1, t->ack - 1);
 	zeek_last_seq(s, side, f, past, len);
-	zeek_state(s, side, f, len);
+	if (zeek_state(s, side, f, t->seq, len) != side) {
+		side = !side;
+		e = &s->z[side];
+		peer = &s->z[!side];
+	}
 	/* after the state machine, so that a gap revealed by a FIN or RST is not written */
 	if (f & TCPF_ACK)
 		zeek_ack_received(s, !side, t->ack - peer->start_seq);

@@ -220,6 +220,14 @@ BY_HAND = {
     # block above the hole, 21 the retransmission fills it before 22 ACKs 63: no gap;
     # update_last_seq() sees 21 end below LastSeq() (63) with payload: T (TCP_Endpoint::DidRxmit)
     'content-gap.pcap': [('SF', 'ShADaGdFf', 'FIN merged'), ('SF', 'ShADaTdFf', 'FIN merged')],
+    # rst-after-fins with its SYN after its SYN+ACK (derive-zeek-timers.sh). 1 the SYN+ACK from
+    # 8082 (not a likely server port: TCPAnalyzer::WantConnection() does not flip): the server
+    # is the originator, H, SYN_ACK_SENT; 2 the client's SYN at the ACKed sequence number, s:
+    # UpdateInactiveState() sees the SYN/SYN-ACK reversal, Connection::FlipRoles() appends '^'
+    # and the client is the originator; 3 A; 4 d; 6 f; 8 F; 9 a (the responder's ACK bit was
+    # set for the server as originator: CheckHistory() bits do not move with the flip);
+    # 10 the RST after both FINs: SF
+    'syn-synack-reversal.pcap': [('SF', 'Hs^AdfFaR', 'reset')],
 }
 
 

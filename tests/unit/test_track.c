@@ -604,6 +604,29 @@ static void test_zeek_gaps(void **state)
 	assert_string_equal(zeek_history(&v), "ShADTa");
 }
 
+/*
+ * The SYN/SYN-ACK reversal (TCPSessionAdapter::UpdateInactiveState()): the
+ * SYN+ACK captured first (from 7700, not a likely server port: no flip at
+ * the start), then its SYN: Connection::FlipRoles() writes '^' after the
+ * letters so far and the SYN's sender is the originator from then on; the
+ * record goes on (IsReuse() is false).
+ */
+static void test_zeek_syn_synack_reversal(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_init(&v, addr4_1, 40000, addr4_2, 7700);
+	seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	seg(&v, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	seg_whole(&v, CLI, CISN + 1, SISN + 1, 100);
+	seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN);
+	assert_string_equal(zeek_history(&v), "Hs^ADa");
+	assert_string_equal(summary_conn_state(&v.c.sum), "S1");
+	assert_int_equal(v.c.sum.packets[0] + v.c.sum.packets[1], 5);
+}
+
 /* TCPSessionAdapter::IsReuse(): the same SYN once a side has closed starts a new record. */
 static void test_zeek_record_after_reset(void **state)
 {
@@ -938,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_zeek_flip_midstream),
 		cmocka_unit_test(test_zeek_scaled_letters),
 		cmocka_unit_test(test_zeek_gaps),
+		cmocka_unit_test(test_zeek_syn_synack_reversal),
 		cmocka_unit_test(test_zeek_record_after_reset),
 		cmocka_unit_test(test_zeek_timers),
 		cmocka_unit_test(test_track_port_reuse_new_isn),
