@@ -112,10 +112,13 @@ static void count_label(struct conn_summary *s, enum label l)
  * likely_server_ports += { ports }` in scripts/base/protocols/<name>/main.zeek):
  * finger, ftp, ssh, smtp, dns, http, krb, pop3, dce-rpc, smb, imap, ldap,
  * ssl, socks, modbus, mysql, mqtt, rdp, postgresql, xmpp, redis, irc, dnp3.
+ * Read again for ssl (443 563 585 614 636 989 990 992 993 995 5223; 443/udp is
+ * DTLS's), http (80 81 631 1080 3128 8000 8080 8888) and smtp (25 587: not
+ * 465, which no base script adds).
  */
 static const uint16_t zeek_server_ports[] = {
 	21,   22,   25,   53,   79,   80,   81,   88,   110,  135,  139,  143,  389,  443,
-	445,  465,  502,  563,  585,  587,  614,  631,  636,  750,  989,  990,  992,  993,
+	445,  502,  563,  585,  587,  614,  631,  636,  750,  989,  990,  992,  993,
 	995,  1080, 1434, 1883, 2811, 3128, 3268, 3306, 3389, 5222, 5223, 5269, 5432, 6379,
 	6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
 };
