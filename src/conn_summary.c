@@ -148,10 +148,32 @@ static bool zeek_flips(const struct tcp_info *t)
 	return true;
 }
 
+/* The letters a history holds, each kept as its place here plus 1 (5 bits; 0 none). */
+static const char history_letters[] = "^SHADFRIQTWGCshadfriqtwgc";
+
 static void add_history(struct conn_summary *s, char code)
 {
-	if (s->hist_len < HISTORY_MAX)
-		s->history[s->hist_len++] = code;
+	const char *at = strchr(history_letters, code);
+	unsigned v, bit;
+
+	if (s->hist_len >= HISTORY_MAX || code == '\0' || at == NULL)
+		return;
+	v = (unsigned)(at - history_letters) + 1;
+	bit = s->hist_len++ * 5u;
+	s->history[bit / 8] = (uint8_t)(s->history[bit / 8] | (v << (bit % 8)));
+	if (bit % 8 > 3)
+		s->history[bit / 8 + 1] = (uint8_t)(s->history[bit / 8 + 1] | (v >> (8 - bit % 8)));
+}
+
+/* The i-th letter of the history (i < hist_len). */
+static char history_at(const struct conn_summary *s, unsigned i)
+{
+	unsigned bit = i * 5u, v = s->history[bit / 8] >> (bit % 8);
+
+	if (bit % 8 > 3)
+		v |= (unsigned)s->history[bit / 8 + 1] << (8 - bit % 8);
+	v &= 31u;
+	return v >= 1 && v < sizeof(history_letters) ? history_letters[v - 1] : '?';
 }
 
 /* Connection::CheckHistory(): the letter once per side; true if it was there already. */
@@ -481,9 +503,8 @@ static uint32_t zeek_data_end(const struct conn_summary *s, int side)
 static void zeek_ack_received(struct conn_summary *s, int side, uint32_t rel_ack)
 {
 	struct zeek_endpoint *e = &s->z[side];
-	unsigned i = s->hist_len > 0 && s->history[0] == '^';
-	bool partial = i >= s->hist_len || (s->history[i] != 'S' && s->history[i] != 'H' &&
-					     s->history[i] != 's' && s->history[i] != 'h');
+	unsigned i = s->hist_len > 0 && history_at(s, 0) == '^';
+	bool partial = i >= s->hist_len || strchr("SHsh", history_at(s, i)) == NULL;
 	uint32_t end, gaps = 1;
 
 	if (sent_rst(s, side))
@@ -561,8 +582,11 @@ static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info 
 
 void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1])
 {
-	memcpy(out, s->history, s->hist_len);
-	out[s->hist_len] = '\0';
+	unsigned i;
+
+	for (i = 0; i < s->hist_len; i++)
+		out[i] = history_at(s, i);
+	out[i] = '\0';
 }
 
 void summary_note(struct conn_summary *s, int role, const struct packet *p,
@@ -616,14 +640,14 @@ bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t)
 /* The history matches /^\^?S[^HAFGIQ]*R.*$/: a SYN, then a RST before any answer or data. */
 static bool syn_then_rst(const struct conn_summary *s)
 {
-	unsigned i = s->hist_len > 0 && s->history[0] == '^';
+	unsigned i = s->hist_len > 0 && history_at(s, 0) == '^';
 
-	if (i >= s->hist_len || s->history[i] != 'S')
+	if (i >= s->hist_len || history_at(s, i) != 'S')
 		return false;
 	for (i++; i < s->hist_len; i++) {
-		if (s->history[i] == 'R')
+		if (history_at(s, i) == 'R')
 			return true;
-		if (strchr("HAFGIQ", s->history[i]) != NULL)
+		if (strchr("HAFGIQ", history_at(s, i)) != NULL)
 			return false;
 	}
 	return false;

@@ -627,6 +627,28 @@ static void test_zeek_syn_synack_reversal(void **state)
 	assert_int_equal(v.c.sum.packets[0] + v.c.sum.packets[1], 5);
 }
 
+/*
+ * A long history (update_history(): a RST at another sequence number is
+ * written again): past 24 letters, packed 5 bits a letter, up to HISTORY_MAX.
+ */
+static void test_zeek_long_history(void **state)
+{
+	struct conv v;
+	int i;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	for (i = 0; i < 27; i++)
+		seg(&v, SRV, RST, SISN + 1 + (uint32_t)i, 0, 0, 0);
+	assert_string_equal(zeek_history(&v), "ShArrrrrrrrrrrrrrrrrrrrrrrrrrr"); /* 30 letters */
+	for (; i < 60; i++)
+		seg(&v, SRV, RST, SISN + 1 + (uint32_t)i, 0, 0, 0);
+	assert_int_equal(strlen(zeek_history(&v)), HISTORY_MAX);
+	assert_int_equal(HISTORY_MAX, 41);
+	assert_string_equal(zeek_history(&v) + HISTORY_MAX - 2, "rr");
+}
+
 /* TCPSessionAdapter::IsReuse(): the same SYN once a side has closed starts a new record. */
 static void test_zeek_record_after_reset(void **state)
 {
@@ -962,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_zeek_scaled_letters),
 		cmocka_unit_test(test_zeek_gaps),
 		cmocka_unit_test(test_zeek_syn_synack_reversal),
+		cmocka_unit_test(test_zeek_long_history),
 		cmocka_unit_test(test_zeek_record_after_reset),
 		cmocka_unit_test(test_zeek_timers),
 		cmocka_unit_test(test_track_port_reuse_new_isn),
