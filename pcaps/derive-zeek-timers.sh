@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Derives pcaps/zeek-timers.pcap from three captures of record-zeek.sh by moving packet times (editcap -t), so that Zeek's timers end connection records.
+# Derives pcaps/zeek-timers.pcap (Zeek's timers end connection records) and pcaps/syn-synack-reversal.pcap (a SYN captured after its SYN+ACK) from captures of record-zeek.sh by moving packet times (editcap -t).
 #
 # Usage: pcaps/derive-zeek-timers.sh
 #
@@ -13,6 +13,10 @@
 #   3. half-close-rst.pcap frames 1-6 (its first connection, up to the client's
 #      FIN) and frames 7-8 (the server's ACK and RST) 299.9597 s later: the ACK
 #      comes exactly 300 s after the client's FIN, tcp_inactivity_timeout.
+# syn-synack-reversal.pcap: rst-after-fins.pcap frame 2 (the SYN+ACK), then
+# frame 1 (the SYN) 20 us later, 1 us after the SYN+ACK and 11 us before frame
+# 3 (the third packet of the handshake), then frames 3-10: what a capture on
+# two interfaces ("any") or two merged taps can show.
 # pcaps/README.md, section "Zeek's connection states", says what Zeek makes of it.
 set -euo pipefail
 
@@ -38,3 +42,8 @@ part half-close-rst "1-6" 0
 part half-close-rst "7-8" 299.959700
 mergecap -F pcap -a -w "$HERE/zeek-timers.pcap" "$WORK"/part{1,2,3,4,5,6}.pcap
 echo "zeek-timers.pcap written"
+part rst-after-fins "2" 0
+part rst-after-fins "1" 0.000020
+part rst-after-fins "3-10" 0
+mergecap -F pcap -a -w "$HERE/syn-synack-reversal.pcap" "$WORK"/part{7,8,9}.pcap
+echo "syn-synack-reversal.pcap written"

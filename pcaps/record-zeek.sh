@@ -30,6 +30,19 @@
 #                       capture starts; the server speaks first after it:
 #                       (1) on port 8080 (a port Zeek knows a server on),
 #                       (2) on port 7700 (one it does not)
+#   content-gap         two connections, each: the client sends three
+#                       segments ("part one", "GAP! ...", "part three"), the
+#                       server answers "ok", both close. (1) port 8084: the
+#                       capture's filter leaves out the segment whose payload
+#                       starts "GAP!" (a tap that lost it): the server gets
+#                       and ACKs bytes the capture never shows; (2) port
+#                       8085: the client's egress queue loses that segment's
+#                       first sending (a tc u32 filter on its payload to an
+#                       HTB class whose qdisc is blackhole, removed 50 ms
+#                       later: blackhole drops it and tells the sender's TCP
+#                       it was sent, as with loss on a link; the capture
+#                       point is after it): the capture shows "part three",
+#                       then the retransmission
 # pcaps/README.md, section "Zeek's connection states", says what each holds.
 set -euo pipefail
 
@@ -38,7 +51,7 @@ TCPNOTE=${1:-$HERE/../build/tcpnote}
 [[ -x $TCPNOTE ]] || { echo "record-zeek.sh: tcpnote binary not found: $TCPNOTE" >&2; exit 2; }
 TCPNOTE=$(cd "$(dirname "$TCPNOTE")" && pwd)/$(basename "$TCPNOTE")
 shift $(($# > 0 ? 1 : 0))
-ALL=(syn-retry-same-isn rst-after-fins half-close-rst midstream-server)
+ALL=(syn-retry-same-isn rst-after-fins half-close-rst midstream-server content-gap)
 if (($# > 0)); then SCENARIOS=("$@"); else SCENARIOS=("${ALL[@]}"); fi
 SRV=tcpnote-zk-srv
 CLI=tcpnote-zk-cli
@@ -157,6 +170,32 @@ elif role == "halfrst-client":
     time.sleep(0.4)           # the response arrives; abort without reading it
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER0)
     c.close()
+elif role == "gap-server":
+    s = listener(port)
+    print("ready", flush=True)
+    a, _ = s.accept()
+    got = b""
+    while got.count(b"\n") < 3:
+        got += a.recv(1000)
+    a.sendall(b"ok\n")
+    a.recv(100)               # the client's FIN
+    a.close()
+elif role == "gap-client":
+    c = socket.create_connection((SRV, port))
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    c.sendall(b"part one\n")
+    time.sleep(0.2)
+    c.sendall(b"GAP! the segment the capture does not see\n")
+    time.sleep(0.05)
+    c.sendall(b"part three\n")
+    if port == 8085:          # the loss filter goes: the retransmission passes
+        subprocess.run(["tc", "filter", "del", "dev", "zk-c", "parent", "1:", "prio", "1"],
+                       check=True)
+    got = b""
+    while not got.endswith(b"ok\n"):
+        got += c.recv(100)
+    time.sleep(0.2)
+    c.close()
 elif role == "mid-server":
     s = listener(port)
     print("ready", flush=True)
@@ -191,11 +230,12 @@ server() {
 	die "server $1 did not start"
 }
 
+# start_capture NAME PORT [FILTER]: capture "tcp port PORT" (and FILTER) to NAME.pcap
 start_capture() {
 	local file=$WORK/$1.pcap
 	CAP_ERR=$WORK/$1.stderr
 	: >"$CAP_ERR"
-	spawn ns $SRV timeout -s INT -k 5 30 "$TCPNOTE" -n -i zk-s -w "$file" "tcp port $2" \
+	spawn ns $SRV timeout -s INT -k 5 30 "$TCPNOTE" -n -i zk-s -w "$file" "tcp port $2${3:+ and $3}" \
 		>/dev/null 2>"$CAP_ERR"
 	CAP_PID=$SPAWNED
 	for _ in $(seq 100); do
@@ -213,6 +253,17 @@ stop_capture() {
 	[[ -s $WORK/$1.pcap ]] || die "empty capture: $1"
 	cp "$WORK/$1.pcap" "$HERE/$1.pcap"
 	printf '%-26s %3d packets\n' "$1.pcap" "$("$TCPNOTE" -n -r "$HERE/$1.pcap" 2>/dev/null | wc -l)"
+}
+
+# join_pcaps OUT IN...: one file, the captures one after the other (their own timestamps)
+join_pcaps() {
+	python3 - "$@" <<'PY'
+import sys
+out = open(sys.argv[1], "wb")
+for i, name in enumerate(sys.argv[2:]):
+    data = open(name, "rb").read()
+    out.write(data if i == 0 else data[24:])
+PY
 }
 
 for sc in "${SCENARIOS[@]}"; do
@@ -253,14 +304,35 @@ for sc in "${SCENARIOS[@]}"; do
 			reap "$CAP_PID"
 			echo "$WORK/$sc-$port.pcap" >>"$WORK/mid.pcap.list"
 		done
-		# one file, the two connections one after the other (their own timestamps)
-		python3 - "$HERE/$sc.pcap" $(cat "$WORK/mid.pcap.list") <<'PY'
-import sys
-out = open(sys.argv[1], "wb")
-for i, name in enumerate(sys.argv[2:]):
-    data = open(name, "rb").read()
-    out.write(data if i == 0 else data[24:])
-PY
+		join_pcaps "$HERE/$sc.pcap" $(cat "$WORK/mid.pcap.list")
+		printf '%-26s %3d packets\n' "$sc.pcap" "$("$TCPNOTE" -n -r "$HERE/$sc.pcap" 2>/dev/null | wc -l)"
+		;;
+	content-gap)
+		: >"$WORK/gap.pcap.list"
+		for port in 8084 8085; do
+			setup
+			server gap-server $port
+			if [[ $port == 8084 ]]; then
+				# the tap misses the segment whose payload starts "GAP!"
+				# (a shorter payload is tested first: a load past the end rejects)
+				start_capture "$sc-$port" $port \
+					'(ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) < 4 or tcp[((tcp[12] & 0xf0) >> 2):4] != 0x47415021)'
+			else
+				# a payload starting "GAP!" after IPv4 (20) and TCP with timestamps (32)
+				ns $CLI tc class add dev zk-c parent 1: classid 1:20 htb rate 20mbit
+				ns $CLI tc qdisc add dev zk-c parent 1:20 handle 20: blackhole
+				ns $CLI tc filter add dev zk-c parent 1: protocol ip prio 1 u32 \
+					match u32 0x47415021 0xffffffff at 52 flowid 1:20
+				start_capture "$sc-$port" $port
+			fi
+			ns $CLI python3 "$WORK/peers.py" gap-client $port
+			reap "$SRVPID"
+			sleep 0.5
+			kill -INT "$CAP_PID" 2>/dev/null || true
+			reap "$CAP_PID"
+			echo "$WORK/$sc-$port.pcap" >>"$WORK/gap.pcap.list"
+		done
+		join_pcaps "$HERE/$sc.pcap" $(cat "$WORK/gap.pcap.list")
 		printf '%-26s %3d packets\n' "$sc.pcap" "$("$TCPNOTE" -n -r "$HERE/$sc.pcap" 2>/dev/null | wc -l)"
 		;;
 	*) die "unknown scenario $sc" ;;

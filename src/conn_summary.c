@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "tcpnote/conn_summary.h"
+#include "tcpnote/seq.h"
 
 void summary_start(struct conn_summary *s, uint64_t id)
 {
@@ -111,10 +112,13 @@ static void count_label(struct conn_summary *s, enum label l)
  * likely_server_ports += { ports }` in scripts/base/protocols/<name>/main.zeek):
  * finger, ftp, ssh, smtp, dns, http, krb, pop3, dce-rpc, smb, imap, ldap,
  * ssl, socks, modbus, mysql, mqtt, rdp, postgresql, xmpp, redis, irc, dnp3.
+ * Read again for ssl (443 563 585 614 636 989 990 992 993 995 5223; 443/udp is
+ * DTLS's), http (80 81 631 1080 3128 8000 8080 8888) and smtp (25 587: not
+ * 465, which no base script adds).
  */
 static const uint16_t zeek_server_ports[] = {
 	21,   22,   25,   53,   79,   80,   81,   88,   110,  135,  139,  143,  389,  443,
-	445,  465,  502,  563,  585,  587,  614,  631,  636,  750,  989,  990,  992,  993,
+	445,  502,  563,  585,  587,  614,  631,  636,  750,  989,  990,  992,  993,
 	995,  1080, 1434, 1883, 2811, 3128, 3268, 3306, 3389, 5222, 5223, 5269, 5432, 6379,
 	6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
 };
@@ -144,10 +148,32 @@ static bool zeek_flips(const struct tcp_info *t)
 	return true;
 }
 
+/* The letters a history holds, each kept as its place here plus 1 (5 bits; 0 none). */
+static const char history_letters[] = "^SHADFRIQTWGCshadfriqtwgc";
+
 static void add_history(struct conn_summary *s, char code)
 {
-	if (s->hist_len < HISTORY_MAX)
-		s->history[s->hist_len++] = code;
+	const char *at = strchr(history_letters, code);
+	unsigned v, bit;
+
+	if (s->hist_len >= HISTORY_MAX || code == '\0' || at == NULL)
+		return;
+	v = (unsigned)(at - history_letters) + 1;
+	bit = s->hist_len++ * 5u;
+	s->history[bit / 8] = (uint8_t)(s->history[bit / 8] | (v << (bit % 8)));
+	if (bit % 8 > 3)
+		s->history[bit / 8 + 1] = (uint8_t)(s->history[bit / 8 + 1] | (v >> (8 - bit % 8)));
+}
+
+/* The i-th letter of the history (i < hist_len). */
+static char history_at(const struct conn_summary *s, unsigned i)
+{
+	unsigned bit = i * 5u, v = s->history[bit / 8] >> (bit % 8);
+
+	if (bit % 8 > 3)
+		v |= (unsigned)s->history[bit / 8 + 1] << (8 - bit % 8);
+	v &= 31u;
+	return v >= 1 && v < sizeof(history_letters) ? history_letters[v - 1] : '?';
 }
 
 /* Connection::CheckHistory(): the letter once per side; true if it was there already. */
@@ -205,9 +231,9 @@ static void zeek_flag_history(struct conn_summary *s, int side, uint8_t f, uint3
 			e->last_fin = rel + len;
 		}
 		if (f & TCPF_RST) {
-			if (check_history(s, side, HIST_RST, 'R') && rel != e->last_rst)
+			if (check_history(s, side, HIST_RST, 'R') && rel != e->u.last_rst)
 				add_history(s, side ? 'r' : 'R');
-			e->last_rst = rel;
+			e->u.last_rst = rel;
 		}
 	} else if (len > 0) {
 		check_history(s, side, HIST_DATA, 'D');
@@ -220,41 +246,53 @@ static void set_state(struct zeek_endpoint *e, enum endpoint_state st)
 {
 	if (e->state != st) {
 		e->prev_state = e->state;
-		e->state = (uint8_t)st;
+		e->state = (unsigned)st;
 	}
 }
 
-static void init_seqs(struct zeek_endpoint *e, uint32_t start, uint32_t last)
+/* The endpoint's history has its RST letter: the union holds hist_last_RST, no reassembler. */
+static bool sent_rst(const struct conn_summary *s, int side)
 {
+	return (s->hist_seen & (HIST_RST << (side ? 8 : 0))) != 0;
+}
+
+static void init_seqs(struct conn_summary *s, int side, uint32_t start, uint32_t last)
+{
+	struct zeek_endpoint *e = &s->z[side];
+
 	e->start_seq = start;
 	e->last_seq = last;
+	if (!sent_rst(s, side))
+		e->u.reassem = 1; /* relative: the first byte after the SYN */
 }
 
 /* init_endpoint(): where the endpoint's sequence space starts. */
-static void zeek_init_endpoint(struct zeek_endpoint *e, uint8_t f, uint32_t seq, uint32_t past)
+static void zeek_init_endpoint(struct conn_summary *s, int side, uint8_t f, uint32_t seq,
+			       uint32_t past)
 {
+	const struct zeek_endpoint *e = &s->z[side];
 	bool syn = (f & TCPF_SYN) != 0;
 
 	switch (e->state) {
 	case EP_INACTIVE:
 		if (syn)
-			init_seqs(e, seq, past);
+			init_seqs(s, side, seq, past);
 		else
-			init_seqs(e, seq - 1, seq); /* partial: as if a SYN came before */
+			init_seqs(s, side, seq - 1, seq); /* partial: as if a SYN came before */
 		break;
 	case EP_SYN_SENT:
 	case EP_SYN_ACK_SENT:
 		if (syn && seq != e->start_seq)
-			init_seqs(e, seq, past);
+			init_seqs(s, side, seq, past);
 		break;
 	case EP_ESTABLISHED:
 	case EP_PARTIAL:
 		if (syn)
-			init_seqs(e, seq, past);
+			init_seqs(s, side, seq, past);
 		break;
 	case EP_RESET:
 		if (syn && e->prev_state == EP_INACTIVE)
-			init_seqs(e, seq, past);
+			init_seqs(s, side, seq, past);
 		break;
 	default:
 		break;
@@ -280,8 +318,30 @@ static void zeek_last_seq(struct conn_summary *s, int side, uint8_t f, uint32_t 
 		scaled_history(s, side, 'T', &e->rxmt_cnt);
 }
 
-/* UpdateStateMachine() and its Update*State(), for one packet from side (0 the originator). */
-static void zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t len)
+/*
+ * The SYN/SYN-ACK reversal (UpdateInactiveState()): the responder's first
+ * packet is a SYN while the originator sent a SYN+ACK at that sequence
+ * number: Connection::FlipRoles() swaps the endpoints (the HIST_* bits stay
+ * where they are, as in Zeek) and writes '^' after the letters so far. The
+ * packet's sender is then the originator.
+ */
+static void zeek_reversal(struct conn_summary *s)
+{
+	struct zeek_endpoint tmp = s->z[0];
+
+	s->z[0] = s->z[1];
+	s->z[1] = tmp;
+	s->zeek_orig = !s->zeek_orig;
+	add_history(s, '^');
+	set_state(&s->z[1], EP_ESTABLISHED);
+}
+
+/*
+ * UpdateStateMachine() and its Update*State(), for one packet from side (0
+ * the originator). Returns the side the sender is on afterwards (the
+ * reversal moves it).
+ */
+static int zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t seq, uint32_t len)
 {
 	struct zeek_endpoint *e = &s->z[side], *peer = &s->z[!side];
 	bool syn = f & TCPF_SYN, ack = f & TCPF_ACK, fin = f & TCPF_FIN, rst = f & TCPF_RST;
@@ -294,7 +354,13 @@ static void zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t len
 		if (syn && side == 0) {
 			set_state(e, ack ? EP_SYN_ACK_SENT : EP_SYN_SENT);
 		} else if (syn) {
-			/* a SYN+ACK or a simultaneous open (the SYN/SYN-ACK reversal's flip is not done) */
+			if (!ack && peer->state == EP_SYN_ACK_SENT && seq == e->start_seq) {
+				zeek_reversal(s);
+				side = 0;
+				e = &s->z[0];
+				peer = &s->z[1];
+			}
+			/* a SYN+ACK, or a simultaneous open */
 			if (peer->state == EP_SYN_SENT)
 				set_state(peer, EP_ESTABLISHED);
 			set_state(e, EP_ESTABLISHED);
@@ -339,6 +405,7 @@ static void zeek_state(struct conn_summary *s, int side, uint8_t f, uint32_t len
 	default: /* UpdateResetState() */
 		break;
 	}
+	return side;
 }
 
 /*
@@ -402,6 +469,83 @@ bool summary_zeek_expired(const struct conn_summary *s, int64_t now)
 	return true;
 }
 
+/* is_clean() in TCP_Reassembler.cc: established, or closing from established. */
+static bool zeek_clean(const struct zeek_endpoint *e)
+{
+	return e->state == EP_ESTABLISHED ||
+	       (e->state == EP_CLOSED && e->prev_state == EP_ESTABLISHED);
+}
+
+/* Where the endpoint's captured payload ends, relative: LastSeq() less its FIN's octet. */
+static uint32_t zeek_data_end(const struct conn_summary *s, int side)
+{
+	const struct zeek_endpoint *e = &s->z[side];
+	uint32_t end = e->last_seq - e->start_seq;
+
+	if (s->hist_seen & (HIST_FIN << (side ? 8 : 0)))
+		end--;
+	return end;
+}
+
+/*
+ * Content gaps, after TCP_Reassembler::AckReceived(): an ACK from the peer
+ * (rel_ack, cut at the endpoint's FIN) past last_reassem_seq makes
+ * TrimToSeq() call Undelivered(), which calls Gap() once per hole below the
+ * ACK and delivers the blocks captured above each hole; TCP_Reassembler::Gap()
+ * lets TCP_Endpoint::Gap() write G/g (ScaledHistoryEntry: 1st, 10th, 100th
+ * ...) only while established_or_cleanly_closing() holds for both sides.
+ * Undelivered() ignores an ACK up to relative 2 of a partial connection. The
+ * bytes above a hole are taken as one block reaching the endpoint's highest
+ * byte (a second hole above the first is not told apart), unless a payload of
+ * the endpoint was not all captured: Zeek delivers none of it, so nothing
+ * above a hole is then counted as delivered.
+ */
+static void zeek_ack_received(struct conn_summary *s, int side, uint32_t rel_ack)
+{
+	struct zeek_endpoint *e = &s->z[side];
+	unsigned i = s->hist_len > 0 && history_at(s, 0) == '^';
+	bool partial = i >= s->hist_len || strchr("SHsh", history_at(s, i)) == NULL;
+	uint32_t end, gaps = 1;
+
+	if (sent_rst(s, side))
+		return;
+	if ((s->hist_seen & (HIST_FIN << (side ? 8 : 0))) && seq_gt(rel_ack, e->last_fin))
+		rel_ack = e->last_fin;
+	if (!seq_gt(rel_ack, e->u.reassem) || (partial && seq_leq(rel_ack, 2)))
+		return;
+	end = e->undelivered ? e->u.reassem : zeek_data_end(s, side);
+	if (seq_gt(end, e->u.reassem) && seq_gt(rel_ack, end))
+		gaps = 2; /* the hole below the block, and the one from the block to the ACK */
+	e->u.reassem = seq_gt(end, rel_ack) ? end : rel_ack;
+	if (!zeek_clean(e) || !zeek_clean(&s->z[!side]))
+		return;
+	while (gaps-- > 0)
+		scaled_history(s, side, 'G', &e->gap_cnt);
+}
+
+/*
+ * TCP_Reassembler::DataSent(): a payload captured whole (Process() passes no
+ * other) that reaches last_reassem_seq moves it on, past the blocks above.
+ */
+static void zeek_data_sent(struct conn_summary *s, int side, const struct tcp_info *t)
+{
+	struct zeek_endpoint *e = &s->z[side];
+	uint32_t from, to, end;
+
+	if (t->paylen == 0 || (t->flags & TCPF_RST) || sent_rst(s, side))
+		return;
+	if (t->payload.len < t->paylen) {
+		e->undelivered = true;
+		return;
+	}
+	from = t->seq + ((t->flags & TCPF_SYN) ? 1u : 0u) - e->start_seq;
+	to = from + t->paylen;
+	if (seq_gt(from, e->u.reassem) || !seq_gt(to, e->u.reassem))
+		return;
+	end = e->undelivered ? to : zeek_data_end(s, side);
+	e->u.reassem = seq_gt(end, to) ? end : to;
+}
+
 /* TCPSessionAdapter::Process(), the parts that make state and history. */
 static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info *t, int64_t now)
 {
@@ -415,23 +559,34 @@ static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info 
 
 	seg_len += ((f & TCPF_SYN) ? 1u : 0u) + ((f & TCPF_FIN) ? 1u : 0u);
 	past = t->seq + seg_len;
-	zeek_init_endpoint(e, f, t->seq, past);
+	zeek_init_endpoint(s, side, f, t->seq, past);
 	zeek_flag_history(s, side, f, t->seq - e->start_seq, len);
 	/* update_window(): a zero window, unless with or after a RST or after the peer's FIN */
 	if (t->win == 0 && !(f & TCPF_RST) && peer->state != EP_CLOSED && e->state != EP_RESET)
 		scaled_history(s, side, 'W', &e->win0_cnt);
 	/* init_peer(): the first ACK of a silent peer sets where its sequence space starts */
 	if ((f & TCPF_ACK) && peer->state == EP_INACTIVE)
-		init_seqs(peer, t->ack - 1, t->ack - 1);
+		init_seqs(s, !side, t->ack - 1, t->ack - 1);
 	zeek_last_seq(s, side, f, past, len);
-	zeek_state(s, side, f, len);
+	if (zeek_state(s, side, f, t->seq, len) != side) {
+		side = !side;
+		e = &s->z[side];
+		peer = &s->z[!side];
+	}
+	/* after the state machine, so that a gap revealed by a FIN or RST is not written */
+	if (f & TCPF_ACK)
+		zeek_ack_received(s, !side, t->ack - peer->start_seq);
+	zeek_data_sent(s, side, t);
 	zeek_timers(s, side, f, state_before, closed_before, now);
 }
 
 void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1])
 {
-	memcpy(out, s->history, s->hist_len);
-	out[s->hist_len] = '\0';
+	unsigned i;
+
+	for (i = 0; i < s->hist_len; i++)
+		out[i] = history_at(s, i);
+	out[i] = '\0';
 }
 
 void summary_note(struct conn_summary *s, int role, const struct packet *p,
@@ -485,14 +640,14 @@ bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t)
 /* The history matches /^\^?S[^HAFGIQ]*R.*$/: a SYN, then a RST before any answer or data. */
 static bool syn_then_rst(const struct conn_summary *s)
 {
-	unsigned i = s->hist_len > 0 && s->history[0] == '^';
+	unsigned i = s->hist_len > 0 && history_at(s, 0) == '^';
 
-	if (i >= s->hist_len || s->history[i] != 'S')
+	if (i >= s->hist_len || history_at(s, i) != 'S')
 		return false;
 	for (i++; i < s->hist_len; i++) {
-		if (s->history[i] == 'R')
+		if (history_at(s, i) == 'R')
 			return true;
-		if (strchr("HAFGIQ", s->history[i]) != NULL)
+		if (strchr("HAFGIQ", history_at(s, i)) != NULL)
 			return false;
 	}
 	return false;

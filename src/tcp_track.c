@@ -125,7 +125,9 @@ static void track_open(struct conn *c, int role, const struct packet *p, struct 
 			labels_add(out, LABEL_HANDSHAKE_1);
 			d->isn_valid = true;
 			d->isn = t->seq;
-			conn_set_state(c, CONN_SYN_SENT);
+			/* after its SYN+ACK (midstream, established): the state stays */
+			if (c->state != CONN_ESTABLISHED)
+				conn_set_state(c, CONN_SYN_SENT);
 		} else if (role == ROLE_SERVER && c->state == CONN_SYN_SENT && !d->isn_valid) {
 			/* RFC 9293 section 3.5, figure 8: both sides sent SYN. */
 			labels_add(out, LABEL_SIMULTANEOUS_OPEN);
@@ -257,6 +259,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	struct seg_verdict v;
 	int64_t now = packet_time_ns(p);
 	uint64_t digest;
+	bool zeek_kept = false;
 
 	if (created) {
 		bool client_lo = ev == EV_SYN ? from_lo : midstream_client_is_lo(p, from_lo);
@@ -278,12 +281,30 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 		 */
 		bool same_syn = sender->isn_valid && sender->isn == t->seq;
 		bool simultaneous = from_lo != c->client_is_lo && c->state == CONN_SYN_SENT;
+		/*
+		 * A SYN from a side not yet seen, at the sequence number the peer
+		 * already acknowledged: captured after its SYN+ACK (two interfaces,
+		 * merged taps). Wireshark took the side's base from that ACK and
+		 * keeps the conversation; so does Zeek (the SYN/SYN-ACK reversal).
+		 */
+		const struct track_dir *other = &c->dir[from_lo == c->client_is_lo ? ROLE_SERVER : ROLE_CLIENT];
+		bool acked_syn = !sender->seen && other->ack_valid && other->lastack == t->seq + 1;
 
-		if (!same_syn && !simultaneous) {
-			/* A new connection on an old 5-tuple (RFC 9293 section 3.4.1). */
-			end_record(c, p, hooks);
+		if (!same_syn && !simultaneous && !acked_syn) {
+			/*
+			 * A new connection on an old 5-tuple (RFC 9293 section 3.4.1).
+			 * Zeek may keep its record (a SYN captured after its SYN+ACK:
+			 * the SYN/SYN-ACK reversal): the summary then goes on.
+			 */
+			struct conn_summary sum = c->sum;
+
+			zeek_kept = !summary_zeek_reuse(&sum, t) && !summary_zeek_expired(&sum, now);
+			if (!zeek_kept)
+				end_record(c, p, hooks);
 			app_track_clear(&c->app, &c->app_judged);
 			conn_reset(c, from_lo);
+			if (zeek_kept)
+				c->sum = sum;
 			created = true;
 			labels_add(out, LABEL_PORT_REUSE);
 		} else if (same_syn && c->state == CONN_RESET && !c->dir[ROLE_SERVER].isn_valid) {
@@ -291,7 +312,9 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 			conn_set_state(c, CONN_SYN_SENT);
 		}
 	}
-	if (created) {
+	if (zeek_kept) {
+		/* the record goes on */
+	} else if (created) {
 		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
 	} else if (summary_zeek_reuse(&c->sum, t) || summary_zeek_expired(&c->sum, now)) {
 		/* Zeek's record ends here (reuse, or its timer fired) and a new one starts; the connection goes on. */

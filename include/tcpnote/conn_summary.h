@@ -22,20 +22,38 @@ enum endpoint_state {
 
 /*
  * The history is Zeek's: letters in the order Zeek adds them, with its
- * repeats (a SYN, FIN or RST at another sequence number; retransmissions and
- * zero windows at the 1st, 10th, 100th ... time), so it has no fixed length:
- * it stops growing at HISTORY_MAX letters.
+ * repeats (a SYN, FIN or RST at another sequence number; retransmissions,
+ * zero windows and content gaps at the 1st, 10th, 100th ... time), so it has
+ * no fixed length: it stops growing at HISTORY_MAX letters, kept in 5 bits
+ * each (Zeek's letters are fewer than 32) in HISTORY_BYTES bytes. Each side
+ * writes each of S H A D F R I Q at most once but for S/F/R repeats, and T, W,
+ * G at most 5 times (the counts stop at 65535): 41 letters hold every history
+ * without S/F/R repeats.
  */
-#define HISTORY_MAX 24
+#define HISTORY_BYTES 26
+#define HISTORY_MAX (HISTORY_BYTES * 8 / 5)
 #define SUMMARY_BIG 8  /* labels counted in 32 bits; the others in 16, saturating */
 
 /* What Zeek's TCP analyzer keeps per endpoint for state and history (TCPSessionAdapter.cc). */
 struct zeek_endpoint {
 	uint32_t start_seq, last_seq;            /* StartSeq(), LastSeq() */
-	uint32_t last_syn, last_fin, last_rst;   /* hist_last_SYN/FIN/RST, relative */
-	uint16_t rxmt_cnt, win0_cnt;             /* retransmissions, zero windows; stop at 65535 */
-	uint8_t state, prev_state;               /* enum endpoint_state */
-	bool did_close;                          /* sent a FIN or RST Zeek took as closing */
+	uint32_t last_syn, last_fin;             /* hist_last_SYN/FIN, relative */
+	/*
+	 * Until the endpoint sends a RST: its reassembler's last_reassem_seq
+	 * (relative), where its bytes stop being contiguous. From its RST on:
+	 * hist_last_RST. Once a side sent a RST Zeek writes no gap letter
+	 * (established_or_cleanly_closing() never holds again), so one field
+	 * serves both: struct conn does not grow.
+	 */
+	union {
+		uint32_t last_rst;
+		uint32_t reassem;
+	} u;
+	uint16_t rxmt_cnt, win0_cnt, gap_cnt;    /* retransmissions, zero windows, content gaps */
+	unsigned state : 4, prev_state : 4;      /* enum endpoint_state */
+	bool did_close : 1;                      /* sent a FIN or RST Zeek took as closing */
+	bool undelivered : 1;                    /* sent a payload not all captured: Zeek never
+						    delivers it, so its bytes stay holes */
 };
 
 /*
@@ -50,13 +68,13 @@ struct conn_summary {
 	uint32_t packets[2];
 	uint32_t count_big[SUMMARY_BIG];
 	uint16_t count_small[LABEL_COUNT - SUMMARY_BIG];
-	struct zeek_endpoint z[2]; /* [0] Zeek's originator, [1] its responder */
 	uint16_t hist_seen;     /* Zeek's HIST_* bits: the originator's, the responder's << 8 */
+	struct zeek_endpoint z[2]; /* [0] Zeek's originator, [1] its responder */
 	bool zeek_orig : 1;     /* the tcpnote role (0 client, 1 server) Zeek calls the originator */
 	bool timer_armed : 1;   /* Zeek has a timer that removes the connection at timer_us */
 	bool timer_attempt : 1; /* it is AttemptTimer: it removes only an unanswered SYN */
-	uint8_t hist_len;
-	char history[HISTORY_MAX]; /* the letters, not terminated */
+	uint8_t hist_len;       /* letters in history */
+	uint8_t history[HISTORY_BYTES]; /* 5 bits a letter, the first in the lowest bits */
 	/*
 	 * Zeek's timer that removes the connection (ConnDeleteTimer, ResetTimer,
 	 * AttemptTimer): when it fires, in microseconds modulo 2^32 (it is never

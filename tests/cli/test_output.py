@@ -72,8 +72,11 @@ BY_HAND = {
     # 1-3 handshake, 4 request (D), 5 the server's response (d), 6 the client's RST; then the
     # same without a response: 7-9 handshake, 10 ClientHello (D), 11 the client's RST
     'crafted-hostile-hints.pcap': [('RSTO', 'ShADdR', 'reset'), ('RSTO', 'ShADR', 'reset')],
-    # a resent client segment (T) and the client's RST at the end
-    'crafted-wrap-spurious.pcap': [('RSTO', 'ShADdTaR', 'reset')],
+    # a resent client segment (T); 12 the server's ACK 3001 covers the client's 2001:2501, never
+    # captured: a content gap, G (TCP_Reassembler.cc AckReceived() -> Undelivered() -> Gap(),
+    # TCP_Endpoint::Gap()); 13-14 the hole 3001:3501 is filled before 15 ACKs it: no gap;
+    # the client's RST at the end
+    'crafted-wrap-spurious.pcap': [('RSTO', 'ShADdTaGR', 'reset')],
     # the server's window goes to zero (w, three times: below the 10th); the second zero window
     # probe repeats the first one's byte: T (TSA update_last_seq(): delta <= 0 with payload)
     'crafted-zero-window-probe.pcap': [('SF', 'ShADawTFf', 'FIN merged')],
@@ -204,8 +207,27 @@ BY_HAND = {
     # both endpoints PARTIAL then CLOSED (TSA UpdateInactiveState(), UpdateEstablishedState()): SF.
     # (2) port 7700 is not: no flip, the server is the originator: 13 D, 14 a, 19 d, 20 A, 21 F, 24 f
     'midstream-server.pcap': [('SF', '^dADafF', 'four-way'), ('SF', 'DadAFf', 'four-way')],
-    # midstream-server's first connection without frame 7 (the client's data): flipped as there
+    # midstream-server's first connection without frame 7 (the client's data): flipped as there;
+    # the hole is ACKed but both endpoints are PARTIAL, not established_or_cleanly_closing()
+    # (TCP_Reassembler.cc): no gap letter
     'acked-unseen-repeat.pcap': [('SF', '^dAafF', 'four-way')],
+    # content-gap (record-zeek.sh). (1) 1-3 S h A, 4 D, 5 a; 6 the server's ACK 52 covers the
+    # client's bytes 10:52, which the capture left out: TCP_Reassembler::AckReceived() ->
+    # TrimToSeq() -> Undelivered() calls Gap() once, both ends ESTABLISHED, so
+    # TCP_Endpoint::Gap() writes G (ScaledHistoryEntry, the 1st); 7 52:63 starts at
+    # last_reassem_seq (52), 8 its ACK: no gap; 9 d, 11 F, 12 f: SF (tshark: acked unseen on 6
+    # and 8). (2) the first sending of 10:52 was lost before the capture point: 19 52:63 is a
+    # block above the hole, 21 the retransmission fills it before 22 ACKs 63: no gap;
+    # update_last_seq() sees 21 end below LastSeq() (63) with payload: T (TCP_Endpoint::DidRxmit)
+    'content-gap.pcap': [('SF', 'ShADaGdFf', 'FIN merged'), ('SF', 'ShADaTdFf', 'FIN merged')],
+    # rst-after-fins with its SYN after its SYN+ACK (derive-zeek-timers.sh). 1 the SYN+ACK from
+    # 8082 (not a likely server port: TCPAnalyzer::WantConnection() does not flip): the server
+    # is the originator, H, SYN_ACK_SENT; 2 the client's SYN at the ACKed sequence number, s:
+    # UpdateInactiveState() sees the SYN/SYN-ACK reversal, Connection::FlipRoles() appends '^'
+    # and the client is the originator; 3 A; 4 d; 6 f; 8 F; 9 a (the responder's ACK bit was
+    # set for the server as originator: CheckHistory() bits do not move with the flip);
+    # 10 the RST after both FINs: SF
+    'syn-synack-reversal.pcap': [('SF', 'Hs^AdfFaR', 'reset')],
 }
 
 

@@ -548,7 +548,105 @@ static void test_zeek_scaled_letters(void **state)
 		seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN);
 	for (i = 0; i < 10; i++)
 		seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, 0);
-	assert_string_equal(zeek_history(&v), "ShADTTaww");
+	/*
+	 * The fixture's segments carry no captured payload (a capture cut at
+	 * the TCP header): Zeek delivers none of it, so the ACK of the client's
+	 * bytes finds them missing: a gap, G (TCP_Reassembler::Undelivered()).
+	 */
+	assert_string_equal(zeek_history(&v), "ShADTTawGw");
+}
+
+/* A segment whose payload bytes were captured, as Zeek's reassembler gets them. */
+static const char *seg_whole(struct conv *v, enum conv_who from, uint32_t seq, uint32_t ack,
+			     uint32_t len)
+{
+	static const uint8_t bytes[1000];
+	struct packet p;
+
+	conv_build(v, &p, from, PSH | ACK, seq, ack, len, from == CLI ? CWIN : SWIN);
+	p.tcp.payload.data = bytes;
+	p.tcp.payload.len = len;
+	return conv_send(v, &p);
+}
+
+/*
+ * Content gaps (TCP_Reassembler::AckReceived() -> Undelivered() -> Gap(),
+ * TCP_Endpoint::Gap()): an ACK past a hole the capture never filled is one
+ * gap, said once; a hole a retransmission filled before the ACK is none.
+ */
+static void test_zeek_gaps(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	seg_whole(&v, CLI, CISN + 1, SISN + 1, 100);
+	seg_whole(&v, CLI, CISN + 201, SISN + 1, 100);
+	seg(&v, SRV, ACK, SISN + 1, CISN + 301, 0, SWIN);
+	seg(&v, SRV, ACK, SISN + 1, CISN + 301, 0, SWIN);
+	seg_whole(&v, CLI, CISN + 301, SISN + 1, 100);
+	seg(&v, SRV, ACK, SISN + 1, CISN + 401, 0, SWIN);
+	assert_string_equal(zeek_history(&v), "ShADaG");
+	/* an ACK past everything seen: the hole runs up to the ACK; its FIN's octet is no gap */
+	seg_whole(&v, SRV, SISN + 1, CISN + 401, 100);
+	seg(&v, CLI, ACK, CISN + 401, SISN + 201, 0, CWIN);
+	seg(&v, SRV, FIN | ACK, SISN + 201, CISN + 401, 0, SWIN);
+	seg(&v, CLI, ACK, CISN + 401, SISN + 202, 0, CWIN);
+	assert_string_equal(zeek_history(&v), "ShADaGdgf");
+
+	conv_default(&v);
+	handshake(&v);
+	seg_whole(&v, CLI, CISN + 1, SISN + 1, 100);
+	seg_whole(&v, CLI, CISN + 201, SISN + 1, 100);
+	seg_whole(&v, CLI, CISN + 101, SISN + 1, 100);
+	seg(&v, SRV, ACK, SISN + 1, CISN + 301, 0, SWIN);
+	assert_string_equal(zeek_history(&v), "ShADTa");
+}
+
+/*
+ * The SYN/SYN-ACK reversal (TCPSessionAdapter::UpdateInactiveState()): the
+ * SYN+ACK captured first (from 7700, not a likely server port: no flip at
+ * the start), then its SYN: Connection::FlipRoles() writes '^' after the
+ * letters so far and the SYN's sender is the originator from then on; the
+ * record goes on (IsReuse() is false).
+ */
+static void test_zeek_syn_synack_reversal(void **state)
+{
+	struct conv v;
+
+	(void)state;
+	conv_init(&v, addr4_1, 40000, addr4_2, 7700);
+	seg(&v, SRV, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
+	seg(&v, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	seg_whole(&v, CLI, CISN + 1, SISN + 1, 100);
+	seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN);
+	assert_string_equal(zeek_history(&v), "Hs^ADa");
+	assert_string_equal(summary_conn_state(&v.c.sum), "S1");
+	assert_int_equal(v.c.sum.packets[0] + v.c.sum.packets[1], 5);
+}
+
+/*
+ * A long history (update_history(): a RST at another sequence number is
+ * written again): past 24 letters, packed 5 bits a letter, up to HISTORY_MAX.
+ */
+static void test_zeek_long_history(void **state)
+{
+	struct conv v;
+	int i;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	for (i = 0; i < 27; i++)
+		seg(&v, SRV, RST, SISN + 1 + (uint32_t)i, 0, 0, 0);
+	assert_string_equal(zeek_history(&v), "ShArrrrrrrrrrrrrrrrrrrrrrrrrrr"); /* 30 letters */
+	for (; i < 60; i++)
+		seg(&v, SRV, RST, SISN + 1 + (uint32_t)i, 0, 0, 0);
+	assert_int_equal(strlen(zeek_history(&v)), HISTORY_MAX);
+	assert_int_equal(HISTORY_MAX, 41);
+	assert_string_equal(zeek_history(&v) + HISTORY_MAX - 2, "rr");
 }
 
 /* TCPSessionAdapter::IsReuse(): the same SYN once a side has closed starts a new record. */
@@ -884,6 +982,9 @@ int main(void)
 		cmocka_unit_test(test_zeek_rst_after_half_close),
 		cmocka_unit_test(test_zeek_flip_midstream),
 		cmocka_unit_test(test_zeek_scaled_letters),
+		cmocka_unit_test(test_zeek_gaps),
+		cmocka_unit_test(test_zeek_syn_synack_reversal),
+		cmocka_unit_test(test_zeek_long_history),
 		cmocka_unit_test(test_zeek_record_after_reset),
 		cmocka_unit_test(test_zeek_timers),
 		cmocka_unit_test(test_track_port_reuse_new_isn),
