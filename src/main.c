@@ -130,9 +130,10 @@ static void usage(FILE *f)
 {
 	/* One screen: tcpdump's flags grouped by what they are for; tcpnote(1) has each in full. */
 	fprintf(f,
-		"Usage: tcpnote [-r FILE | -V LIST | -i IFACE] [options] [BPF | -F FILE]\n"
+		"Usage: tcpnote [-r FILE... | -V LIST | -i IFACE] [options] [BPF | -F FILE]\n"
 		"Print TCP packets as tcpdump does, each followed by what it means (# labels).\n"
-		"Input:  -r FILE (- = stdin)  -V LIST (of files)  -i IFACE (lo, any, N of -D)\n"
+		"Input:  -r FILE (- = stdin; again: merged by time)  -V LIST (of files)\n"
+		"        -i IFACE (lo, any, N of -D)  --no-progress (no line on a terminal)\n"
 		"        -c N (packets)  -s SNAPLEN  -F FILE (filter)  -D -L -J (list devices,\n"
 		"        link types, time stamp types)  -y TYPE  -j TYPE  -p  -Q in|out  -B KiB\n"
 		"Save:   -w FILE  -U (each packet)  -C MB -G SEC -W N -z CMD (rotate)  -Z USER\n"
