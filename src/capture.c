@@ -279,11 +279,19 @@ static int check_overwrite(const struct capture *c, const struct capture_opts *o
 
 static int open_save(struct capture *c, const struct capture_opts *o, char *err, size_t errlen)
 {
+	/* No split file may be one being read: -V's files, every -r. */
+	const char *const *in = c->nfiles > 0 ? (const char *const *)c->files : o->read_files;
+	size_t nin = c->nfiles > 0 ? c->nfiles : o->nread_files;
+
+	if (nin == 0) {
+		in = &o->read_file;
+		nin = 1;
+	}
 	/*
 	 * Live, someone may be watching the file grow: each packet lands at
 	 * once, with or without -U; replaying, only with -U.
 	 */
-	if (rotate_open(&c->save, c->pcap, o->write_file, &o->rotate, o->read_file,
+	if (rotate_open(&c->save, c->pcap, o->write_file, &o->rotate, in, nin,
 			c->live || o->packet_buffered, err, errlen) != 0)
 		return CAPTURE_ERR;
 	return CAPTURE_OK;

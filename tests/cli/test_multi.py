@@ -163,6 +163,11 @@ def ties(a, work):
     check('%d files of one packet each, shuffled: as the whole capture' % len(singles),
           got == want and len(singles) == len(records(os.path.join(a.pcaps, 'sack.pcap'))),
           first_difference(got, want))
+    # more files than the soft limit of open files allows: tcpnote raises it (toward the hard one)
+    status, out, err = run(['sh', '-c', 'ulimit -Sn 40 && exec "$@"', 'sh', a.tcpnote, '-n', '--json']
+                           + [w for f in singles for w in ('-r', f)])
+    check('%d files with a soft limit of 40 descriptors: read all the same' % len(singles),
+          status == 0 and out == want[1], err[-400:])
 
 
 def link_types(a, work):
@@ -236,6 +241,19 @@ def refusals(a, work):
                '-w', os.path.join(work, 'mixed.pcap')])
     check('-w with files of two link types: refused (a pcap file has one)',
           dlt[0] == 1 and 'new dlt does not match original' in dlt[2], dlt)
+    # -C 1: the second file made would be cap1, which is being read (as the second -r, or in -V's list)
+    loss = os.path.join(a.pcaps, 'loss-both.pcap')
+    cap1 = mergecap([loss] * 8, os.path.join(work, 'cap1'))
+    before = open(cap1, 'rb').read()
+    split_onto = run([a.tcpnote, '-n', '--quiet', '-r', loss, '-r', cap1, '-C', '1', '-w', os.path.join(work, 'cap')])
+    check('-C 1 -w cap, cap1 the second -r (%d bytes): refused when cap1 would be made, kept' % len(before),
+          split_onto[0] == 1 and 'cap1: -w would overwrite the file being read' in split_onto[2]
+          and open(cap1, 'rb').read() == before, split_onto)
+    split_onto = run([a.tcpnote, '-n', '--quiet', '-V', '-', '-C', '1', '-w', os.path.join(work, 'cap')],
+                     stdin=('%s\n%s\n' % (loss, cap1)).encode())
+    check('-C 1 -w cap, cap1 in -V\'s list: refused, kept',
+          split_onto[0] == 1 and 'cap1: -w would overwrite the file being read' in split_onto[2]
+          and open(cap1, 'rb').read() == before, split_onto)
     out = os.path.join(work, 'saved.pcap')
     saved = run([a.tcpnote, '-n', '-q', '-r', pieces[2], '-r', pieces[0], '-r', pieces[1], '-w', out])
     check('-w of the merged stream: the whole capture\'s packets in order',
