@@ -734,6 +734,10 @@ int main(int argc, char **argv)
 	rc = capture_set_filter(cap, filter, err, sizeof(err));
 	if (rc != CAPTURE_OK) {
 		fprintf(stderr, "tcpnote: %s\n", err);
+		/* -r a.pcap b.pcap typo.pcap: the words were taken for a filter */
+		if (rc == CAPTURE_ERR_FILTER && nread > 0 && optind < argc && access(argv[optind], F_OK) == 0)
+			fprintf(stderr, "tcpnote: '%s' is a file, but the words after -r are files only when "
+				"each names one; else give each file its own -r\n", argv[optind]);
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return rc == CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_RUNTIME;

@@ -289,6 +289,9 @@ def recipe(a, work):
           status == 0 and out == want[1] and out.count('"type":"flow"') > 0 and len(pieces) >= 2, err)
     status, out, err = run([a.tcpnote, '-n', '-q', '-r', pieces[0], 'tcp', 'port', '9092'])
     check('words after -r that are not all files: still the filter', status == 0, err)
+    status, out, err = run([a.tcpnote, '-n', '-q', '-r', pieces[0], pieces[1], os.path.join(d, 'typo.pcap')])
+    check('a file and a typo after -r: a filter that does not compile (2), and why',
+          status == 2 and ("'%s' is a file" % pieces[1]) in err and 'its own -r' in err, (status, err))
 
 
 def main():
