@@ -58,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.caplen = h->caplen;
 		f.wirelen = h->len;
 		f.bytes = bytes;
+		f.dlt = opts.dlt;
 		pipeline_frame(pl, &f);
 	}
 	if (pl != NULL) {

@@ -1,4 +1,4 @@
-/* capture.c - opens libpcap (a file, -V's files, stdin or live, immediate), filters, saves, loops. */
+/* capture.c - opens libpcap (a file, -V's files, merged -r files, stdin or live), filters, saves, loops. */
 #include <errno.h>
 #include <limits.h>
 #include <pcap/pcap.h>
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "tcpnote/capture.h"
+#include "tcpnote/merge.h"
 #include "tcpnote/rotate.h"
 
 #define DEFAULT_SNAPLEN 262144
@@ -20,7 +21,9 @@
 #define FILTER_FILE_MAX (16 * 1024 * 1024)
 
 struct capture {
-	pcap_t *pcap;
+	pcap_t *pcap;       /* several -r: a dead handle of the first file's link type, for -w */
+	struct merge *merge; /* several -r: the files read together */
+	size_t described;   /* several -r: the file capture_source and the link type describe */
 	struct rotate *save; /* -w, split by -C/-G */
 	bool live;
 	bool stopped;    /* the -w file or the handler failed: no more frames */
@@ -39,6 +42,12 @@ struct capture {
 	char **files;   /* -V: the files listed, read in turn */
 	size_t nfiles, next_file;
 	const char *source; /* the device's name or the file's path */
+	void (*progress)(void *ctx); /* called every CAPTURE_PROGRESS_EVERY packets */
+	void *progress_ctx;
+	uint64_t bytes_total;  /* -r or -V: the regular files' sizes */
+	uint64_t bytes_before; /* -V: of the files read before this one */
+	uint64_t size_now;     /* -V: of this one */
+	bool regular;          /* every input is a regular file */
 	char device[256];
 	char warnings[1024];
 };
@@ -238,6 +247,7 @@ static void free_capture(struct capture *c)
 {
 	size_t i;
 
+	merge_close(c->merge);
 	if (c->pcap != NULL)
 		pcap_close(c->pcap);
 	for (i = 0; i < c->nfiles; i++)
@@ -253,8 +263,10 @@ static int check_overwrite(const struct capture *c, const struct capture_opts *o
 {
 	size_t i;
 
-	for (i = 0; i <= c->nfiles; i++) {
-		const char *in = i < c->nfiles ? c->files[i] : o->read_file;
+	for (i = 0; i <= c->nfiles + o->nread_files; i++) {
+		const char *in = i < c->nfiles		     ? c->files[i]
+				 : i < c->nfiles + o->nread_files ? o->read_files[i - c->nfiles]
+								   : o->read_file;
 
 		if (capture_same_file(in, o->write_file)) {
 			snprintf(err, errlen, "%s: -w would overwrite the file being read",
@@ -267,13 +279,83 @@ static int check_overwrite(const struct capture *c, const struct capture_opts *o
 
 static int open_save(struct capture *c, const struct capture_opts *o, char *err, size_t errlen)
 {
+	/* No split file may be one being read: -V's files, every -r. */
+	const char *const *in = c->nfiles > 0 ? (const char *const *)c->files : o->read_files;
+	size_t nin = c->nfiles > 0 ? c->nfiles : o->nread_files;
+
+	if (nin == 0) {
+		in = &o->read_file;
+		nin = 1;
+	}
 	/*
 	 * Live, someone may be watching the file grow: each packet lands at
 	 * once, with or without -U; replaying, only with -U.
 	 */
-	if (rotate_open(&c->save, c->pcap, o->write_file, &o->rotate, o->read_file,
+	if (rotate_open(&c->save, c->pcap, o->write_file, &o->rotate, in, nin,
 			c->live || o->packet_buffered, err, errlen) != 0)
 		return CAPTURE_ERR;
+	return CAPTURE_OK;
+}
+
+/* Bytes of path when it is a regular file (for the progress line), else 0 with *regular false. */
+static uint64_t file_size(const char *path, bool *regular)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return (uint64_t)st.st_size;
+	*regular = false;
+	return 0;
+}
+
+/* Without a teller, a file that fails is still said (main always gives one). */
+static void say_file_error(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "tcpnote: %s\n", msg);
+}
+
+/*
+ * Several -r: the files are opened together and read as one stream. -w
+ * takes one link type (a pcap file has one), so with -w they must agree,
+ * as -V's files must; the -w file is written with the largest snapshot
+ * length among them, as mergecap does.
+ */
+static int open_merge(struct capture *c, const struct capture_opts *o, char *err, size_t errlen)
+{
+	int dlt = -1, snap = 0;
+	size_t i;
+
+	c->regular = true;
+	for (i = 0; i < o->nread_files; i++)
+		c->bytes_total += file_size(o->read_files[i], &c->regular);
+	if (merge_open(&c->merge, o->read_files, o->nread_files, c->want_nano,
+		       o->file_error != NULL ? o->file_error : say_file_error, o->file_error_ctx, err,
+		       errlen) != 0)
+		return CAPTURE_ERR;
+	for (i = 0; i < o->nread_files; i++) {
+		pcap_t *p = merge_pcap(c->merge, i);
+
+		if (p == NULL)
+			continue;
+		if (dlt < 0) {
+			dlt = pcap_datalink(p);
+			c->described = i;
+		} else if (o->write_file != NULL && pcap_datalink(p) != dlt) {
+			snprintf(err, errlen, "%s: new dlt does not match original", o->read_files[i]);
+			return CAPTURE_ERR;
+		}
+		if (pcap_snapshot(p) > snap)
+			snap = pcap_snapshot(p);
+	}
+	c->pcap = pcap_open_dead_with_tstamp_precision(
+		dlt, snap, c->want_nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
+	if (c->pcap == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return CAPTURE_ERR;
+	}
+	c->nano = c->want_nano;
+	c->source = o->read_files[c->described];
 	return CAPTURE_OK;
 }
 
@@ -292,12 +374,22 @@ int capture_open(struct capture **out, const struct capture_opts *o, char *err, 
 		rc = read_list(c, o->read_list, err, errlen);
 		if (rc == CAPTURE_OK && o->write_file != NULL)
 			rc = check_overwrite(c, o, err, errlen);
+		c->regular = rc == CAPTURE_OK;
+		for (size_t i = 0; i < c->nfiles; i++)
+			c->bytes_total += file_size(c->files[i], &c->regular);
 		if (rc == CAPTURE_OK)
 			rc = open_file(c, c->files[c->next_file++], err, errlen);
+		c->size_now = c->nfiles > 0 ? file_size(c->files[0], &(bool){true}) : 0;
+	} else if (o->nread_files > 1) {
+		rc = o->write_file != NULL ? check_overwrite(c, o, err, errlen) : CAPTURE_OK;
+		if (rc == CAPTURE_OK)
+			rc = open_merge(c, o, err, errlen);
 	} else if (o->read_file != NULL) {
 		rc = o->write_file != NULL ? check_overwrite(c, o, err, errlen) : CAPTURE_OK;
 		if (rc == CAPTURE_OK)
 			rc = open_file(c, o->read_file, err, errlen);
+		c->regular = true;
+		c->bytes_total = c->size_now = file_size(o->read_file, &c->regular);
 	} else {
 		rc = open_live(c, o, err, errlen);
 		if (rc == CAPTURE_OK)
@@ -379,24 +471,39 @@ static bool filter_compiles_on_ethernet(const char *filter)
 	return ok;
 }
 
-static int apply_filter(struct capture *c, char *err, size_t errlen)
+/* The filter compiled for p's own link type and set on it. */
+static int filter_one(pcap_t *p, const char *filter, char *err, size_t errlen)
 {
 	struct bpf_program prog;
 
-	if (c->filter == NULL)
-		return CAPTURE_OK;
-	if (pcap_compile(c->pcap, &prog, c->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(err, errlen, "bad filter expression '%s': %s", c->filter, pcap_geterr(c->pcap));
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "bad filter expression '%s': %s", filter, pcap_geterr(p));
 		/* Fine on Ethernet: the input's link type cannot be filtered (IPOIB): exit 1, as tcpdump. */
-		return filter_compiles_on_ethernet(c->filter) ? CAPTURE_ERR : CAPTURE_ERR_FILTER;
+		return filter_compiles_on_ethernet(filter) ? CAPTURE_ERR : CAPTURE_ERR_FILTER;
 	}
-	if (pcap_setfilter(c->pcap, &prog) < 0) {
-		snprintf(err, errlen, "cannot set filter: %s", pcap_geterr(c->pcap));
+	if (pcap_setfilter(p, &prog) < 0) {
+		snprintf(err, errlen, "cannot set filter: %s", pcap_geterr(p));
 		pcap_freecode(&prog);
 		return CAPTURE_ERR;
 	}
 	pcap_freecode(&prog);
 	return CAPTURE_OK;
+}
+
+/* Several -r: each file's filter is compiled for its own link type. */
+static int apply_filter(struct capture *c, char *err, size_t errlen)
+{
+	size_t i;
+	int rc = CAPTURE_OK;
+
+	if (c->filter == NULL)
+		return CAPTURE_OK;
+	if (c->merge == NULL)
+		return filter_one(c->pcap, c->filter, err, errlen);
+	for (i = 0; i < merge_count(c->merge) && rc == CAPTURE_OK; i++)
+		if (merge_pcap(c->merge, i) != NULL)
+			rc = filter_one(merge_pcap(c->merge, i), c->filter, err, errlen);
+	return rc;
 }
 
 int capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen)
@@ -413,31 +520,89 @@ int capture_set_filter(struct capture *c, const char *filter, char *err, size_t 
 	return apply_filter(c, err, errlen);
 }
 
+/* The handle the describing functions speak of: several -r, the described file's. */
+static pcap_t *described(const struct capture *c)
+{
+	pcap_t *p = c->merge != NULL ? merge_pcap(c->merge, c->described) : NULL;
+
+	return p != NULL ? p : c->pcap;
+}
+
 int capture_datalink(const struct capture *c)
 {
-	return pcap_datalink(c->pcap);
+	return pcap_datalink(described(c));
 }
 
 const char *capture_datalink_name(struct capture *c)
 {
-	const char *n = pcap_datalink_val_to_name(pcap_datalink(c->pcap));
+	const char *n = pcap_datalink_val_to_name(capture_datalink(c));
 
 	if (n != NULL)
 		return n;
-	snprintf(c->dlt_name, sizeof(c->dlt_name), "%d", pcap_datalink(c->pcap));
+	snprintf(c->dlt_name, sizeof(c->dlt_name), "%d", capture_datalink(c));
 	return c->dlt_name;
 }
 
 const char *capture_datalink_description(const struct capture *c)
 {
-	const char *n = pcap_datalink_val_to_description(pcap_datalink(c->pcap));
+	const char *n = pcap_datalink_val_to_description(capture_datalink(c));
 
 	return n != NULL ? n : "unknown";
 }
 
 int capture_snaplen(const struct capture *c)
 {
-	return pcap_snapshot(c->pcap);
+	return pcap_snapshot(described(c));
+}
+
+size_t capture_file_count(const struct capture *c)
+{
+	return c->merge != NULL ? merge_count(c->merge) : 1;
+}
+
+bool capture_describe_file(struct capture *c, size_t i)
+{
+	if (c->merge == NULL)
+		return i == 0;
+	if (merge_pcap(c->merge, i) == NULL)
+		return false;
+	c->described = i;
+	c->source = merge_path(c->merge, i);
+	return true;
+}
+
+void capture_drop_file(struct capture *c)
+{
+	if (c->merge != NULL)
+		merge_drop(c->merge, c->described);
+}
+
+void capture_position(const struct capture *c, struct capture_position *pos)
+{
+	off_t at;
+
+	pos->packets = c->handed;
+	pos->bytes_total = c->bytes_total;
+	if (c->merge != NULL) {
+		merge_position(c->merge, &pos->files_done, &pos->bytes_read, &pos->bytes_total);
+		pos->files_total = merge_count(c->merge);
+		return;
+	}
+	pos->files_total = c->nfiles > 0 ? c->nfiles : 1;
+	pos->files_done = c->nfiles > 0 ? c->next_file - 1 : 0;
+	at = c->live || c->pcap == NULL ? -1 : ftello(pcap_file(c->pcap));
+	pos->bytes_read = c->bytes_before + (at > 0 ? (uint64_t)at : 0);
+}
+
+bool capture_reads_regular_files(const struct capture *c)
+{
+	return !c->live && c->regular;
+}
+
+void capture_set_progress(struct capture *c, void (*progress)(void *ctx), void *ctx)
+{
+	c->progress = progress;
+	c->progress_ctx = ctx;
 }
 
 bool capture_is_live(const struct capture *c)
@@ -486,9 +651,9 @@ int capture_list_datalinks(FILE *out, const struct capture_opts *opts, bool (*pr
 	return CAPTURE_OK;
 }
 
-static void on_pcap(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+/* Save a frame (-w) and hand it over; stop on a -w file that failed or a handler that did. */
+static void deliver(struct capture *c, const struct pcap_pkthdr *h, const u_char *bytes, int dlt)
 {
-	struct capture *c = (struct capture *)(void *)user;
 	struct frame f;
 
 	if (c->stopped)
@@ -510,11 +675,33 @@ static void on_pcap(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 	f.caplen = h->caplen;
 	f.wirelen = h->len;
 	f.bytes = bytes;
+	f.dlt = dlt;
 	c->handed++;
 	if (!c->fn(c->ctx, &f)) {
 		c->stopped = true;
 		pcap_breakloop(c->pcap);
 	}
+	if (c->progress != NULL && c->handed % CAPTURE_PROGRESS_EVERY == 0)
+		c->progress(c->progress_ctx);
+}
+
+static void on_pcap(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct capture *c = (struct capture *)(void *)user;
+
+	deliver(c, h, bytes, pcap_datalink(c->pcap));
+}
+
+/* Several -r: the merged stream, a packet at a time, until its end, -c, a stop or capture_break. */
+static void loop_merged(struct capture *c, int count)
+{
+	const struct pcap_pkthdr *h;
+	const u_char *bytes;
+	int dlt, n = 0;
+
+	while (!c->stopped && !c->broken && (count <= 0 || n++ < count) &&
+	       merge_next(c->merge, &h, &bytes, &dlt) == 1)
+		deliver(c, h, bytes, dlt);
 }
 
 void capture_set_tick(struct capture *c, capture_tick_fn fn, void *ctx)
@@ -565,7 +752,10 @@ int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char 
 
 	c->fn = fn;
 	c->ctx = ctx;
-	if (c->live && c->tick != NULL)
+	if (c->merge != NULL) {
+		loop_merged(c, count);
+		rc = 0;
+	} else if (c->live && c->tick != NULL)
 		rc = loop_ticking(c, count);
 	else
 		rc = pcap_loop(c->pcap, count > 0 ? count : -1, on_pcap, (u_char *)c);
@@ -589,6 +779,8 @@ int capture_next_file(struct capture *c, bool *opened, char *err, size_t errlen)
 	/* capture_break(), from a signal handler, must never reach the handle being closed. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &was);
+	c->bytes_before += c->size_now;
+	c->size_now = file_size(c->files[c->next_file], &(bool){true});
 	rc = open_file(c, c->files[c->next_file++], err, errlen);
 	if (rc == CAPTURE_OK && c->save != NULL && pcap_datalink(c->pcap) != dlt) {
 		snprintf(err, errlen, "%s: new dlt does not match original", c->source);

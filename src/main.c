@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tcpnote/capture.h"
@@ -17,6 +18,7 @@
 #include "tcpnote/pipeline.h"
 #include "tcpnote/print_svg.h"
 #include "tcpnote/privdrop.h"
+#include "tcpnote/progress.h"
 #include "tcpnote/tls_keylog.h"
 #include "tcpnote/tls_keylog_tail.h"
 
@@ -35,6 +37,50 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	capture_break(running_capture);
+}
+
+/* Every -r, in the order named (argv's strings; static: reachable, never a leak). */
+static const char **read_files;
+
+/* Several -r: the files that fail are said at once and the rest read; the progress line. */
+struct reading {
+	struct capture *cap;
+	struct progress *progress; /* NULL: none shown */
+	bool file_failed;          /* a file could not be read whole: exit 1 at the end */
+};
+
+static void on_file_error(void *ctx, const char *msg)
+{
+	struct reading *r = ctx;
+
+	progress_clear(r->progress);
+	fprintf(stderr, "tcpnote: %s\n", msg);
+	r->file_failed = true;
+}
+
+static void on_progress(void *ctx)
+{
+	struct reading *r = ctx;
+	struct capture_position pos;
+
+	capture_position(r->cap, &pos);
+	progress_update(r->progress, &pos);
+}
+
+/*
+ * After -r, words that all name existing files (not folders) are more files
+ * to read, so that a shell glob works: tcpnote -r trace-*.pcap. Anything else
+ * is the filter, as in tcpdump (whose filter words never name a file).
+ */
+static bool words_are_files(int argc, char **argv)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (stat(argv[i], &st) != 0 || S_ISDIR(st.st_mode))
+			return false;
+	return argc > 0;
 }
 
 /* Lines of the key log that did not parse: counted, never quoted (a key log holds secrets). */
@@ -84,9 +130,10 @@ static void usage(FILE *f)
 {
 	/* One screen: tcpdump's flags grouped by what they are for; tcpnote(1) has each in full. */
 	fprintf(f,
-		"Usage: tcpnote [-r FILE | -V LIST | -i IFACE] [options] [BPF | -F FILE]\n"
+		"Usage: tcpnote [-r FILE... | -V LIST | -i IFACE] [options] [BPF | -F FILE]\n"
 		"Print TCP packets as tcpdump does, each followed by what it means (# labels).\n"
-		"Input:  -r FILE (- = stdin)  -V LIST (of files)  -i IFACE (lo, any, N of -D)\n"
+		"Input:  -r FILE (- = stdin; again: merged by time)  -V LIST (of files)\n"
+		"        -i IFACE (lo, any, N of -D)  --no-progress (no line on a terminal)\n"
 		"        -c N (packets)  -s SNAPLEN  -F FILE (filter)  -D -L -J (list devices,\n"
 		"        link types, time stamp types)  -y TYPE  -j TYPE  -p  -Q in|out  -B KiB\n"
 		"Save:   -w FILE  -U (each packet)  -C MB -G SEC -W N -z CMD (rotate)  -Z USER\n"
@@ -295,7 +342,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
 	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET, OPT_NANO,
-	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG };
+	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG, OPT_NO_PROGRESS };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, OPT_VERSION},
 						 /* tcpdump's long names of its capture flags */
@@ -328,6 +375,7 @@ int main(int argc, char **argv)
 						 {"micro", no_argument, NULL, OPT_MICRO},
 						 {"time-stamp-precision", required_argument, NULL, OPT_TSPREC},
 						 {"keylog", required_argument, NULL, OPT_KEYLOG},
+						 {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
@@ -350,12 +398,19 @@ int main(int argc, char **argv)
 	int tflag = 0, xflag = 0, Xflag = 0, Aflag = 0, c, rc, status = EXIT_OK;
 	int out_err;      /* errno of the first failed write to standard output; 0 while none */
 	bool told = false; /* a failure has been said: it alone is (tell_failure) */
-	bool line_buffered = false, numeric = false, more = false;
+	bool line_buffered = false, numeric = false, more = false, no_progress = false;
+	struct reading reading = {NULL, NULL, false};
+	size_t nread = 0, i;
 	char *filter = NULL;
 	unsigned long captured, received, dropped;
 	struct sigaction sa;
 
 	capture_opts_init(&copts);
+	read_files = calloc((size_t)argc, sizeof(*read_files));
+	if (read_files == NULL) {
+		fprintf(stderr, "tcpnote: out of memory\n");
+		return EXIT_RUNTIME;
+	}
 	memset(&popts, 0, sizeof(popts));
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
@@ -454,8 +509,17 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'r':
-			copts.read_file = optarg;
+		case 'r': /* more than once: read together, in packet-time order */
+			for (i = 0; strcmp(optarg, "-") == 0 && i < nread; i++)
+				if (strcmp(read_files[i], "-") == 0) {
+					fprintf(stderr, "tcpnote: -r - reads standard input: once\n");
+					return EXIT_USAGE;
+				}
+			read_files[nread++] = optarg;
+			copts.read_file = read_files[0];
+			break;
+		case OPT_NO_PROGRESS:
+			no_progress = true;
 			break;
 		case 'i':
 			copts.iface = optarg;
@@ -539,6 +603,13 @@ int main(int argc, char **argv)
 	}
 	if (cflags.list_devices)
 		return list_and_exit(&cflags, &copts);
+	if (nread > 0 && words_are_files(argc - optind, argv + optind))
+		while (optind < argc)
+			read_files[nread++] = argv[optind++];
+	copts.read_files = read_files;
+	copts.nread_files = nread;
+	copts.file_error = on_file_error;
+	copts.file_error_ctx = &reading;
 	if (copts.read_file != NULL && copts.read_list != NULL) {
 		fprintf(stderr, "tcpnote: -V and -r are mutually exclusive\n");
 		return EXIT_USAGE;
@@ -595,10 +666,12 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (svg_path != NULL) {
-		if (copts.read_file != NULL && capture_same_file(svg_path, copts.read_file)) {
-			fprintf(stderr, "tcpnote: --svg %s would overwrite the capture being read\n", svg_path);
-			return EXIT_USAGE;
-		}
+		for (i = 0; i < nread; i++)
+			if (capture_same_file(svg_path, read_files[i])) {
+				fprintf(stderr, "tcpnote: --svg %s would overwrite the capture being read\n",
+					svg_path);
+				return EXIT_USAGE;
+			}
 		popts.keep_diagrams = true;
 	}
 	popts.ladder_opts.columns = ladder_columns(STDOUT_FILENO);
@@ -647,14 +720,24 @@ int main(int argc, char **argv)
 	if (capture_is_live(cap) && copts.linktype >= 0)
 		fprintf(stderr, "tcpnote: data link type %s\n", capture_datalink_name(cap));
 	popts.dlt = capture_datalink(cap);
-	if (!link_supported(cap)) {
+	if (capture_file_count(cap) == 1 && !link_supported(cap)) {
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return EXIT_RUNTIME;
 	}
+	/* Several -r: a file of a link type tcpnote cannot decode is said and left out; the rest is read. */
+	for (i = 0; capture_file_count(cap) > 1 && i < capture_file_count(cap); i++)
+		if (capture_describe_file(cap, i) && !link_supported(cap)) {
+			capture_drop_file(cap);
+			reading.file_failed = true;
+		}
 	rc = capture_set_filter(cap, filter, err, sizeof(err));
 	if (rc != CAPTURE_OK) {
 		fprintf(stderr, "tcpnote: %s\n", err);
+		/* -r a.pcap b.pcap typo.pcap: the words were taken for a filter */
+		if (rc == CAPTURE_ERR_FILTER && nread > 0 && optind < argc && access(argv[optind], F_OK) == 0)
+			fprintf(stderr, "tcpnote: '%s' is a file, but the words after -r are files only when "
+				"each names one; else give each file its own -r\n", argv[optind]);
 		capture_close(cap, err, sizeof(err));
 		free(filter);
 		return rc == CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_RUNTIME;
@@ -735,13 +818,24 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	say_source(cap); /* after the handlers: a Ctrl-C once it is said is a clean stop */
+	/* after the handlers: a Ctrl-C once it is said is a clean stop; several -r: a line each */
+	for (i = 0; i < capture_file_count(cap); i++)
+		if (capture_describe_file(cap, i))
+			say_source(cap);
+	/* Reading files for long, on a terminal's stderr while stdout goes elsewhere: a progress line. */
+	reading.cap = cap;
+	if (!no_progress && capture_reads_regular_files(cap) && isatty(STDERR_FILENO) &&
+	    !isatty(STDOUT_FILENO)) {
+		reading.progress = progress_new(stderr);
+		capture_set_progress(cap, on_progress, &reading);
+	}
 
 	rc = capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err));
 	/* -V: the next files in turn, one output; -c counts in each file, as tcpdump's. */
 	while (rc == CAPTURE_OK && (rc = capture_next_file(cap, &more, err, sizeof(err))) == 0 &&
 	       more) {
 		fflush(stdout); /* the packets before the next file's line, as tcpdump */
+		progress_clear(reading.progress);
 		say_source(cap);
 		if (!link_supported(cap)) {
 			status = EXIT_RUNTIME;
@@ -751,6 +845,11 @@ int main(int argc, char **argv)
 		rc = capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err));
 	}
 	running_capture = NULL;
+	progress_clear(reading.progress);
+	progress_free(reading.progress);
+	reading.progress = NULL;
+	if (reading.file_failed)
+		status = EXIT_RUNTIME;
 	if (capture_files_done(cap)) /* -G with -W: tcpdump's words */
 		fprintf(stderr, "Maximum file limit reached: %d\n", copts.rotate.files);
 	out_err = pipeline_write_error(pl);

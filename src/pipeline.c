@@ -425,7 +425,7 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 			output_failed(pl);
 		return;
 	}
-	decode_packet(pl->opts.dlt, f->bytes, f->caplen, f->wirelen, &pl->dopts, p);
+	decode_packet(f->dlt, f->bytes, f->caplen, f->wirelen, &pl->dopts, p);
 	if (!packet_is_tcp(p)) {
 		pl->other_packets++;
 		return;

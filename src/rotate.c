@@ -39,9 +39,11 @@ struct rotate {
 	int number;  /* -C: this file's number (tcpdump's Cflag_count) */
 	int closed;  /* -G: files closed by the clock (tcpdump's Gflag_count) */
 	time_t opened; /* -G: when this file was opened (tcpdump's Gflag_time) */
-	bool has_input;
-	dev_t input_dev;
-	ino_t input_ino;
+	struct rotate_input {
+		dev_t dev;
+		ino_t ino;
+	} *inputs; /* the files being read (-r, -V): no file made here may be one of them */
+	size_t ninputs;
 	pid_t *kids; /* -z commands not yet seen to end */
 	size_t nkids, kids_room;
 	char msg[PATH_MAX + 256];
@@ -176,11 +178,12 @@ static bool open_file(struct rotate *r, int number, int width)
 
 	if (!make_name(r, number, width))
 		return false;
-	if (r->has_input && stat(r->name, &st) == 0 && st.st_dev == r->input_dev &&
-	    st.st_ino == r->input_ino) {
-		snprintf(r->msg, sizeof(r->msg), "%s: -w would overwrite the file being read", r->name);
-		return false;
-	}
+	for (size_t i = 0; i < r->ninputs && stat(r->name, &st) == 0; i++)
+		if (st.st_dev == r->inputs[i].dev && st.st_ino == r->inputs[i].ino) {
+			snprintf(r->msg, sizeof(r->msg), "%s: -w would overwrite the file being read",
+				 r->name);
+			return false;
+		}
 	return savefile_open(&r->cur, r->p, r->name, r->each_packet, r->msg, sizeof(r->msg)) == 0;
 }
 
@@ -256,14 +259,15 @@ static time_t wall_clock(void)
 }
 
 int rotate_open(struct rotate **out, pcap_t *p, const char *pattern, const struct rotate_opts *o,
-		const char *input, bool each_packet, char *err, size_t errlen)
+		const char *const *inputs, size_t ninputs, bool each_packet, char *err, size_t errlen)
 {
-	size_t n = strlen(pattern) + 1;
+	size_t n = strlen(pattern) + 1, i;
 	struct rotate *r = calloc(1, sizeof(*r) + n);
 	struct stat st;
 
 	*out = NULL;
-	if (r == NULL) {
+	if (r == NULL || (ninputs > 0 && (r->inputs = calloc(ninputs, sizeof(*r->inputs))) == NULL)) {
+		free(r);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -274,15 +278,16 @@ int rotate_open(struct rotate **out, pcap_t *p, const char *pattern, const struc
 		r->o.now = wall_clock;
 	r->each_packet = each_packet;
 	r->width = o->files > 0 ? number_width(o->files) : 0;
-	if (input != NULL && strcmp(input, "-") != 0 && stat(input, &st) == 0) {
-		r->has_input = true;
-		r->input_dev = st.st_dev;
-		r->input_ino = st.st_ino;
-	}
+	for (i = 0; i < ninputs; i++)
+		if (inputs[i] != NULL && strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0) {
+			r->inputs[r->ninputs].dev = st.st_dev;
+			r->inputs[r->ninputs++].ino = st.st_ino;
+		}
 	tzset(); /* strftime's local time, as TZ says now */
 	r->opened = r->o.now();
 	if (!open_file(r, 0, o->bytes != 0 ? r->width : 0)) {
 		snprintf(err, errlen, "%s", r->msg);
+		free(r->inputs);
 		free(r);
 		return -1;
 	}
@@ -362,6 +367,7 @@ bool rotate_close(struct rotate *r, char *err, size_t errlen)
 	}
 	reap(r);
 	free(r->kids);
+	free(r->inputs);
 	free(r);
 	return ok;
 }

@@ -11,9 +11,16 @@
 
 struct capture;
 
+/* A file of several -r that cannot be opened or read on: "PATH: reason" (the others are read). */
+typedef void (*capture_file_error_fn)(void *ctx, const char *msg);
+
 /* capture_opts_init() fills in the defaults; the flags are tcpdump's. */
 struct capture_opts {
-	const char *read_file;     /* -r: path, or "-" for standard input */
+	const char *read_file;     /* -r: path, or "-" for standard input (the first of read_files) */
+	const char *const *read_files; /* -r given more than once: read together, in packet-time order */
+	size_t nread_files;        /* 2 or more: read_files is used (merge.h) */
+	capture_file_error_fn file_error; /* several -r: told each file that fails; the rest is read */
+	void *file_error_ctx;
 	const char *read_list;     /* -V: a file naming a capture file per line ("-": standard input) */
 	const char *iface;         /* -i: a name, or N for the Nth device of -D; NULL: the first of -D */
 	const char *write_file;    /* -w, or NULL */
@@ -44,6 +51,7 @@ struct frame {
 	uint32_t caplen;
 	uint32_t wirelen;
 	const uint8_t *bytes;
+	int dlt;                   /* its link type (DLT_): files read together may differ */
 };
 
 /* Handles one frame; false stops the capture (its output could not be written). */
@@ -90,6 +98,32 @@ bool capture_is_live(const struct capture *c);
 
 /* The device being captured (its name, also when -i gave a number) or the file being read. */
 const char *capture_source(const struct capture *c);
+
+/*
+ * Several -r: how many files are read together (1 otherwise). After
+ * capture_describe_file(c, i), capture_source, capture_datalink and the
+ * others above describe the i-th as named (false past the last, or for a
+ * file already left out); capture_drop_file leaves the described one out,
+ * before capture_run.
+ */
+size_t capture_file_count(const struct capture *c);
+bool capture_describe_file(struct capture *c, size_t i);
+void capture_drop_file(struct capture *c);
+
+/* Where the reading is, for a progress line; files: every input file counted. */
+struct capture_position {
+	size_t files_done, files_total;
+	uint64_t bytes_read, bytes_total; /* of regular files; a pipe counts 0 */
+	uint64_t packets;                 /* handed over */
+};
+void capture_position(const struct capture *c, struct capture_position *pos);
+
+/* True when every input is a regular file (not live, nor standard input, nor a pipe). */
+bool capture_reads_regular_files(const struct capture *c);
+
+/* progress(ctx) is called every CAPTURE_PROGRESS_EVERY packets read (cheap: no clock here). */
+#define CAPTURE_PROGRESS_EVERY 4096
+void capture_set_progress(struct capture *c, void (*progress)(void *ctx), void *ctx);
 
 /*
  * Read frames until the input ends, count frames have been handed over

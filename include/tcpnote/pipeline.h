@@ -18,7 +18,7 @@ struct tls_keylog;
 struct tls_keylog_tail;
 
 struct pipeline_opts {
-	int dlt;
+	int dlt; /* the first file's link type; each frame carries its own (frame.dlt) */
 	bool absolute_seq;  /* -S */
 	bool no_checksums;  /* -K: -v verifies no checksum */
 	bool json;          /* --json: JSON Lines instead of text */
@@ -42,7 +42,7 @@ struct pipeline;
 struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts);
 void pipeline_free(struct pipeline *pl);
 
-/* The link type of the frames from now on (-V: the next file may have another). */
+/* The link type of the frames from now on (kept for -V; decoding follows each frame's dlt). */
 void pipeline_set_dlt(struct pipeline *pl, int dlt);
 
 /* Handle one frame (a frame_handler): false once writing the output has failed. */

@@ -38,13 +38,14 @@ int rotate_check_options(const struct rotate_opts *o, bool have_w, char *err, si
 bool rotate_splits(const struct rotate_opts *o);
 
 /*
- * Open the first file, named from pattern (-w) as tcpdump names it. input:
- * the file being read (-r), which no file made here may overwrite; NULL or
- * "-" for none. each_packet: as savefile_open. Returns 0, or -1 with
- * "PATH: reason" in err.
+ * Open the first file, named from pattern (-w) as tcpdump names it. inputs:
+ * the ninputs files being read (-r, -V), none of which a file made here may
+ * overwrite (NULL or "-" among them: none). each_packet: as savefile_open.
+ * Returns 0, or -1 with "PATH: reason" in err.
  */
 int rotate_open(struct rotate **out, pcap_t *p, const char *pattern, const struct rotate_opts *o,
-		const char *input, bool each_packet, char *err, size_t errlen);
+		const char *const *inputs, size_t ninputs, bool each_packet, char *err,
+		size_t errlen);
 
 /* Save one packet, first closing the file and opening the next when it is time. */
 enum rotate_rc rotate_write(struct rotate *r, const struct pcap_pkthdr *h,

@@ -60,7 +60,7 @@ static struct rotate *open_rotate(pcap_t *p, const char *name, const struct rota
 	struct rotate *r = NULL;
 
 	path_of(path, sizeof(path), name);
-	assert_int_equal(rotate_open(&r, p, path, o, input, false, err, sizeof(err)), 0);
+	assert_int_equal(rotate_open(&r, p, path, o, &input, 1, false, err, sizeof(err)), 0);
 	return r;
 }
 
