@@ -1,0 +1,201 @@
+/* shard.c - --shard K/N: a stable hash of each connection's canonical 5-tuple picks its one shard. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpnote/flow.h"
+#include "tcpnote/shard.h"
+
+/*
+ * Every shard reads every packet and keeps those whose connection hashes to
+ * it, before any tracking, so N shards together see each connection whole,
+ * exactly once. The hash is FNV-1a over the key's bytes in a fixed order
+ * (network byte order for numbers), then a 64-bit finalizer so that the low
+ * bits the modulo reads are mixed: no seed, nothing from the machine.
+ *
+ * tcpnote does not reassemble IP fragments: a fragment after the first
+ * carries no ports. The first fragment (offset 0) carries them; its datagram
+ * (addresses, IP identification, tunnel) is remembered with its shard in a
+ * fixed table of FRAG_SLOTS, and the later fragments of that datagram follow
+ * it. A later fragment whose first was not seen (lost, after it, or its slot
+ * taken by another datagram) goes by its addresses alone. Every shard reads
+ * the same packets in the same order, so each decides alike: each packet is
+ * still in exactly one shard.
+ */
+#define FRAG_SLOTS 4096
+
+struct frag_slot {
+	uint64_t datagram; /* fingerprint of the datagram, 0: empty */
+	uint32_t shard;
+};
+
+struct shard {
+	uint32_t k, n;
+	struct frag_slot frags[FRAG_SLOTS];
+};
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+
+static uint64_t fnv(uint64_t h, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+static uint64_t fnv_be(uint64_t h, uint32_t v, unsigned bytes)
+{
+	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+
+	return fnv(h, b + 4 - bytes, bytes);
+}
+
+/* splitmix64's finalizer: every input bit reaches the low bits. */
+static uint64_t finish(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+/* The tunnel's part of the identity: kind and number (VNI, GRE key, label), both directions alike. */
+static uint64_t hash_tunnel(uint64_t h, const struct packet *p)
+{
+	uint8_t kind = p->tun.depth > 0 ? p->tun.id_kind : 0;
+
+	h = fnv(h, &kind, 1);
+	return fnv_be(h, p->tun.depth > 0 ? p->tun.id : 0, 4);
+}
+
+/* The canonical 5-tuple: the lower (address, port) endpoint first, as flow.c keys connections. */
+static uint64_t hash_ports(const struct packet *p)
+{
+	bool lo = flow_from_lo(p);
+	uint64_t h = fnv(FNV_OFFSET, &p->ip.version, 1);
+
+	h = fnv(h, lo ? p->ip.src : p->ip.dst, p->ip.addrlen);
+	h = fnv(h, lo ? p->ip.dst : p->ip.src, p->ip.addrlen);
+	h = fnv_be(h, lo ? p->tcp.sport : p->tcp.dport, 2);
+	h = fnv_be(h, lo ? p->tcp.dport : p->tcp.sport, 2);
+	return finish(hash_tunnel(h, p));
+}
+
+/* The addresses alone, lower first (the ports were not decoded); zeros where none were. */
+static uint64_t hash_addresses(const struct packet *p)
+{
+	size_t n = p->ip.addrlen <= 16 ? p->ip.addrlen : 16;
+	bool lo = memcmp(p->ip.src, p->ip.dst, n) <= 0;
+	uint64_t h = fnv(FNV_OFFSET, &p->ip.version, 1);
+
+	h = fnv(h, lo ? p->ip.src : p->ip.dst, n);
+	h = fnv(h, lo ? p->ip.dst : p->ip.src, n);
+	return finish(hash_tunnel(h, p));
+}
+
+/* The IP identification of p's datagram (IPv6: the fragment header's). */
+static uint32_t datagram_id(const struct packet *p)
+{
+	unsigned i;
+
+	if (p->ip.version == 4)
+		return p->ip.id;
+	for (i = 0; i < p->ip.next_ext && i < IP6_MAX_EXT; i++)
+		if (p->ip.ext[i].type == 44)
+			return p->ip.ext[i].frag_id;
+	return 0;
+}
+
+/* The datagram's fingerprint (never 0): direction matters, every fragment goes the same way. */
+static uint64_t datagram_of(const struct packet *p)
+{
+	size_t n = p->ip.addrlen <= 16 ? p->ip.addrlen : 16;
+	uint64_t h = fnv(FNV_OFFSET, &p->ip.version, 1);
+
+	h = fnv(h, p->ip.src, n);
+	h = fnv(h, p->ip.dst, n);
+	h = fnv_be(h, datagram_id(p), 4);
+	return finish(hash_tunnel(h, p)) | 1u;
+}
+
+int shard_parse(const char *text, uint32_t *k, uint32_t *n, char *err, size_t errlen)
+{
+	char *end = NULL;
+	unsigned long vk, vn;
+
+	if (text[0] < '0' || text[0] > '9')
+		goto bad;
+	vk = strtoul(text, &end, 10);
+	if (*end != '/' || end[1] < '0' || end[1] > '9')
+		goto bad;
+	vn = strtoul(end + 1, &end, 10);
+	if (*end != '\0')
+		goto bad;
+	if (vn < 1 || vn > SHARD_MAX || vk >= vn) {
+		snprintf(err, errlen, "--shard %s: K/N needs 0 <= K < N <= %d (shards 0 to N-1 of N)",
+			 text, SHARD_MAX);
+		return -1;
+	}
+	*k = (uint32_t)vk;
+	*n = (uint32_t)vn;
+	return 0;
+bad:
+	snprintf(err, errlen, "--shard takes K/N, shard K of N counted from 0 (e.g. 0/4): '%s'", text);
+	return -1;
+}
+
+struct shard *shard_new(uint32_t k, uint32_t n)
+{
+	struct shard *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->k = k;
+	s->n = n;
+	return s;
+}
+
+void shard_free(struct shard *s)
+{
+	free(s);
+}
+
+uint32_t shard_of(struct shard *s, const struct packet *p)
+{
+	bool ports = packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT;
+	struct frag_slot *slot;
+	uint64_t d;
+
+	if (ports && !p->ip.fragmented)
+		return (uint32_t)(hash_ports(p) % s->n);
+	if (ports) { /* the first fragment: its datagram's later fragments follow it */
+		d = datagram_of(p);
+		slot = &s->frags[d % FRAG_SLOTS];
+		slot->datagram = d;
+		slot->shard = (uint32_t)(hash_ports(p) % s->n);
+		return slot->shard;
+	}
+	if (p->stop == STOP_IP_FRAGMENT) {
+		d = datagram_of(p);
+		slot = &s->frags[d % FRAG_SLOTS];
+		if (slot->datagram == d)
+			return slot->shard;
+	}
+	return (uint32_t)(hash_addresses(p) % s->n);
+}
+
+bool shard_keep(struct shard *s, const struct packet *p)
+{
+	return shard_of(s, p) == s->k;
+}
+
+bool shard_keep_undecoded(const struct shard *s)
+{
+	return s->k == 0;
+}
