@@ -9,9 +9,10 @@
 /*
  * Every shard reads every packet and keeps those whose connection hashes to
  * it, before any tracking, so N shards together see each connection whole,
- * exactly once. The hash is FNV-1a over the key's bytes in a fixed order
- * (network byte order for numbers), then a 64-bit finalizer so that the low
- * bits the modulo reads are mixed: no seed, nothing from the machine.
+ * exactly once. The hash folds the key's fields in as 64-bit words read in
+ * network byte order (a multiply and a shift each: the shard is decided for
+ * every packet of the input, in every shard), then splitmix64's finalizer:
+ * no seed, nothing from the machine.
  *
  * tcpnote does not reassemble IP fragments: a fragment after the first
  * carries no ports. The first fragment (offset 0) carries them; its datagram
@@ -34,28 +35,34 @@ struct shard {
 	struct frag_slot frags[FRAG_SLOTS];
 };
 
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
-
-static uint64_t fnv(uint64_t h, const uint8_t *b, size_t n)
+/* One more 64-bit word into the hash: xor, multiply by the golden ratio, fold the high half down. */
+static uint64_t mix(uint64_t h, uint64_t w)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= FNV_PRIME;
-	}
-	return h;
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 32);
 }
 
-static uint64_t fnv_be(uint64_t h, uint32_t v, unsigned bytes)
+static uint64_t be32(const uint8_t *b)
 {
-	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-
-	return fnv(h, b + 4 - bytes, bytes);
+	return ((uint64_t)b[0] << 24) | ((uint64_t)b[1] << 16) | ((uint64_t)b[2] << 8) | b[3];
 }
 
-/* splitmix64's finalizer: every input bit reaches the low bits. */
+/* 8 bytes as a big-endian number: the same word on every machine. */
+static uint64_t be64(const uint8_t *b)
+{
+	return (be32(b) << 32) | be32(b + 4);
+}
+
+/* Two addresses, a first: IPv4 one word (a << 32 | b), IPv6 four; any other length hashes as 0. */
+static uint64_t mix_addrs(uint64_t h, const uint8_t *a, const uint8_t *b, uint8_t addrlen)
+{
+	if (addrlen == 16)
+		return mix(mix(mix(mix(h, be64(a)), be64(a + 8)), be64(b)), be64(b + 8));
+	return mix(h, addrlen == 4 ? (be32(a) << 32) | be32(b) : 0);
+}
+
+/* splitmix64's finalizer: every input bit reaches the low bits the modulo reads. */
 static uint64_t finish(uint64_t h)
 {
 	h ^= h >> 30;
@@ -66,25 +73,30 @@ static uint64_t finish(uint64_t h)
 }
 
 /* The tunnel's part of the identity: kind and number (VNI, GRE key, label), both directions alike. */
-static uint64_t hash_tunnel(uint64_t h, const struct packet *p)
+static uint64_t tunnel_word(const struct packet *p)
 {
-	uint8_t kind = p->tun.depth > 0 ? p->tun.id_kind : 0;
-
-	h = fnv(h, &kind, 1);
-	return fnv_be(h, p->tun.depth > 0 ? p->tun.id : 0, 4);
+	return p->tun.depth > 0 ? ((uint64_t)p->tun.id_kind << 32) | p->tun.id : 0;
 }
 
 /* The canonical 5-tuple: the lower (address, port) endpoint first, as flow.c keys connections. */
 static uint64_t hash_ports(const struct packet *p)
 {
-	bool lo = flow_from_lo(p);
-	uint64_t h = fnv(FNV_OFFSET, &p->ip.version, 1);
+	bool lo;
+	uint16_t plo, phi;
 
-	h = fnv(h, lo ? p->ip.src : p->ip.dst, p->ip.addrlen);
-	h = fnv(h, lo ? p->ip.dst : p->ip.src, p->ip.addrlen);
-	h = fnv_be(h, lo ? p->tcp.sport : p->tcp.dport, 2);
-	h = fnv_be(h, lo ? p->tcp.dport : p->tcp.sport, 2);
-	return finish(hash_tunnel(h, p));
+	if (p->ip.addrlen == 4) { /* flow_from_lo's order without memcmp: IPv4 is most packets */
+		uint64_t s = be32(p->ip.src), d = be32(p->ip.dst);
+
+		lo = s < d || (s == d && p->tcp.sport <= p->tcp.dport);
+	} else {
+		lo = flow_from_lo(p);
+	}
+	plo = lo ? p->tcp.sport : p->tcp.dport;
+	phi = lo ? p->tcp.dport : p->tcp.sport;
+	return finish(mix(mix(mix_addrs(p->ip.version, lo ? p->ip.src : p->ip.dst,
+					 lo ? p->ip.dst : p->ip.src, p->ip.addrlen),
+			      ((uint64_t)plo << 16) | phi),
+			  tunnel_word(p)));
 }
 
 /* The addresses alone, lower first (the ports were not decoded); zeros where none were. */
@@ -92,11 +104,11 @@ static uint64_t hash_addresses(const struct packet *p)
 {
 	size_t n = p->ip.addrlen <= 16 ? p->ip.addrlen : 16;
 	bool lo = memcmp(p->ip.src, p->ip.dst, n) <= 0;
-	uint64_t h = fnv(FNV_OFFSET, &p->ip.version, 1);
+	uint64_t h = mix_addrs(p->ip.version, lo ? p->ip.src : p->ip.dst, lo ? p->ip.dst : p->ip.src,
+			       p->ip.addrlen);
 
-	h = fnv(h, lo ? p->ip.src : p->ip.dst, n);
-	h = fnv(h, lo ? p->ip.dst : p->ip.src, n);
-	return finish(hash_tunnel(h, p));
+	h = mix(h, 0x10000); /* apart from any 5-tuple: no ports */
+	return finish(mix(h, tunnel_word(p)));
 }
 
 /* The IP identification of p's datagram (IPv6: the fragment header's). */
@@ -115,13 +127,10 @@ static uint32_t datagram_id(const struct packet *p)
 /* The datagram's fingerprint (never 0): direction matters, every fragment goes the same way. */
 static uint64_t datagram_of(const struct packet *p)
 {
-	size_t n = p->ip.addrlen <= 16 ? p->ip.addrlen : 16;
-	uint64_t h = fnv(FNV_OFFSET, &p->ip.version, 1);
+	uint64_t h = mix_addrs(p->ip.version, p->ip.src, p->ip.dst, p->ip.addrlen);
 
-	h = fnv(h, p->ip.src, n);
-	h = fnv(h, p->ip.dst, n);
-	h = fnv_be(h, datagram_id(p), 4);
-	return finish(hash_tunnel(h, p)) | 1u;
+	h = mix(h, datagram_id(p));
+	return finish(mix(h, tunnel_word(p))) | 1u;
 }
 
 int shard_parse(const char *text, uint32_t *k, uint32_t *n, char *err, size_t errlen)

@@ -35,6 +35,14 @@ def records(text):
     return recs
 
 
+def strip_flow(text):
+    """The flow records of several runs without their numbers (each run counts its own)."""
+    recs = [json.loads(line) for line in text.splitlines()]
+    for r in recs:
+        r.pop('flow', None)
+    return recs
+
+
 def canon(recs):
     """The records as a multiset of canonical JSON strings."""
     return collections.Counter(json.dumps(r, sort_keys=True) for r in recs)
@@ -105,6 +113,33 @@ def main():
         total = err.split('counted ')[-1].split()[0]
         check('--expect flows= of the shards adds up to the whole capture\'s (%s)' % total,
               str(counted) == total, (counted, err))
+        # Many hosts: parallel --sshlogin (':' is this machine, without ssh) over absolute paths.
+        names = ['port-reuse.pcap', 'tunnel-vxlan.pcap', 'zeek-timers.pcap']
+        paths = [os.path.abspath(os.path.join(a.pcaps, n)) for n in names]
+        direct = ''.join(run([a.tcpnote, '-n', '--quiet', '--json', '-r', p])[1] for p in paths)
+        status, out, err = run(['parallel', '--sshlogin', ':', '--keep-order',
+                                os.path.abspath(a.tcpnote), '-n', '--quiet', '--json', '-r', '{}', ':::']
+                               + paths)
+        check('parallel --sshlogin: one file a job, the flow records of each', status == 0 and
+              out == direct and out.count('"type":"flow"') >= 3, (status, err))
+        # Spark's RDD.pipe / Hadoop streaming: paths (and K/N) in, JSON Lines out, through a pipe.
+        pipe = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'scripts',
+                            'tcpnote-pipe.sh')
+        env = dict(os.environ, TCPNOTE=os.path.abspath(a.tcpnote), TZ='UTC', LC_ALL='C')
+        lines = ''.join('%s\n' % p for p in paths)
+        status, out, err = run([pipe], stdin=lines.encode(), env=env)
+        check('tcpnote-pipe.sh: a path a line, their flow records in order', status == 0 and out == direct,
+              (status, err))
+        lines = ''.join('%s %d/%d\n' % (p, k, N) for p in paths for k in range(N))
+        status, out, err = run([pipe], stdin=lines.encode(), env=env)
+        check('tcpnote-pipe.sh: "PATH K/N" lines, the shards together are the whole files',
+              status == 0 and out and canon(strip_flow(out)) == canon(strip_flow(direct)),
+              (status, err))
+        lines = '%s\n/nonexistent/x.pcap\n%s\n' % (paths[0], paths[1])
+        status, out, err = run([pipe], stdin=lines.encode(), env=env)
+        want = ''.join(run([a.tcpnote, '-n', '--quiet', '--json', '-r', p])[1] for p in paths[:2])
+        check('tcpnote-pipe.sh: a missing file is said, the next still read, exit 1',
+              status == 1 and out == want and '/nonexistent/x.pcap' in err, (status, err))
         # K/N: a usage error with a clear message, exit 2.
         for bad in ['3/3', '0/0', '-1/3', 'a/3', '1/', '1/3x', '1/99999999999999999999']:
             status, out, err = run([a.tcpnote, '-n', '--shard', bad, '-r',
