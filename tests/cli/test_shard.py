@@ -22,6 +22,10 @@ N = 3
 # The README's whole-capture verdict: no connection reset, every handshake complete.
 VERDICT = ('[.[] | select(.type == "flow")] '
            '| all(.labels.reset == null and .handshake_rtt_ms != null)')
+# And its tally of the connections.
+TALLY = ('[.[] | select(.type == "flow")] | {connections: length, resets: map(select(.labels.reset)) '
+         '| length, incomplete_handshakes: map(select(.handshake_rtt_ms == null)) | length, '
+         'states: (group_by(.state) | map({(.[0].state): length}) | add)}')
 
 
 def records(text):
@@ -48,9 +52,9 @@ def canon(recs):
     return collections.Counter(json.dumps(r, sort_keys=True) for r in recs)
 
 
-def jq_verdict(path):
-    """jq -s -e VERDICT on the file: 'true', 'false' or the error."""
-    status, out, err = run(['jq', '-s', '-e', VERDICT, path])
+def jq_verdict(path, program=VERDICT):
+    """jq -s -e -c PROGRAM on the file: 'true', 'false' (VERDICT), the tally, or the error."""
+    status, out, err = run(['jq', '-s', '-e', '-c', program, path])
     return out.strip() if status in (0, 1) else 'jq failed: ' + err
 
 
@@ -98,6 +102,9 @@ def main():
             check('%s: jq verdict from the shards (%s) is the single run\'s' % (name, v_shards),
                   v_shards == v_whole and v_whole in ('true', 'false'), v_whole)
             verdicts.add(v_whole)
+            t_shards, t_whole = jq_verdict(out + 'all', TALLY), jq_verdict(whole_file, TALLY)
+            check('%s: jq tally from the shards is the single run\'s' % name,
+                  t_shards == t_whole and t_whole.startswith('{"connections":'), (t_shards, t_whole))
         check('every shard got connections %s' % flows_in, all(flows_in), flows_in)
         check('the verdict is true on some captures and false on others', verdicts == {'true', 'false'},
               verdicts)
