@@ -63,16 +63,19 @@ def main():
     tmp = tempfile.mkdtemp(prefix='tcpnote-shard-')
     flows_in = [0] * N
     verdicts = set()
+    fragments = [0]
     try:
         check('GNU parallel and jq are installed (scripts/setup.sh)',
               shutil.which('parallel') and shutil.which('jq'))
         # Every capture of pcaps/: port reuse, tunnel tenants sharing an inner 5-tuple, Zeek's
         # timers ending records, IPv6, resets, TLS facts, records with more captured than sent.
-        for name in sorted(n for n in os.listdir(a.pcaps) if n.endswith('.pcap')):
+        # And real TCP fragmented by a router (pcaps/fragments/): later fragments follow their first.
+        for name in sorted(n for n in os.listdir(a.pcaps) if n.endswith('.pcap')) + \
+                ['fragments/tcp-ip-fragments.pcap']:
             pcap = os.path.join(a.pcaps, name)
             status, whole, err = run([a.tcpnote, '-n', '--json', '-r', pcap])
             check('%s: single run' % name, status == 0, err)
-            out = os.path.join(tmp, name + '.shard')
+            out = os.path.join(tmp, os.path.basename(name) + '.shard')
             # The README's recipe for all cores of one machine, with N = 3.
             status, _, err = run(['parallel', a.tcpnote, '-n', '--json', '--shard', '{}/%d' % N,
                                   '-r', pcap, '>', out + '{}'] + [':::'] + [str(k) for k in range(N)])
@@ -93,9 +96,25 @@ def main():
                   all(v == 1 for v in frames.values()) and
                   len(frames) == sum('frame' in r for r in single),
                   [f for f, v in frames.items() if v != 1][:5])
+            # A later IP fragment (no ports) is in the shard of its datagram's first fragment:
+            # the nearest earlier packet with ports between the same addresses.
+            where = {r['frame']: k for k, sh in enumerate(shards) for r in sh if 'frame' in r}
+            pk = [r for r in single if r['type'] == 'packet']
+            apart = []
+            for i, r in enumerate(pk):
+                if 'sport' in r:
+                    continue
+                first = next((f for f in reversed(pk[:i]) if 'sport' in f and
+                              (f['src'], f['dst']) == (r['src'], r['dst'])), None)
+                if first is not None:
+                    fragments[0] += 1
+                    if where[r['frame']] != where[first['frame']]:
+                        apart.append(r['frame'])
+            if any('sport' not in r for r in pk):
+                check('%s: later fragments in their first fragment\'s shard' % name, not apart, apart)
             # The whole-capture verdict from the shards' flow records, as from the single run.
             status, _, err = run(['sh', '-c', 'cat "$1"0 "$1"1 "$1"2 > "$1"all', 'sh', out])
-            whole_file = os.path.join(tmp, name + '.whole')
+            whole_file = os.path.join(tmp, os.path.basename(name) + '.whole')
             with open(whole_file, 'w', encoding='utf-8') as f:
                 f.write(whole)
             v_shards, v_whole = jq_verdict(out + 'all'), jq_verdict(whole_file)
@@ -106,6 +125,24 @@ def main():
             check('%s: jq tally from the shards is the single run\'s' % name,
                   t_shards == t_whole and t_whole.startswith('{"connections":'), (t_shards, t_whole))
         check('every shard got connections %s' % flows_in, all(flows_in), flows_in)
+        check('%d later fragments followed their first' % fragments[0], fragments[0] >= 12, fragments)
+        # The same for N = 2 to 8 (with 3 shards the three connections of the capture may share one
+        # shard with the one their addresses alone pick, and prove nothing).
+        pcap = os.path.join(a.pcaps, 'fragments', 'tcp-ip-fragments.pcap')
+        pk = [r for r in records(run([a.tcpnote, '-n', '--json', '-r', pcap])[1]) if r['type'] == 'packet']
+        apart, split = [], 0
+        for n in range(2, 9):
+            where = {}
+            for k in range(n):
+                for r in records(run([a.tcpnote, '-n', '--json', '--shard', '%d/%d' % (k, n), '-r', pcap])[1]):
+                    where.setdefault(r.get('frame'), k)
+            split += len(set(where[r['frame']] for r in pk if 'sport' in r)) > 1
+            for i, r in enumerate(pk):
+                first = next((f for f in reversed(pk[:i]) if 'sport' in f), None)
+                if 'sport' not in r and where[r['frame']] != where[first['frame']]:
+                    apart.append('N=%d frame %d' % (n, r['frame']))
+        check('fragments: later fragments follow their first for N = 2..8 (connections split '
+              'between shards for %d of the 7)' % split, not apart and split >= 3, apart[:5])
         check('the verdict is true on some captures and false on others', verdicts == {'true', 'false'},
               verdicts)
         # --quiet --summary of a shard speaks for it: its connections, no others.

@@ -2,7 +2,8 @@
 """tshark_community_id.py - every JSON packet record's community_id against tshark 4.0's, frame by
 frame, and every flow record's against its packets'.
 
-tshark -n -r F --enable-protocol communityid -T fields -e frame.number -e communityid computes
+tshark -n -r F -o ip.defragment:FALSE --enable-protocol communityid -T fields -e frame.number
+-e communityid computes
 Corelight's Community ID v1 (seed 0, base64) from the innermost IP addresses and transport ports
 of each frame, as tcpnote does (inside tunnels too). Each packet record of tcpnote --json must
 carry tshark's value for its frame, unless tests/oracle/community_id_known.tsv gives the frame
@@ -33,7 +34,10 @@ def known_frames(path):
 
 def tshark_ids(path):
     """{frame: community id} as tshark computes it ('' where it gives none)."""
-    out = subprocess.run(['tshark', '-n', '-r', path, '--enable-protocol', 'communityid',
+    # Without IP reassembly, as tcpnote reads fragments (reassembling, tshark gives the first
+    # fragment of a datagram the port-less ID and the last the reassembled segment's).
+    out = subprocess.run(['tshark', '-n', '-r', path, '-o', 'ip.defragment:FALSE',
+                          '--enable-protocol', 'communityid',
                           '-T', 'fields', '-e', 'frame.number', '-e', 'communityid'],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV,
                          check=True).stdout.decode()
