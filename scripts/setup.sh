@@ -11,7 +11,7 @@ fi
 
 PACKAGES=(build-essential cmake pkg-config libpcap-dev libcmocka-dev libssl-dev openssl python3 netbase
 	tcpdump tshark curl socat iproute2 libcap2-bin clang libclang-rt-14-dev
-	chromium libxml2-utils fonts-dejavu-core dpkg-dev file)
+	chromium libxml2-utils fonts-dejavu-core dpkg-dev file parallel jq)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -19,6 +19,7 @@
 #include "tcpnote/print_svg.h"
 #include "tcpnote/privdrop.h"
 #include "tcpnote/progress.h"
+#include "tcpnote/shard.h"
 #include "tcpnote/tls_keylog.h"
 #include "tcpnote/tls_keylog_tail.h"
 
@@ -150,6 +151,7 @@ static void usage(FILE *f)
 		"  --keylog FILE  decrypt TLS 1.3 and 1.2 with an NSS key log (SSLKEYLOGFILE)\n"
 		"  --color=WHEN   colour the labels: auto (default), always, never (NO_COLOR)\n"
 		"  --max-flows N  connections tracked at once (1000000); --idle-timeout S (300)\n"
+		"  --shard K/N    only the connections whose 5-tuple hashes to K of N (0 <= K < N)\n"
 		"  BPF            a libpcap filter expression, e.g. tcp port 7070\n"
 		"Exit: 0 ok, 1 runtime error, 2 usage error, 3 --expect failed. See tcpnote(1).\n");
 }
@@ -342,7 +344,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
 	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET, OPT_NANO,
-	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG, OPT_NO_PROGRESS };
+	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG, OPT_NO_PROGRESS, OPT_SHARD };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, OPT_VERSION},
 						 /* tcpdump's long names of its capture flags */
@@ -376,6 +378,7 @@ int main(int argc, char **argv)
 						 {"time-stamp-precision", required_argument, NULL, OPT_TSPREC},
 						 {"keylog", required_argument, NULL, OPT_KEYLOG},
 						 {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+						 {"shard", required_argument, NULL, OPT_SHARD},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
@@ -462,6 +465,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_KEYLOG:
 			keylog_path = optarg;
+			break;
+		case OPT_SHARD:
+			if (shard_parse(optarg, &popts.shard_k, &popts.shard_n, err, sizeof(err)) < 0) {
+				fprintf(stderr, "tcpnote: %s\n", err);
+				return EXIT_USAGE;
+			}
 			break;
 		case OPT_LANG:
 			lang = explain_lang_find(optarg);
@@ -638,6 +647,11 @@ int main(int argc, char **argv)
 	}
 	if (copts.write_file != NULL && strcmp(copts.write_file, "-") == 0) {
 		fprintf(stderr, "tcpnote: -w - would mix packets with the text on standard output\n");
+		return EXIT_USAGE;
+	}
+	if (popts.shard_n > 0 && copts.write_file != NULL) {
+		fprintf(stderr, "tcpnote: --shard chooses the connections tcpnote shows; -w saves every "
+			"packet read: not together\n");
 		return EXIT_USAGE;
 	}
 	if (rotate_check_options(&copts.rotate, copts.write_file != NULL, err, sizeof(err)) < 0) {

@@ -13,6 +13,7 @@
 #include "tcpnote/print_json.h"
 #include "tcpnote/relseq.h"
 #include "tcpnote/sbuf.h"
+#include "tcpnote/shard.h"
 #include "tcpnote/track.h"
 
 #define RELSEQ_MIN_KEPT 4096
@@ -31,6 +32,7 @@ struct pipeline {
 	struct decode_opts dopts;
 	FILE *out;
 	struct relseq *relseq;
+	struct shard *shard;        /* --shard: the connections this process keeps (NULL: all) */
 	struct tracker *tracker;
 	struct printer *printer;
 	uint64_t frames;
@@ -285,7 +287,10 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	pl->relseq = relseq_new();
 	pl->tracker = tracker_new();
 	pl->printer = printer_new(out, &opts->print);
-	if (pl->relseq == NULL || pl->tracker == NULL || pl->printer == NULL) {
+	if (opts->shard_n > 1)
+		pl->shard = shard_new(opts->shard_k, opts->shard_n);
+	if (pl->relseq == NULL || pl->tracker == NULL || pl->printer == NULL ||
+	    (opts->shard_n > 1 && pl->shard == NULL)) {
 		pipeline_free(pl);
 		return NULL;
 	}
@@ -313,6 +318,7 @@ void pipeline_free(struct pipeline *pl)
 	if (pl == NULL)
 		return;
 	relseq_free(pl->relseq);
+	shard_free(pl->shard);
 	tracker_free(pl->tracker); /* before the keys: a session still holding records settles through them */
 	app_keys_free(pl->keys);
 	printer_free(pl->printer);
@@ -412,7 +418,7 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 	p->ts_nano = f->ts_nano;
 	/* A record that claims more captured than sent bytes is not decoded (as tcpdump). */
 	if (f->caplen > f->wirelen) {
-		if (pl->opts.quiet)
+		if (pl->opts.quiet || (pl->shard != NULL && !shard_keep_undecoded(pl->shard)))
 			return;
 		if (pl->opts.json)
 			write_line(pl, pl->line,
@@ -430,6 +436,9 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 		pl->other_packets++;
 		return;
 	}
+	/* Another shard's connection: left before any tracking (all shards count its frame). */
+	if (pl->shard != NULL && !shard_keep(pl->shard, p))
+		return;
 	pl->tcp_packets++;
 	pl->in_frame = true;
 	if (app_keys_live(pl->keys))

@@ -5,6 +5,7 @@
 
 #include "tcpnote/app_kafka_conn.h"
 #include "tcpnote/app_keys.h"
+#include "tcpnote/community_id.h"
 #include "tcpnote/kafka_names.h"
 #include "tcpnote/print_json.h"
 #include "tcpnote/sbuf.h"
@@ -74,6 +75,18 @@ static void json_ts(struct sbuf *s, int64_t sec, uint32_t usec)
 	sbuf_put_uint(s, usec, 6);
 }
 
+/* ,"community_id":"1:..." (null when the packet has no addresses to hash) */
+static void json_community_id(struct sbuf *s, const char *cid)
+{
+	if (cid == NULL) {
+		sbuf_puts(s, ",\"community_id\":null");
+		return;
+	}
+	sbuf_puts(s, ",\"community_id\":\"");
+	sbuf_puts(s, cid);
+	sbuf_putc(s, '"');
+}
+
 /* ,"name":value */
 static void json_uint(struct sbuf *s, const char *name, uint64_t v)
 {
@@ -85,6 +98,7 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 		   const struct labels *l, const struct app_hints *h)
 {
 	const struct tcp_info *t = &p->tcp;
+	char cid[COMMUNITY_ID_LEN + 1];
 	struct sbuf s;
 
 	if (cap < 2)
@@ -102,6 +116,7 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 	json_addr(&s, p->ip.head.version, p->ip.head.dst);
 	if (packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT)
 		json_uint(&s, ",\"dport\":", t->dport);
+	json_community_id(&s, community_id_packet(p, cid) ? cid : NULL);
 	if (packet_has_tcp(p)) {
 		sbuf_puts(&s, ",\"flags\":\"");
 		sbuf_put_tcp_flags(&s, t->flags);
@@ -305,6 +320,7 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	char history[HISTORY_MAX + 1];
 	struct conn_endpoints eps;
 	char ep[INET6_ADDRSTRLEN + 10];
+	char cid[COMMUNITY_ID_LEN + 1];
 	struct sbuf s;
 	unsigned i;
 	bool first = true;
@@ -319,6 +335,9 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	json_endpoint(ep, sizeof(ep), &eps, 1);
 	sbuf_printf(&s, "\"server\":\"%s\"", ep);
 	json_tunnel(&s, k);
+	/* The inner 5-tuple's, inside a tunnel, as Zeek and Suricata key tunnelled connections. */
+	community_id_flow(k, cid);
+	json_community_id(&s, cid);
 	sbuf_puts(&s, ",\"first_ts\":");
 	json_ts(&s, sum->first_ns / 1000000000, (uint32_t)(sum->first_ns % 1000000000 / 1000));
 	sbuf_puts(&s, ",\"last_ts\":");

@@ -34,6 +34,7 @@ struct pipeline_opts {
 	uint64_t only_flow; /* --flow ID: draw only this connection (0: all) */
 	struct tls_keylog *keylog; /* --keylog: TLS secrets (NULL: no decryption) */
 	struct tls_keylog_tail *keylog_tail; /* live --keylog: the file followed into keylog (NULL: read whole) */
+	uint32_t shard_k, shard_n; /* --shard K/N: keep connections hashing to K mod N (N <= 1: all) */
 	struct print_opts print;
 };
 

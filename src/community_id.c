@@ -1,0 +1,80 @@
+/* community_id.c - Community ID v1 (github.com/corelight/community-id-spec): SHA-1, base64. */
+#include <openssl/evp.h>
+#include <string.h>
+
+#include "tcpnote/community_id.h"
+
+#define PROTO_TCP 6
+
+bool community_id_v1(const struct community_tuple *t, uint16_t seed, char out[COMMUNITY_ID_LEN + 1])
+{
+	/* seed, two addresses, proto, padding, two ports: at most 2 + 32 + 2 + 4 bytes */
+	uint8_t in[40], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t n = 0;
+	const uint8_t *a = t->saddr, *b = t->daddr;
+	uint16_t pa = t->sport, pb = t->dport;
+	int c;
+
+	out[0] = '\0';
+	if (t->addrlen != 4 && t->addrlen != 16)
+		return false;
+	/* The lower endpoint first (address, then port) so that both directions hash alike. */
+	c = memcmp(a, b, t->addrlen);
+	if (c > 0 || (c == 0 && t->has_ports && pa > pb)) {
+		a = t->daddr;
+		b = t->saddr;
+		pa = t->dport;
+		pb = t->sport;
+	}
+	in[n++] = (uint8_t)(seed >> 8);
+	in[n++] = (uint8_t)seed;
+	memcpy(in + n, a, t->addrlen);
+	n += t->addrlen;
+	memcpy(in + n, b, t->addrlen);
+	n += t->addrlen;
+	in[n++] = t->proto;
+	in[n++] = 0;
+	if (t->has_ports) {
+		in[n++] = (uint8_t)(pa >> 8);
+		in[n++] = (uint8_t)pa;
+		in[n++] = (uint8_t)(pb >> 8);
+		in[n++] = (uint8_t)pb;
+	}
+	if (EVP_Digest(in, n, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20)
+		return false;
+	memcpy(out, "1:", 2);
+	EVP_EncodeBlock((unsigned char *)out + 2, md, (int)mdlen); /* 28 characters and a NUL */
+	return true;
+}
+
+bool community_id_packet(const struct packet *p, char out[COMMUNITY_ID_LEN + 1])
+{
+	struct community_tuple t = {p->ip.head.addrlen, p->ip.head.src, p->ip.head.dst, PROTO_TCP, false, 0, 0};
+
+	out[0] = '\0';
+	if (p->ip.head.version != 4 && p->ip.head.version != 6)
+		return false;
+	/*
+	 * With the ports when they were decoded (as the JSON record shows them);
+	 * without them, as the specification hashes a port-less packet, when only
+	 * the addresses were: a fragment after the first, TCP cut before its ports.
+	 */
+	if (packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT) {
+		t.has_ports = true;
+		t.sport = p->tcp.sport;
+		t.dport = p->tcp.dport;
+	} else if (p->stop != STOP_IP_FRAGMENT && p->stop != STOP_TCP_TRUNC_PORTS &&
+		   p->stop != STOP_IP_HDR_CAPLEN) {
+		return false; /* a damaged IP header: no addresses to key by */
+	}
+	return community_id_v1(&t, 0, out);
+}
+
+void community_id_flow(const struct flow_key *k, char out[COMMUNITY_ID_LEN + 1])
+{
+	struct community_tuple t = {k->version == 4 ? 4 : 16, k->addr_lo, k->addr_hi, PROTO_TCP,
+				    true, k->port_lo, k->port_hi};
+
+	community_id_v1(&t, 0, out);
+}
