@@ -103,6 +103,8 @@ static void usage(FILE *f)
 		"  --keylog FILE  decrypt TLS 1.3 and 1.2 with an NSS key log (SSLKEYLOGFILE)\n"
 		"  --color=WHEN   colour the labels: auto (default), always, never (NO_COLOR)\n"
 		"  --max-flows N  connections tracked at once (1000000); --idle-timeout S (300)\n"
+		"  --threads N    2: packet lines written by a second thread (default with 2+\n"
+		"                 CPUs); 1: one thread does all\n"
 		"  BPF            a libpcap filter expression, e.g. tcp port 7070\n"
 		"Exit: 0 ok, 1 runtime error, 2 usage error, 3 --expect failed. See tcpnote(1).\n");
 }
@@ -295,7 +297,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
 	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET, OPT_NANO,
-	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG };
+	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG, OPT_THREADS };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, OPT_VERSION},
 						 /* tcpdump's long names of its capture flags */
@@ -328,6 +330,7 @@ int main(int argc, char **argv)
 						 {"micro", no_argument, NULL, OPT_MICRO},
 						 {"time-stamp-precision", required_argument, NULL, OPT_TSPREC},
 						 {"keylog", required_argument, NULL, OPT_KEYLOG},
+						 {"threads", required_argument, NULL, OPT_THREADS},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
@@ -359,6 +362,8 @@ int main(int argc, char **argv)
 	memset(&popts, 0, sizeof(popts));
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
+	/* Reading and tracking on one core, formatting and writing on another, when there are two. */
+	popts.threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:C:G:W:z:SvntlqehDLJpUF:V:Q:B:j:y:AxXKN#",
 				longopts, NULL)) != -1) {
@@ -407,6 +412,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_KEYLOG:
 			keylog_path = optarg;
+			break;
+		case OPT_THREADS:
+			if (parse_int(optarg, 1, 2, &v) < 0) {
+				fprintf(stderr, "tcpnote: --threads takes 1 or 2\n");
+				return EXIT_USAGE;
+			}
+			popts.threads = (int)v;
 			break;
 		case OPT_LANG:
 			lang = explain_lang_find(optarg);
@@ -727,7 +739,8 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 
-	if (keylog_tail != NULL)
+	/* Live with two threads, the tick hands each batch the capture read to the output thread. */
+	if (keylog_tail != NULL || (popts.live && pipeline_threaded(pl)))
 		capture_set_tick(cap, pipeline_tick, pl);
 	running_capture = cap;
 	memset(&sa, 0, sizeof(sa));
@@ -741,6 +754,7 @@ int main(int argc, char **argv)
 	/* -V: the next files in turn, one output; -c counts in each file, as tcpdump's. */
 	while (rc == CAPTURE_OK && (rc = capture_next_file(cap, &more, err, sizeof(err))) == 0 &&
 	       more) {
+		pipeline_sync(pl);
 		fflush(stdout); /* the packets before the next file's line, as tcpdump */
 		say_source(cap);
 		if (!link_supported(cap)) {
@@ -751,6 +765,7 @@ int main(int argc, char **argv)
 		rc = capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err));
 	}
 	running_capture = NULL;
+	pipeline_sync(pl); /* every line handed over is written before any message */
 	if (capture_files_done(cap)) /* -G with -W: tcpdump's words */
 		fprintf(stderr, "Maximum file limit reached: %d\n", copts.rotate.files);
 	out_err = pipeline_write_error(pl);
@@ -792,6 +807,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%lu packet%s received by filter\n", received, received == 1 ? "" : "s");
 		fprintf(stderr, "%lu packet%s dropped by kernel\n", dropped, dropped == 1 ? "" : "s");
 	}
+	if (pipeline_not_printed(pl) > 0)
+		fprintf(stderr,
+			"tcpnote: %llu line%s not printed: the output fell behind the capture "
+			"(every packet still went to the tracker%s)\n",
+			(unsigned long long)pipeline_not_printed(pl),
+			pipeline_not_printed(pl) == 1 ? "" : "s", copts.write_file != NULL ? " and -w" : "");
 	if (pipeline_other_packets(pl) > 0)
 		fprintf(stderr, "tcpnote: %lu non-TCP packet%s not shown\n", pipeline_other_packets(pl),
 			pipeline_other_packets(pl) == 1 ? "" : "s");
