@@ -561,7 +561,7 @@ bool pipeline_tick(void *arg)
 	if (app_keys_live(pl->keys))
 		app_keys_tick(pl->keys, monotonic_ns());
 	if (pl->outq != NULL)
-		pipeline_out_flush(pl->outq); /* live: what the capture read so far, to the output */
+		pipeline_out_flush_idle(pl->outq); /* live: what the capture read, when the output waits for it */
 	return current_write_error(pl) == 0;
 }
 

@@ -182,11 +182,11 @@ static bool add(struct pipeline_out *o, struct item *it, const struct app_hints 
 	}
 	memcpy(at, it, sizeof(*it));
 	at += ALIGN8(sizeof(*it));
-	if (it->has_hints) {
+	if (it->has_hints && h != NULL) {
 		memcpy(at, h, sizeof(*h));
 		at += ALIGN8(sizeof(*h));
 	}
-	if (it->len > 0)
+	if (it->len > 0 && bytes != NULL)
 		memcpy(at, bytes, it->len);
 	o->cur->len += need;
 	if (o->cur->len >= BATCH_BYTES)
@@ -246,6 +246,12 @@ void pipeline_out_flush(struct pipeline_out *o)
 		ring_push(o->ring);
 		o->cur = NULL;
 	}
+}
+
+void pipeline_out_flush_idle(struct pipeline_out *o)
+{
+	if (ring_empty(o->ring))
+		pipeline_out_flush(o);
 }
 
 void pipeline_out_sync(struct pipeline_out *o)

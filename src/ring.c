@@ -154,6 +154,11 @@ void ring_close(struct ring *r)
 	wake_if(r, &r->consumer_waiting);
 }
 
+bool ring_empty(struct ring *r)
+{
+	return is_empty(r);
+}
+
 void ring_wait_empty(struct ring *r)
 {
 	if (!is_empty(r))

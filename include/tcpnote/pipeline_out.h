@@ -54,8 +54,16 @@ bool pipeline_out_packet(struct pipeline_out *o, const struct frame *f,
 bool pipeline_out_invalid(struct pipeline_out *o, const struct frame *f, uint64_t frame);
 bool pipeline_out_text(struct pipeline_out *o, const char *s, size_t n);
 
-/* Hand over the batch being filled now (live: when the capture has read what was there). */
+/* Hand over the batch being filled now. */
 void pipeline_out_flush(struct pipeline_out *o);
+
+/*
+ * Live, when the capture has read what was there: hand over the batch if
+ * the output thread has nothing left to write (a line waits at most until
+ * the next tick); while it is busy, the batch fills on, so the ring's
+ * batches stay full ones and hold as many lines as they can.
+ */
+void pipeline_out_flush_idle(struct pipeline_out *o);
 
 /* Hand over the batch and wait until every line handed over is written. */
 void pipeline_out_sync(struct pipeline_out *o);

@@ -37,6 +37,9 @@ void ring_push(struct ring *r);
 /* Producer: no more batches; the consumer's ring_consumer_batch returns NULL once it has them all. */
 void ring_close(struct ring *r);
 
+/* True when the consumer holds no batch (it has released every one pushed). */
+bool ring_empty(struct ring *r);
+
 /* Producer: wait until the consumer has released every batch pushed. */
 void ring_wait_empty(struct ring *r);
 
