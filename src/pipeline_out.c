@@ -147,8 +147,17 @@ struct pipeline_out *pipeline_out_start(FILE *out, const struct pipeline_out_opt
 		pipeline_out_free(o);
 		return NULL;
 	}
-	/* Signals (Ctrl-C) go to the capture thread, whose wait they end. */
+	/*
+	 * Ctrl-C and the like go to the capture thread, whose wait they end. A
+	 * write to a closed pipe still raises SIGPIPE here, where it happens: it
+	 * ends tcpnote without a word, as one thread does (unless ignored).
+	 */
 	sigfillset(&all);
+	sigdelset(&all, SIGPIPE);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
 	pthread_sigmask(SIG_BLOCK, &all, &was);
 	rc = pthread_create(&o->thread, NULL, run, o);
 	pthread_sigmask(SIG_SETMASK, &was, NULL);
