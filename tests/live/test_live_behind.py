@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli'))
-from checks import ENV, check, finish, interrupt  # noqa: E402
+from checks import ENV, check, finish, interrupt, make_netns  # noqa: E402
 
 NS = 'tn_behind_%d' % os.getpid()
 MIB = 64
@@ -86,12 +86,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tcpnote', required=True)
     a = ap.parse_args()
-    if os.geteuid() != 0:
-        print('SKIPPED: needs root (network namespaces and capture rights)')
-        return 77
-    if subprocess.run(['ip', 'netns', 'add', NS], stderr=subprocess.PIPE).returncode != 0:
-        print('SKIPPED: cannot make a network namespace')
-        return 77
+    skipped = make_netns(NS)
+    if skipped is not None:
+        return skipped
     tmp = tempfile.mkdtemp()
     try:
         subprocess.run(in_ns(['ip', 'link', 'set', 'lo', 'mtu', '1500', 'up']), check=True)
