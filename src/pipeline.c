@@ -317,9 +317,9 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 		oo.print = opts->print;
 		oo.decode = pl->dopts;
 		pl->outq = pipeline_out_start(out, &oo);
-	} else {
-		pl->printer = printer_new(out, &opts->print);
 	}
+	if (pl->outq == NULL) /* one thread (asked, or no second one could start) */
+		pl->printer = printer_new(out, &opts->print);
 	if (pl->relseq == NULL || pl->tracker == NULL || (pl->printer == NULL && pl->outq == NULL)) {
 		pipeline_free(pl);
 		return NULL;
