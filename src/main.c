@@ -46,6 +46,7 @@ static const char **read_files;
 /* Several -r: the files that fail are said at once and the rest read; the progress line. */
 struct reading {
 	struct capture *cap;
+	struct pipeline *pl;       /* NULL until made: its lines before a file's message */
 	struct progress *progress; /* NULL: none shown */
 	bool file_failed;          /* a file could not be read whole: exit 1 at the end */
 };
@@ -54,6 +55,8 @@ static void on_file_error(void *ctx, const char *msg)
 {
 	struct reading *r = ctx;
 
+	if (r->pl != NULL)
+		pipeline_sync(r->pl); /* two threads: the lines of the packets before it, first */
 	progress_clear(r->progress);
 	fprintf(stderr, "tcpnote: %s\n", msg);
 	r->file_failed = true;
@@ -152,6 +155,7 @@ static void usage(FILE *f)
 		"  --color=WHEN   colour the labels: auto (default), always, never (NO_COLOR)\n"
 		"  --max-flows N  connections tracked at once (1000000); --idle-timeout S (300)\n"
 		"  --shard K/N    only the connections whose 5-tuple hashes to K of N (0 <= K < N)\n"
+		"  --threads 1|2  2: a second thread writes the lines (default with 2+ CPUs)\n"
 		"  BPF            a libpcap filter expression, e.g. tcp port 7070\n"
 		"Exit: 0 ok, 1 runtime error, 2 usage error, 3 --expect failed. See tcpnote(1).\n");
 }
@@ -344,7 +348,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
 	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET, OPT_NANO,
-	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG, OPT_NO_PROGRESS, OPT_SHARD };
+	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG, OPT_NO_PROGRESS, OPT_SHARD, OPT_THREADS };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, OPT_VERSION},
 						 /* tcpdump's long names of its capture flags */
@@ -379,6 +383,7 @@ int main(int argc, char **argv)
 						 {"keylog", required_argument, NULL, OPT_KEYLOG},
 						 {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 						 {"shard", required_argument, NULL, OPT_SHARD},
+						 {"threads", required_argument, NULL, OPT_THREADS},
 						 {NULL, 0, NULL, 0}};
 	static struct expectation expects[MAX_EXPECT];
 	size_t nexpect = 0;
@@ -402,7 +407,7 @@ int main(int argc, char **argv)
 	int out_err;      /* errno of the first failed write to standard output; 0 while none */
 	bool told = false; /* a failure has been said: it alone is (tell_failure) */
 	bool line_buffered = false, numeric = false, more = false, no_progress = false;
-	struct reading reading = {NULL, NULL, false};
+	struct reading reading = {NULL, NULL, NULL, false};
 	size_t nread = 0, i;
 	char *filter = NULL;
 	unsigned long captured, received, dropped;
@@ -417,6 +422,8 @@ int main(int argc, char **argv)
 	memset(&popts, 0, sizeof(popts));
 	popts.max_flows = 1000000;
 	popts.idle_ns = 300LL * 1000000000LL;
+	/* Reading and tracking on one core, formatting and writing on another, when there are two. */
+	popts.threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+r:i:c:w:s:Z:C:G:W:z:SvntlqehDLJpUF:V:Q:B:j:y:AxXKN#",
 				longopts, NULL)) != -1) {
@@ -471,6 +478,13 @@ int main(int argc, char **argv)
 				fprintf(stderr, "tcpnote: %s\n", err);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_THREADS:
+			if (parse_int(optarg, 1, 2, &v) < 0) {
+				fprintf(stderr, "tcpnote: --threads takes 1 or 2\n");
+				return EXIT_USAGE;
+			}
+			popts.threads = (int)v;
 			break;
 		case OPT_LANG:
 			lang = explain_lang_find(optarg);
@@ -824,7 +838,8 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 
-	if (keylog_tail != NULL)
+	/* Live with two threads, the tick hands each batch the capture read to the output thread. */
+	if (keylog_tail != NULL || (popts.live && pipeline_threaded(pl)))
 		capture_set_tick(cap, pipeline_tick, pl);
 	running_capture = cap;
 	memset(&sa, 0, sizeof(sa));
@@ -838,6 +853,7 @@ int main(int argc, char **argv)
 			say_source(cap);
 	/* Reading files for long, on a terminal's stderr while stdout goes elsewhere: a progress line. */
 	reading.cap = cap;
+	reading.pl = pl;
 	if (!no_progress && capture_reads_regular_files(cap) && isatty(STDERR_FILENO) &&
 	    !isatty(STDOUT_FILENO)) {
 		reading.progress = progress_new(stderr);
@@ -848,6 +864,7 @@ int main(int argc, char **argv)
 	/* -V: the next files in turn, one output; -c counts in each file, as tcpdump's. */
 	while (rc == CAPTURE_OK && (rc = capture_next_file(cap, &more, err, sizeof(err))) == 0 &&
 	       more) {
+		pipeline_sync(pl);
 		fflush(stdout); /* the packets before the next file's line, as tcpdump */
 		progress_clear(reading.progress);
 		say_source(cap);
@@ -859,6 +876,7 @@ int main(int argc, char **argv)
 		rc = capture_run(cap, (int)count, pipeline_frame, pl, err, sizeof(err));
 	}
 	running_capture = NULL;
+	pipeline_sync(pl); /* every line handed over is written before any message */
 	progress_clear(reading.progress);
 	progress_free(reading.progress);
 	reading.progress = NULL;
@@ -905,6 +923,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%lu packet%s received by filter\n", received, received == 1 ? "" : "s");
 		fprintf(stderr, "%lu packet%s dropped by kernel\n", dropped, dropped == 1 ? "" : "s");
 	}
+	if (pipeline_not_printed(pl) > 0)
+		fprintf(stderr,
+			"tcpnote: %llu line%s not printed: the output fell behind the capture "
+			"(every packet still went to the tracker%s)\n",
+			(unsigned long long)pipeline_not_printed(pl),
+			pipeline_not_printed(pl) == 1 ? "" : "s", copts.write_file != NULL ? " and -w" : "");
 	if (pipeline_other_packets(pl) > 0)
 		fprintf(stderr, "tcpnote: %lu non-TCP packet%s not shown\n", pipeline_other_packets(pl),
 			pipeline_other_packets(pl) == 1 ? "" : "s");

@@ -10,6 +10,7 @@
 #include "tcpnote/decode.h"
 #include "tcpnote/io_error.h"
 #include "tcpnote/pipeline.h"
+#include "tcpnote/pipeline_out.h"
 #include "tcpnote/print_json.h"
 #include "tcpnote/relseq.h"
 #include "tcpnote/sbuf.h"
@@ -34,7 +35,8 @@ struct pipeline {
 	struct relseq *relseq;
 	struct shard *shard;        /* --shard: the connections this process keeps (NULL: all) */
 	struct tracker *tracker;
-	struct printer *printer;
+	struct printer *printer;  /* one thread: the packet lines */
+	struct pipeline_out *outq; /* two threads: the packet lines go to the output thread */
 	uint64_t frames;
 	unsigned long tcp_packets;
 	unsigned long other_packets;
@@ -72,9 +74,19 @@ static void output_failed(struct pipeline *pl)
 		pl->write_error = errno_or_eio();
 }
 
+/* The first write error, this thread's or the output thread's. */
+static int current_write_error(const struct pipeline *pl)
+{
+	if (pl->write_error == 0 && pl->outq != NULL)
+		return pipeline_out_error(pl->outq);
+	return pl->write_error;
+}
+
 static void write_line(struct pipeline *pl, const char *s, size_t n)
 {
-	if (pl->write_error == 0 && fwrite(s, 1, n, pl->out) != n)
+	if (pl->outq != NULL)
+		pipeline_out_text(pl->outq, s, n); /* in order with the packet lines */
+	else if (pl->write_error == 0 && fwrite(s, 1, n, pl->out) != n)
 		output_failed(pl);
 }
 
@@ -269,6 +281,18 @@ static void on_conn_end(const struct conn *c, const struct flow_key *k, enum con
 	pl->nflows++;
 }
 
+/*
+ * The packet lines can be formatted on a second thread when they need only
+ * the packet and what the tracker said of it then: not --explain (the
+ * tracker's context of the moment), --ladder (drawn by the tracking
+ * thread), --keylog (late hints join lines already waiting) or --quiet (no lines).
+ */
+static bool two_threads(const struct pipeline_opts *opts)
+{
+	return opts->threads >= 2 && !opts->quiet && !opts->ladder && opts->explain == NULL &&
+	       opts->keylog == NULL;
+}
+
 struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 {
 	struct pipeline *pl = calloc(1, sizeof(*pl));
@@ -286,10 +310,20 @@ struct pipeline *pipeline_new(FILE *out, const struct pipeline_opts *opts)
 	pl->drawing_on = opts->ladder || opts->keep_diagrams;
 	pl->relseq = relseq_new();
 	pl->tracker = tracker_new();
-	pl->printer = printer_new(out, &opts->print);
 	if (opts->shard_n > 1)
 		pl->shard = shard_new(opts->shard_k, opts->shard_n);
-	if (pl->relseq == NULL || pl->tracker == NULL || pl->printer == NULL ||
+	if (two_threads(opts)) {
+		struct pipeline_out_opts oo;
+
+		oo.json = opts->json;
+		oo.live = opts->live;
+		oo.print = opts->print;
+		oo.decode = pl->dopts;
+		pl->outq = pipeline_out_start(out, &oo);
+	}
+	if (pl->outq == NULL) /* one thread (asked, or no second one could start) */
+		pl->printer = printer_new(out, &opts->print);
+	if (pl->relseq == NULL || pl->tracker == NULL || (pl->printer == NULL && pl->outq == NULL) ||
 	    (opts->shard_n > 1 && pl->shard == NULL)) {
 		pipeline_free(pl);
 		return NULL;
@@ -317,6 +351,7 @@ void pipeline_free(struct pipeline *pl)
 
 	if (pl == NULL)
 		return;
+	pipeline_out_free(pl->outq); /* first: it may still be writing */
 	relseq_free(pl->relseq);
 	shard_free(pl->shard);
 	tracker_free(pl->tracker); /* before the keys: a session still holding records settles through them */
@@ -420,7 +455,9 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 	if (f->caplen > f->wirelen) {
 		if (pl->opts.quiet || (pl->shard != NULL && !shard_keep_undecoded(pl->shard)))
 			return;
-		if (pl->opts.json)
+		if (pl->outq != NULL && !pl->opts.json)
+			pipeline_out_invalid(pl->outq, f, pl->frames);
+		else if (pl->opts.json)
 			write_line(pl, pl->line,
 				   (size_t)snprintf(pl->line, sizeof(pl->line),
 						    "{\"type\":\"invalid\",\"frame\":%llu,\"len\":%u,"
@@ -475,6 +512,18 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 		return;
 	if (pl->numbering && packet_has_tcp(p))
 		number_relative(pl, p, c, &view);
+	if (pl->outq != NULL) {
+		struct pipeline_out_facts facts;
+
+		facts.dlt = f->dlt; /* several -r: each frame re-decoded with its own file's link type */
+		facts.frame = pl->frames;
+		facts.flow = c ? c->sum.id : 0;
+		facts.view = view;
+		facts.labels = labels;
+		facts.hints = hints;
+		pipeline_out_packet(pl->outq, f, &facts);
+		return;
+	}
 	if (pl->opts.json) {
 		write_line(pl, pl->line,
 			   json_packet(pl->line, sizeof(pl->line), pl->frames, p, c ? c->sum.id : 0,
@@ -510,7 +559,7 @@ bool pipeline_frame(void *arg, const struct frame *f)
 	handle_frame(pl, f);
 	pl->in_frame = false;
 	flush_late(pl); /* those of a packet that printed no line */
-	return pl->write_error == 0;
+	return current_write_error(pl) == 0;
 }
 
 bool pipeline_tick(void *arg)
@@ -519,7 +568,9 @@ bool pipeline_tick(void *arg)
 
 	if (app_keys_live(pl->keys))
 		app_keys_tick(pl->keys, monotonic_ns());
-	return pl->write_error == 0;
+	if (pl->outq != NULL)
+		pipeline_out_flush_idle(pl->outq); /* live: what the capture read, when the output waits for it */
+	return current_write_error(pl) == 0;
 }
 
 static int by_drawing_id(const void *a, const void *b)
@@ -544,6 +595,12 @@ bool pipeline_finish(struct pipeline *pl)
 	/* Held records are opened, or said to have no key, before the flow records. */
 	app_keys_finish(pl->keys);
 	ok = tracker_finish(pl->tracker);
+	if (pl->outq != NULL) {
+		/* The flow records are the last lines: all written before main's summary. */
+		pipeline_out_stop(pl->outq);
+		if (pl->write_error == 0)
+			pl->write_error = pipeline_out_error(pl->outq);
+	}
 
 	if (pl->nflows > 1)
 		qsort(pl->flows, pl->nflows, sizeof(*pl->flows), by_flow_id);
@@ -610,7 +667,23 @@ unsigned long pipeline_other_packets(const struct pipeline *pl)
 
 int pipeline_write_error(const struct pipeline *pl)
 {
-	return pl->write_error;
+	return current_write_error(pl);
+}
+
+void pipeline_sync(struct pipeline *pl)
+{
+	if (pl->outq != NULL)
+		pipeline_out_sync(pl->outq);
+}
+
+bool pipeline_threaded(const struct pipeline *pl)
+{
+	return pl->outq != NULL;
+}
+
+uint64_t pipeline_not_printed(const struct pipeline *pl)
+{
+	return pl->outq != NULL ? pipeline_out_not_printed(pl->outq) : 0;
 }
 
 bool pipeline_out_of_memory(const struct pipeline *pl)

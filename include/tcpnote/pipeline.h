@@ -36,6 +36,12 @@ struct pipeline_opts {
 	struct tls_keylog_tail *keylog_tail; /* live --keylog: the file followed into keylog (NULL: read whole) */
 	uint32_t shard_k, shard_n; /* --shard K/N: keep connections hashing to K mod N (N <= 1: all) */
 	struct print_opts print;
+	/*
+	 * --threads: 2 formats and writes the packet lines on a second thread
+	 * (pipeline_out.h); 1, and always with --quiet, --ladder, --explain or
+	 * --keylog (their output needs the tracker's state of the moment), on this one.
+	 */
+	int threads;
 };
 
 struct pipeline;
@@ -55,6 +61,15 @@ bool pipeline_frame(void *pl, const struct frame *f);
  * their own. False once writing the output has failed.
  */
 bool pipeline_tick(void *pl);
+
+/* Every line handed to the output thread so far is written (before a message, or -V's next file). */
+void pipeline_sync(struct pipeline *pl);
+
+/* True when a second thread formats and writes the lines. */
+bool pipeline_threaded(const struct pipeline *pl);
+
+/* Live, with two threads: lines not printed because the output fell behind the capture. */
+uint64_t pipeline_not_printed(const struct pipeline *pl);
 
 /* End of input: hand out every connection (JSON flow records). False if memory ran out. */
 bool pipeline_finish(struct pipeline *pl);

@@ -59,6 +59,18 @@ def can_unshare():
     return os.geteuid() == 0 and subprocess.run(['unshare', '-m', '-n', 'true']).returncode == 0
 
 
+def make_netns(name):
+    """A network namespace NAME of the test's own (ip netns add): None, or 77 (the
+    skip status, said on stdout) when not root or no namespace can be made. The caller deletes it."""
+    if os.geteuid() != 0:
+        print('SKIPPED: needs root (network namespaces and capture rights)')
+        return 77
+    if subprocess.run(['ip', 'netns', 'add', name], stderr=subprocess.PIPE).returncode != 0:
+        print('SKIPPED: cannot make a network namespace')
+        return 77
+    return None
+
+
 def rerun_unshared(script, args, marker, timeout):
     """Runs script with args again in a mount and network namespace of its own, with
     marker=1 in its environment (so it knows it is inside); its exit status."""

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli'))
-from checks import ENV, check, finish, interrupt, run  # noqa: E402
+from checks import ENV, check, finish, interrupt, make_netns, run  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'oracle'))
 import tcpdump_compare  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -274,12 +274,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tcpnote', required=True)
     a = ap.parse_args()
-    if os.geteuid() != 0:
-        print('SKIPPED: needs root (network namespaces and capture rights)')
-        return 77
-    if subprocess.run(['ip', 'netns', 'add', NS], stderr=subprocess.PIPE).returncode != 0:
-        print('SKIPPED: cannot make a network namespace')
-        return 77
+    skipped = make_netns(NS)
+    if skipped is not None:
+        return skipped
     tmp = tempfile.mkdtemp()
     os.chmod(tmp, 0o755)
     try:
