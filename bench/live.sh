@@ -7,7 +7,7 @@
 # off (ethtool -K: no TSO, GSO, GRO, so each segment is one packet), an iperf3 server
 # in it, and for each offered rate runs iperf3 -c -M 536 (MSS 536) once per tool,
 # the tool capturing "-n -i lo tcp port 5201" with its text to /dev/null (tcpnote also
-# with --json and with --summary at 1.6G). The table shows each tool's own end-of-capture
+# with --json, with --summary and with --immediate-mode at 1.6G). The table shows each tool's own end-of-capture
 # counters (packets received by filter, dropped by kernel). Not part of the tests:
 # the numbers depend on the machine and its load. Needs root, iperf3, tcpdump, ethtool.
 set -euo pipefail
@@ -70,5 +70,6 @@ for rate in $RATES; do
 	if [[ $rate == 1.6G ]]; then
 		run "tcpnote --json" "$rate" "$TCPNOTE" --json
 		run "tcpnote --summary" "$rate" "$TCPNOTE" --summary
+		run "tcpnote --immediate-mode" "$rate" "$TCPNOTE" --immediate-mode
 	fi
 done

@@ -17,6 +17,7 @@
 /* Live with a tick (capture_set_tick): the longest wait between ticks while no packet comes. */
 #define TICK_MS 100
 #define CAPTURE_BUFFER_BYTES (64 * 1024 * 1024)
+#define LIVE_TIMEOUT_MS 100 /* the longest a captured packet waits in a block (not --immediate-mode) */
 /* -F: a filter file larger than this is refused (tcpdump's limit is INT_MAX). */
 #define FILTER_FILE_MAX (16 * 1024 * 1024)
 
@@ -27,6 +28,7 @@ struct capture {
 	struct rotate *save; /* -w, split by -C/-G */
 	bool live;
 	bool stopped;    /* the -w file or the handler failed: no more frames */
+	bool immediate;  /* live, --immediate-mode: no block to wait for at the end */
 	bool files_done; /* -G with -W wrote its last file: stopped, no error */
 	volatile sig_atomic_t broken; /* capture_break(): no more frames, nor files */
 	bool nano;      /* the timestamps handed over are in nanoseconds */
@@ -105,14 +107,20 @@ static int set_live_options(struct capture *c, const struct capture_opts *o, cha
 
 	pcap_set_snaplen(c->pcap, o->snaplen > 0 ? o->snaplen : DEFAULT_SNAPLEN);
 	pcap_set_promisc(c->pcap, !o->no_promisc);
-	pcap_set_timeout(c->pcap, 100);
-	/* A line per packet as soon as it is captured, not when a buffer fills. */
-	pcap_set_immediate_mode(c->pcap, 1);
 	/*
-	 * In immediate mode Linux libpcap rings one frame slot per packet, each
-	 * as large as the snapshot length: the default 2 MiB holds only eight
-	 * 256 KiB slots, and a burst on loopback overflows it. 64 MiB holds 256.
+	 * Without --immediate-mode Linux libpcap hands packets over in blocks of
+	 * a shared ring (TPACKET_V3), each block when it fills or LIVE_TIMEOUT_MS
+	 * after its first packet: a line is at most that late, and the ring holds
+	 * packets at their own size. In immediate mode (TPACKET_V2) every packet
+	 * takes a slot as large as the snapshot length or the interface's MTU
+	 * (64 KiB on lo): 64 MiB is about a thousand packets, 2.5 ms of a bulk
+	 * transfer on loopback, and the kernel drops the rest (bench/live.sh).
+	 * tcpdump also captures in blocks unless asked (--immediate-mode), with
+	 * a 100 ms timeout when it prints to a terminal.
 	 */
+	pcap_set_timeout(c->pcap, LIVE_TIMEOUT_MS);
+	pcap_set_immediate_mode(c->pcap, o->immediate);
+	c->immediate = o->immediate;
 	pcap_set_buffer_size(c->pcap, o->buffer_kib > 0 ? o->buffer_kib * 1024 : CAPTURE_BUFFER_BYTES);
 	if (o->nano) {
 		rc = pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO);
@@ -746,6 +754,40 @@ static int loop_ticking(struct capture *c, int count)
 	}
 }
 
+/*
+ * After a signal ended a live capture: packets the kernel counted as
+ * received are still in its ring, not read. In immediate mode they are
+ * there to take; in blocks, the open block is handed over LIVE_TIMEOUT_MS
+ * after its first packet: wait for it (twice that at most). Either way they
+ * are taken, up to what is left of -c, so that a line for every packet
+ * captured before Ctrl-C is printed.
+ */
+static void drain_ring(struct capture *c, int count)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	struct pollfd pfd;
+	int n, tries;
+
+	if (count > 0 && c->handed >= (unsigned long)count)
+		return;
+	pfd.fd = pcap_get_selectable_fd(c->pcap);
+	pfd.events = POLLIN;
+	if (pfd.fd < 0 || pcap_setnonblock(c->pcap, 1, ebuf) < 0)
+		return;
+	for (tries = 0; tries < (c->immediate ? 1 : 4) && !c->stopped; tries++) {
+		if (poll(&pfd, 1, c->immediate ? 0 : LIVE_TIMEOUT_MS / 2) < 0 && errno != EINTR)
+			return;
+		do
+			n = pcap_dispatch(c->pcap, count > 0 ? count - (int)c->handed : -1, on_pcap,
+					  (u_char *)c);
+		while (n > 0 && !c->stopped && (count <= 0 || c->handed < (unsigned long)count));
+		if (n < 0 && n != PCAP_ERROR_BREAK)
+			return;
+		if (count > 0 && c->handed >= (unsigned long)count)
+			return;
+	}
+}
+
 int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char *err, size_t errlen)
 {
 	int rc;
@@ -759,6 +801,8 @@ int capture_run(struct capture *c, int count, frame_handler fn, void *ctx, char 
 		rc = loop_ticking(c, count);
 	else
 		rc = pcap_loop(c->pcap, count > 0 ? count : -1, on_pcap, (u_char *)c);
+	if (c->live && c->broken && !c->stopped && rc != PCAP_ERROR)
+		drain_ring(c, count);
 	if (c->save != NULL && rotate_failed(c->save, err, errlen))
 		return CAPTURE_ERR;
 	if (rc == PCAP_ERROR) {

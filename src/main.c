@@ -140,6 +140,7 @@ static void usage(FILE *f)
 		"        -i IFACE (lo, any, N of -D)  --no-progress (no line on a terminal)\n"
 		"        -c N (packets)  -s SNAPLEN  -F FILE (filter)  -D -L -J (list devices,\n"
 		"        link types, time stamp types)  -y TYPE  -j TYPE  -p  -Q in|out  -B KiB\n"
+		"        --immediate-mode (each packet at once, not in 100 ms blocks)\n"
 		"Save:   -w FILE  -U (each packet)  -C MB -G SEC -W N -z CMD (rotate)  -Z USER\n"
 		"Lines:  -n (numbers)  -N (no domain)  -S (absolute seq)  -v (IP fields)  -K  -l\n"
 		"        -q (quick)  -t ... -ttttt  --nano  -# (numbers)  -e (link header)\n"
@@ -348,7 +349,8 @@ int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_SUMMARY, OPT_EXPECT, OPT_COLOR, OPT_MAX_FLOWS, OPT_IDLE, OPT_EXPLAIN,
 	       OPT_LANG, OPT_LADDER, OPT_ASCII, OPT_FLOW, OPT_SVG, OPT_VERSION, OPT_QUIET, OPT_NANO,
-	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG, OPT_NO_PROGRESS, OPT_SHARD, OPT_THREADS };
+	       OPT_MICRO, OPT_TSPREC, OPT_KEYLOG, OPT_NO_PROGRESS, OPT_SHARD, OPT_THREADS,
+	       OPT_IMMEDIATE };
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"version", no_argument, NULL, OPT_VERSION},
 						 /* tcpdump's long names of its capture flags */
@@ -360,6 +362,7 @@ int main(int argc, char **argv)
 						 {"packet-buffered", no_argument, NULL, 'U'},
 						 {"direction", required_argument, NULL, 'Q'},
 						 {"buffer-size", required_argument, NULL, 'B'},
+						 {"immediate-mode", no_argument, NULL, OPT_IMMEDIATE},
 						 {"time-stamp-type", required_argument, NULL, 'j'},
 						 {"linktype", required_argument, NULL, 'y'},
 						 {"json", no_argument, NULL, OPT_JSON},
@@ -543,6 +546,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_PROGRESS:
 			no_progress = true;
+			break;
+		case OPT_IMMEDIATE:
+			copts.immediate = true;
 			break;
 		case 'i':
 			copts.iface = optarg;

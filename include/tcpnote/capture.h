@@ -32,6 +32,7 @@ struct capture_opts {
 	bool no_promisc;           /* -p */
 	int direction;             /* -Q: PCAP_D_IN, PCAP_D_OUT or PCAP_D_INOUT; -1: libpcap's default */
 	int buffer_kib;            /* -B: the kernel buffer in KiB; 0: 64 MiB */
+	bool immediate;            /* --immediate-mode: a packet at a time, not in blocks */
 	int tstamp_type;           /* -j: PCAP_TSTAMP_*; -1: the device's default */
 	int linktype;              /* -y: DLT_*; -1: the device's default */
 };

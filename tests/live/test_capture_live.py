@@ -7,8 +7,8 @@ that namespace; -L and -J print tcpdump's lists; -y and -j set what tcpdump sets
 its messages; -Q in/out/inout capture what tcpdump captures, on lo (curl to a local
 python3 http.server) and on a veth pair between two namespaces, where "in" and "out"
 part the packets; -p leaves the device's promiscuity counter alone; -B sizes the
-kernel ring as tcpdump --immediate-mode -B does (tcpnote always captures in immediate
-mode); -U -w has each packet in the file while the capture still runs. Needs root
+kernel ring as tcpdump -B does, in blocks by default and with --immediate-mode as
+tcpdump --immediate-mode -B; -U -w has each packet in the file while the capture still runs. Needs root
 (network namespaces, capture rights); without it the test reports itself skipped
 (exit 77). Everything stays on loopback or in the test's own namespaces.
 """
@@ -226,20 +226,26 @@ def promisc_and_buffer(t):
         check('%s: promiscuous by default, not with -p or --no-promiscuous-mode (promiscuity %s)'
               % (os.path.basename(prog[0]), seen), seen == [1, 0, 0], seen)
     rings = {}
-    for kib in ('1024', '8192'):
-        for name, prog in (('tcpnote', [t]), ('tcpdump', ['tcpdump', '--immediate-mode'])):
-            for flag in (['-B', kib], ['--buffer-size=' + kib]):
-                p = start(in_ns(prog + ['-n'] + flag + ['-i', 'lo']))
-                p.stderr.readline()
-                maps = open('/proc/%d/maps' % p.pid).read()
-                stop(p)
-                ring = [int(b, 16) - int(a, 16) for a, b in re.findall(r'^(\w+)-(\w+) .* socket:', maps, re.M)]
-                rings[(name, kib, flag[0][:3])] = ring
-    check('-B 1024 and -B 8192 (and --buffer-size): the kernel ring tcpdump --immediate-mode -B maps, '
-          'eight times larger for 8192', all(rings[('tcpnote', k, f)] == rings[('tcpdump', k, f)]
-                                            for k in ('1024', '8192') for f in ('-B', '--b')) and
-          rings[('tcpnote', '1024', '-B')] and
-          rings[('tcpnote', '8192', '-B')][0] == 8 * rings[('tcpnote', '1024', '-B')][0], rings)
+    modes = {'': ([t], ['tcpdump']), 'imm': ([t, '--immediate-mode'], ['tcpdump', '--immediate-mode'])}
+    for mode, progs in modes.items():
+        for kib in ('1024', '8192'):
+            for name, prog in zip(('tcpnote', 'tcpdump'), progs):
+                for flag in (['-B', kib], ['--buffer-size=' + kib]):
+                    p = start(in_ns(prog + ['-n'] + flag + ['-i', 'lo']))
+                    p.stderr.readline()
+                    maps = open('/proc/%d/maps' % p.pid).read()
+                    stop(p)
+                    ring = [int(b, 16) - int(a, 16)
+                            for a, b in re.findall(r'^(\w+)-(\w+) .* socket:', maps, re.M)]
+                    rings[(mode, name, kib, flag[0][:3])] = ring
+    for mode in modes:
+        r = {k[1:]: v for k, v in rings.items() if k[0] == mode}
+        check('-B 1024 and -B 8192 (and --buffer-size)%s: the kernel ring tcpdump%s -B maps, '
+              'eight times larger for 8192' % (' with --immediate-mode' if mode else ', in blocks',
+                                               ' --immediate-mode' if mode else ''),
+              all(r[('tcpnote', k, f)] == r[('tcpdump', k, f)] for k in ('1024', '8192')
+                  for f in ('-B', '--b')) and r[('tcpnote', '1024', '-B')] and
+              r[('tcpnote', '8192', '-B')][0] == 8 * r[('tcpnote', '1024', '-B')][0], r)
 
 
 def packet_buffered_live(t, tmp):

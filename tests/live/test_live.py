@@ -2,7 +2,7 @@
 """test_live.py - tcpnote -i lo with a port filter while curl talks to a local HTTP server.
 
 Checks, on real traffic: the lifecycle labels appear in order, lines arrive while the
-capture runs (immediate mode), SIGINT stops cleanly with tcpdump's three counters on
+capture runs (in blocks of at most 100 ms), SIGINT stops cleanly with tcpdump's three counters on
 stderr, and -w saves exactly the packets that were printed. Then the seed's own
 command, `tcpnote -i lo -S -v tcp port 7070`, beside `tcpdump -i lo -S -v tcp port 7070`
 while curl keeps an idle connection to a server that never answers: names as tcpdump
@@ -121,7 +121,7 @@ def seed_command(tcpnote):
     cmd = ['-i', 'lo', '-S', '-v', 'tcp', 'port', str(SEED_PORT)]
     tn = subprocess.Popen([tcpnote] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     # tcpdump in immediate mode, so that no packet is still in its buffer at Ctrl-C
-    # (tcpnote captures in immediate mode always); the line format is the same.
+    # (tcpnote takes what its ring still holds when it stops); the line format is the same.
     td = subprocess.Popen(['tcpdump', '--immediate-mode'] + cmd, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, env=env)
     for p in (tn, td):
