@@ -77,7 +77,6 @@ struct seen_segment {
 struct conn {
 	int64_t syn_time;   /* the last SYN without ACK, ns */
 	int32_t first_rtt_us; /* SYN to handshake 3/3, microseconds; 0 while unknown */
-	uint32_t packets;
 	/* tcpdump's numbering bases for this address/port pair (relseq.c): kept when the 5-tuple is reused. */
 	struct relseq_bases rs;
 	uint8_t state;      /* enum conn_state */
@@ -166,10 +165,11 @@ void tracker_free(struct tracker *t);
 
 /*
  * Track one packet with a decoded TCP header and set its labels. Returns
- * false only when memory for a new connection could not be had (the
- * packet then has no labels). *conn (when conn is not NULL) is the packet's
- * connection, or NULL for a packet the tracker does not follow (a damaged
- * header) or could not make room for.
+ * false only when memory ran out: for a new connection (the packet then
+ * has no labels), or for the counts of one that outgrew its record (some
+ * of its counts or history letters are then missing). *conn (when conn is
+ * not NULL) is the packet's connection, or NULL for a packet the tracker
+ * does not follow (a damaged header) or could not make room for.
  */
 bool track_segment(struct tracker *t, const struct packet *p, struct labels *out,
 		   struct conn **conn);
