@@ -79,17 +79,16 @@ struct conn {
 	int32_t first_rtt_us; /* SYN to handshake 3/3, microseconds; 0 while unknown */
 	/* tcpdump's numbering bases for this address/port pair (relseq.c): kept when the 5-tuple is reused. */
 	struct relseq_bases rs;
-	uint8_t state;      /* enum conn_state */
-	uint8_t prev_state; /* enum conn_state */
-	bool client_is_lo;  /* the client is the flow key's (addr_lo, port_lo) */
-	bool ended;         /* FIN or RST seen: a new SYN is port reuse */
-	int8_t active_closer; /* role that sent the first FIN, or -1 */
+	uint32_t recent_seq; /* recent[0]'s sequence number */
+	unsigned state : 3;      /* enum conn_state */
+	unsigned prev_state : 3; /* enum conn_state */
+	signed active_closer : 2; /* role that sent the first FIN, or -1 */
+	bool client_is_lo : 1;  /* the client is the flow key's (addr_lo, port_lo) */
+	bool ended : 1;         /* FIN or RST seen: a new SYN is port reuse */
+	bool not_drawn : 1;     /* --ladder/--svg had no room for it at its first packet (pipeline.c) */
+	bool recent_by_server : 1; /* recent[0]'s sender */
+	bool recent_took_seq : 1;  /* recent[0] had payload, SYN or FIN */
 	uint8_t app_judged; /* bit per role: that direction's first payload was sniffed (app_track.c) */
-	bool not_drawn;     /* --ladder/--svg had no room for it at its first packet (pipeline.c) */
-	/* recent[0]'s sender and sequence number (kept here, where they fill alignment padding). */
-	bool recent_by_server : 1;
-	bool recent_took_seq : 1;   /* it had payload, SYN or FIN */
-	uint32_t recent_seq;
 	struct track_dir dir[2];
 	struct seen_segment recent[DUP_RECENT]; /* the last segments either way, newest first */
 	struct conn_summary sum;
