@@ -9,6 +9,7 @@
 struct summary_more {
 	uint32_t count[LABEL_COUNT];
 	uint8_t history[HISTORY_BYTES];
+	uint32_t bytes_hi[2]; /* the high 32 bits of each byte count */
 };
 
 void summary_start(struct conn_summary *s, uint64_t id)
@@ -116,6 +117,23 @@ static bool spill(struct conn_summary *s)
 	memcpy(m->history, s->history, sizeof(s->history));
 	s->more = m;
 	return true;
+}
+
+uint64_t summary_bytes(const struct conn_summary *s, int role)
+{
+	uint64_t hi = s->more != NULL ? s->more->bytes_hi[role] : 0;
+
+	return hi << 32 | s->bytes_lo[role];
+}
+
+/* Past 4 GiB the high bits go to *more. */
+static void add_bytes(struct conn_summary *s, int role, uint32_t n)
+{
+	uint32_t lo = s->bytes_lo[role] + n;
+
+	if (lo < n && (s->more != NULL || spill(s)))
+		s->more->bytes_hi[role]++;
+	s->bytes_lo[role] = lo;
 }
 
 static void count_label(struct conn_summary *s, enum label l)
@@ -699,7 +717,7 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		return; /* a copy: no new bytes, no new history */
 	if (!labels_has(l, LABEL_RETRANSMISSION) && !labels_has(l, LABEL_FAST_RETRANSMISSION) &&
 	    !labels_has(l, LABEL_SPURIOUS_RETRANSMISSION))
-		s->bytes[role] += t->paylen;
+		add_bytes(s, role, t->paylen);
 	zeek_packet(s, role == s->zeek_orig ? 0 : 1, t, now);
 }
 
@@ -750,7 +768,7 @@ const char *summary_conn_state(const struct conn_summary *s)
 
 	if (rs == EP_RESET) {
 		if (os == EP_SYN_SENT || os == EP_SYN_ACK_SENT ||
-		    (os == EP_RESET && s->bytes[0] == 0 && s->bytes[1] == 0))
+		    (os == EP_RESET && summary_bytes(s, 0) == 0 && summary_bytes(s, 1) == 0))
 			return "REJ";
 		return o_inactive ? "RSTRH" : "RSTR";
 	}

@@ -73,13 +73,14 @@ struct summary_more;
  * a side) and the history at HISTORY_MAX letters. The label counts are kept
  * sparse: most connections count data and ack many times and a few other
  * labels once. Those that do not fit (a third label counted twice, a long
- * history) move with the rest to *more, which the summary owns: copy one with
+ * history) move with the rest to *more, as do the high 32 bits of a byte
+ * count past 4 GiB; the summary owns *more: copy one with
  * summary_copy, and free it with summary_release.
  */
 struct conn_summary {
 	uint64_t id;            /* 1, 2, ... in order of first packet */
 	int64_t first_ns, last_ns;
-	uint64_t bytes[2];      /* payload bytes: client to server, server to client */
+	uint32_t bytes_lo[2];   /* payload bytes client to server, server to client (summary_bytes), low 32 bits */
 	uint32_t packets[2];
 	struct summary_more *more; /* NULL: the counts and history are all here */
 	/* While more is NULL: */
@@ -111,6 +112,9 @@ struct conn_endpoints {
 
 /* The endpoints, from the flow key and which side of it the client is. */
 void summary_endpoints(const struct flow_key *k, bool client_is_lo, struct conn_endpoints *e);
+
+/* Payload bytes sent by role (0 client, 1 server), retransmissions not counted again. */
+uint64_t summary_bytes(const struct conn_summary *s, int role);
 
 /* How many packets of the connection carried label l. */
 uint32_t summary_label_count(const struct conn_summary *s, enum label l);
