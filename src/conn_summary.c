@@ -1,13 +1,41 @@
 /* conn_summary.c - per-connection counts, Zeek's conn_state and history as Zeek derives them, close kind. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcpnote/conn_summary.h"
 #include "tcpnote/seq.h"
 
+/* All the counts and the whole history, once the summary's own did not hold them. */
+struct summary_more {
+	uint32_t count[LABEL_COUNT];
+	uint8_t history[HISTORY_BYTES];
+	uint32_t bytes_hi[2]; /* the high 32 bits of each byte count */
+};
+
 void summary_start(struct conn_summary *s, uint64_t id)
 {
 	memset(s, 0, sizeof(*s));
 	s->id = id;
+}
+
+void summary_release(struct conn_summary *s)
+{
+	free(s->more);
+	s->more = NULL;
+}
+
+bool summary_copy(struct conn_summary *dst, const struct conn_summary *src)
+{
+	*dst = *src;
+	if (src->more == NULL)
+		return true;
+	dst->more = malloc(sizeof(*dst->more));
+	if (dst->more == NULL) {
+		dst->more_lost = true;
+		return false;
+	}
+	*dst->more = *src->more;
+	return true;
 }
 
 void summary_endpoints(const struct flow_key *k, bool client_is_lo, struct conn_endpoints *e)
@@ -23,61 +51,127 @@ void summary_endpoints(const struct flow_key *k, bool client_is_lo, struct conn_
 }
 
 /*
- * The labels that can come once per segment of a long transfer get 32-bit
- * counters; the rest, 16-bit ones that stop at 65535.
+ * The labels that can come once per segment of a long transfer count in 32
+ * bits (and wrap); the rest stop at 65535.
  */
-static int big_slot(enum label l)
+static bool counts_big(enum label l)
 {
 	switch (l) {
 	case LABEL_DATA:
-		return 0;
 	case LABEL_ACK:
-		return 1;
 	case LABEL_KEEPALIVE:
-		return 2;
 	case LABEL_KEEPALIVE_ACK:
-		return 3;
 	case LABEL_WINDOW_UPDATE:
-		return 4;
 	case LABEL_WINDOW_FULL:
-		return 5;
 	case LABEL_DUP_ACK:
-		return 6;
 	case LABEL_RETRANSMISSION:
-		return 7;
+		return true;
 	default:
-		return -1;
+		return false;
 	}
 }
 
-static unsigned small_slot(enum label l)
-{
-	unsigned i, n = 0;
+/* An extra's count field: 27 bits, under the label's 5. */
+#define EXTRA_COUNT_MAX 0x7ffffffu
+#define EXTRA_LABEL(e) ((enum label)((e) >> 27))
 
-	for (i = 0; i < (unsigned)l; i++)
-		n += big_slot((enum label)i) < 0;
-	return n;
+/* The extra entry counting l, or NULL. */
+static const uint32_t *extra_of(const struct conn_summary *s, enum label l)
+{
+	unsigned i;
+
+	for (i = 0; i < SUMMARY_EXTRA; i++)
+		if (s->extra[i] != 0 && EXTRA_LABEL(s->extra[i]) == l)
+			return &s->extra[i];
+	return NULL;
 }
 
 uint32_t summary_label_count(const struct conn_summary *s, enum label l)
 {
-	int b = big_slot(l);
+	const uint32_t *e;
 
-	return b >= 0 ? s->count_big[b] : s->count_small[small_slot(l)];
+	if (s->more != NULL)
+		return s->more->count[l];
+	if (l == LABEL_DATA)
+		return s->count_data;
+	if (l == LABEL_ACK)
+		return s->count_ack;
+	if (!(s->once >> l & 1u))
+		return 0;
+	e = extra_of(s, l);
+	return e != NULL ? *e & EXTRA_COUNT_MAX : 1;
+}
+
+/* Move the counts and the history to *more; false when memory ran out. */
+static bool spill(struct conn_summary *s)
+{
+	struct summary_more *m = calloc(1, sizeof(*m));
+	unsigned i;
+
+	if (m == NULL) {
+		s->more_lost = true;
+		return false;
+	}
+	for (i = 0; i < LABEL_COUNT; i++)
+		m->count[i] = summary_label_count(s, (enum label)i);
+	memcpy(m->history, s->history, sizeof(s->history));
+	s->more = m;
+	return true;
+}
+
+uint64_t summary_bytes(const struct conn_summary *s, int role)
+{
+	uint64_t hi = s->more != NULL ? s->more->bytes_hi[role] : 0;
+
+	return hi << 32 | s->bytes_lo[role];
+}
+
+/* Past 4 GiB the high bits go to *more. */
+static void add_bytes(struct conn_summary *s, int role, uint32_t n)
+{
+	uint32_t lo = s->bytes_lo[role] + n;
+
+	if (lo < n && (s->more != NULL || spill(s)))
+		s->more->bytes_hi[role]++;
+	s->bytes_lo[role] = lo;
 }
 
 static void count_label(struct conn_summary *s, enum label l)
 {
-	int b = big_slot(l);
+	uint32_t *c;
+	unsigned i;
 
-	if (b >= 0) {
-		s->count_big[b]++;
-	} else {
-		uint16_t *c = &s->count_small[small_slot(l)];
-
-		if (*c < UINT16_MAX)
+	if (s->more == NULL) {
+		if (l == LABEL_DATA) {
+			s->count_data++;
+			return;
+		}
+		if (l == LABEL_ACK) {
+			s->count_ack++;
+			return;
+		}
+		if (!(s->once >> l & 1u)) {
+			s->once |= 1u << l;
+			return;
+		}
+		c = (uint32_t *)extra_of(s, l);
+		if (c != NULL && (*c & EXTRA_COUNT_MAX) == UINT16_MAX && !counts_big(l))
+			return;
+		if (c != NULL && (*c & EXTRA_COUNT_MAX) < EXTRA_COUNT_MAX) {
 			(*c)++;
+			return;
+		}
+		for (i = 0; c == NULL && i < SUMMARY_EXTRA; i++)
+			if (s->extra[i] == 0) {
+				s->extra[i] = (uint32_t)l << 27 | 2u;
+				return;
+			}
+		if (!spill(s))
+			return;
 	}
+	c = &s->more->count[l];
+	if (counts_big(l) || *c < UINT16_MAX)
+		(*c)++;
 }
 
 /*
@@ -151,27 +245,38 @@ static bool zeek_flips(const struct tcp_info *t)
 /* The letters a history holds, each kept as its place here plus 1 (5 bits; 0 none). */
 static const char history_letters[] = "^SHADFRIQTWGCshadfriqtwgc";
 
+/* Where the history's letters are: the summary's own bytes, or *more's. */
+static const uint8_t *history_bytes(const struct conn_summary *s)
+{
+	return s->more != NULL ? s->more->history : s->history;
+}
+
 static void add_history(struct conn_summary *s, char code)
 {
 	const char *at = strchr(history_letters, code);
 	unsigned v, bit;
+	uint8_t *h;
 
 	if (s->hist_len >= HISTORY_MAX || code == '\0' || at == NULL)
 		return;
+	if (s->hist_len >= HISTORY_INLINE_MAX && s->more == NULL && !spill(s))
+		return;
+	h = s->more != NULL ? s->more->history : s->history;
 	v = (unsigned)(at - history_letters) + 1;
 	bit = s->hist_len++ * 5u;
-	s->history[bit / 8] = (uint8_t)(s->history[bit / 8] | (v << (bit % 8)));
+	h[bit / 8] = (uint8_t)(h[bit / 8] | (v << (bit % 8)));
 	if (bit % 8 > 3)
-		s->history[bit / 8 + 1] = (uint8_t)(s->history[bit / 8 + 1] | (v >> (8 - bit % 8)));
+		h[bit / 8 + 1] = (uint8_t)(h[bit / 8 + 1] | (v >> (8 - bit % 8)));
 }
 
 /* The i-th letter of the history (i < hist_len). */
 static char history_at(const struct conn_summary *s, unsigned i)
 {
-	unsigned bit = i * 5u, v = s->history[bit / 8] >> (bit % 8);
+	const uint8_t *h = history_bytes(s);
+	unsigned bit = i * 5u, v = h[bit / 8] >> (bit % 8);
 
 	if (bit % 8 > 3)
-		v |= (unsigned)s->history[bit / 8 + 1] << (8 - bit % 8);
+		v |= (unsigned)h[bit / 8 + 1] << (8 - bit % 8);
 	v &= 31u;
 	return v >= 1 && v < sizeof(history_letters) ? history_letters[v - 1] : '?';
 }
@@ -612,7 +717,7 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		return; /* a copy: no new bytes, no new history */
 	if (!labels_has(l, LABEL_RETRANSMISSION) && !labels_has(l, LABEL_FAST_RETRANSMISSION) &&
 	    !labels_has(l, LABEL_SPURIOUS_RETRANSMISSION))
-		s->bytes[role] += t->paylen;
+		add_bytes(s, role, t->paylen);
 	zeek_packet(s, role == s->zeek_orig ? 0 : 1, t, now);
 }
 
@@ -663,7 +768,7 @@ const char *summary_conn_state(const struct conn_summary *s)
 
 	if (rs == EP_RESET) {
 		if (os == EP_SYN_SENT || os == EP_SYN_ACK_SENT ||
-		    (os == EP_RESET && s->bytes[0] == 0 && s->bytes[1] == 0))
+		    (os == EP_RESET && summary_bytes(s, 0) == 0 && summary_bytes(s, 1) == 0))
 			return "REJ";
 		return o_inactive ? "RSTRH" : "RSTR";
 	}

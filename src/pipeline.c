@@ -275,7 +275,8 @@ static void on_conn_end(const struct conn *c, const struct flow_key *k, enum con
 			*pl->flows[pl->nflows].app = *app_track_facts(c->app);
 	}
 	pl->flows[pl->nflows].kafka = kafka_text(c);
-	pl->flows[pl->nflows].sum = c->sum;
+	if (!summary_copy(&pl->flows[pl->nflows].sum, &c->sum))
+		pl->out_of_memory = true;
 	summary_endpoints(k, c->client_is_lo, &pl->flows[pl->nflows].ep);
 	pl->flows[pl->nflows].handshake_rtt_ns = (int64_t)c->first_rtt_us * 1000;
 	pl->nflows++;
@@ -360,6 +361,7 @@ void pipeline_free(struct pipeline *pl)
 	for (i = 0; i < pl->nflows; i++) {
 		free(pl->flows[i].app);
 		free(pl->flows[i].kafka);
+		summary_release(&pl->flows[i].sum);
 	}
 	free(pl->flows);
 	for (i = 0; i < pl->drawing_cap; i++)

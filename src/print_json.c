@@ -344,7 +344,7 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	json_ts(&s, sum->last_ns / 1000000000, (uint32_t)(sum->last_ns % 1000000000 / 1000));
 	sbuf_printf(&s, ",\"packets\":[%u,%u],\"bytes\":[%llu,%llu],\"handshake_rtt_ms\":",
 		    sum->packets[0], sum->packets[1],
-		    (unsigned long long)sum->bytes[0], (unsigned long long)sum->bytes[1]);
+		    (unsigned long long)summary_bytes(sum, 0), (unsigned long long)summary_bytes(sum, 1));
 	if (c->first_rtt_us > 0)
 		sbuf_printf(&s, "%.3f", (double)c->first_rtt_us / 1e3);
 	else

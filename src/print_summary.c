@@ -130,7 +130,7 @@ static void row(struct sbuf *b, const struct flow_record *f)
 	pad(b, at, 9, true);
 	sbuf_putn(b, "s ", 2);
 	put_pair(b, s->packets[0], s->packets[1], 13);
-	put_pair(b, s->bytes[0], s->bytes[1], 17);
+	put_pair(b, summary_bytes(s, 0), summary_bytes(s, 1), 17);
 	at = b->len;
 	if (f->handshake_rtt_ns > 0) {
 		/* A whole number of microseconds: milliseconds with three decimals are exact. */

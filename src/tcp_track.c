@@ -6,6 +6,13 @@
 #include "tcpnote/seq.h"
 #include "tcpnote/track.h"
 
+/*
+ * Every tracked connection costs one of these (plus the flow table's key and
+ * links): the bound makes a field that grows it a decision, not an accident.
+ */
+#define CONN_BYTES_MAX 328
+_Static_assert(sizeof(struct conn) <= CONN_BYTES_MAX, "struct conn grew: see CONN_BYTES_MAX");
+
 struct tracker {
 	struct flow_table *flows;
 	struct track_hooks hooks;
@@ -299,8 +306,10 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 			struct conn_summary sum = c->sum;
 
 			zeek_kept = !summary_zeek_reuse(&sum, t) && !summary_zeek_expired(&sum, now);
-			if (!zeek_kept)
+			if (!zeek_kept) {
 				end_record(c, p, hooks);
+				summary_release(&sum);
+			}
 			app_track_clear(&c->app, &c->app_judged);
 			conn_reset(c, from_lo);
 			if (zeek_kept)
@@ -319,6 +328,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	} else if (summary_zeek_reuse(&c->sum, t) || summary_zeek_expired(&c->sum, now)) {
 		/* Zeek's record ends here (reuse, or its timer fired) and a new one starts; the connection goes on. */
 		end_record(c, p, hooks);
+		summary_release(&c->sum);
 		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
 	}
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
@@ -331,7 +341,6 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 		summary_note(&c->sum, role, p, out, now);
 		return;
 	}
-	c->packets++;
 
 	track_open(c, role, p, out);
 	if (ev == EV_SYN)
@@ -390,6 +399,7 @@ static void clear_app(void *value, void *ctx)
 
 	(void)ctx;
 	app_track_clear(&c->app, &c->app_judged);
+	summary_release(&c->sum);
 }
 
 void tracker_free(struct tracker *t)
@@ -407,6 +417,7 @@ static void evict(struct tracker *t, struct conn *c)
 	if (t->hooks.on_end != NULL)
 		t->hooks.on_end(c, flow_key_at(t->flows, c), CONN_END_EVICTED, t->hooks.ctx);
 	app_track_clear(&c->app, &c->app_judged);
+	summary_release(&c->sum);
 	flow_remove(t->flows, c);
 }
 
@@ -457,7 +468,7 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	}
 	if (conn != NULL)
 		*conn = c;
-	return true;
+	return !c->sum.more_lost;
 }
 
 void tracker_keep_context(struct tracker *t, bool on)

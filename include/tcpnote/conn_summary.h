@@ -28,11 +28,19 @@ enum endpoint_state {
  * each (Zeek's letters are fewer than 32) in HISTORY_BYTES bytes. Each side
  * writes each of S H A D F R I Q at most once but for S/F/R repeats, and T, W,
  * G at most 5 times (the counts stop at 65535): 41 letters hold every history
- * without S/F/R repeats.
+ * without S/F/R repeats. The first HISTORY_INLINE_BYTES bytes (12 letters,
+ * more than most connections write) are kept in the summary itself, the rest
+ * with the counts that did not fit (struct summary_more).
  */
 #define HISTORY_BYTES 26
 #define HISTORY_MAX (HISTORY_BYTES * 8 / 5)
-#define SUMMARY_BIG 8  /* labels counted in 32 bits; the others in 16, saturating */
+#define HISTORY_INLINE_BYTES 8
+#define HISTORY_INLINE_MAX (HISTORY_INLINE_BYTES * 8 / 5)
+/*
+ * Labels counted more than once besides data and ack, kept in the summary
+ * itself; a connection with more moves its counts to a struct summary_more.
+ */
+#define SUMMARY_EXTRA 2
 
 /* What Zeek's TCP analyzer keeps per endpoint for state and history (TCPSessionAdapter.cc). */
 struct zeek_endpoint {
@@ -56,25 +64,37 @@ struct zeek_endpoint {
 						    delivers it, so its bytes stay holes */
 };
 
+/* The counts and history of a connection that outgrew the summary's own (conn_summary.c). */
+struct summary_more;
+
 /*
  * A million of these are kept (--max-flows): Zeek's state above costs about
  * 70 bytes a connection; counts stop at 65535 (so T and W come at most 5 times
- * a side) and the history at HISTORY_MAX letters.
+ * a side) and the history at HISTORY_MAX letters. The label counts are kept
+ * sparse: most connections count data and ack many times and a few other
+ * labels once. Those that do not fit (a third label counted twice, a long
+ * history) move with the rest to *more, as do the high 32 bits of a byte
+ * count past 4 GiB; the summary owns *more: copy one with
+ * summary_copy, and free it with summary_release.
  */
 struct conn_summary {
 	uint64_t id;            /* 1, 2, ... in order of first packet */
 	int64_t first_ns, last_ns;
-	uint64_t bytes[2];      /* payload bytes: client to server, server to client */
+	uint32_t bytes_lo[2];   /* payload bytes client to server, server to client (summary_bytes), low 32 bits */
 	uint32_t packets[2];
-	uint32_t count_big[SUMMARY_BIG];
-	uint16_t count_small[LABEL_COUNT - SUMMARY_BIG];
+	struct summary_more *more; /* NULL: the counts and history are all here */
+	/* While more is NULL: */
+	uint32_t count_data, count_ack;  /* packets labelled data, ack */
+	uint32_t once;          /* bit per other label: counted at least once */
+	uint32_t extra[SUMMARY_EXTRA]; /* label << 27 | count, for labels counted twice or more; 0 free */
+	uint8_t history[HISTORY_INLINE_BYTES]; /* 5 bits a letter, the first in the lowest bits */
+	uint8_t hist_len;       /* letters in history */
 	uint16_t hist_seen;     /* Zeek's HIST_* bits: the originator's, the responder's << 8 */
 	struct zeek_endpoint z[2]; /* [0] Zeek's originator, [1] its responder */
 	bool zeek_orig : 1;     /* the tcpnote role (0 client, 1 server) Zeek calls the originator */
 	bool timer_armed : 1;   /* Zeek has a timer that removes the connection at timer_us */
 	bool timer_attempt : 1; /* it is AttemptTimer: it removes only an unanswered SYN */
-	uint8_t hist_len;       /* letters in history */
-	uint8_t history[HISTORY_BYTES]; /* 5 bits a letter, the first in the lowest bits */
+	bool more_lost : 1;     /* memory for *more could not be had: some counts or letters are missing */
 	/*
 	 * Zeek's timer that removes the connection (ConnDeleteTimer, ResetTimer,
 	 * AttemptTimer): when it fires, in microseconds modulo 2^32 (it is never
@@ -93,11 +113,20 @@ struct conn_endpoints {
 /* The endpoints, from the flow key and which side of it the client is. */
 void summary_endpoints(const struct flow_key *k, bool client_is_lo, struct conn_endpoints *e);
 
+/* Payload bytes sent by role (0 client, 1 server), retransmissions not counted again. */
+uint64_t summary_bytes(const struct conn_summary *s, int role);
+
 /* How many packets of the connection carried label l. */
 uint32_t summary_label_count(const struct conn_summary *s, enum label l);
 
-/* Start the summary of a new connection. */
+/* Start the summary of a new connection (s holds no struct summary_more: released, or new). */
 void summary_start(struct conn_summary *s, uint64_t id);
+
+/* Free what s owns (*more); s is then a summary with no counts beyond its own. */
+void summary_release(struct conn_summary *s);
+
+/* *dst = *src with a copy of what src owns; false (dst without it) when memory ran out. */
+bool summary_copy(struct conn_summary *dst, const struct conn_summary *src);
 
 /* Count one packet from role (0 client, 1 server) with its labels; Zeek's analysis of it. */
 void summary_note(struct conn_summary *s, int role, const struct packet *p,

@@ -77,20 +77,18 @@ struct seen_segment {
 struct conn {
 	int64_t syn_time;   /* the last SYN without ACK, ns */
 	int32_t first_rtt_us; /* SYN to handshake 3/3, microseconds; 0 while unknown */
-	uint32_t packets;
 	/* tcpdump's numbering bases for this address/port pair (relseq.c): kept when the 5-tuple is reused. */
 	struct relseq_bases rs;
-	uint8_t state;      /* enum conn_state */
-	uint8_t prev_state; /* enum conn_state */
-	bool client_is_lo;  /* the client is the flow key's (addr_lo, port_lo) */
-	bool ended;         /* FIN or RST seen: a new SYN is port reuse */
-	int8_t active_closer; /* role that sent the first FIN, or -1 */
+	uint32_t recent_seq; /* recent[0]'s sequence number */
+	unsigned state : 3;      /* enum conn_state */
+	unsigned prev_state : 3; /* enum conn_state */
+	signed active_closer : 2; /* role that sent the first FIN, or -1 */
+	bool client_is_lo : 1;  /* the client is the flow key's (addr_lo, port_lo) */
+	bool ended : 1;         /* FIN or RST seen: a new SYN is port reuse */
+	bool not_drawn : 1;     /* --ladder/--svg had no room for it at its first packet (pipeline.c) */
+	bool recent_by_server : 1; /* recent[0]'s sender */
+	bool recent_took_seq : 1;  /* recent[0] had payload, SYN or FIN */
 	uint8_t app_judged; /* bit per role: that direction's first payload was sniffed (app_track.c) */
-	bool not_drawn;     /* --ladder/--svg had no room for it at its first packet (pipeline.c) */
-	/* recent[0]'s sender and sequence number (kept here, where they fill alignment padding). */
-	bool recent_by_server : 1;
-	bool recent_took_seq : 1;   /* it had payload, SYN or FIN */
-	uint32_t recent_seq;
 	struct track_dir dir[2];
 	struct seen_segment recent[DUP_RECENT]; /* the last segments either way, newest first */
 	struct conn_summary sum;
@@ -166,10 +164,11 @@ void tracker_free(struct tracker *t);
 
 /*
  * Track one packet with a decoded TCP header and set its labels. Returns
- * false only when memory for a new connection could not be had (the
- * packet then has no labels). *conn (when conn is not NULL) is the packet's
- * connection, or NULL for a packet the tracker does not follow (a damaged
- * header) or could not make room for.
+ * false only when memory ran out: for a new connection (the packet then
+ * has no labels), or for the counts of one that outgrew its record (some
+ * of its counts or history letters are then missing). *conn (when conn is
+ * not NULL) is the packet's connection, or NULL for a packet the tracker
+ * does not follow (a damaged header) or could not make room for.
  */
 bool track_segment(struct tracker *t, const struct packet *p, struct labels *out,
 		   struct conn **conn);

@@ -85,6 +85,12 @@ void conv_default6(struct conv *v)
 	memcpy(v->addr[CONV_SRV], addr6_2, 16);
 }
 
+void conv_free(struct conv *v)
+{
+	if (v->started)
+		summary_release(&v->c.sum);
+}
+
 void conv_build(struct conv *v, struct packet *p, enum conv_who from, uint8_t flags, uint32_t seq,
 		uint32_t ack, uint32_t len, uint16_t win)
 {

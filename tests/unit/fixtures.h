@@ -68,6 +68,9 @@ void conv_default(struct conv *v);
 /* The same over IPv6: client [2001:db8::1]:40000, server [2001:db8::2]:80 (no IP ID). */
 void conv_default6(struct conv *v);
 
+/* Free what the connection record owns beyond itself (its summary's counts that outgrew it). */
+void conv_free(struct conv *v);
+
 /* Build the next segment from `from` (IPv4: a new IP ID; the clock's time) without sending it. */
 void conv_build(struct conv *v, struct packet *p, enum conv_who from, uint8_t flags, uint32_t seq,
 		uint32_t ack, uint32_t len, uint16_t win);

@@ -86,7 +86,7 @@ static void test_track_handshake(void **state)
 	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "ack");
 	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN + 1, CISN + 101, 50, SWIN), "data");
 	assert_string_equal(seg(&v, CLI, ACK, CISN + 101, SISN + 51, 0, CWIN), "ack");
-	assert_int_equal(v.c.packets, 7);
+	assert_int_equal(v.c.sum.packets[0] + v.c.sum.packets[1], 7);
 }
 
 /* The client whose address sorts higher: roles do not depend on the key order. */
@@ -627,6 +627,99 @@ static void test_zeek_syn_synack_reversal(void **state)
 	assert_int_equal(v.c.sum.packets[0] + v.c.sum.packets[1], 5);
 }
 
+/* Count labels l (a set) on s n times, with the packet p from the client, and in want[]. */
+static void note_labels(struct conn_summary *s, const struct packet *p, uint32_t bits, unsigned n,
+			uint32_t want[LABEL_COUNT])
+{
+	struct labels l = {bits, 0};
+	unsigned i;
+	uint32_t b;
+	enum label x;
+
+	for (i = 0; i < n; i++) {
+		summary_note(s, 0, p, &l, 0);
+		for (b = bits; (x = labels_next(&b)) != LABEL_COUNT;)
+			want[x]++;
+	}
+}
+
+static void assert_counts(const struct conn_summary *s, const uint32_t want[LABEL_COUNT])
+{
+	unsigned i;
+
+	for (i = 0; i < LABEL_COUNT; i++) {
+		case_begin("label %s", label_name((enum label)i));
+		assert_int_equal(summary_label_count(s, (enum label)i), want[i]);
+	}
+	case_end();
+}
+
+/*
+ * The counts are kept sparse (data and ack, a bit for a label seen once, two
+ * labels counted more) until a third label is counted twice: then all move
+ * to a side allocation, the counts unchanged; copies carry it, the rules of
+ * 65535 and 2^32 stay.
+ */
+static void test_summary_counts_sparse(void **state)
+{
+	struct conv v;
+	struct packet p;
+	struct conn_summary s, copy;
+	uint32_t want[LABEL_COUNT] = {0};
+
+	(void)state;
+	conv_default(&v);
+	conv_build(&v, &p, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	summary_start(&s, 7);
+	note_labels(&s, &p, 1u << LABEL_HANDSHAKE_1 | 1u << LABEL_CLOSE_1, 1, want);
+	note_labels(&s, &p, 1u << LABEL_DATA | 1u << LABEL_ACK, 5, want);
+	note_labels(&s, &p, 1u << LABEL_KEEPALIVE, 3, want);
+	note_labels(&s, &p, 1u << LABEL_DUP_ACK | 1u << LABEL_RESET, 2, want);
+	assert_counts(&s, want);
+	/* A small label stops at 65535 in the summary's own counts too. */
+	note_labels(&s, &p, 1u << LABEL_RESET, 70000, want);
+	want[LABEL_RESET] = 65535;
+	assert_counts(&s, want);
+	/* A third label counted twice: everything moves, nothing changes. */
+	note_labels(&s, &p, 1u << LABEL_RETRANSMISSION, 2, want);
+	assert_counts(&s, want);
+	note_labels(&s, &p, 1u << LABEL_ZERO_WINDOW | 1u << LABEL_KEEPALIVE, 70000, want);
+	want[LABEL_ZERO_WINDOW] = 65535;
+	assert_counts(&s, want);
+	assert_true(summary_copy(&copy, &s));
+	note_labels(&s, &p, 1u << LABEL_DATA, 1, want);
+	assert_int_equal(summary_label_count(&copy, LABEL_DATA), want[LABEL_DATA] - 1);
+	want[LABEL_DATA]--;
+	assert_counts(&copy, want);
+	summary_release(&s);
+	summary_release(&copy);
+}
+
+/* Byte counts go past 4 GiB (their high bits in the side allocation). */
+static void test_summary_bytes_past_4gib(void **state)
+{
+	struct conv v;
+	struct packet p;
+	struct conn_summary s, copy;
+	struct labels l = {1u << LABEL_DATA, 0};
+
+	(void)state;
+	conv_default(&v);
+	conv_build(&v, &p, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	p.tcp.paylen = 3000000000u;
+	summary_start(&s, 1);
+	summary_note(&s, 0, &p, &l, 0);
+	assert_int_equal(summary_bytes(&s, 0), 3000000000u);
+	summary_note(&s, 0, &p, &l, 0);
+	summary_note(&s, 1, &p, &l, 0);
+	assert_true(summary_copy(&copy, &s));
+	summary_release(&s);
+	assert_true(summary_bytes(&copy, 0) == UINT64_C(6000000000));
+	assert_int_equal(summary_bytes(&copy, 1), 3000000000u);
+	assert_int_equal(summary_label_count(&copy, LABEL_DATA), 3);
+	summary_release(&copy);
+}
+
 /*
  * A long history (update_history(): a RST at another sequence number is
  * written again): past 24 letters, packed 5 bits a letter, up to HISTORY_MAX.
@@ -647,6 +740,7 @@ static void test_zeek_long_history(void **state)
 	assert_int_equal(strlen(zeek_history(&v)), HISTORY_MAX);
 	assert_int_equal(HISTORY_MAX, 41);
 	assert_string_equal(zeek_history(&v) + HISTORY_MAX - 2, "rr");
+	conv_free(&v);
 }
 
 /* TCPSessionAdapter::IsReuse(): the same SYN once a side has closed starts a new record. */
@@ -985,6 +1079,8 @@ int main(void)
 		cmocka_unit_test(test_zeek_gaps),
 		cmocka_unit_test(test_zeek_syn_synack_reversal),
 		cmocka_unit_test(test_zeek_long_history),
+		cmocka_unit_test(test_summary_counts_sparse),
+		cmocka_unit_test(test_summary_bytes_past_4gib),
 		cmocka_unit_test(test_zeek_record_after_reset),
 		cmocka_unit_test(test_zeek_timers),
 		cmocka_unit_test(test_track_port_reuse_new_isn),
