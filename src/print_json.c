@@ -313,6 +313,21 @@ static void json_tunnel(struct sbuf *s, const struct flow_key *k)
 	case TUN_PPPOE:
 		sbuf_printf(s, ",\"tunnel\":\"pppoe session %u\"", k->tun_id);
 		break;
+	case TUN_ERSPAN:
+		sbuf_printf(s, ",\"tunnel\":\"erspan session %u\"", k->tun_id);
+		break;
+	case TUN_PBB:
+		sbuf_printf(s, ",\"tunnel\":\"pbb isid %u\"", k->tun_id);
+		break;
+	case TUN_VNTAG:
+		sbuf_puts(s, ",\"tunnel\":\"vntag\"");
+		break;
+	case TUN_TEREDO:
+		sbuf_puts(s, ",\"tunnel\":\"teredo\"");
+		break;
+	case TUN_GTPU:
+		sbuf_printf(s, ",\"tunnel\":\"gtp-u teid %u\"", k->tun_id);
+		break;
 	default:
 		break;
 	}
