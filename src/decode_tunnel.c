@@ -166,7 +166,7 @@ static void decode_erspan(struct span cap, uint32_t wire, uint16_t gre_flags, ui
 	}
 	if (off > wire || !span_has(cap, 0, off))
 		goto unknown;
-	note_identity(&p->tun, l, l->erspan_hdr & 0x3ffu);
+	note_identity(&p->tun, l, l->erspan_type == 1 ? ERSPAN_TYPE1_ID : l->erspan_hdr & 0x3ffu);
 	by_ethertype(ETHERTYPE_TEB, span_sub(cap, off, cap.len), wire - (uint32_t)off, opts, p, l);
 	return;
 unknown:

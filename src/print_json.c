@@ -314,7 +314,10 @@ static void json_tunnel(struct sbuf *s, const struct flow_key *k)
 		sbuf_printf(s, ",\"tunnel\":\"pppoe session %u\"", k->tun_id);
 		break;
 	case TUN_ERSPAN:
-		sbuf_printf(s, ",\"tunnel\":\"erspan session %u\"", k->tun_id);
+		if (k->tun_id == ERSPAN_TYPE1_ID)
+			sbuf_puts(s, ",\"tunnel\":\"erspan type1\"");
+		else
+			sbuf_printf(s, ",\"tunnel\":\"erspan session %u\"", k->tun_id);
 		break;
 	case TUN_PBB:
 		sbuf_printf(s, ",\"tunnel\":\"pbb isid %u\"", k->tun_id);

@@ -227,6 +227,7 @@ struct tcp_info {
  */
 #define TUN_MAX_DEPTH 4   /* layers decapsulated; deeper nesting is not followed */
 #define MPLS_MAX_LABELS 8 /* label stack entries; a longer stack is not followed */
+#define ERSPAN_TYPE1_ID 0x400u /* an ERSPAN type I layer's number: past the 10-bit session ids */
 
 enum tun_kind {
 	TUN_NONE = 0,
