@@ -47,6 +47,12 @@ BY_HAND = {
     'tunnel-ip6ip.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
     'tunnel-mpls.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
     'tunnel-pppoe.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
+    # wrap-tunnels.py's five more: the same two connections, two tenants where the tunnel has a number
+    'tunnel-erspan.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 4,
+    'tunnel-pbb.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 3,
+    'tunnel-vntag.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
+    'tunnel-teredo.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    'tunnel-gtp.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 3,
     # S h A(3/3) D(GET) a(ack) ... F(client FIN) f(server FIN+ACK, merged)
     'seed-keepalive.pcap': [('SF', 'ShADaFf', 'FIN merged')],
     # server answers (a, d), closes first (f); client acks, later closes (F)
@@ -237,7 +243,8 @@ def terminal_safe(s):
 
 
 # Captures whose tenants share an inner 5-tuple at the same time: records tshark merges.
-TENANTS_TSHARK_MERGES = {'tunnel-gre.pcap': 1, 'tunnel-geneve.pcap': 1}
+TENANTS_TSHARK_MERGES = {'tunnel-gre.pcap': 1, 'tunnel-geneve.pcap': 1, 'tunnel-erspan.pcap': 2,
+                         'tunnel-pbb.pcap': 1, 'tunnel-gtp.pcap': 1}
 
 
 def text_labels(out):
