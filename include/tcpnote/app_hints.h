@@ -375,12 +375,12 @@ struct app_conn_facts {
 	uint8_t session_id[APP_SID_MAX]; /* the ServerHello's legacy_session_id */
 	char http_method[APP_METHOD_MAX + 1];
 	char sni[APP_SNI_MAX + 1];
-	char alpn[APP_ALPN_MAX + 1];
+	char alpn[APP_ALPN_MAX + 1];         /* the server's selection, when visible and made */
+	char alpn_offered[APP_ALPN_MAX + 1]; /* the first ClientHello's list */
 	char cert_cn[APP_CN_MAX + 1]; /* the server certificate's subject CN */
 	char http_path[APP_PATH_MAX + 1];
 };
 
-#define APP_FACT_ALPN_SELECTED 0x01u /* alpn is the server's selection, not the offer */
 #define APP_FACT_PATH_TRUNCATED 0x02u
 #define APP_FACT_TLS 0x04u       /* a TLS hint was seen: the connection speaks TLS */
 #define APP_FACT_RESUMED 0x08u   /* "tls resumed" */
