@@ -196,8 +196,8 @@ static void fact_set(char *dst, const char *src, size_t cap)
 	dst[n] = '\0';
 }
 
-/* The hint kinds that say a connection speaks TLS (those before HTTP's). */
-#define TLS_KINDS ((1u << APP_HINT_HTTP_REQUEST) - 1)
+/* The hint kinds that say a connection speaks TLS (those before HTTP's, and alerts). */
+#define TLS_KINDS (((1u << APP_HINT_HTTP_REQUEST) - 1) | 1u << APP_HINT_ALERT)
 
 void app_facts_note(struct app_conn_facts *f, const struct app_hints *h)
 {

@@ -109,7 +109,6 @@ enum app_hint_kind {
 	APP_HINT_RESUMED,          /* tls resumed: the ServerHello resumes an earlier session */
 	APP_HINT_CERTIFICATE,      /* tls certificate[ cn=NAME] */
 	APP_HINT_CHANGE_CIPHER,    /* tls change cipher spec */
-	APP_HINT_ALERT,            /* tls alert LEVEL DESCRIPTION | tls alert (encrypted) */
 	APP_HINT_APP_DATA,         /* tls app data */
 	/* With --keylog only, from decrypted records (app_tls_dec.c): */
 	APP_HINT_ENC_EXT,          /* tls encrypted extensions[ alpn=P] */
@@ -121,6 +120,11 @@ enum app_hint_kind {
 	APP_HINT_CANNOT_DECRYPT,   /* tls cannot decrypt (REASON) */
 	APP_HINT_HTTP_REQUEST,     /* http request METHOD PATH */
 	APP_HINT_HTTP_RESPONSE,    /* http response CODE */
+	/*
+	 * After the data it follows in the segment (a close_notify after the last
+	 * response or ticket); cleartext, or opened with --keylog (app_tls_dec.c).
+	 */
+	APP_HINT_ALERT,            /* tls alert LEVEL DESCRIPTION | tls alert (encrypted) */
 	/* Kafka (app_kafka_conn.c): one kind per message a segment completes, in order. */
 	APP_HINT_KAFKA_0,          /* kafka NAME vN request|response ... (app_kafka.h kafka_format) */
 	APP_HINT_KAFKA_1,
