@@ -96,7 +96,10 @@ def tunnel_seeds(path):
     """fuzz_packet seeds for what pcaps/ has no capture of: GRE nested past the depth bound,
     an MPLS stack without a bottom, Geneve with options (one longer than the rest), VXLAN
     inside GRE (Ethernet inside), BCM-LI's shim (IP by version, Ethernet), PPPoE with a lying
-    length, a one-byte PPP protocol, inside GRE and under a tag."""
+    length, a one-byte PPP protocol, inside GRE and under a tag; ERSPAN type III with its
+    subheader and PBB inside, an IP frame type, an unknown version; PBB nested past the depth
+    bound, VN-Tag inside PBB; Teredo with lying authentication lengths, IPv4 inside; GTP-U with a
+    chain of extension headers past the bound, a zero-length one, a lying length."""
     tcp = struct.pack('>HHIIBBHHH', 1234, 80, 1, 0, 0x50, 0x02, 512, 0, 0)
 
     def ip4(proto, payload):
@@ -138,6 +141,35 @@ def tunnel_seeds(path):
             2 + len(inner), b'\x00\x21' + inner)))),
         'pppoe-tagged-mpls': eth(0x8100, struct.pack('>HH', 5, 0x8864) + pppoe(
             6 + len(inner), b'\xff\x03\x02\x81' + struct.pack('>I', 0x100 | 63) + inner)),
+    })
+    def erspan3(last, payload):
+        return ip4(47, struct.pack('>HHIIIHH', 0x1000, 0x22eb, 1, 2 << 28 | 3, 0, 0, last) +
+                   (bytes(8) if last & 1 else b'') + payload)
+
+    pbb_nested = eth(0x0800, inner)
+    for i in range(6):
+        pbb_nested = eth(0x88e7, struct.pack('>I', i) + pbb_nested)
+
+    def gtp(flags, length, rest):
+        return ip4(17, udp(2152, struct.pack('>BBHI', flags, 0xff, length, 7) + rest))
+
+    frames.update({
+        'erspan3-platform-pbb': eth(0x0800, erspan3(1, eth(0x88e7, struct.pack('>I', 5) +
+                                                            eth(0x0800, inner)))),
+        'erspan3-frame-ip': eth(0x0800, erspan3(2 << 10, inner)),
+        'erspan2-version-3': eth(0x0800, ip4(47, struct.pack('>HHIII', 0x1000, 0x88be, 1,
+                                                              3 << 28, 0) + eth(0x0800, inner))),
+        'pbb-nested': pbb_nested,
+        'vntag-in-pbb': eth(0x88e7, struct.pack('>I', 9) + eth(0x8926, struct.pack(
+            '>IH', 5, 0x0800) + inner)),
+        'teredo-auth-long': eth(0x0800, ip4(17, udp(3544, struct.pack('>HBB', 1, 250, 250) +
+                                                    bytes(9) + inner))),
+        'teredo-ipv4': eth(0x0800, ip4(17, udp(3544, bytes(8) + inner))),
+        'gtp-ext-chain': eth(0x0800, gtp(0x34, 4 + 4 * 10 + len(inner), struct.pack(
+            '>HBB', 0, 0, 0x85) + struct.pack('>BBBB', 1, 0, 0, 0x85) * 10 + inner)),
+        'gtp-ext-zero': eth(0x0800, gtp(0x34, 8 + len(inner), struct.pack('>HBB', 0, 0, 0x85) +
+                                        bytes(4) + inner)),
+        'gtp-length-long': eth(0x0800, gtp(0x30, 4000, inner)),
     })
     for name, f in frames.items():
         open('%s-%s' % (path, name), 'wb').write(bytes([0]) + struct.pack('>H', len(f)) + f)

@@ -21,6 +21,30 @@ headers are built here, with correct IPv4 header checksums:
                       0x0057): the IPv4 connection in session 0x1 on plain
                       Ethernet, the IPv6 one in session 0x2 under QinQ (802.1ad
                       tag, VLAN 100, then 802.1Q, VLAN 200)
+  tunnel-erspan.pcap  ERSPAN over GREv0 over IPv4, the whole frame inside: the
+                      IPv4 connection twice in type II (GRE 0x88be with
+                      sequence numbers), sessions 1 and 2 (the second with its
+                      original 802.1Q VLAN 100 noted), the IPv6 one twice, in
+                      type III (GRE 0x22eb) session 3 (the server's packets
+                      with the platform-specific subheader) and in type I (GRE
+                      0x88be, no sequence number, no ERSPAN header)
+  tunnel-pbb.pcap     802.1ah PBB (I-TAG, ethertype 0x88e7) between two backbone
+                      MAC addresses: the IPv4 connection twice, I-SIDs 1000 and
+                      1001, the IPv6 one with I-SID 1002 under a backbone VLAN
+                      tag (802.1ad, VLAN 10)
+  tunnel-vntag.pcap   VN-Tag (ethertype 0x8926): both connections, the client's
+                      packets from source VIF 5, the server's to destination
+                      VIF 7
+  tunnel-teredo.pcap  Teredo (UDP 3544) over IPv4: the IPv6 connection; the
+                      client's SYN with an authentication header, each of the
+                      server's packets with an origin indication
+  tunnel-gtp.pcap     GTP-U (UDP 2152) over IPv4: the IPv4 connection twice,
+                      TEIDs 1 and 2, the IPv6 one in TEID 3 with sequence
+                      numbers, the server's packets with a PDU session
+                      container extension header
+
+The captures before tunnel-erspan.pcap come out byte for byte as committed;
+the later ones use outer IP identifications of their own (class Outer).
 
 Usage: python3 pcaps/wrap-tunnels.py PLAIN.pcap OUTDIR
        python3 pcaps/wrap-tunnels.py --unwrap pcaps/tunnel-ipip.pcap PLAIN.pcap
@@ -104,6 +128,88 @@ def pppoe(eth, v, ip, session, tags):
     return eth[:12] + tagged + b'\x88\x64' + struct.pack('>BBHH', 0x11, 0, session, len(ppp)) + ppp
 
 
+def erspan(eth, ip, kind, session, seq, o, client, platform=False):
+    """GREv0 and an ERSPAN header (draft-foschiano-erspan-03) of type 1, 2 or 3 around the whole frame."""
+    frame = eth + ip
+    if kind == 1:
+        g = struct.pack('>HH', 0x0000, 0x88be)
+    elif kind == 2:
+        en_vlan = (2 << 11) | (100 << 16) if session == 2 else 0
+        g = struct.pack('>HHIII', 0x1000, 0x88be, seq, (1 << 28) | en_vlan | session, seq & 0xfffff)
+    else:
+        g = struct.pack('>HHIIIHH', 0x1000, 0x22eb, seq, (2 << 28) | session, seq * 1000, 0,
+                        (1 if platform else 0))
+        if platform:
+            g += struct.pack('>II', (3 << 26) | 7, seq * 1000)
+    return eth[:12] + b'\x08\x00' + o.ip4(client, 47, g + frame)
+
+
+def pbb(eth, ip, isid, btag):
+    """An 802.1ah frame: backbone addresses, optional B-TAG, I-TAG with the I-SID, the customer frame."""
+    bda, bsa = (b'\x02\x00\x00\x00\x0b\x02', b'\x02\x00\x00\x00\x0b\x01')
+    if eth[6:12] > eth[0:6]:
+        bda, bsa = bsa, bda
+    tag = struct.pack('>HH', 0x88a8, 10) if btag else b''
+    return bda + bsa + tag + struct.pack('>HI', 0x88e7, isid) + eth + ip
+
+
+def teredo(eth, ip, client, first, o):
+    """IPv6 in UDP 3544 (RFC 4380): an authentication header on the client's first packet, an origin
+    indication on the server's."""
+    hdr = b''
+    if client and first:
+        hdr = struct.pack('>HBB', 1, 0, 0) + bytes(range(1, 9)) + b'\x00'
+    if not client:
+        hdr = struct.pack('>HH4s', 0, 40002 ^ 0xffff, bytes(b ^ 0xff for b in (192, 0, 2, 1)))
+    d = hdr + ip
+    sport, dport = (40002, 3544) if client else (3544, 40002)
+    return eth[:12] + b'\x08\x00' + o.ip4(client, 17, struct.pack('>HHHH', sport, dport, 8 + len(d), 0) + d)
+
+
+def gtpu(eth, ip, teid, seq, client, o):
+    """A GTPv1-U T-PDU (3GPP TS 29.281): sequence numbers when seq is given, a PDU session container
+    extension header on the server's packets then."""
+    if seq is None:
+        rest = b''
+        flags = 0x30
+    elif client:
+        rest = struct.pack('>HBB', seq, 0, 0)
+        flags = 0x32
+    else:
+        rest = struct.pack('>HBB', seq, 0, 0x85) + struct.pack('>BBBB', 1, 0x00, 0x09, 0)
+        flags = 0x36
+    g = struct.pack('>BBHI', flags, 0xff, len(rest) + len(ip), teid) + rest + ip
+    return eth[:12] + b'\x08\x00' + o.ip4(client, 17, struct.pack('>HHHH', 2152, 2152, 8 + len(g), 0) + g)
+
+
+def more(pkts):
+    """The captures added with ERSPAN, PBB, VN-Tag, Teredo and GTP-U."""
+    o = Outer()
+    ers, pb, vn, ter, gtp = [], [], [], [], []
+    seqs = {}
+    first6 = True
+    for sec, frac, eth, v, ip, client in pkts:
+        runs = ((2, 1), (2, 2)) if v == 4 else ((3, 3), (1, 0))
+        for n, (kind, session) in enumerate(runs):
+            seqs[session] = seqs.get(session, 0) + 1
+            ers.append((sec, frac + n, erspan(eth, ip, kind, session, seqs[session], o, client,
+                                              platform=not client)))
+        for n, isid in enumerate((1000, 1001) if v == 4 else (1002,)):
+            pb.append((sec, frac + n, pbb(eth, ip, isid, v == 6)))
+        tag = (5 if client else (1 << 31) | (7 << 16))
+        vn.append((sec, frac, eth[:12] + struct.pack('>HIH', 0x8926, tag, 0x0800 if v == 4 else 0x86dd) + ip))
+        if v == 6:
+            ter.append((sec, frac, teredo(eth, ip, client, first6, o)))
+            first6 = False
+            seqs['gtp'] = seqs.get('gtp', 0) + 1
+            gtp.append((sec, frac, gtpu(eth, ip, 3, seqs['gtp'], client, o)))
+        else:
+            for n, teid in enumerate((1, 2)):
+                gtp.append((sec, frac + n, gtpu(eth, ip, teid, None, client, o)))
+    return (('tunnel-erspan.pcap', ers), ('tunnel-pbb.pcap', pb), ('tunnel-vntag.pcap', vn),
+            ('tunnel-teredo.pcap', ter), ('tunnel-gtp.pcap', gtp))
+
+
 def main():
     if sys.argv[1] == '--unwrap':
         unwrap(sys.argv[2], sys.argv[3])
@@ -143,7 +249,7 @@ def main():
     assert v4, 'no IPv4 packet in the plain capture'
     for name, frames in (('tunnel-ipip.pcap', ipip), ('tunnel-ip6ip.pcap', ip6ip),
                          ('tunnel-gre.pcap', gre), ('tunnel-geneve.pcap', gnv),
-                         ('tunnel-mpls.pcap', mpls), ('tunnel-pppoe.pcap', ppoe)):
+                         ('tunnel-mpls.pcap', mpls), ('tunnel-pppoe.pcap', ppoe)) + more(pkts):
         write_pcap(os.path.join(out, name), frames)
 
 

@@ -178,7 +178,7 @@ size_t app_facts_format(const struct app_conn_facts *f, char *buf, size_t n)
 		sbuf_puts(&s, app_tls_version_text(f->tls_version, tmp, sizeof(tmp)));
 		sbuf_putc(&s, ' ');
 		sbuf_puts(&s, app_tls_cipher_text(f->tls_cipher, tmp, sizeof(tmp)));
-	} else if (f->sni[0] != '\0' || f->alpn[0] != '\0' || f->cert_cn[0] != '\0') {
+	} else if (f->sni[0] != '\0' || f->alpn_offered[0] != '\0' || f->cert_cn[0] != '\0') {
 		sbuf_puts(&s, "tls");
 	}
 	if (f->flags & APP_FACT_DECRYPTED)
@@ -189,9 +189,13 @@ size_t app_facts_format(const struct app_conn_facts *f, char *buf, size_t n)
 		sbuf_puts(&s, " sni=");
 		sbuf_puts(&s, f->sni);
 	}
+	/* The server's choice; while none is known, what the client offered. */
 	if (f->alpn[0] != '\0') {
 		sbuf_puts(&s, " alpn=");
 		sbuf_puts(&s, f->alpn);
+	} else if (f->alpn_offered[0] != '\0') {
+		sbuf_puts(&s, " alpn-offered=");
+		sbuf_puts(&s, f->alpn_offered);
 	}
 	/* Only for a decrypted session: without a key log the summary stays as tcpnote 1.1 wrote it. */
 	if (f->cert_cn[0] != '\0' && (f->flags & APP_FACT_DECRYPTED)) {

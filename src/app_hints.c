@@ -196,8 +196,8 @@ static void fact_set(char *dst, const char *src, size_t cap)
 	dst[n] = '\0';
 }
 
-/* The hint kinds that say a connection speaks TLS (those before HTTP's). */
-#define TLS_KINDS ((1u << APP_HINT_HTTP_REQUEST) - 1)
+/* The hint kinds that say a connection speaks TLS (those before HTTP's, and alerts). */
+#define TLS_KINDS (((1u << APP_HINT_HTTP_REQUEST) - 1) | 1u << APP_HINT_ALERT)
 
 void app_facts_note(struct app_conn_facts *f, const struct app_hints *h)
 {
@@ -208,29 +208,25 @@ void app_facts_note(struct app_conn_facts *f, const struct app_hints *h)
 	if ((app_hints_has(h, APP_HINT_CERTIFICATE) || app_hints_has(h, APP_HINT_DEC_CERTIFICATE)) &&
 	    f->cert_cn[0] == '\0')
 		fact_set(f->cert_cn, h->cn, sizeof(f->cert_cn));
-	/* The server's choice: TLS 1.3 sends it in the EncryptedExtensions. */
-	if (app_hints_has(h, APP_HINT_ENC_EXT) && h->alpn[0] != '\0' &&
-	    !(f->flags & APP_FACT_ALPN_SELECTED)) {
+	/*
+	 * The server's choice: TLS 1.2 sends it in the ServerHello, TLS 1.3 in the
+	 * EncryptedExtensions (read with --keylog). A server that chose none leaves
+	 * alpn empty: the client's list stays apart, in alpn_offered.
+	 */
+	if ((app_hints_has(h, APP_HINT_ENC_EXT) || app_hints_has(h, APP_HINT_SERVER_HELLO)) &&
+	    f->alpn[0] == '\0')
 		fact_set(f->alpn, h->alpn, sizeof(f->alpn));
-		f->flags |= APP_FACT_ALPN_SELECTED;
-	}
 	if (app_hints_has(h, APP_HINT_CLIENT_HELLO)) {
 		if (f->sni[0] == '\0')
 			fact_set(f->sni, h->sni, sizeof(f->sni));
-		if (f->alpn[0] == '\0')
-			fact_set(f->alpn, h->alpn, sizeof(f->alpn));
+		if (f->alpn_offered[0] == '\0')
+			fact_set(f->alpn_offered, h->alpn, sizeof(f->alpn_offered));
 	}
-	if (app_hints_has(h, APP_HINT_SERVER_HELLO)) {
-		if (f->tls_version == 0) {
-			f->tls_version = h->version;
-			f->tls_cipher = h->cipher;
-			f->session_id_len = h->session_id_len;
-			memcpy(f->session_id, h->session_id, h->session_id_len);
-		}
-		if (h->alpn[0] != '\0' && !(f->flags & APP_FACT_ALPN_SELECTED)) {
-			fact_set(f->alpn, h->alpn, sizeof(f->alpn));
-			f->flags |= APP_FACT_ALPN_SELECTED;
-		}
+	if (app_hints_has(h, APP_HINT_SERVER_HELLO) && f->tls_version == 0) {
+		f->tls_version = h->version;
+		f->tls_cipher = h->cipher;
+		f->session_id_len = h->session_id_len;
+		memcpy(f->session_id, h->session_id, h->session_id_len);
 	}
 	if (app_hints_has(h, APP_HINT_HTTP_REQUEST) && f->http_method[0] == '\0') {
 		fact_set(f->http_method, h->method, sizeof(f->http_method));

@@ -155,7 +155,8 @@ bool app_tls_dec_going(const struct app_tls_session *s, bool from_client);
 void app_tls_dec_gap(struct app_tls_session *s, bool from_client, struct app_hints *out);
 /* Collect body bytes of the current protected record; open it at its end. */
 void app_tls_dec_body(struct app_tls_session *s, bool from_client, struct span piece);
-void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
+/* True when the record is held for a key still to come (live): its hints come late. */
+bool app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
 		     struct app_cert_chain **chain, struct app_hints *out);
 
 /* ---- app_tls_dec.c and app_keys.c: records held for a key (live --keylog) ---- */

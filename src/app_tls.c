@@ -411,10 +411,11 @@ static void handshake_close(struct tls_walk *w)
 static void record_end(struct tls_walk *w, bool from_client, struct app_hints *out)
 {
 	uint16_t len = (uint16_t)((w->hdr[3] << 8) | w->hdr[4]);
+	bool held = false;
 
 	if (w->protected_rec) {
 		w->protected_rec = false;
-		app_tls_dec_end(w->sess, from_client, w->hdr, w->chain, out);
+		held = app_tls_dec_end(w->sess, from_client, w->hdr, w->chain, out);
 	}
 	switch (w->hdr[0]) {
 	case TLS_CHANGE_CIPHER_SPEC:
@@ -431,7 +432,8 @@ static void record_end(struct tls_walk *w, bool from_client, struct app_hints *o
 		handshake_close(w);
 		break;
 	case TLS_ALERT:
-		if (!app_hint_claim(out, APP_HINT_ALERT))
+		/* Held for its key (live): the alert's words come late, opened. */
+		if (held || !app_hint_claim(out, APP_HINT_ALERT))
 			break;
 		out->alert_encrypted = len != 2 || w->ccs_seen;
 		out->alert_level = out->alert_encrypted ? 0 : w->alert[0];

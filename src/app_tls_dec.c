@@ -545,6 +545,18 @@ static void dec_open(struct app_tls_session *s, int dir, const uint8_t hdr[5], u
 	}
 	if (type == REC_HANDSHAKE) {
 		dec_handshake(s, dir, span_make(plain, plen), s->chain, out);
+	} else if (type == REC_ALERT && plen == 2) {
+		/*
+		 * An Alert is level then description (RFC 8446 section 6, RFC 5246
+		 * section 7.2): opened, "tls alert (encrypted)" names them. The
+		 * cleartext walker claims the kind after this for TLS 1.2 and finds
+		 * it taken; in TLS 1.3 the record said "tls app data" outside.
+		 */
+		if (dec_claim(d, out, APP_HINT_ALERT)) {
+			out->alert_encrypted = false;
+			out->alert_level = plain[0];
+			out->alert_desc = plain[1];
+		}
 	} else if (type == REC_APPLICATION_DATA && plen > 0) {
 		enum app_hint_kind k = dir == 0 ? APP_HINT_HTTP_REQUEST : APP_HINT_HTTP_RESPONSE;
 
@@ -771,7 +783,7 @@ bool app_tls_dec_settle(struct app_tls_session *s, int64_t now, bool force)
 	return s->dir[0].held.len > 0 || s->dir[1].held.len > 0;
 }
 
-void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
+bool app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t hdr[5],
 		     struct app_cert_chain **chain, struct app_hints *out)
 {
 	int dir = from_client ? 0 : 1;
@@ -782,25 +794,26 @@ void app_tls_dec_end(struct app_tls_session *s, bool from_client, const uint8_t 
 		s->chain = chain;
 
 	if (d->failed)
-		return;
+		return false;
 	/* Live: records held before this one go first, if their key has come. */
 	if (s->dir[0].held.len > 0 || s->dir[1].held.len > 0) {
 		dec_drain(s);
 		if (d->failed)
-			return;
+			return false;
 	}
 	if (d->held.len > 0 || !dec_find_keys(s, dir)) {
 		if (dec_may_wait(s, d) && d->rec_len == len && dec_hold(s, dir, hdr, len)) {
 			d->rec_len = 0;
-			return;
+			return true;
 		}
 		dec_fail(d, d->reason, out);
-		return;
+		return false;
 	}
 	if (d->rec_len != len) {
 		dec_fail(d, APP_UNDEC_MEMORY, out);
-		return;
+		return false;
 	}
 	d->rec_len = 0;
 	dec_open(s, dir, hdr, d->rec, len, out);
+	return false;
 }

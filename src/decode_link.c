@@ -13,6 +13,8 @@
 #define ETHERTYPE_MPLS 0x8847
 #define ETHERTYPE_MPLS_MC 0x8848
 #define ETHERTYPE_PPPOE_SES 0x8864
+#define ETHERTYPE_PBB 0x88e7   /* IEEE 802.1ah I-TAG */
+#define ETHERTYPE_VNTAG 0x8926 /* Cisco/IEEE 802.1Qbh VN-Tag */
 /* ARPHRD_IEEE80211_RADIOTAP: a cooked header over 802.11 radiotap, which tcpdump dissects so. */
 #define ARPHRD_IEEE80211_RADIOTAP 803
 
@@ -39,7 +41,7 @@ bool decode_link_supported(int dlt)
 	}
 }
 
-/* Map an ethertype to the IP version it carries, FAMILY_MPLS, FAMILY_PPPOE, 0 for anything else. */
+/* Map an ethertype to the IP version it carries, a FAMILY_* tunnel layer, 0 for anything else. */
 static int family_of_ethertype(uint16_t et)
 {
 	if (et == ETHERTYPE_IPV4)
@@ -50,6 +52,10 @@ static int family_of_ethertype(uint16_t et)
 		return FAMILY_MPLS;
 	if (et == ETHERTYPE_PPPOE_SES)
 		return FAMILY_PPPOE;
+	if (et == ETHERTYPE_PBB)
+		return FAMILY_PBB;
+	if (et == ETHERTYPE_VNTAG)
+		return FAMILY_VNTAG;
 	return 0;
 }
 
@@ -317,7 +323,7 @@ void decode_packet(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wire
 	p->l3_off = (uint32_t)off;
 	if (family == 0 || off > caplen || off > wirelen)
 		return;
-	if (family >= 4)
+	if (family == 4 || family == 6)
 		decode_ip(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);
 	else
 		decode_family(span_sub(cap, off, caplen), wirelen - (uint32_t)off, family, opts, p);

@@ -1,4 +1,4 @@
-/* decode_tunnel.c - tunnel layers between an outer and an inner IP header: IP-in-IP, GRE, VXLAN, Geneve, BCM-LI, MPLS, PPPoE. */
+/* decode_tunnel.c - tunnel layers between an outer and an inner IP header: IP-in-IP, GRE, ERSPAN, VXLAN, Geneve, BCM-LI, Teredo, GTP-U, MPLS, PPPoE, PBB, VN-Tag. */
 #include <string.h>
 
 #include "tcpnote/decode.h"
@@ -12,9 +12,16 @@
 #define ETHERTYPE_MPLS 0x8847
 #define ETHERTYPE_MPLS_MC 0x8848
 #define ETHERTYPE_TEB 0x6558 /* transparent Ethernet bridging: an Ethernet frame follows */
+#define ETHERTYPE_PBB 0x88e7
+#define ETHERTYPE_VNTAG 0x8926
+#define GRE_ERSPAN_I_II 0x88be
+#define GRE_ERSPAN_III 0x22eb
 #define UDP_PORT_VXLAN 4789  /* IANA */
 #define UDP_PORT_GENEVE 6081 /* IANA */
 #define UDP_PORT_BCM_LI 49152 /* print-udp.c's BCM_LI_PORT */
+#define UDP_PORT_TEREDO 3544 /* IANA */
+#define UDP_PORT_GTPU 2152   /* IANA */
+#define GTP_MAX_EXT 8        /* GTP-U extension headers followed; a longer chain is not */
 /* GRE flags (RFC 2784, RFC 2890; routing from RFC 1701) */
 #define GRE_CP 0x8000
 #define GRE_RP 0x4000
@@ -95,6 +102,12 @@ static void by_ethertype(uint16_t type, struct span cap, uint32_t wire, const st
 	case ETHERTYPE_MPLS_MC:
 		decode_mpls(cap, wire, opts, p);
 		return;
+	case ETHERTYPE_PBB:
+		decode_pbb(cap, wire, opts, p);
+		return;
+	case ETHERTYPE_VNTAG:
+		decode_vntag(cap, wire, opts, p);
+		return;
 	case ETHERTYPE_TEB:
 		memset(&l->ether, 0, sizeof(l->ether));
 		off = decode_ether_header(cap, &l->ether, &family);
@@ -102,7 +115,7 @@ static void by_ethertype(uint16_t type, struct span cap, uint32_t wire, const st
 			break;
 		l->has_ether = true;
 		l->ether_len = wire;
-		if (family >= 4)
+		if (family == 4 || family == 6)
 			inner_ip(span_sub(cap, off, cap.len), wire - (uint32_t)off, family, opts, p);
 		else if (family != 0)
 			decode_family(span_sub(cap, off, cap.len), wire - (uint32_t)off, family, opts, p);
@@ -111,6 +124,54 @@ static void by_ethertype(uint16_t type, struct span cap, uint32_t wire, const st
 		break;
 	}
 	p->stop = STOP_NOT_IP;
+}
+
+/*
+ * ERSPAN after its GRE header (print-erspan.c, erspan_print_i_ii and
+ * erspan_print_iii; draft-foschiano-erspan-03): protocol 0x88be without
+ * GRE's sequence number is type I, no header; with it type II, 8 bytes
+ * (version 1, VLAN, COS, encapsulation, T, 10-bit session id; index);
+ * 0x22eb is type III, 12 bytes (version 2, VLAN, COS, BSO, T, session id;
+ * timestamp; SGT; P, frame type, hardware id, D, Gra, O) and 8 more of
+ * platform-specific subheader with O. An Ethernet frame follows; another
+ * version or frame type (tcpdump: "erspan-unknown-version", "Frame type
+ * unknown") is not followed.
+ */
+static void decode_erspan(struct span cap, uint32_t wire, uint16_t gre_flags, uint16_t proto,
+			  const struct decode_opts *opts, struct packet *p)
+{
+	struct tun_layer *l = new_layer(p, TUN_ERSPAN);
+	uint16_t last = 0;
+	size_t off = 0;
+
+	p->stop = STOP_NOT_IP;
+	if (l == NULL)
+		return;
+	if (proto == GRE_ERSPAN_I_II && !(gre_flags & GRE_SP)) {
+		l->erspan_type = 1;
+	} else if (proto == GRE_ERSPAN_I_II) {
+		l->erspan_type = 2;
+		off = 8;
+		if (!span_be32(cap, 0, &l->erspan_hdr) || !span_be32(cap, 4, &l->erspan_hdr2) ||
+		    (l->erspan_hdr >> 28) != 1)
+			goto unknown;
+	} else {
+		l->erspan_type = 3;
+		off = 12;
+		if (!span_be32(cap, 0, &l->erspan_hdr) || !span_be16(cap, 10, &last) ||
+		    (l->erspan_hdr >> 28) != 2 || ((last >> 10) & 0x1fu) != 0)
+			goto unknown;
+		l->erspan_hdr2 = last;
+		if (last & 1u)
+			off += 8;
+	}
+	if (off > wire || !span_has(cap, 0, off))
+		goto unknown;
+	note_identity(&p->tun, l, l->erspan_type == 1 ? ERSPAN_TYPE1_ID : l->erspan_hdr & 0x3ffu);
+	by_ethertype(ETHERTYPE_TEB, span_sub(cap, off, cap.len), wire - (uint32_t)off, opts, p, l);
+	return;
+unknown:
+	p->tun.depth--;
 }
 
 /* GRE version 0 (print-gre.c's gre_print_0): flags, protocol, checksum, key, sequence. */
@@ -141,7 +202,11 @@ static bool decode_gre(struct span cap, uint32_t wire, const struct decode_opts 
 	if (off > wire)
 		return false;
 	note_identity(&p->tun, l, (l->gre_flags & GRE_KP) ? l->key : 0);
-	by_ethertype(l->proto, span_sub(cap, off, cap.len), wire - (uint32_t)off, opts, p, l);
+	if (l->proto == GRE_ERSPAN_I_II || l->proto == GRE_ERSPAN_III)
+		decode_erspan(span_sub(cap, off, cap.len), wire - (uint32_t)off, l->gre_flags, l->proto,
+			      opts, p);
+	else
+		by_ethertype(l->proto, span_sub(cap, off, cap.len), wire - (uint32_t)off, opts, p, l);
 	return true;
 }
 
@@ -190,9 +255,93 @@ static void check_udp(struct span cap, const struct decode_opts *opts, struct tu
 }
 
 /*
- * UDP on the VXLAN or Geneve port (print-udp.c looks at either port) or
- * from the BCM-LI port; anything else is no tunnel. tcpdump -q shows these as UDP; the
- * printer stops there, the layers are still decoded for the connection.
+ * Teredo (RFC 4380 section 5.1.1): an optional authentication header
+ * (0x0001, client id and auth value lengths, both, an 8-byte nonce, a
+ * confirmation byte), then an optional origin indication (0x0000, port and
+ * IPv4 address, each XORed with ones), then an IPv6 packet. tcpdump has no
+ * Teredo printer; tshark's heuristic wants the IPv6 version nibble, so
+ * does tcpnote: anything else on port 3544 stays UDP.
+ */
+static bool decode_teredo(struct span d, uint32_t len, const struct decode_opts *opts,
+			  struct packet *p, struct tun_layer *l)
+{
+	uint32_t off = 0, addr;
+	uint16_t ind;
+	uint8_t idlen, aulen, first;
+
+	if (span_be16(d, 0, &ind) && ind == 1) {
+		if (!span_u8(d, 2, &idlen) || !span_u8(d, 3, &aulen))
+			return false;
+		off = 4u + idlen + aulen + 9u;
+		l->teredo_auth = true;
+	}
+	if (span_be16(d, off, &ind) && ind == 0) {
+		if (!span_be16(d, off + 2, &l->origin_port) || !span_be32(d, off + 4, &addr))
+			return false;
+		l->origin_port ^= 0xffffu;
+		addr ^= 0xffffffffu;
+		l->origin_addr[0] = (uint8_t)(addr >> 24);
+		l->origin_addr[1] = (uint8_t)(addr >> 16);
+		l->origin_addr[2] = (uint8_t)(addr >> 8);
+		l->origin_addr[3] = (uint8_t)addr;
+		l->teredo_origin = true;
+		off += 8;
+	}
+	if (off + 40 > len || !span_u8(d, off, &first) || (first >> 4) != 6)
+		return false;
+	l->kind = TUN_TEREDO;
+	note_identity(&p->tun, l, 0);
+	inner_ip(span_sub(d, off, d.len), len - off, 6, opts, p);
+	return true;
+}
+
+/*
+ * GTP-U (3GPP TS 29.281 section 5): version 1 with the protocol type bit,
+ * E, S and PN flags; message type 255 (a T-PDU, user data); the length of
+ * what follows the first 8 bytes; the TEID. Any of E, S, PN adds a
+ * sequence number, an N-PDU number and the next extension header's type;
+ * each extension header gives its length in 4-byte units and ends with
+ * the next one's type. Then IPv4 or IPv6 by the version nibble. tcpdump
+ * has no GTP printer; signalling messages and other versions stay UDP.
+ */
+static bool decode_gtpu(struct span d, uint32_t len, const struct decode_opts *opts,
+			struct packet *p, struct tun_layer *l)
+{
+	uint32_t off = 8, end;
+	uint8_t next = 0, units, first;
+	uint16_t sq;
+	unsigned n;
+
+	if (!span_u8(d, 0, &l->gtp_flags) || !span_u8(d, 1, &l->gtp_type) ||
+	    !span_be16(d, 2, &l->gtp_len) || !span_be32(d, 4, &l->key) ||
+	    (l->gtp_flags & 0xf0u) != 0x30u || l->gtp_type != 0xff || 8u + l->gtp_len > len)
+		return false;
+	end = 8u + l->gtp_len;
+	if (l->gtp_flags & 0x07u) {
+		if (!span_be16(d, 8, &sq) || !span_u8(d, 11, &next) || end < 12)
+			return false;
+		l->seq = sq;
+		off = 12;
+	}
+	for (n = 0; next != 0; n++) {
+		if (n == GTP_MAX_EXT || !span_u8(d, off, &units) || units == 0 ||
+		    off + 4u * units > end || !span_u8(d, off + 4u * units - 1u, &next))
+			return false;
+		off += 4u * units;
+	}
+	if (!span_u8(d, off, &first) || ((first >> 4) != 4 && (first >> 4) != 6))
+		return false;
+	l->kind = TUN_GTPU;
+	note_identity(&p->tun, l, l->key);
+	inner_ip(span_sub(d, off, d.len), end - off, first >> 4, opts, p);
+	return true;
+}
+
+/*
+ * UDP on the VXLAN or Geneve port (print-udp.c looks at either port), on
+ * Teredo's or GTP-U's, or from the BCM-LI port; anything else is no tunnel.
+ * tcpdump -q shows these as UDP; the printer stops there, the layers are
+ * still decoded for the connection.
  */
 static bool decode_udp(struct span cap, uint32_t wire, const struct decode_opts *opts,
 		       struct packet *p, struct tun_layer *l)
@@ -236,6 +385,10 @@ static bool decode_udp(struct span cap, uint32_t wire, const struct decode_opts 
 			     p, l);
 		return true;
 	}
+	if (l->sport == UDP_PORT_TEREDO || l->dport == UDP_PORT_TEREDO)
+		return decode_teredo(d, len, opts, p, l);
+	if (l->sport == UDP_PORT_GTPU || l->dport == UDP_PORT_GTPU)
+		return decode_gtpu(d, len, opts, p, l);
 	/* print-udp.c's last port test, on the source port only (the ports it knows come first) */
 	if (l->sport == UDP_PORT_BCM_LI) {
 		/* A 4-byte shim; its packet type says what follows (undecided: the IP version). */
@@ -339,6 +492,10 @@ void decode_family(struct span cap, uint32_t wire, int family, const struct deco
 		decode_mpls(cap, wire, opts, p);
 	else if (family == FAMILY_PPPOE)
 		decode_pppoe(cap, wire, opts, p);
+	else if (family == FAMILY_PBB)
+		decode_pbb(cap, wire, opts, p);
+	else if (family == FAMILY_VNTAG)
+		decode_vntag(cap, wire, opts, p);
 	else if (family == 4 || family == 6)
 		inner_ip(cap, wire, family, opts, p);
 	else
@@ -375,4 +532,46 @@ void decode_pppoe(struct span cap, uint32_t wire, const struct decode_opts *opts
 	}
 	note_identity(&p->tun, l, l->session);
 	decode_family(span_sub(cap, off, cap.len), len - (uint32_t)off, family, opts, p);
+}
+
+/*
+ * 802.1ah PBB (IEEE 802.1Q-2018 section 9.7): after ethertype 0x88e7 the
+ * I-TAG, 4 bytes (priority, DEI, use-customer-address, reserved, 24-bit
+ * I-SID), then the customer's Ethernet header (destination, source, type
+ * and its own tags) and frame. tcpdump has no PBB printer.
+ */
+void decode_pbb(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p)
+{
+	struct tun_layer *l = new_layer(p, TUN_PBB);
+
+	p->stop = STOP_NOT_IP;
+	if (l == NULL)
+		return;
+	if (wire < 4 || !span_be32(cap, 0, &l->tag)) {
+		p->tun.depth--;
+		return;
+	}
+	note_identity(&p->tun, l, l->tag & 0xffffffu);
+	by_ethertype(ETHERTYPE_TEB, span_sub(cap, 4, cap.len), wire - 4u, opts, p, l);
+}
+
+/*
+ * VN-Tag (IEEE 802.1Qbh draft, Cisco's): after ethertype 0x8926 a 4-byte
+ * tag (direction, pointer, 14-bit destination VIF, looped, reserved,
+ * version, 12-bit source VIF), then the frame's own ethertype. tcpdump has
+ * no VN-Tag printer. The VIFs differ by direction: not part of the identity.
+ */
+void decode_vntag(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p)
+{
+	struct tun_layer *l = new_layer(p, TUN_VNTAG);
+
+	p->stop = STOP_NOT_IP;
+	if (l == NULL)
+		return;
+	if (wire < 6 || !span_be32(cap, 0, &l->tag) || !span_be16(cap, 4, &l->proto)) {
+		p->tun.depth--;
+		return;
+	}
+	note_identity(&p->tun, l, 0);
+	by_ethertype(l->proto, span_sub(cap, 6, cap.len), wire - 6u, opts, p, l);
 }

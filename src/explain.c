@@ -383,6 +383,8 @@ static enum explain_sentence hint_sentence(enum app_hint_kind k, const struct ap
 	case APP_HINT_ALERT:
 		if (h->alert_encrypted)
 			return EX_TLS_ALERT_ENCRYPTED;
+		if (h->alert_desc == 0) /* close_notify (RFC 8446 section 6.1): the end, not an error */
+			return EX_TLS_CLOSE_NOTIFY;
 		if (tls_alert_level_name(h->alert_level) != NULL)
 			arg_text(a, tls_alert_level_name(h->alert_level));
 		else

@@ -46,6 +46,7 @@ const struct explain_lang explain_en = {
 		[EX_TLS_CHANGE_CIPHER] = "from its next record on, the {s} encrypts what it sends.",
 		[EX_TLS_ALERT] = "the {s} reports a TLS problem: {1} alert {2}.",
 		[EX_TLS_ALERT_ENCRYPTED] = "the {s} sends an encrypted alert (usually close_notify: it is closing TLS).",
+		[EX_TLS_CLOSE_NOTIFY] = "the {s} closes TLS (close_notify, no error): it sends no more data on this connection.",
 		[EX_TLS_APP_DATA] = "the {s}'s first encrypted application data: the rest can only be read with the keys.",
 		[EX_HTTP_REQUEST] = "the {s} asks for {2} with the method {1}.",
 		[EX_HTTP_RESPONSE] = "the {s} answers with status {1}.",

@@ -46,6 +46,7 @@ const struct explain_lang explain_zh = {
 		[EX_TLS_CHANGE_CIPHER] = "从下一条记录开始，{s}发送的内容都将加密。",
 		[EX_TLS_ALERT] = "{s}报告 TLS 问题：{1} 级告警 {2}。",
 		[EX_TLS_ALERT_ENCRYPTED] = "{s}发送加密的告警（通常是 close_notify：它在关闭 TLS）。",
+		[EX_TLS_CLOSE_NOTIFY] = "{s}关闭 TLS（close_notify，不是错误）：它在这个连接上不再发送数据。",
 		[EX_TLS_APP_DATA] = "{s}的第一段加密应用数据：其余内容只有用密钥才能读出。",
 		[EX_HTTP_REQUEST] = "{s}用 {1} 方法请求 {2}。",
 		[EX_HTTP_RESPONSE] = "{s}回复状态码 {1}。",

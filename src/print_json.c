@@ -222,6 +222,7 @@ void json_app_facts(struct sbuf *s, const struct app_conn_facts *f,
 		return;
 	json_str_member(s, "sni", f->sni, sizeof(f->sni));
 	json_str_member(s, "alpn", f->alpn, sizeof(f->alpn));
+	json_str_member(s, "alpn_offered", f->alpn_offered, sizeof(f->alpn_offered));
 	if (f->tls_version != 0) {
 		json_str_member(s, "tls_version", app_tls_version_text(f->tls_version, tmp, sizeof(tmp)),
 				sizeof(tmp));

@@ -326,6 +326,26 @@ static void print_ether_header(struct sbuf *s, struct names *nm, const struct li
 }
 
 /*
+ * Without -e, print-ether.c still shows the header of a frame whose
+ * ethertype it has no printer for (PBB's 0x88e7, VN-Tag's 0x8926): the
+ * addresses, the last type field, the length.
+ */
+static void print_unknown_ether(struct sbuf *s, struct names *nm, const struct link_info *l,
+				uint32_t length, bool quick)
+{
+	uint16_t type = l->type, tci;
+
+	if (l->ntags > 0)
+		link_tag(l, l->ntags - 1u, &tci, &type);
+	names_put_mac(nm, s, l->mac + 6);
+	sbuf_puts(s, " > ");
+	names_put_mac(nm, s, l->mac);
+	sbuf_puts(s, ", ");
+	put_ether_type(s, type, quick);
+	sbuf_printf(s, ", length %u: ", length);
+}
+
+/*
  * What comes before the IP header: with -e the link-level header, for
  * every link type as tcpdump's printer for it; and, -e or not, what
  * print-sll.c shows of a VLAN tag in a Linux cooked header.
@@ -347,6 +367,9 @@ static void print_link(struct printer *pr, struct sbuf *s, const struct packet *
 		if (e)
 			print_ether_header(s, pr->names, l,
 					   p->wirelen > l->jnx_hlen ? p->wirelen - l->jnx_hlen : 0, quick);
+		else if (p->tun.depth > 0 &&
+			 (p->tun.layer[0].kind == TUN_PBB || p->tun.layer[0].kind == TUN_VNTAG))
+			print_unknown_ether(s, pr->names, l, p->wirelen, quick);
 		return;
 	case LINK_HDR_SLL:
 	case LINK_HDR_SLL2:
@@ -1135,6 +1158,53 @@ static void put_bcm_li(struct sbuf *s, const struct tun_layer *l, int vflag)
 }
 
 /*
+ * print-erspan.c (tcpdump's master branch; 4.99 has none), erspan_print_i_ii
+ * and erspan_print_iii, for the types tcpnote follows (type II version 1,
+ * type III version 2 carrying Ethernet).
+ */
+static void print_erspan(struct sbuf *s, const struct tun_layer *l, int vflag)
+{
+	static const char *const bso[] = {"Good/unknown", "Short", "Oversized", "Bad"};
+	uint32_t h = l->erspan_hdr;
+
+	if (l->erspan_type == 1) {
+		sbuf_puts(s, "erspan type1: ");
+		return;
+	}
+	sbuf_puts(s, "erspan");
+	if (vflag)
+		sbuf_printf(s, " type%u", l->erspan_type);
+	sbuf_printf(s, " session %u", h & 0x3ffu);
+	if (l->erspan_type == 2) {
+		switch ((h >> 11) & 3u) {
+		case 1:
+			sbuf_printf(s, " isl %u", (h >> 16) & 0xfffu);
+			break;
+		case 2:
+			sbuf_printf(s, " vlan %u", (h >> 16) & 0xfffu);
+			break;
+		case 3:
+			sbuf_puts(s, " vlan payload");
+			break;
+		default:
+			break;
+		}
+	} else {
+		sbuf_printf(s, " bso %s", bso[(h >> 11) & 3u]);
+	}
+	if (vflag) {
+		sbuf_printf(s, " cos %u", (h >> 13) & 7u);
+		if (h & 0x400u)
+			sbuf_puts(s, " truncated");
+		if (l->erspan_type == 2)
+			sbuf_printf(s, " index %u", l->erspan_hdr2 & 0xfffffu);
+	}
+	if (l->erspan_type == 3)
+		sbuf_puts(s, " ft Ethernet");
+	sbuf_puts(s, ": ");
+}
+
+/*
  * The tunnel layers before the inner IP header, outermost first, as
  * tcpdump's printers for them: the carrying IP header's addresses (ports
  * for UDP), then print-gre.c, print-vxlan.c (which ends its line: the inner
@@ -1150,10 +1220,10 @@ static bool print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 	for (i = 0; i < p->tun.depth; i++) {
 		const struct tun_layer *l = &p->tun.layer[i];
 		int af = l->ip.version == 4 ? AF_INET : AF_INET6;
+		bool udp = l->kind == TUN_VXLAN || l->kind == TUN_GENEVE || l->kind == TUN_BCMLI ||
+			   l->kind == TUN_TEREDO || l->kind == TUN_GTPU;
 
-		bool udp = l->kind == TUN_VXLAN || l->kind == TUN_GENEVE || l->kind == TUN_BCMLI;
-
-		if (l->kind != TUN_MPLS && l->kind != TUN_PPPOE) {
+		if (l->ip.version != 0) {
 			if (!eflag)
 				sbuf_puts(s, l->ip.version == 4 ? "IP " : "IP6 ");
 			if (vflag)
@@ -1215,6 +1285,33 @@ static bool print_tunnels(struct sbuf *s, struct names *nm, const struct packet 
 			break;
 		case TUN_PPPOE:
 			print_pppoe(s, l, eflag);
+			break;
+		case TUN_ERSPAN:
+			print_erspan(s, l, vflag);
+			break;
+		case TUN_PBB:
+			/* no tcpdump printer: the shortest words, Wireshark's field names */
+			sbuf_printf(s, "PBB, isid %u: ", l->tag & 0xffffffu);
+			break;
+		case TUN_VNTAG:
+			sbuf_printf(s, "VN-Tag, dvif %u, svif %u: ", (l->tag >> 16) & 0x3fffu, l->tag & 0xfffu);
+			break;
+		case TUN_TEREDO:
+			sbuf_puts(s, "Teredo");
+			if (l->teredo_auth)
+				sbuf_puts(s, ", auth");
+			if (l->teredo_origin) {
+				sbuf_puts(s, ", origin ");
+				names_put_host(nm, s, AF_INET, l->origin_addr);
+				sbuf_printf(s, ".%u", l->origin_port);
+			}
+			sbuf_puts(s, ": ");
+			break;
+		case TUN_GTPU:
+			sbuf_printf(s, "GTPv1-U, teid %u", l->key);
+			if (l->gtp_flags & 0x07u)
+				sbuf_printf(s, ", seq %u", l->seq);
+			sbuf_puts(s, ": ");
 			break;
 		case TUN_MPLS:
 			sbuf_puts(s, tun_tcpdump_word(l->kind));

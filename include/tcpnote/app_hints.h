@@ -109,7 +109,6 @@ enum app_hint_kind {
 	APP_HINT_RESUMED,          /* tls resumed: the ServerHello resumes an earlier session */
 	APP_HINT_CERTIFICATE,      /* tls certificate[ cn=NAME] */
 	APP_HINT_CHANGE_CIPHER,    /* tls change cipher spec */
-	APP_HINT_ALERT,            /* tls alert LEVEL DESCRIPTION | tls alert (encrypted) */
 	APP_HINT_APP_DATA,         /* tls app data */
 	/* With --keylog only, from decrypted records (app_tls_dec.c): */
 	APP_HINT_ENC_EXT,          /* tls encrypted extensions[ alpn=P] */
@@ -121,6 +120,11 @@ enum app_hint_kind {
 	APP_HINT_CANNOT_DECRYPT,   /* tls cannot decrypt (REASON) */
 	APP_HINT_HTTP_REQUEST,     /* http request METHOD PATH */
 	APP_HINT_HTTP_RESPONSE,    /* http response CODE */
+	/*
+	 * After the data it follows in the segment (a close_notify after the last
+	 * response or ticket); cleartext, or opened with --keylog (app_tls_dec.c).
+	 */
+	APP_HINT_ALERT,            /* tls alert LEVEL DESCRIPTION | tls alert (encrypted) */
 	/* Kafka (app_kafka_conn.c): one kind per message a segment completes, in order. */
 	APP_HINT_KAFKA_0,          /* kafka NAME vN request|response ... (app_kafka.h kafka_format) */
 	APP_HINT_KAFKA_1,
@@ -375,12 +379,12 @@ struct app_conn_facts {
 	uint8_t session_id[APP_SID_MAX]; /* the ServerHello's legacy_session_id */
 	char http_method[APP_METHOD_MAX + 1];
 	char sni[APP_SNI_MAX + 1];
-	char alpn[APP_ALPN_MAX + 1];
+	char alpn[APP_ALPN_MAX + 1];         /* the server's selection, when visible and made */
+	char alpn_offered[APP_ALPN_MAX + 1]; /* the first ClientHello's list */
 	char cert_cn[APP_CN_MAX + 1]; /* the server certificate's subject CN */
 	char http_path[APP_PATH_MAX + 1];
 };
 
-#define APP_FACT_ALPN_SELECTED 0x01u /* alpn is the server's selection, not the offer */
 #define APP_FACT_PATH_TRUNCATED 0x02u
 #define APP_FACT_TLS 0x04u       /* a TLS hint was seen: the connection speaks TLS */
 #define APP_FACT_RESUMED 0x08u   /* "tls resumed" */

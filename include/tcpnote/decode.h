@@ -46,9 +46,14 @@ void decode_ip(struct span cap, uint32_t wire, int family_hint, const struct dec
 	       struct packet *p);
 void decode_tcp(struct span cap, uint32_t length, const struct decode_opts *opts, struct packet *p);
 
-/* The families decode_ether_header reports for MPLS and PPPoE session ethertypes (IP: 4, 6). */
+/*
+ * The families decode_ether_header reports for MPLS, PPPoE session, PBB
+ * (802.1ah I-TAG) and VN-Tag ethertypes (IP: 4, 6).
+ */
 #define FAMILY_MPLS 1
 #define FAMILY_PPPOE 2
+#define FAMILY_PBB 3
+#define FAMILY_VNTAG 5
 
 /*
  * An Ethernet header and its VLAN tags at the start of cap, into l: the
@@ -77,6 +82,8 @@ bool decode_tunnel_ip(struct span cap, uint32_t wire, uint8_t proto, const struc
 		      const struct decode_opts *opts, struct packet *p);
 void decode_mpls(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p);
 void decode_pppoe(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p);
+void decode_pbb(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p);
+void decode_vntag(struct span cap, uint32_t wire, const struct decode_opts *opts, struct packet *p);
 void decode_family(struct span cap, uint32_t wire, int family, const struct decode_opts *opts,
 		   struct packet *p);
 

@@ -235,6 +235,7 @@ struct tcp_info {
  */
 #define TUN_MAX_DEPTH 4   /* layers decapsulated; deeper nesting is not followed */
 #define MPLS_MAX_LABELS 8 /* label stack entries; a longer stack is not followed */
+#define ERSPAN_TYPE1_ID 0x400u /* an ERSPAN type I layer's number: past the 10-bit session ids */
 
 enum tun_kind {
 	TUN_NONE = 0,
@@ -244,7 +245,12 @@ enum tun_kind {
 	TUN_GENEVE, /* UDP port 6081 (RFC 8926) */
 	TUN_MPLS,   /* an MPLS label stack (RFC 3032) */
 	TUN_PPPOE,  /* a PPPoE session (RFC 2516, ethertype 0x8864) and its PPP protocol */
-	TUN_BCMLI   /* Broadcom's lawful intercept shim on UDP port 49152 (print-bcm-li.c) */
+	TUN_BCMLI,  /* Broadcom's lawful intercept shim on UDP port 49152 (print-bcm-li.c) */
+	TUN_ERSPAN, /* ERSPAN type I, II (GRE 0x88be) or III (GRE 0x22eb), after its GRE layer */
+	TUN_PBB,    /* 802.1ah provider backbone bridging: an I-TAG (ethertype 0x88e7), Ethernet inside */
+	TUN_VNTAG,  /* a VN-Tag (ethertype 0x8926) and the ethertype after it */
+	TUN_TEREDO, /* UDP port 3544 (RFC 4380), IPv6 inside */
+	TUN_GTPU    /* UDP port 2152: a GTPv1-U T-PDU (3GPP TS 29.281), IPv4 or IPv6 inside */
 };
 
 #define GENEVE_MAX_OPTS 16 /* Geneve options kept for -v; more are counted, not shown */
@@ -295,7 +301,19 @@ struct tun_layer {
 	/* MPLS */
 	uint8_t nlabels;
 	uint32_t labels[MPLS_MAX_LABELS];
-	/* VXLAN, Geneve and GRE carrying Ethernet: the inner frame's header, as -e shows it */
+	/* ERSPAN: type (1-3), the header's first word, type II's index word or type III's last 16 bits */
+	uint8_t erspan_type;
+	uint32_t erspan_hdr, erspan_hdr2;
+	/* PBB: the I-TAG (priority, DEI, UCA, I-SID); VN-Tag: the tag word after 0x8926 */
+	uint32_t tag;
+	/* Teredo: which of its optional headers came first; the origin indication, de-obfuscated */
+	bool teredo_auth, teredo_origin;
+	uint16_t origin_port;
+	uint8_t origin_addr[4];
+	/* GTP-U: flags, message type, length; the TEID is in `key`, the sequence number in `seq` */
+	uint8_t gtp_flags, gtp_type;
+	uint16_t gtp_len;
+	/* VXLAN, Geneve, GRE, ERSPAN and PBB carrying Ethernet: the inner frame's header, as -e shows it */
 	bool has_ether;
 	uint32_t ether_len;   /* the inner frame's length */
 	struct link_info ether;
@@ -308,7 +326,8 @@ struct tunnel_info {
 	uint8_t depth;        /* layers in layer[] */
 	/*
 	 * The connection identity the tunnel adds to the inner 5-tuple: the
-	 * innermost layer's kind and number (VNI, GRE key, bottom MPLS label),
+	 * innermost layer's kind and number (VNI, GRE key, bottom MPLS label,
+	 * PPPoE session, ERSPAN session, PBB I-SID, GTP-U TEID),
 	 * and a hash of every layer with its outer endpoints (in either order).
 	 */
 	uint8_t id_kind;

@@ -47,6 +47,12 @@ BY_HAND = {
     'tunnel-ip6ip.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
     'tunnel-mpls.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
     'tunnel-pppoe.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
+    # wrap-tunnels.py's five more: the same two connections, two tenants where the tunnel has a number
+    'tunnel-erspan.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 4,
+    'tunnel-pbb.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 3,
+    'tunnel-vntag.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 2,
+    'tunnel-teredo.pcap': [('SF', 'ShADadfF', 'FIN merged')],
+    'tunnel-gtp.pcap': [('SF', 'ShADadfF', 'FIN merged')] * 3,
     # S h A(3/3) D(GET) a(ack) ... F(client FIN) f(server FIN+ACK, merged)
     'seed-keepalive.pcap': [('SF', 'ShADaFf', 'FIN merged')],
     # server answers (a, d), closes first (f); client acks, later closes (F)
@@ -237,7 +243,8 @@ def terminal_safe(s):
 
 
 # Captures whose tenants share an inner 5-tuple at the same time: records tshark merges.
-TENANTS_TSHARK_MERGES = {'tunnel-gre.pcap': 1, 'tunnel-geneve.pcap': 1}
+TENANTS_TSHARK_MERGES = {'tunnel-gre.pcap': 1, 'tunnel-geneve.pcap': 1, 'tunnel-erspan.pcap': 2,
+                         'tunnel-pbb.pcap': 1, 'tunnel-gtp.pcap': 1}
 
 
 def text_labels(out):
@@ -280,7 +287,7 @@ def tls_facts_checks(t, pcaps):
               for c in f[0]['cert_chain']), f[0]['cert_chain'])
     row = summary_rows(t, keyed('tls13-chain-keylog'))
     check('--summary: decrypted and the leaf\'s CN', len(row) == 1 and
-          row[0].endswith('TLS_AES_256_GCM_SHA384 decrypted sni=tcpnote.test alpn=http/1.1 '
+          row[0].endswith('TLS_AES_256_GCM_SHA384 decrypted sni=tcpnote.test alpn-offered=http/1.1 '
                           'cn=tcpnote.test GET /chain 200'), row)
     f = flow_records(t, ['-r', os.path.join(pcaps, 'tls13-chain-keylog.pcap')])
     check('without a key log: not decrypted, and no chain in TLS 1.3',
@@ -297,10 +304,17 @@ def tls_facts_checks(t, pcaps):
     check('TLS 1.2 with a ticket: the first ServerHello\'s session ID is empty (""), the '
           'second echoes the client\'s', f[0]['session_id'] == '' and len(f[1]['session_id']) == 64, f)
     f = flow_records(t, keyed('tls13-resumed-keylog'))
-    check('TLS 1.3 ALPN: the EncryptedExtensions\' selection replaces the offer',
-          [x['alpn'] for x in f] == ['http/1.1', 'http/1.1'], f)
+    check('TLS 1.3 ALPN: the EncryptedExtensions\' selection, beside the offer',
+          [(x['alpn'], x['alpn_offered']) for x in f] == [('http/1.1', 'h2,http/1.1')] * 2, f)
     f = flow_records(t, ['-r', os.path.join(pcaps, 'tls13-resumed-keylog.pcap')])
-    check('TLS 1.3 ALPN without a key log: the offer', [x['alpn'] for x in f] == ['h2,http/1.1'] * 2, f)
+    check('TLS 1.3 ALPN without a key log: the offer only',
+          [('alpn' in x, x['alpn_offered']) for x in f] == [(False, 'h2,http/1.1')] * 2, f)
+    f = flow_records(t, keyed('tls13-chain-keylog'))
+    check('TLS 1.3, a server that chose no protocol (EncryptedExtensions read): no alpn',
+          'alpn' not in f[0] and f[0]['alpn_offered'] == 'http/1.1', f)
+    f = flow_records(t, ['-r', os.path.join(pcaps, 'tls12.pcap')])
+    check('TLS 1.2, a ServerHello without ALPN: no alpn, the offer apart',
+          'alpn' not in f[0] and f[0]['alpn_offered'] == 'h2,http/1.1', f)
 
 
 def hostile_certificate_checks(t):
@@ -458,7 +472,7 @@ def main():
 
     # TLS and HTTP facts of each connection: in the JSON flow record and the --summary row,
     # the same as the packets' hints (which tests/oracle/tshark_hints.py holds against tshark).
-    for name, want in (('tls13.pcap', {'sni': 'tcpnote.test', 'alpn': 'h2,http/1.1',
+    for name, want in (('tls13.pcap', {'sni': 'tcpnote.test', 'alpn_offered': 'h2,http/1.1',
                                        'tls_version': 'TLSv1.3', 'cipher': 'TLS_AES_256_GCM_SHA384'}),
                        ('tls12.pcap', {'sni': 'tcpnote.test', 'tls_version': 'TLSv1.2',
                                        'cipher': 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'}),
@@ -496,7 +510,7 @@ def main():
     check('hostile hints: JSON keeps every byte (as U+0000-U+00FF)',
           'http request GET ' + path in labels and flows[0].get('http_request') == 'GET ' + path
           and flows[1].get('sni') == 'evil\x1b]0;title\x07"\\.example'
-          and flows[1].get('alpn') == 'h2,\x1b[5m"x\\,\xc3\xa9', (labels, flows))
+          and flows[1].get('alpn_offered') == 'h2,\x1b[5m"x\\,\xc3\xa9', (labels, flows))
 
     rc1, o1, e1 = run([t, '-n', '-tt', '-r', loss])
     rc2, o2, e2 = run([t, '-n', '-tt', '-r', loss])

@@ -21,6 +21,10 @@ tcpnote should print with --keylog are worked out per frame from the decrypted f
   tls finished                        handshake type 20
   tls new session ticket              handshake type 4 (TLS 1.3: inside application keys)
   tls key update                      handshake type 24
+  tls alert LEVEL DESCRIPTION         tls.alert_message: what an opened Alert record says (close_notify
+                                      at the end of most sessions: TLS 1.2 sends it encrypted, TLS 1.3
+                                      inside an application_data record), or a cleartext one; an alert
+                                      record tshark could not open is "tls alert (encrypted)"
   http request METHOD URI             http.request.method and http.request.uri
   http response CODE                  http.response.code
 
@@ -53,14 +57,16 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cleartext_prefix import View  # noqa: E402
+from tshark_hints import ALERTS, LEVELS  # noqa: E402
 
 KINDS = ('tls encrypted extensions', 'tls certificate', 'tls certificate verify', 'tls finished',
-         'tls new session ticket', 'tls key update', 'http request', 'http response')
+         'tls new session ticket', 'tls key update', 'tls alert', 'http request', 'http response')
 HS_NAMES = {8: 'tls encrypted extensions', 15: 'tls certificate verify', 20: 'tls finished',
             4: 'tls new session ticket', 24: 'tls key update'}
 FIELDS = ['frame.number', 'tls.handshake.type', 'tls.handshake.extensions.supported_version',
           'tls.handshake.extensions_alpn_str', 'tls.handshake.certificate', 'http.request.method',
-          'http.request.uri', 'http.response.code', 'tcp.stream']
+          'http.request.uri', 'http.response.code', 'tcp.stream', 'tls.alert_message.level',
+          'tls.alert_message.desc', 'tls.record.content_type']
 
 
 def tshark(args):
@@ -125,6 +131,15 @@ def tshark_hints(pcap, keys, body, tmpdir):
             if is13 and len(certs) > 1:
                 h += ' chain=%d' % len(certs)
             hints[frame].add(h)
+        alerts = list(zip(v['tls.alert_message.level'].split('|'),
+                          v['tls.alert_message.desc'].split('|')))
+        for lvl, desc in alerts[:1]:
+            if lvl and desc:
+                lvl, desc = int(lvl), int(desc)
+                hints[frame].add('tls alert %s %s' % (LEVELS.get(lvl, str(lvl)),
+                                                      ALERTS.get(desc, str(desc))))
+        if '21' in v['tls.record.content_type'].split('|') and not any(l for l, _ in alerts):
+            hints[frame].add('tls alert (encrypted)')
         methods = [m for m in v['http.request.method'].split('|') if m]
         uris = v['http.request.uri'].split('|')
         for i, m in enumerate(methods[:1]):

@@ -213,12 +213,17 @@ def tshark_hints(path, http_body, tmpdir):
     out = tshark(cmd).decode('utf-8', 'replace')
     cns = None
     seen_app = set()
+    chosen = {}  # tcp.stream -> (frame, the server's ALPN or ''): ServerHello or EncryptedExtensions
     hints = collections.OrderedDict()
     for line in out.splitlines():
         cols = dict(zip(FIELDS, line.split('\t') + [''] * len(FIELDS)))
         frame = view.frame(int(cols['frame.number']))
         h = []
         types = [int(t) for t in split(cols['tls.handshake.type'])]
+        if (2 in types or 8 in types) and 1 not in types:
+            sel = ','.join(split(cols['tls.handshake.extensions_alpn_str']))
+            if not chosen.get(cols['tcp.stream'], (0, ''))[1]:
+                chosen[cols['tcp.stream']] = (frame, sel)
         if 1 in types:
             s = 'tls client hello'
             sni = split(cols['tls.handshake.extensions_server_name'])
@@ -271,7 +276,7 @@ def tshark_hints(path, http_body, tmpdir):
             hints[frame] = h
     for frame, h in view.switches().items():
         hints.setdefault(frame, []).append(h)
-    return collections.OrderedDict(sorted(hints.items()))
+    return collections.OrderedDict(sorted(hints.items())), chosen
 
 
 def tcpnote_hints(tcpnote, path):
@@ -279,17 +284,22 @@ def tcpnote_hints(tcpnote, path):
                          stderr=subprocess.PIPE, timeout=300,
                          env=dict(os.environ, TZ='UTC')).stdout.decode('utf-8', 'replace')
     hints = {}
+    flow_of = {}  # frame -> flow
+    alpn = {}     # flow -> the flow record's "alpn" ('' when absent)
     for line in out.splitlines():
         try:
             rec = json.loads(line)
         except ValueError:
             continue
+        if rec.get('type') == 'flow':
+            alpn[rec['flow']] = rec.get('alpn', '')
         if rec.get('type') != 'packet':
             continue
+        flow_of[rec['frame']] = rec.get('flow')
         h = [l for l in rec.get('labels', []) if l.startswith(('tls ', 'http ', 'starttls '))]
         if h:
             hints[rec['frame']] = h
-    return hints
+    return hints, flow_of, alpn
 
 
 def kind(hint):
@@ -332,8 +342,8 @@ def main():
     for path in a.pcaps:
         name = os.path.basename(path)
         with tempfile.TemporaryDirectory() as tmpdir:
-            ts = tshark_hints(path, a.http_body, tmpdir)
-        tn = tcpnote_hints(a.tcpnote, path)
+            ts, chosen = tshark_hints(path, a.http_body, tmpdir)
+        tn, flow_of, alpn = tcpnote_hints(a.tcpnote, path)
         if a.expected:
             print('== %s' % name)
             for frame, h in ts.items():
@@ -348,6 +358,17 @@ def main():
                     continue
                 total[k][1 if t and n else 2 if n else 3] += 1
                 diffs.append((frame, k, n, t))
+        # The flow record's "alpn" is the server's choice where tshark sees it (a TLS 1.2
+        # ServerHello, or a TLS 1.3 EncryptedExtensions read with the key log), and absent
+        # when the server chose none or tshark could not see the choice.
+        flows_chosen = {}
+        for frame, sel in chosen.values():
+            flows_chosen[flow_of.get(frame)] = sel
+        for flow in sorted(set(alpn) | set(flows_chosen), key=str):
+            t, n = flows_chosen.get(flow, ''), alpn.get(flow, '')
+            total['flow alpn'][0 if t == n else 1 if t and n else 2 if n else 3] += 1
+            if t != n:
+                diffs.append((0, 'flow %s alpn' % flow, [n], [t]))
         if diffs:
             failed.append(name)
             print('FAIL %s: %d differing frame/kind pairs' % (name, len(diffs)))

@@ -21,13 +21,17 @@ per connection:
                tls.resumed (TLS 1.2: the client's session ID echoed)
   decrypted    tshark shows a message only decryption gives: EncryptedExtensions (8),
                Finished (20), KeyUpdate (24), or an HTTP line inside the TLS connection
-  alpn         the server's selection (ServerHello or EncryptedExtensions), else the
-               client's offer, comma-joined ("" for none); a list tcpnote cut at its bound
-               (ending in "...") agrees with the start of tshark's
+  alpn         the server's choice only: tls.handshake.extensions_alpn_str of the server's
+               ServerHello (TLS 1.2) or EncryptedExtensions (TLS 1.3, which tshark sees only
+               with the key log); "" when the server chose none or its choice is encrypted
+  alpn_offered the client's first ClientHello's list, comma-joined ("" for none); a list
+               tcpnote cut at its bound (ending in "...") agrees with the start of tshark's
 
-Each must be equal (a connection without a Certificate has no cert_chain on either side).
-A line per capture; the exit status is 1 if any fact differs (listed), or if no certificate
-at all was compared (so a broken dissection cannot pass unnoticed).
+Each must be equal (a connection without a Certificate has no cert_chain on either side; a
+fact absent from the flow record is ""). A line per capture, then the totals ("alpn 96/96,
+alpn_offered 96/96" and how many of them are not empty); the exit status is 1 if any fact
+differs (listed), or if no certificate, no server-chosen alpn or no alpn_offered at all was
+compared (so a broken dissection cannot pass unnoticed).
 """
 import collections
 import hashlib
@@ -46,6 +50,7 @@ AGG = '\x1f'
 HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c'
 CURVES = {'1.2.840.10045.3.1.7': 'P-256', '1.3.132.0.34': 'P-384', '1.3.132.0.35': 'P-521'}
 KEY_OIDS = {'1.3.101.112': 'Ed25519', '1.3.101.113': 'Ed448'}
+ALPN = ('alpn', 'alpn_offered')
 FIELDS = ['tcp.stream', 'tcp.srcport', 'tls.handshake.type', 'tls.handshake.session_id',
           'tls.handshake.random', 'tls.resumed', 'tls.handshake.extensions.psk.identity.selected',
           'tls.handshake.extensions_alpn_str', 'http.request.method', 'http.response.code']
@@ -121,7 +126,8 @@ def tshark_facts(pcap, tmpdir):
     for f in FIELDS:
         cmd += ['-e', f]
     servers = {int(a[a.index('==') + 2:a.index(',')]) for a in opts if a.startswith('tcp.port==')}
-    facts = collections.defaultdict(lambda: {'decrypted': False, 'resumed': False, 'offer': []})
+    facts = collections.defaultdict(lambda: {'decrypted': False, 'resumed': False,
+                                             'alpn': '', 'alpn_offered': ''})
     for line in tshark(cmd).decode('utf-8', 'replace').splitlines():
         v = dict(zip(FIELDS, line.split('\t') + [''] * len(FIELDS)))
         if not v['tcp.stream']:
@@ -130,10 +136,13 @@ def tshark_facts(pcap, tmpdir):
         types = [int(t) for t in split(v['tls.handshake.type'])]
         from_server = int(v['tcp.srcport']) in servers
         alpn = split(v['tls.handshake.extensions_alpn_str'])
-        if 1 in types and not from_server and not f['offer']:
-            f['offer'] = alpn
-        if from_server and (2 in types or 8 in types) and alpn and 'selected' not in f:
-            f['selected'] = alpn[0]
+        # The first ClientHello with a list (after a HelloRetryRequest the second repeats it);
+        # the server's choice from the first ServerHello or EncryptedExtensions that has one
+        # (a HelloRetryRequest or a TLS 1.3 ServerHello carries none).
+        if 1 in types and not from_server and not f['alpn_offered']:
+            f['alpn_offered'] = ','.join(alpn)
+        if from_server and (2 in types or 8 in types) and not f['alpn']:
+            f['alpn'] = ','.join(alpn)
         if 2 in types and from_server and 'session_id' not in f and \
                 split(v['tls.handshake.random'])[:1] != [HRR_RANDOM.upper()] and \
                 split(v['tls.handshake.random'])[:1] != [HRR_RANDOM]:
@@ -151,9 +160,6 @@ def tshark_facts(pcap, tmpdir):
             continue
         facts[stream]['cert_chain'] = [cert_facts(c) for c in packet.iter('field')
                                        if c.get('name') == 'tls.handshake.certificate']
-    for f in facts.values():
-        f['alpn'] = f.pop('selected', ','.join(f['offer']))
-        del f['offer']
     return facts
 
 
@@ -166,16 +172,18 @@ def tcpnote_facts(tcpnote, pcap):
         rec = json.loads(line)
         if rec.get('type') == 'flow':
             rec.setdefault('alpn', '')
+            rec.setdefault('alpn_offered', '')
             facts[rec['flow'] - 1] = rec
     return facts
 
 
 def same(name, want, got):
-    """Equal; an ALPN list tcpnote cut at its bound ("...") agrees with the start of tshark's."""
+    """Equal; an offered ALPN list tcpnote cut at its bound ("...") agrees with the start of
+    tshark's (the server's choice is one name, never cut)."""
     if want == got:
         return True
-    return name == 'alpn' and isinstance(got, str) and got.endswith('...') and \
-        want.startswith(got[:-3].rstrip(','))
+    return name == 'alpn_offered' and isinstance(got, str) and got.endswith('...') and \
+        isinstance(want, str) and want.startswith(got[:-3].rstrip(','))
 
 
 def main():
@@ -183,14 +191,20 @@ def main():
         sys.exit(__doc__)
     tcpnote, pcaps = sys.argv[1], sys.argv[2:]
     failed, certs = False, 0
+    alpn = {name: [0, 0, 0] for name in ALPN}  # name -> [agree, compared, agree and not ""]
     tmp = tempfile.TemporaryDirectory()
     for pcap in pcaps:
         want, got = tshark_facts(pcap, tmp.name), tcpnote_facts(tcpnote, pcap)
         diffs, agree = [], 0
         for stream in sorted(set(want) | set(got)):
             w, g = want.get(stream, {}), got.get(stream, {})
-            for name in ('cert_chain', 'session_id', 'resumed', 'decrypted', 'alpn'):
-                if same(name, w.get(name), g.get(name)):
+            for name in ('cert_chain', 'session_id', 'resumed', 'decrypted') + ALPN:
+                ok = same(name, w.get(name), g.get(name))
+                if name in ALPN:
+                    alpn[name][0] += ok
+                    alpn[name][1] += 1
+                    alpn[name][2] += bool(ok and w.get(name))
+                if ok:
                     agree += 1
                     if name == 'cert_chain' and w.get(name):
                         certs += len(w[name])
@@ -201,8 +215,9 @@ def main():
         for d in diffs:
             print(d)
         failed = failed or bool(diffs)
-    print('total: %d certificates agree' % certs)
-    return 1 if failed or certs == 0 else 0
+    print('total: %d certificates agree; %s' % (certs, ', '.join(
+        '%s %d/%d (%d not empty)' % (name, a, n, full) for name, (a, n, full) in alpn.items())))
+    return 1 if failed or certs == 0 or any(full == 0 for _, _, full in alpn.values()) else 0
 
 
 if __name__ == '__main__':

@@ -235,7 +235,7 @@ static void test_app_tls12_connection(void **state)
 		assert_string_equal(f.sni, "example.test");
 		/* TLS 1.2 shows the server's choice in the clear. */
 		assert_string_equal(f.alpn, "http/1.1");
-		assert_true(f.flags & APP_FACT_ALPN_SELECTED);
+		assert_string_equal(f.alpn_offered, "h2,http/1.1");
 		assert_int_equal(f.tls_version, 0x0303);
 		assert_int_equal(f.tls_cipher, 0xc030);
 		assert_int_equal(f.http_status, 0);
@@ -253,9 +253,9 @@ static void test_app_tls13_connection(void **state)
 		run_recording("tls13.hex", tls13_want, N_OF(tls13_want), isns[i][0], isns[i][1],
 			      &f);
 		assert_string_equal(f.sni, "example.test");
-		/* TLS 1.3 encrypts the selection: the client's offer stays. */
-		assert_string_equal(f.alpn, "h2,http/1.1");
-		assert_false(f.flags & APP_FACT_ALPN_SELECTED);
+		/* TLS 1.3 encrypts the selection: only the client's offer is known. */
+		assert_string_equal(f.alpn, "");
+		assert_string_equal(f.alpn_offered, "h2,http/1.1");
 		assert_int_equal(f.tls_version, 0x0304);
 		assert_int_equal(f.tls_cipher, 0x1302);
 	}

@@ -120,6 +120,36 @@ static void test_explain_escapes_packet_text(void **state)
 	assert_int_equal(s.len, 0);
 }
 
+/* close_notify is the end of TLS, said as such; any other alert is a problem, by its names. */
+static void test_explain_alerts(void **state)
+{
+	struct packet p;
+	struct labels l = {0, 0};
+	struct app_hints h;
+	struct seg_context ctx;
+	struct sbuf s;
+	char buf[2048];
+	bool told = false;
+
+	(void)state;
+	server_segment(&p, &h, &ctx);
+	h.bits = 1u << APP_HINT_ALERT;
+	h.alert_level = 1;
+	h.alert_desc = 0;
+	sbuf_init(&s, buf, sizeof(buf));
+	explain_packet(&s, &explain_en, &p, NULL, &l, &h, &ctx, 0, &told);
+	assert_non_null(strstr(buf, "# tls alert: the server closes TLS (close_notify, no error)"));
+	h.alert_level = 2;
+	h.alert_desc = 48;
+	sbuf_init(&s, buf, sizeof(buf));
+	explain_packet(&s, &explain_en, &p, NULL, &l, &h, &ctx, 0, &told);
+	assert_non_null(strstr(buf, "reports a TLS problem: fatal alert unknown_ca."));
+	h.alert_encrypted = true;
+	sbuf_init(&s, buf, sizeof(buf));
+	explain_packet(&s, &explain_zh, &p, NULL, &l, &h, &ctx, 0, &told);
+	assert_non_null(strstr(buf, "加密的告警"));
+}
+
 /* A certificate hint's chain ({c}) and the key-log label a decrypted hint was read with. */
 static void test_explain_chain_and_keys(void **state)
 {
@@ -269,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_explain_lang_find),
 		cmocka_unit_test(test_explain_escapes_packet_text),
 		cmocka_unit_test(test_explain_chain_and_keys),
+		cmocka_unit_test(test_explain_alerts),
 		cmocka_unit_test(test_explain_kafka),
 	};
 

@@ -295,6 +295,11 @@ static void on_late(void *ctx, const struct app_late *l)
 		memcpy(h->alpn, l->hints.alpn, sizeof(h->alpn));
 	if (app_hints_has(&l->hints, APP_HINT_CANNOT_DECRYPT))
 		h->undecryptable = l->hints.undecryptable;
+	if (app_hints_has(&l->hints, APP_HINT_ALERT)) {
+		h->alert_encrypted = l->hints.alert_encrypted;
+		h->alert_level = l->hints.alert_level;
+		h->alert_desc = l->hints.alert_desc;
+	}
 	if (app_hints_has(&l->hints, APP_HINT_HTTP_REQUEST)) {
 		memcpy(h->method, l->hints.method, sizeof(h->method));
 		memcpy(h->path, l->hints.path, sizeof(h->path));
@@ -554,8 +559,11 @@ static void test_late_tls12(void **state)
 	assert_int_equal(r->late_events, 0);
 	live_keys(NULL);
 	live_idle(10000000);
-	assert_int_equal(r->late_events, 4); /* both Finished, the request, the response */
+	/* both Finished, the request, the response, both close_notify alerts */
+	assert_int_equal(r->late_events, 6);
 	live_expect(10, true, "http request GET /tls12");
+	live_expect(12, true, "tls alert warning close_notify");
+	live_expect(14, true, "tls alert warning close_notify");
 	live_end();
 }
 

@@ -151,6 +151,60 @@ static void push_tag(struct frame *f, uint16_t vlan, uint16_t next)
 	push(f, h, sizeof(h));
 }
 
+/* The inner packet over IPv6: fd..1:1234 > fd..2:80, SYN. */
+static void inner_tcp6(struct frame *f)
+{
+	uint8_t t[20] = {0x04, 0xd2, 0, 80, 0, 0, 0x10, 0, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0};
+
+	f->start = MAXF;
+	push(f, t, sizeof(t));
+	push_ip6(f, 6);
+}
+
+/* ERSPAN type II (version 1) or III (version 2, `last`: its final 16 bits) with session sid. */
+static void push_erspan(struct frame *f, unsigned type, uint16_t sid, uint16_t last)
+{
+	uint8_t h[20] = {0};
+
+	put32(h, ((type == 2 ? 1u : 2u) << 28) | sid);
+	if (type == 2) {
+		put32(h + 4, 77);
+		push(f, h, 8);
+		return;
+	}
+	put16(h + 10, last);
+	push(f, h, (last & 1u) ? 20 : 12);
+}
+
+/* An I-TAG with I-SID isid after the customer frame's header. */
+static void push_itag(struct frame *f, uint32_t isid)
+{
+	uint8_t h[4];
+
+	put32(h, isid);
+	push(f, h, sizeof(h));
+}
+
+/* A VN-Tag (destination VIF 7, source VIF 5) and the ethertype after it. */
+static void push_vntag(struct frame *f, uint16_t next)
+{
+	uint8_t h[6];
+
+	put32(h, (7u << 16) | 5u);
+	put16(h + 4, next);
+	push(f, h, sizeof(h));
+}
+
+/* A GTPv1-U header: flags, message type, the length of what follows 8 bytes, TEID. */
+static void push_gtp(struct frame *f, uint8_t flags, uint8_t type, uint32_t teid)
+{
+	uint8_t h[8] = {flags, type};
+
+	put16(h + 2, (uint16_t)flen(f));
+	put32(h + 4, teid);
+	push(f, h, sizeof(h));
+}
+
 static const struct decode_opts plain = {.verify_checksums = true};
 
 static void decode(struct frame *f, struct packet *p)
@@ -523,17 +577,336 @@ static void test_juniper_ether(void **state)
 	assert_false(packet_is_tcp(&p));
 }
 
+/* The inner IPv6 SYN was reached, whole. */
+static void assert_inner6(const struct packet *p)
+{
+	assert_int_equal(p->stop, STOP_NONE);
+	assert_int_equal(p->ip.head.version, 6);
+	assert_int_equal(p->tcp.sport, 1234);
+	assert_int_equal(p->tcp.flags, TCPF_SYN);
+	assert_true(p->tcp.cksum_checked);
+}
+
+/* ERSPAN's three types under GRE over IPv4; other versions and frame types not followed. */
+static void test_erspan(void **state)
+{
+	struct frame f;
+	struct packet p;
+	struct flow_key k1, k2;
+	bool lo;
+
+	(void)state;
+	/* type I: GRE 0x88be without a sequence number, the frame right after */
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push_gre(&f, 0, 0x88be, 0, 0);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.depth, 2);
+	assert_int_equal(p.tun.layer[1].kind, TUN_ERSPAN);
+	assert_int_equal(p.tun.layer[1].erspan_type, 1);
+	assert_true(p.tun.layer[1].has_ether);
+	assert_int_equal(p.tun.id, ERSPAN_TYPE1_ID);
+	/* type II, sessions 1 and 2: one inner 5-tuple, two connections */
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push_erspan(&f, 2, 1, 0);
+	push_gre(&f, 0x1000, 0x88be, 0, 9);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[1].erspan_type, 2);
+	assert_int_equal(p.tun.layer[1].erspan_hdr2, 77);
+	flow_key_of(&p, &k1, &lo);
+	assert_int_equal(k1.tun_kind, TUN_ERSPAN);
+	assert_int_equal(k1.tun_id, 1);
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push_erspan(&f, 2, 2, 0);
+	push_gre(&f, 0x1000, 0x88be, 0, 9);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	flow_key_of(&p, &k2, &lo);
+	assert_memory_not_equal(&k1, &k2, sizeof(k1));
+	/* a version 2 header under 0x88be: tcpdump's erspan-unknown-version */
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push_erspan(&f, 3, 1, 0);
+	push_gre(&f, 0x1000, 0x88be, 0, 9);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	/* type III with the platform-specific subheader; then frame type IP (2): not followed */
+	inner_tcp6(&f);
+	push_ether(&f, 0x86dd);
+	push_erspan(&f, 3, 1023, 1);
+	push_gre(&f, 0x1000, 0x22eb, 0, 9);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner6(&p);
+	assert_int_equal(p.tun.id, 1023);
+	inner_tcp6(&f);
+	push_ether(&f, 0x86dd);
+	push_erspan(&f, 3, 1, 2u << 10);
+	push_gre(&f, 0x1000, 0x22eb, 0, 9);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	/* a type III header whose O bit announces a subheader the packet does not hold */
+	f.start = MAXF;
+	push_erspan(&f, 3, 1, 0);
+	push_gre(&f, 0x1000, 0x22eb, 0, 9);
+	push_ip4(&f, 47, 9, 8);
+	push_ether(&f, 0x0800);
+	frame_data(&f)[14 + 20 + 8 + 11] |= 1;
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	assert_int_equal(p.tun.depth, 1);
+}
+
+/* PBB: the I-SID is the identity; a short I-TAG and nesting past the depth bound not followed. */
+static void test_pbb(void **state)
+{
+	struct frame f;
+	struct packet p;
+	struct flow_key k1, k2;
+	bool lo;
+	unsigned n, i;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push_itag(&f, 1000);
+	push_tag(&f, 10, 0x88e7);
+	push_ether(&f, 0x88a8);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[0].kind, TUN_PBB);
+	assert_true(p.tun.layer[0].has_ether);
+	flow_key_of(&p, &k1, &lo);
+	assert_int_equal(k1.tun_kind, TUN_PBB);
+	assert_int_equal(k1.tun_id, 1000);
+	inner_tcp4(&f);
+	push_ether(&f, 0x0800);
+	push_itag(&f, 1001);
+	push_ether(&f, 0x88e7);
+	decode(&f, &p);
+	assert_inner(&p);
+	flow_key_of(&p, &k2, &lo);
+	assert_memory_not_equal(&k1, &k2, sizeof(k1));
+	/* the I-TAG cut: 2 bytes after the type */
+	f.start = MAXF - 2;
+	push_ether(&f, 0x88e7);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	assert_int_equal(p.tun.depth, 0);
+	/* PBB in PBB in ...: the depth bound */
+	for (n = 1; n <= TUN_MAX_DEPTH + 1; n++) {
+		inner_tcp4(&f);
+		push_ether(&f, 0x0800);
+		for (i = 0; i < n; i++) {
+			push_itag(&f, i);
+			push_ether(&f, 0x88e7);
+		}
+		decode(&f, &p);
+		if (n <= TUN_MAX_DEPTH)
+			assert_inner(&p);
+		else
+			assert_false(packet_is_tcp(&p));
+	}
+}
+
+/* VN-Tag: the type after it followed; a cut tag not. */
+static void test_vntag(void **state)
+{
+	struct frame f;
+	struct packet p;
+
+	(void)state;
+	inner_tcp6(&f);
+	push_vntag(&f, 0x86dd);
+	push_ether(&f, 0x8926);
+	decode(&f, &p);
+	assert_inner6(&p);
+	assert_int_equal(p.tun.layer[0].kind, TUN_VNTAG);
+	assert_int_equal(p.tun.layer[0].proto, 0x86dd);
+	assert_int_equal(p.tun.id, 0);
+	f.start = MAXF - 5;
+	push_ether(&f, 0x8926);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	/* an unknown type after the tag */
+	inner_tcp4(&f);
+	push_vntag(&f, 0x0806);
+	push_ether(&f, 0x8926);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+}
+
+/* Teredo: bare, with authentication and origin indication; lying lengths and IPv4 inside not followed. */
+static void test_teredo(void **state)
+{
+	struct frame f;
+	struct packet p;
+	uint8_t origin[8] = {0, 0, 0x63, 0xbd, 0x3f, 0xff, 0xfd, 0xfe}; /* 40002, 192.0.2.1 */
+	uint8_t auth[13] = {0, 1, 0, 0};
+	uint8_t *d;
+
+	(void)state;
+	inner_tcp6(&f);
+	push_udp(&f, 3544, 40000);
+	push_ip4(&f, 17, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner6(&p);
+	assert_int_equal(p.tun.layer[0].kind, TUN_TEREDO);
+	assert_false(p.tun.layer[0].teredo_auth);
+	inner_tcp6(&f);
+	push(&f, origin, sizeof(origin));
+	push(&f, auth, sizeof(auth));
+	push_udp(&f, 40000, 3544);
+	push_ip4(&f, 17, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner6(&p);
+	assert_true(p.tun.layer[0].teredo_auth);
+	assert_true(p.tun.layer[0].teredo_origin);
+	assert_int_equal(p.tun.layer[0].origin_port, 40002);
+	assert_int_equal(p.tun.layer[0].origin_addr[0], 192);
+	assert_int_equal(p.tun.layer[0].origin_addr[3], 1);
+	/* the client id length past the datagram */
+	d = frame_data(&f) + 14 + 20 + 8;
+	d[2] = 200;
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	/* IPv4 on port 3544 is no Teredo */
+	inner_tcp4(&f);
+	push_udp(&f, 3544, 40000);
+	push_ip4(&f, 17, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+}
+
+/* GTP-U: T-PDUs with and without the optional fields and extension headers; the rest stays UDP. */
+static void test_gtpu(void **state)
+{
+	struct frame f;
+	struct packet p;
+	struct flow_key k1, k2;
+	uint8_t opt[4] = {0, 9, 0, 0x85};
+	uint8_t ext[4] = {1, 0, 9, 0};
+	uint8_t *d;
+	bool lo;
+	unsigned i;
+
+	(void)state;
+	inner_tcp4(&f);
+	push_gtp(&f, 0x30, 0xff, 1);
+	push_udp(&f, 2152, 2152);
+	push_ip4(&f, 17, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner(&p);
+	assert_int_equal(p.tun.layer[0].kind, TUN_GTPU);
+	flow_key_of(&p, &k1, &lo);
+	assert_int_equal(k1.tun_id, 1);
+	d = frame_data(&f) + 14 + 20 + 8;
+	put32(d + 4, 2);
+	decode(&f, &p);
+	flow_key_of(&p, &k2, &lo);
+	assert_memory_not_equal(&k1, &k2, sizeof(k1));
+	/* an echo request (type 1) and GTP' (version 0) are not followed */
+	d[1] = 1;
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	d[1] = 0xff;
+	d[0] = 0x10;
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	/* the length field past the datagram */
+	d[0] = 0x30;
+	put16(d + 2, 400);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	/* sequence number and one extension header (PDU session container) */
+	inner_tcp6(&f);
+	push(&f, ext, sizeof(ext));
+	push(&f, opt, sizeof(opt));
+	push_gtp(&f, 0x36, 0xff, 3);
+	push_udp(&f, 2152, 2152);
+	push_ip4(&f, 17, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_inner6(&p);
+	assert_int_equal(p.tun.layer[0].seq, 9);
+	/* an extension header of length 0, one past the T-PDU */
+	d = frame_data(&f) + 14 + 20 + 8;
+	d[12] = 0;
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	d[12] = 60;
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+	/* a chain longer than the bound: every header says another follows */
+	inner_tcp4(&f);
+	for (i = 0; i < 9; i++) {
+		ext[3] = 0x85;
+		push(&f, ext, sizeof(ext));
+	}
+	push(&f, opt, sizeof(opt));
+	push_gtp(&f, 0x34, 0xff, 3);
+	push_udp(&f, 2152, 2152);
+	push_ip4(&f, 17, 9, 8);
+	push_ether(&f, 0x0800);
+	decode(&f, &p);
+	assert_false(packet_is_tcp(&p));
+}
+
 /* Every capture length of every encapsulation: never a read past the captured bytes (ASan). */
 static void test_every_truncation(void **state)
 {
-	struct frame f[6];
+	struct frame f[11];
 	struct packet p;
+	uint8_t origin[8] = {0, 0, 0x63, 0xbd, 0x3f, 0xff, 0xfd, 0xfe};
+	uint8_t auth[13] = {0, 1, 0, 0};
+	uint8_t gtp_opt[4] = {0, 9, 0, 0x85};
+	uint8_t gtp_ext[4] = {1, 0, 9, 0};
 	unsigned k;
 	size_t n;
 
 	(void)state;
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < 11; k++)
 		inner_tcp4(&f[k]);
+	push_ether(&f[6], 0x0800);
+	push_erspan(&f[6], 3, 3, 1);
+	push_gre(&f[6], 0x1000, 0x22eb, 0, 1);
+	push_ip4(&f[6], 47, 9, 8);
+	push_ether(&f[6], 0x0800);
+	push_ether(&f[7], 0x0800);
+	push_itag(&f[7], 1000);
+	push_ether(&f[7], 0x88e7);
+	push_vntag(&f[8], 0x0800);
+	push_ether(&f[8], 0x8926);
+	inner_tcp6(&f[9]);
+	push(&f[9], origin, sizeof(origin));
+	push(&f[9], auth, sizeof(auth));
+	push_udp(&f[9], 40000, 3544);
+	push_ip4(&f[9], 17, 9, 8);
+	push_ether(&f[9], 0x0800);
+	push(&f[10], gtp_ext, sizeof(gtp_ext));
+	push(&f[10], gtp_opt, sizeof(gtp_opt));
+	push_gtp(&f[10], 0x36, 0xff, 3);
+	push_udp(&f[10], 2152, 2152);
+	push_ip4(&f[10], 17, 9, 8);
+	push_ether(&f[10], 0x0800);
 	push_pppoe(&f[5], 7, 0x0021);
 	push_tag(&f[5], 200, 0x8864);
 	push_ether(&f[5], 0x8100);
@@ -553,12 +926,14 @@ static void test_every_truncation(void **state)
 	push_ether(&f[2], 0x8847);
 	push_ether(&f[3], 0x86dd);
 	push_ether(&f[4], 0x86dd);
-	for (k = 0; k < 6; k++) {
+	for (k = 0; k < 11; k++) {
 		for (n = 0; n <= flen(&f[k]); n++) {
 			memset(&p, 0xa5, sizeof(p));
 			decode_packet(LINK_EN10MB, frame_data(&f[k]), (uint32_t)n, (uint32_t)flen(&f[k]),
 				      &plain, &p);
-			if (n == flen(&f[k]))
+			if (n == flen(&f[k]) && k == 9)
+				assert_inner6(&p);
+			else if (n == flen(&f[k]))
 				assert_inner(&p);
 		}
 	}
@@ -612,6 +987,11 @@ int main(void)
 		cmocka_unit_test(test_mpls),
 		cmocka_unit_test(test_pppoe),
 		cmocka_unit_test(test_juniper_ether),
+		cmocka_unit_test(test_erspan),
+		cmocka_unit_test(test_pbb),
+		cmocka_unit_test(test_vntag),
+		cmocka_unit_test(test_teredo),
+		cmocka_unit_test(test_gtpu),
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_identity),
 	};
