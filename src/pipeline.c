@@ -446,6 +446,7 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 	struct labels labels = {0, 0};
 	struct app_hints *hints = &pl->hints;
 	struct conn *c;
+	enum shard_look look;
 	int role;
 
 	pl->frames++;
@@ -470,13 +471,21 @@ static void handle_frame(struct pipeline *pl, const struct frame *f)
 			output_failed(pl);
 		return;
 	}
+	/*
+	 * Another shard's connection: left before any tracking (all shards count
+	 * its frame), and before decoding when a look at the frame tells (a TCP
+	 * packet: other_packets does not count it).
+	 */
+	look = pl->shard != NULL ? shard_look(pl->shard, f->dlt, f->bytes, f->caplen, f->wirelen)
+				 : SHARD_LOOK_KEEP;
+	if (look == SHARD_LOOK_SKIP)
+		return;
 	decode_packet(f->dlt, f->bytes, f->caplen, f->wirelen, &pl->dopts, p);
 	if (!packet_is_tcp(p)) {
 		pl->other_packets++;
 		return;
 	}
-	/* Another shard's connection: left before any tracking (all shards count its frame). */
-	if (pl->shard != NULL && !shard_keep(pl->shard, p))
+	if (look == SHARD_LOOK_DECODE && !shard_keep(pl->shard, p))
 		return;
 	pl->tcp_packets++;
 	pl->in_frame = true;

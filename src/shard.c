@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcpnote/flow.h"
+#include "tcpnote/bytes.h"
+#include "tcpnote/decode.h"
 #include "tcpnote/shard.h"
 
 /*
@@ -78,25 +79,34 @@ static uint64_t tunnel_word(const struct packet *p)
 	return p->tun.depth > 0 ? ((uint64_t)p->tun.id_kind << 32) | p->tun.id : 0;
 }
 
-/* The canonical 5-tuple: the lower (address, port) endpoint first, as flow.c keys connections. */
-static uint64_t hash_ports(const struct packet *p)
+/*
+ * The canonical 5-tuple: the lower (address, port) endpoint first, as flow.c
+ * keys connections (flow_from_lo's order), then the tunnel word. The one hash
+ * of ports, for a decoded packet (hash_ports) and for a frame looked at (shard_peek).
+ */
+static uint64_t hash_tuple(uint8_t version, const uint8_t *src, const uint8_t *dst, uint8_t addrlen,
+			   uint16_t sport, uint16_t dport, uint64_t tunnel)
 {
 	bool lo;
-	uint16_t plo, phi;
+	int c;
 
-	if (p->ip.head.addrlen == 4) { /* flow_from_lo's order without memcmp: IPv4 is most packets */
-		uint64_t s = be32(p->ip.head.src), d = be32(p->ip.head.dst);
+	if (addrlen == 4) { /* without memcmp: IPv4 is most packets */
+		uint64_t s = be32(src), d = be32(dst);
 
-		lo = s < d || (s == d && p->tcp.sport <= p->tcp.dport);
+		lo = s < d || (s == d && sport <= dport);
 	} else {
-		lo = flow_from_lo(p);
+		c = memcmp(src, dst, addrlen);
+		lo = c < 0 || (c == 0 && sport <= dport);
 	}
-	plo = lo ? p->tcp.sport : p->tcp.dport;
-	phi = lo ? p->tcp.dport : p->tcp.sport;
-	return finish(mix(mix(mix_addrs(p->ip.head.version, lo ? p->ip.head.src : p->ip.head.dst,
-					 lo ? p->ip.head.dst : p->ip.head.src, p->ip.head.addrlen),
-			      ((uint64_t)plo << 16) | phi),
-			  tunnel_word(p)));
+	return finish(mix(mix(mix_addrs(version, lo ? src : dst, lo ? dst : src, addrlen),
+			      lo ? ((uint64_t)sport << 16) | dport : ((uint64_t)dport << 16) | sport),
+			  tunnel));
+}
+
+static uint64_t hash_ports(const struct packet *p)
+{
+	return hash_tuple(p->ip.head.version, p->ip.head.src, p->ip.head.dst, p->ip.head.addrlen,
+			  p->tcp.sport, p->tcp.dport, tunnel_word(p));
 }
 
 /* The addresses alone, lower first (the ports were not decoded); zeros where none were. */
@@ -207,4 +217,118 @@ bool shard_keep(struct shard *s, const struct packet *p)
 bool shard_keep_undecoded(const struct shard *s)
 {
 	return s->k == 0;
+}
+
+/*
+ * The cheap look: the link header's offset and the IP version it announces
+ * (0: another kind of frame, or one link_header in decode_link.c reads
+ * otherwise than plainly: VLAN tags, MPLS, PPPoE, and the rarer link types).
+ */
+#define ARPHRD_RADIOTAP 803 /* a cooked header over 802.11 radiotap: not IP for decode_link.c */
+
+static int family_of_type(uint16_t type)
+{
+	return type == 0x0800 ? 4 : type == 0x86dd ? 6 : 0;
+}
+
+static size_t peek_link(int dlt, struct span cap, int *family)
+{
+	uint16_t type, hw;
+	uint32_t af;
+	uint8_t b;
+
+	*family = 0;
+	switch (dlt) {
+	case LINK_EN10MB:
+		if (span_be16(cap, 12, &type))
+			*family = family_of_type(type);
+		return 14;
+	case LINK_LINUX_SLL:
+		if (span_be16(cap, 2, &hw) && span_be16(cap, 14, &type) && hw != ARPHRD_RADIOTAP)
+			*family = family_of_type(type);
+		return 16;
+	case LINK_LINUX_SLL2:
+		if (span_be16(cap, 0, &type) && span_be16(cap, 8, &hw) && span_has(cap, 0, 20) &&
+		    hw != ARPHRD_RADIOTAP)
+			*family = family_of_type(type);
+		return 20;
+	case LINK_NULL:
+	case LINK_LOOP:
+		if (!span_be32(cap, 0, &af))
+			return 0;
+		if ((af & 0xFFFF0000u) != 0) /* the writer's byte order, as decode_link.c swaps it */
+			af = ((af >> 24) & 0xff) | ((af >> 8) & 0xff00) | ((af << 8) & 0xff0000) | (af << 24);
+		*family = af == 2 ? 4 : (af == 24 || af == 28 || af == 30) ? 6 : 0;
+		return 4;
+	case LINK_RAW:
+	case LINK_RAW_ALT:
+	case LINK_RAW_LINKTYPE:
+		if (span_u8(cap, 0, &b))
+			*family = b >> 4 == 4 ? 4 : b >> 4 == 6 ? 6 : 0;
+		return 0;
+	case LINK_IPV4:
+		*family = 4;
+		return 0;
+	case LINK_IPV6:
+		*family = 6;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The TCP ports at the start of seg into *sport, *dport: false when not
+ * captured (decode_tcp's STOP_TCP_TRUNC_PORTS: the addresses decide then).
+ */
+static bool peek_ports(struct span seg, uint16_t *sport, uint16_t *dport)
+{
+	return span_be16(seg, 0, sport) && span_be16(seg, 2, dport);
+}
+
+bool shard_peek(const struct shard *s, int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wirelen,
+		uint32_t *shard)
+{
+	struct span cap = span_make(bytes, caplen), ip;
+	uint16_t totlen, off, sport, dport;
+	uint8_t vhl, proto, addrs[32];
+	int family;
+	size_t l3 = peek_link(dlt, cap, &family);
+
+	/* decode_packet's bounds, then decode_ip's: the version nibble agrees with the link. */
+	if (family == 0 || caplen > wirelen || l3 > caplen)
+		return false;
+	ip = span_sub(cap, l3, caplen);
+	if (!span_u8(ip, 0, &vhl) || vhl >> 4 != family)
+		return false;
+	if (family == 4) {
+		/*
+		 * decode_ip4 to decode_tcp with nothing in between: TCP, a whole
+		 * 20-byte header (no options), a datagram of at least that, on the wire
+		 * too, neither a fragment nor the first of several.
+		 */
+		if (!span_u8(ip, 9, &proto) || proto != 6 || vhl != 0x45 || !span_be16(ip, 2, &totlen) ||
+		    !span_be16(ip, 6, &off) || !span_copy(ip, 12, addrs, 8) || wirelen - l3 < 20 ||
+		    totlen < 20 || (off & 0x3fff) != 0 ||
+		    !peek_ports(span_sub(span_sub(ip, 0, totlen), 20, totlen - 20u), &sport, &dport))
+			return false;
+		*shard = (uint32_t)(hash_tuple(4, addrs, addrs + 4, 4, sport, dport, 0) % s->n);
+		return true;
+	}
+	/* decode_ip6 to decode_tcp: TCP right after the fixed header (no extension headers). */
+	if (!span_u8(ip, 6, &proto) || proto != 6 || !span_be16(ip, 4, &totlen) || !span_copy(ip, 8, addrs, 32) ||
+	    !peek_ports(span_sub(span_sub(ip, 0, 40u + totlen), 40, totlen), &sport, &dport))
+		return false;
+	*shard = (uint32_t)(hash_tuple(6, addrs, addrs + 16, 16, sport, dport, 0) % s->n);
+	return true;
+}
+
+enum shard_look shard_look(const struct shard *s, int dlt, const uint8_t *bytes, uint32_t caplen,
+			   uint32_t wirelen)
+{
+	uint32_t shard;
+
+	if (!shard_peek(s, dlt, bytes, caplen, wirelen, &shard))
+		return SHARD_LOOK_DECODE;
+	return shard == s->k ? SHARD_LOOK_KEEP : SHARD_LOOK_SKIP;
 }
