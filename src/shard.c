@@ -82,22 +82,29 @@ static uint64_t tunnel_word(const struct packet *p)
 /*
  * The canonical 5-tuple: the lower (address, port) endpoint first, as flow.c
  * keys connections (flow_from_lo's order), then the tunnel word. The one hash
- * of ports, for a decoded packet (hash_ports) and for a frame looked at (shard_peek).
+ * of ports, for a decoded packet (hash_ports) and for a frame looked at
+ * (shard_peek); IPv4's addresses as numbers (s, d), IPv6's as bytes.
  */
+static uint64_t hash_tuple4(uint8_t version, uint64_t s, uint64_t d, uint16_t sport, uint16_t dport,
+			    uint64_t tunnel)
+{
+	bool lo = s < d || (s == d && sport <= dport);
+
+	return finish(mix(mix(mix(version, lo ? s << 32 | d : d << 32 | s),
+			      lo ? ((uint64_t)sport << 16) | dport : ((uint64_t)dport << 16) | sport),
+			  tunnel));
+}
+
 static uint64_t hash_tuple(uint8_t version, const uint8_t *src, const uint8_t *dst, uint8_t addrlen,
 			   uint16_t sport, uint16_t dport, uint64_t tunnel)
 {
-	bool lo;
 	int c;
+	bool lo;
 
-	if (addrlen == 4) { /* without memcmp: IPv4 is most packets */
-		uint64_t s = be32(src), d = be32(dst);
-
-		lo = s < d || (s == d && sport <= dport);
-	} else {
-		c = memcmp(src, dst, addrlen);
-		lo = c < 0 || (c == 0 && sport <= dport);
-	}
+	if (addrlen == 4) /* without memcmp: IPv4 is most packets */
+		return hash_tuple4(version, be32(src), be32(dst), sport, dport, tunnel);
+	c = memcmp(src, dst, addrlen);
+	lo = c < 0 || (c == 0 && sport <= dport);
 	return finish(mix(mix(mix_addrs(version, lo ? src : dst, lo ? dst : src, addrlen),
 			      lo ? ((uint64_t)sport << 16) | dport : ((uint64_t)dport << 16) | sport),
 			  tunnel));
@@ -277,21 +284,14 @@ static size_t peek_link(int dlt, struct span cap, int *family)
 	}
 }
 
-/*
- * The TCP ports at the start of seg into *sport, *dport: false when not
- * captured (decode_tcp's STOP_TCP_TRUNC_PORTS: the addresses decide then).
- */
-static bool peek_ports(struct span seg, uint16_t *sport, uint16_t *dport)
-{
-	return span_be16(seg, 0, sport) && span_be16(seg, 2, dport);
-}
-
-bool shard_peek(const struct shard *s, int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wirelen,
-		uint32_t *shard)
+/* The look itself (shard_peek's), inlined into shard_look: it runs for every frame. */
+static inline bool peek(const struct shard *s, int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wirelen,
+			uint32_t *shard)
 {
 	struct span cap = span_make(bytes, caplen), ip;
-	uint16_t totlen, off, sport, dport;
-	uint8_t vhl, proto, addrs[32];
+	uint32_t w0, w4, src, dst, ports;
+	uint16_t totlen;
+	uint8_t v6, proto, addrs[32];
 	int family;
 	size_t l3 = peek_link(dlt, cap, &family);
 
@@ -299,28 +299,34 @@ bool shard_peek(const struct shard *s, int dlt, const uint8_t *bytes, uint32_t c
 	if (family == 0 || caplen > wirelen || l3 > caplen)
 		return false;
 	ip = span_sub(cap, l3, caplen);
-	if (!span_u8(ip, 0, &vhl) || vhl >> 4 != family)
-		return false;
 	if (family == 4) {
 		/*
-		 * decode_ip4 to decode_tcp with nothing in between: TCP, a whole
-		 * 20-byte header (no options), a datagram of at least that, on the wire
-		 * too, neither a fragment nor the first of several.
+		 * decode_ip4 to decode_tcp with nothing in between: version 4, a
+		 * 20-byte header (no options), TCP, neither a fragment nor the first
+		 * of several, the ports captured and inside the datagram's length (so
+		 * that is at least the header: 24). As captured, not more is on the wire.
 		 */
-		if (!span_u8(ip, 9, &proto) || proto != 6 || vhl != 0x45 || !span_be16(ip, 2, &totlen) ||
-		    !span_be16(ip, 6, &off) || !span_copy(ip, 12, addrs, 8) || wirelen - l3 < 20 ||
-		    totlen < 20 || (off & 0x3fff) != 0 ||
-		    !peek_ports(span_sub(span_sub(ip, 0, totlen), 20, totlen - 20u), &sport, &dport))
+		if (!span_has(ip, 0, 24) || !span_be32(ip, 0, &w0) || !span_be32(ip, 4, &w4) ||
+		    !span_u8(ip, 9, &proto) || !span_be32(ip, 12, &src) || !span_be32(ip, 16, &dst) ||
+		    !span_be32(ip, 20, &ports) || w0 >> 24 != 0x45 || proto != 6 || (w0 & 0xffff) < 24 ||
+		    (w4 & 0x3fff) != 0)
 			return false;
-		*shard = (uint32_t)(hash_tuple(4, addrs, addrs + 4, 4, sport, dport, 0) % s->n);
+		*shard = (uint32_t)(hash_tuple4(4, src, dst, (uint16_t)(ports >> 16), (uint16_t)ports, 0) % s->n);
 		return true;
 	}
-	/* decode_ip6 to decode_tcp: TCP right after the fixed header (no extension headers). */
-	if (!span_u8(ip, 6, &proto) || proto != 6 || !span_be16(ip, 4, &totlen) || !span_copy(ip, 8, addrs, 32) ||
-	    !peek_ports(span_sub(span_sub(ip, 0, 40u + totlen), 40, totlen), &sport, &dport))
+	/* decode_ip6 to decode_tcp: version 6, TCP right after the fixed header (no extension headers). */
+	if (!span_u8(ip, 0, &v6) || v6 >> 4 != 6 || !span_u8(ip, 6, &proto) || proto != 6 ||
+	    !span_be16(ip, 4, &totlen) || totlen < 4 || !span_copy(ip, 8, addrs, 32) || !span_be32(ip, 40, &ports))
 		return false;
-	*shard = (uint32_t)(hash_tuple(6, addrs, addrs + 16, 16, sport, dport, 0) % s->n);
+	*shard = (uint32_t)(hash_tuple(6, addrs, addrs + 16, 16, (uint16_t)(ports >> 16), (uint16_t)ports, 0) %
+			    s->n);
 	return true;
+}
+
+bool shard_peek(const struct shard *s, int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t wirelen,
+		uint32_t *shard)
+{
+	return peek(s, dlt, bytes, caplen, wirelen, shard);
 }
 
 enum shard_look shard_look(const struct shard *s, int dlt, const uint8_t *bytes, uint32_t caplen,
@@ -328,7 +334,7 @@ enum shard_look shard_look(const struct shard *s, int dlt, const uint8_t *bytes,
 {
 	uint32_t shard;
 
-	if (!shard_peek(s, dlt, bytes, caplen, wirelen, &shard))
+	if (!peek(s, dlt, bytes, caplen, wirelen, &shard))
 		return SHARD_LOOK_DECODE;
 	return shard == s->k ? SHARD_LOOK_KEEP : SHARD_LOOK_SKIP;
 }
