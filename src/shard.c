@@ -13,7 +13,10 @@
  * exactly once. The hash folds the key's fields in as 64-bit words read in
  * network byte order (a multiply and a shift each: the shard is decided for
  * every packet of the input, in every shard), then splitmix64's finalizer:
- * no seed, nothing from the machine.
+ * no seed, nothing from the machine. For the common frame (plain TCP over
+ * IPv4 or IPv6, see shard_peek) the key is read from the frame before it is
+ * decoded, so another shard's packet costs its reading alone; the look takes
+ * only what the decoder would read the same way, and leaves the rest to it.
  *
  * tcpnote does not reassemble IP fragments: a fragment after the first
  * carries no ports. The first fragment (offset 0) carries them; its datagram
