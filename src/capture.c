@@ -11,6 +11,7 @@
 
 #include "tcpnote/capture.h"
 #include "tcpnote/merge.h"
+#include "tcpnote/readfile.h"
 #include "tcpnote/rotate.h"
 
 #define DEFAULT_SNAPLEN 262144
@@ -23,6 +24,7 @@
 
 struct capture {
 	pcap_t *pcap;       /* several -r: a dead handle of the first file's link type, for -w */
+	void *read_buf;     /* a file's: the buffer libpcap reads it through (readfile_open) */
 	struct merge *merge; /* several -r: the files read together */
 	size_t described;   /* several -r: the file capture_source and the link type describe */
 	struct rotate *save; /* -w, split by -C/-G */
@@ -235,19 +237,19 @@ static int read_list(struct capture *c, const char *path, char *err, size_t errl
 static int open_file(struct capture *c, const char *path, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	/* libpcap scales a file's timestamps to the precision asked for, as tcpdump asks. */
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(
-		path, c->want_nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	struct readfile r, before = {c->pcap, c->read_buf};
 
-	if (p == NULL) {
+	/* libpcap scales a file's timestamps to the precision asked for, as tcpdump asks. */
+	if (readfile_open(&r, path, c->want_nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO,
+			  READFILE_BUFFER_BYTES, ebuf) != 0) {
 		snprintf(err, errlen, "%s", ebuf);
 		return CAPTURE_ERR;
 	}
-	if (c->pcap != NULL)
-		pcap_close(c->pcap);
-	c->pcap = p;
+	readfile_close(&before);
+	c->pcap = r.pcap;
+	c->read_buf = r.buf;
 	c->source = path;
-	c->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+	c->nano = pcap_get_tstamp_precision(c->pcap) == PCAP_TSTAMP_PRECISION_NANO;
 	return CAPTURE_OK;
 }
 
@@ -255,9 +257,10 @@ static void free_capture(struct capture *c)
 {
 	size_t i;
 
+	struct readfile r = {c->pcap, c->read_buf};
+
 	merge_close(c->merge);
-	if (c->pcap != NULL)
-		pcap_close(c->pcap);
+	readfile_close(&r);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);

@@ -6,11 +6,13 @@
 #include <sys/stat.h>
 
 #include "tcpnote/merge.h"
+#include "tcpnote/readfile.h"
 
 /* One named file: its handle and the packet it will hand out next (one per file: bounded memory). */
 struct merge_file {
 	const char *path;
 	pcap_t *pcap;         /* NULL once left out or read to its end */
+	void *buf;            /* the buffer libpcap reads it through (readfile_open) */
 	struct pcap_pkthdr h; /* the next packet's header, its time in the precision handed out */
 	const unsigned char *bytes;
 	int64_t key;          /* the next packet's time in ns, to compare files */
@@ -83,12 +85,14 @@ static uint64_t bytes_read(const struct merge_file *f)
 static void close_file(struct merge *m, size_t i)
 {
 	struct merge_file *f = &m->f[i];
+	struct readfile r = {f->pcap, f->buf};
 
 	if (f->pcap == NULL)
 		return;
 	f->read_at_end = f->size; /* read to its end, or given up on: either way done with */
-	pcap_close(f->pcap);
+	readfile_close(&r);
 	f->pcap = NULL;
+	f->buf = NULL;
 	m->done++;
 }
 
@@ -137,6 +141,7 @@ int merge_open(struct merge **out, const char *const *paths, size_t n, bool nano
 {
 	struct merge *m = calloc(1, sizeof(*m));
 	char ebuf[PCAP_ERRBUF_SIZE];
+	struct readfile r;
 	struct stat st;
 	size_t i;
 
@@ -158,9 +163,10 @@ int merge_open(struct merge **out, const char *const *paths, size_t n, bool nano
 		f->path = paths[i];
 		ebuf[0] = '\0';
 		/* Nanoseconds for every file, so that files of both precisions compare exactly. */
-		f->pcap = pcap_open_offline_with_tstamp_precision(paths[i], PCAP_TSTAMP_PRECISION_NANO,
-								 ebuf);
-		if (f->pcap == NULL) {
+		if (readfile_open(&r, paths[i], PCAP_TSTAMP_PRECISION_NANO, readfile_share(n), ebuf) == 0) {
+			f->pcap = r.pcap;
+			f->buf = r.buf;
+		} else {
 			m->done++;
 			/* libpcap names the file itself when it cannot open it; not when its header is bad */
 			if (strncmp(ebuf, paths[i], strlen(paths[i])) == 0)
@@ -244,9 +250,11 @@ void merge_close(struct merge *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; m->f != NULL && i < m->n; i++)
-		if (m->f[i].pcap != NULL)
-			pcap_close(m->f[i].pcap);
+	for (i = 0; m->f != NULL && i < m->n; i++) {
+		struct readfile r = {m->f[i].pcap, m->f[i].buf};
+
+		readfile_close(&r);
+	}
 	free(m->f);
 	free(m->heap);
 	free(m);
