@@ -72,13 +72,18 @@ static uint8_t parse_addr(const char *s, uint8_t out[16])
 	return 16;
 }
 
+/*
+ * Every vector, three rounds: the first hashes, the later ones are answered
+ * from the cache of recent IDs (in another order: each answer must still be
+ * its own tuple's, not the last one's or a neighbour's in the cache).
+ */
 static void test_spec_vectors(void **state)
 {
-	size_t i;
+	size_t round, n = sizeof(vectors) / sizeof(vectors[0]);
 
 	(void)state;
-	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
-		const struct vector *v = &vectors[i];
+	for (round = 0; round < 3 * n; round++) {
+		const struct vector *v = &vectors[round < n ? round : round < 2 * n ? 2 * n - 1 - round : (round * 7) % n];
 		uint8_t a[16], b[16];
 		struct community_tuple t;
 		char id[COMMUNITY_ID_LEN + 1];
@@ -96,6 +101,35 @@ static void test_spec_vectors(void **state)
 		assert_true(community_id_v1(&t, v->seed, id));
 		assert_string_equal(id, v->id);
 		case_end();
+	}
+}
+
+/*
+ * More tuples than the cache of recent IDs has slots, hashed, then asked
+ * again backwards and in both directions: hits and evictions alike give
+ * each tuple the ID it got first (and no two tuples here share one).
+ */
+static void test_cache_answers_each_tuple_its_own(void **state)
+{
+	enum { N = 5000 };
+	static char first[N][COMMUNITY_ID_LEN + 1];
+	uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+	char id[COMMUNITY_ID_LEN + 1];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2 * N; i++) {
+		int k = i < N ? i : 2 * N - 1 - i;
+		bool back = i >= N && k % 2 == 1;
+		struct community_tuple t = {4, back ? b : a, back ? a : b, 6, true,
+					    (uint16_t)(back ? 443 : 1024 + k), (uint16_t)(back ? 1024 + k : 443)};
+
+		a[2] = (uint8_t)(k >> 8);
+		assert_true(community_id_v1(&t, 0, i < N ? first[k] : id));
+		if (i >= N)
+			assert_string_equal(id, first[k]);
+		else if (k > 0)
+			assert_string_not_equal(first[k], first[k - 1]);
 	}
 }
 
@@ -165,6 +199,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec_vectors),
+		cmocka_unit_test(test_cache_answers_each_tuple_its_own),
 		cmocka_unit_test(test_packet_and_flow),
 		cmocka_unit_test(test_fragment_without_ports),
 		cmocka_unit_test(test_no_addresses),
