@@ -722,6 +722,21 @@ void capture_set_tick(struct capture *c, capture_tick_fn fn, void *ctx)
 }
 
 /*
+ * The handle made non-blocking, so that the waiting is done with poll(2) on
+ * the descriptor returned (POLLIN); its fd is -1 when libpcap has none to
+ * give or cannot stop blocking.
+ */
+static struct pollfd pollable(struct capture *c)
+{
+	struct pollfd pfd = {.fd = pcap_get_selectable_fd(c->pcap), .events = POLLIN};
+	char ebuf[PCAP_ERRBUF_SIZE];
+
+	if (pfd.fd >= 0 && pcap_setnonblock(c->pcap, 1, ebuf) < 0)
+		pfd.fd = -1;
+	return pfd;
+}
+
+/*
  * pcap_loop, but back here after each batch of frames and, when none come,
  * every TICK_MS, to call the tick: libpcap's own wait (immediate mode on
  * Linux) does not end at its timeout while nothing arrives, so the handle
@@ -732,19 +747,16 @@ void capture_set_tick(struct capture *c, capture_tick_fn fn, void *ctx)
  */
 static int loop_ticking(struct capture *c, int count)
 {
-	char ebuf[PCAP_ERRBUF_SIZE];
-	struct pollfd pfd;
-	int left = count, n;
+	struct pollfd pfd = pollable(c);
+	int left = count > 0 ? count : -1, n; /* -1: no -c */
 
-	pfd.fd = pcap_get_selectable_fd(c->pcap);
-	pfd.events = POLLIN;
-	if (pfd.fd < 0 || pcap_setnonblock(c->pcap, 1, ebuf) < 0)
-		return pcap_loop(c->pcap, count > 0 ? count : -1, on_pcap, (u_char *)c);
+	if (pfd.fd < 0)
+		return pcap_loop(c->pcap, left, on_pcap, (u_char *)c);
 	for (;;) {
-		n = pcap_dispatch(c->pcap, count > 0 ? left : -1, on_pcap, (u_char *)c);
+		n = pcap_dispatch(c->pcap, left, on_pcap, (u_char *)c);
 		if (n < 0)
 			return n == PCAP_ERROR_BREAK ? 0 : n;
-		if (count > 0 && (left -= n) <= 0)
+		if (left > 0 && (left -= n) <= 0)
 			return 0;
 		if (c->stopped || c->broken)
 			return 0;
@@ -762,31 +774,25 @@ static int loop_ticking(struct capture *c, int count)
  * received are still in its ring, not read. In immediate mode they are
  * there to take; in blocks, the open block is handed over LIVE_TIMEOUT_MS
  * after its first packet: wait for it (twice that at most). Either way they
- * are taken, up to what is left of -c, so that a line for every packet
- * captured before Ctrl-C is printed.
+ * are taken, up to what is left of -c (live, every packet handed over was
+ * this run's), so that a line for every packet captured before Ctrl-C is
+ * printed.
  */
 static void drain_ring(struct capture *c, int count)
 {
-	char ebuf[PCAP_ERRBUF_SIZE];
+	int left = count <= 0 ? -1 : c->handed >= (unsigned long)count ? 0 : count - (int)c->handed;
+	int n = 0, tries;
 	struct pollfd pfd;
-	int n, tries;
 
-	if (count > 0 && c->handed >= (unsigned long)count)
-		return;
-	pfd.fd = pcap_get_selectable_fd(c->pcap);
-	pfd.events = POLLIN;
-	if (pfd.fd < 0 || pcap_setnonblock(c->pcap, 1, ebuf) < 0)
+	if (left == 0 || (pfd = pollable(c)).fd < 0)
 		return;
 	for (tries = 0; tries < (c->immediate ? 1 : 4) && !c->stopped; tries++) {
 		if (poll(&pfd, 1, c->immediate ? 0 : LIVE_TIMEOUT_MS / 2) < 0 && errno != EINTR)
 			return;
-		do
-			n = pcap_dispatch(c->pcap, count > 0 ? count - (int)c->handed : -1, on_pcap,
-					  (u_char *)c);
-		while (n > 0 && !c->stopped && (count <= 0 || c->handed < (unsigned long)count));
+		while (!c->stopped && (n = pcap_dispatch(c->pcap, left, on_pcap, (u_char *)c)) > 0)
+			if (left > 0 && (left -= n) <= 0)
+				return;
 		if (n < 0 && n != PCAP_ERROR_BREAK)
-			return;
-		if (count > 0 && c->handed >= (unsigned long)count)
 			return;
 	}
 }

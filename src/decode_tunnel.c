@@ -265,31 +265,37 @@ static void check_udp(struct span cap, const struct decode_opts *opts, struct tu
 static bool decode_teredo(struct span d, uint32_t len, const struct decode_opts *opts,
 			  struct packet *p, struct tun_layer *l)
 {
-	uint32_t off = 0, addr;
-	uint16_t ind;
+	uint32_t off = 0, addr = 0;
+	uint16_t ind, port = 0;
 	uint8_t idlen, aulen, first;
+	bool auth = false, origin = false;
 
 	if (span_be16(d, 0, &ind) && ind == 1) {
 		if (!span_u8(d, 2, &idlen) || !span_u8(d, 3, &aulen))
 			return false;
 		off = 4u + idlen + aulen + 9u;
-		l->teredo_auth = true;
+		auth = true;
 	}
 	if (span_be16(d, off, &ind) && ind == 0) {
-		if (!span_be16(d, off + 2, &l->origin_port) || !span_be32(d, off + 4, &addr))
+		if (!span_be16(d, off + 2, &port) || !span_be32(d, off + 4, &addr))
 			return false;
-		l->origin_port ^= 0xffffu;
+		origin = true;
+		off += 8;
+	}
+	if (off + 40 > len || !span_u8(d, off, &first) || (first >> 4) != 6)
+		return false;
+	/* Written only once taken: a datagram refused here is tried as BCM-LI with a clean layer. */
+	l->kind = TUN_TEREDO;
+	l->teredo_auth = auth;
+	if (origin) {
+		l->origin_port = port ^ 0xffffu;
 		addr ^= 0xffffffffu;
 		l->origin_addr[0] = (uint8_t)(addr >> 24);
 		l->origin_addr[1] = (uint8_t)(addr >> 16);
 		l->origin_addr[2] = (uint8_t)(addr >> 8);
 		l->origin_addr[3] = (uint8_t)addr;
 		l->teredo_origin = true;
-		off += 8;
 	}
-	if (off + 40 > len || !span_u8(d, off, &first) || (first >> 4) != 6)
-		return false;
-	l->kind = TUN_TEREDO;
 	note_identity(&p->tun, l, 0);
 	inner_ip(span_sub(d, off, d.len), len - off, 6, opts, p);
 	return true;
@@ -307,20 +313,18 @@ static bool decode_teredo(struct span d, uint32_t len, const struct decode_opts 
 static bool decode_gtpu(struct span d, uint32_t len, const struct decode_opts *opts,
 			struct packet *p, struct tun_layer *l)
 {
-	uint32_t off = 8, end;
-	uint8_t next = 0, units, first;
-	uint16_t sq;
+	uint32_t off = 8, end, teid;
+	uint8_t flags, type, next = 0, units, first;
+	uint16_t glen, sq = 0;
 	unsigned n;
 
-	if (!span_u8(d, 0, &l->gtp_flags) || !span_u8(d, 1, &l->gtp_type) ||
-	    !span_be16(d, 2, &l->gtp_len) || !span_be32(d, 4, &l->key) ||
-	    (l->gtp_flags & 0xf0u) != 0x30u || l->gtp_type != 0xff || 8u + l->gtp_len > len)
+	if (!span_u8(d, 0, &flags) || !span_u8(d, 1, &type) || !span_be16(d, 2, &glen) ||
+	    !span_be32(d, 4, &teid) || (flags & 0xf0u) != 0x30u || type != 0xff || 8u + glen > len)
 		return false;
-	end = 8u + l->gtp_len;
-	if (l->gtp_flags & 0x07u) {
+	end = 8u + glen;
+	if (flags & 0x07u) {
 		if (!span_be16(d, 8, &sq) || !span_u8(d, 11, &next) || end < 12)
 			return false;
-		l->seq = sq;
 		off = 12;
 	}
 	for (n = 0; next != 0; n++) {
@@ -331,7 +335,13 @@ static bool decode_gtpu(struct span d, uint32_t len, const struct decode_opts *o
 	}
 	if (!span_u8(d, off, &first) || ((first >> 4) != 4 && (first >> 4) != 6))
 		return false;
+	/* Written only once taken, as Teredo's. */
 	l->kind = TUN_GTPU;
+	l->gtp_flags = flags;
+	l->gtp_type = type;
+	l->gtp_len = glen;
+	l->key = teid;
+	l->seq = sq; /* 0 without the optional fields */
 	note_identity(&p->tun, l, l->key);
 	inner_ip(span_sub(d, off, d.len), end - off, first >> 4, opts, p);
 	return true;
@@ -339,7 +349,8 @@ static bool decode_gtpu(struct span d, uint32_t len, const struct decode_opts *o
 
 /*
  * UDP on the VXLAN or Geneve port (print-udp.c looks at either port), on
- * Teredo's or GTP-U's, or from the BCM-LI port; anything else is no tunnel.
+ * Teredo's or GTP-U's (what those refuse is tried further), or from the
+ * BCM-LI port; anything else is no tunnel.
  * tcpdump -q shows these as UDP; the printer stops there, the layers are
  * still decoded for the connection.
  */
@@ -385,10 +396,13 @@ static bool decode_udp(struct span cap, uint32_t wire, const struct decode_opts 
 			     p, l);
 		return true;
 	}
-	if (l->sport == UDP_PORT_TEREDO || l->dport == UDP_PORT_TEREDO)
-		return decode_teredo(d, len, opts, p, l);
-	if (l->sport == UDP_PORT_GTPU || l->dport == UDP_PORT_GTPU)
-		return decode_gtpu(d, len, opts, p, l);
+	/* No tcpdump printer knows these two ports: what their decoders refuse goes on to BCM-LI. */
+	if ((l->sport == UDP_PORT_TEREDO || l->dport == UDP_PORT_TEREDO) &&
+	    decode_teredo(d, len, opts, p, l))
+		return true;
+	if ((l->sport == UDP_PORT_GTPU || l->dport == UDP_PORT_GTPU) &&
+	    decode_gtpu(d, len, opts, p, l))
+		return true;
 	/* print-udp.c's last port test, on the source port only (the ports it knows come first) */
 	if (l->sport == UDP_PORT_BCM_LI) {
 		/* A 4-byte shim; its packet type says what follows (undecided: the IP version). */

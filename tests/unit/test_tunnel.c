@@ -870,6 +870,37 @@ static void test_gtpu(void **state)
 	assert_false(packet_is_tcp(&p));
 }
 
+/*
+ * BCM-LI from port 49152 to Teredo's or GTP-U's port: neither of those takes the shim (its
+ * first byte, 0x08, is no IPv6 version nor GTPv1 flags), so the datagram is tried as BCM-LI,
+ * as print-udp.c (which knows neither port) does, and the inner SYN is reached.
+ */
+static void test_bcm_li_to_teredo_gtpu_port(void **state)
+{
+	static const uint16_t ports[] = {3544, 2152};
+	uint8_t shim[4] = {0x08, 0, 0, 7}; /* packet type 4: the IP version decides */
+	struct frame f;
+	struct packet p;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		inner_tcp4(&f);
+		push(&f, shim, sizeof(shim));
+		push_udp(&f, 49152, ports[i]);
+		push_ip4(&f, 17, 9, 8);
+		push_ether(&f, 0x0800);
+		decode(&f, &p);
+		assert_inner(&p);
+		assert_int_equal(p.tun.layer[0].kind, TUN_BCMLI);
+		assert_int_equal(p.tun.layer[0].shim, 0x08000007u);
+		/* the decoder that refused left nothing of its own in the layer */
+		assert_false(p.tun.layer[0].teredo_auth);
+		assert_int_equal(p.tun.layer[0].gtp_flags, 0);
+		assert_int_equal(p.tun.layer[0].key, 0);
+	}
+}
+
 /* Every capture length of every encapsulation: never a read past the captured bytes (ASan). */
 static void test_every_truncation(void **state)
 {
@@ -992,6 +1023,7 @@ int main(void)
 		cmocka_unit_test(test_vntag),
 		cmocka_unit_test(test_teredo),
 		cmocka_unit_test(test_gtpu),
+		cmocka_unit_test(test_bcm_li_to_teredo_gtpu_port),
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_identity),
 	};
