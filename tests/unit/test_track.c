@@ -945,6 +945,62 @@ static void test_track_through_tracker(void **state)
 	tracker_free(NULL);
 }
 
+/* The labels of p through the tracker, as text. */
+static const char *tracked(struct tracker *t, const struct packet *p)
+{
+	static char buf[128];
+	struct labels l;
+
+	assert_true(track_segment(t, p, &l, NULL));
+	labels_format(&l, buf, sizeof(buf));
+	return buf;
+}
+
+/* One packet at `at` seconds of capture time. */
+static struct packet *at_s(struct packet *p, int64_t at)
+{
+	p->ts_sec = at;
+	p->ts_frac = 0;
+	return p;
+}
+
+/*
+ * Zeek's tcp_close_delay: a connection whose close completed goes 5 s later
+ * (at the first packet past that time, whichever connection it is of); a new
+ * SYN on its 5-tuple is still `port reuse`. Before the 5 s it stays.
+ */
+static void test_track_removed_after_close(void **state)
+{
+	struct tracker *t = tracker_new();
+	struct packet p;
+
+	(void)state;
+	assert_non_null(t);
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, SYN, CISN, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 100)), "handshake 1/3");
+	make_segment4(&p, addr4_1, 80, addr4_2, 40000, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	tracked(t, at_s(&p, 100));
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, FIN | ACK, CISN + 1, SISN + 1, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 100)), "handshake 3/3, close 1/4");
+	make_segment4(&p, addr4_1, 80, addr4_2, 40000, FIN | ACK, SISN + 1, CISN + 2, 0, SWIN);
+	assert_string_equal(tracked(t, at_s(&p, 101)), "FIN merged");
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, ACK, CISN + 2, SISN + 2, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 101)), "close 4/4");
+	/* Another connection, 4 s after the close: the closed one stays. */
+	make_segment4(&p, addr4_2, 40001, addr4_1, 80, SYN, 5, 0, 0, CWIN);
+	tracked(t, at_s(&p, 105));
+	assert_int_equal(tracker_connections(t), 2);
+	/* 6 s after: it goes. */
+	make_segment4(&p, addr4_2, 40001, addr4_1, 80, SYN, 5, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 107)), "retransmission");
+	assert_int_equal(tracker_connections(t), 1);
+	/* A new SYN on its 5-tuple is a new connection on an old 5-tuple, once. */
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, SYN, CISN + 9000, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 200)), "handshake 1/3, port reuse");
+	assert_int_equal(tracker_connections(t), 2);
+	tracker_free(t);
+}
+
 /* ------------------------------------------------------------------ */
 /* Label text */
 
@@ -1088,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_track_sequence_wrap),
 		cmocka_unit_test(test_track_fin_at_wrap),
 		cmocka_unit_test(test_track_through_tracker),
+		cmocka_unit_test(test_track_removed_after_close),
 		cmocka_unit_test(test_labels_names),
 		cmocka_unit_test(test_labels_format),
 		cmocka_unit_test(test_labels_format_short_buffer),
