@@ -498,7 +498,7 @@ static bool closing_push(struct tracker *t, const struct flow_key *k, int64_t no
 	return true;
 }
 
-/* Remember c's 5-tuple, k, as its record goes: the least recently gone is forgotten past gone_max. */
+/* Remember c's 5-tuple k as its record goes; past gone_max the least recently gone is forgotten. */
 static bool gone_keep(struct tracker *t, const struct flow_key *k, const struct conn *c)
 {
 	struct gone_tuple *g;

@@ -992,7 +992,7 @@ static void note_end(const struct conn *c, const struct flow_key *k, enum conn_e
 	e->n++;
 }
 
-/* Client port 40000 of addr4_2 to port 80 of addr4_1: handshake, then a FIN-merged close at close_s. */
+/* addr4_2:40000 to addr4_1:80: a handshake, then a FIN-merged close at close_s. */
 static void open_and_close(struct tracker *t, int64_t open_s, int64_t close_s)
 {
 	struct packet p;
@@ -1089,7 +1089,7 @@ static void test_track_late_packet_after_removal(void **state)
 	tracker_free(t);
 }
 
-/* Client port `port` to port 80 sends a SYN at ms, refused at once (a RST that removes it 5 s later). */
+/* A SYN from port `port` to port 80 at ms, refused at once: removed 5 s later. */
 static void refused_at(struct tracker *t, uint16_t port, int64_t ms)
 {
 	struct packet p;
@@ -1167,7 +1167,8 @@ static void test_track_not_removed_early(void **state)
 	open_and_close(t, 100, 101);
 	make_segment4(&p, addr4_2, 40000, addr4_1, 80, SYN, CISN + 9000, 0, 0, CWIN);
 	assert_string_equal(tracked(t, at_s(&p, 103)), "handshake 1/3, port reuse");
-	make_segment4(&p, addr4_1, 80, addr4_2, 40000, SYN | ACK, SISN + 9000, CISN + 9001, 0, SWIN);
+	make_segment4(&p, addr4_1, 80, addr4_2, 40000, SYN | ACK, SISN + 9000, CISN + 9001, 0,
+		      SWIN);
 	tracked(t, at_s(&p, 103));
 	make_segment4(&p, addr4_2, 40001, addr4_1, 80, SYN, 5, 0, 0, CWIN);
 	tracked(t, at_s(&p, 107));
