@@ -13,8 +13,51 @@
 #define CONN_BYTES_MAX 328
 _Static_assert(sizeof(struct conn) <= CONN_BYTES_MAX, "struct conn grew: see CONN_BYTES_MAX");
 
+/*
+ * A connection whose close completed (Zeek's ConnDeleteTimer, armed when the
+ * close or reset was complete) waits here for its record to go, Zeek's
+ * tcp_close_delay later.
+ */
+struct closing {
+	struct flow_key k;
+	int64_t at_ns; /* the record goes at the first packet at or after this */
+};
+
+/*
+ * What is remembered of a 5-tuple whose record went after its close: the
+ * roles, ISNs by role (a SYN with the client's is that SYN again, not `port
+ * reuse`; a late packet is numbered from them in a ladder) and handshake RTT.
+ */
+struct gone_tuple {
+	uint32_t isn[2];
+	int32_t first_rtt_us;
+	bool isn_valid[2];
+	bool client_is_lo;
+};
+
+#define CLOSE_DELAY_NS (5 * INT64_C(1000000000)) /* Zeek's tcp_close_delay */
+/* 5-tuples remembered at least (or --max-flows of them), each about 80 bytes. */
+#define GONE_MIN_KEPT 4096
+/*
+ * Closes waiting, at most, per connection --max-flows keeps: a record arms at
+ * most three (its close, each side's RST); more wait only when records come
+ * and go faster than 5 s of capture time, and the oldest are then let go
+ * (their records stay until evicted, as without this removal).
+ */
+#define CLOSING_PER_FLOW 4
+
 struct tracker {
 	struct flow_table *flows;
+	/* Closed connections in order of their close, a ring: the oldest at head. */
+	struct closing *closing;
+	size_t closing_head, closing_len, closing_cap;
+	/*
+	 * The 5-tuples of records that went that way: a SYN on one is `port
+	 * reuse`, as it was while the record stayed. The least recently gone
+	 * is forgotten first, past gone_max.
+	 */
+	struct flow_table *gone; /* struct gone_tuple */
+	size_t gone_max;
 	struct track_hooks hooks;
 	size_t max_flows;    /* 0: no limit */
 	int64_t idle_ns;     /* 0: never idle */
@@ -385,8 +428,12 @@ struct tracker *tracker_new(void)
 	if (t == NULL)
 		return NULL;
 	t->flows = flow_table_new(sizeof(struct conn));
+	t->gone = flow_table_new(sizeof(struct gone_tuple));
+	t->gone_max = GONE_MIN_KEPT;
 	t->hooks.next_id = 1;
-	if (t->flows == NULL) {
+	if (t->flows == NULL || t->gone == NULL) {
+		flow_table_free(t->flows);
+		flow_table_free(t->gone);
 		free(t);
 		return NULL;
 	}
@@ -408,6 +455,8 @@ void tracker_free(struct tracker *t)
 		return;
 	flow_foreach(t->flows, clear_app, NULL);
 	flow_table_free(t->flows);
+	flow_table_free(t->gone);
+	free(t->closing);
 	free(t);
 }
 
@@ -421,12 +470,142 @@ static void evict(struct tracker *t, struct conn *c)
 	flow_remove(t->flows, c);
 }
 
+/* Remember that c's close completed at now: its record goes CLOSE_DELAY_NS later. */
+static bool closing_push(struct tracker *t, const struct flow_key *k, int64_t now)
+{
+	struct closing *e;
+
+	if (t->max_flows > 0 && t->closing_len >= CLOSING_PER_FLOW * t->max_flows) {
+		t->closing_head = (t->closing_head + 1) % t->closing_cap;
+		t->closing_len--;
+	}
+	if (t->closing_len == t->closing_cap) {
+		size_t ncap = t->closing_cap ? t->closing_cap * 2 : 256, i;
+		struct closing *nc = malloc(ncap * sizeof(*nc));
+
+		if (nc == NULL)
+			return false;
+		for (i = 0; i < t->closing_len; i++)
+			nc[i] = t->closing[(t->closing_head + i) % t->closing_cap];
+		free(t->closing);
+		t->closing = nc;
+		t->closing_cap = ncap;
+		t->closing_head = 0;
+	}
+	e = &t->closing[(t->closing_head + t->closing_len++) % t->closing_cap];
+	e->k = *k;
+	e->at_ns = now + CLOSE_DELAY_NS;
+	return true;
+}
+
+/* Remember c's 5-tuple k as its record goes; past gone_max the least recently gone is forgotten. */
+static bool gone_keep(struct tracker *t, const struct flow_key *k, const struct conn *c)
+{
+	struct gone_tuple *g;
+	bool created;
+	int r;
+
+	if (flow_count(t->gone) >= t->gone_max && flow_find(t->gone, k) == NULL)
+		flow_remove(t->gone, flow_oldest(t->gone));
+	g = flow_lookup(t->gone, k, &created);
+	if (g == NULL)
+		return false;
+	for (r = ROLE_CLIENT; r <= ROLE_SERVER; r++) {
+		g->isn[r] = c->dir[r].isn;
+		g->isn_valid[r] = c->dir[r].isn_valid;
+	}
+	g->client_is_lo = c->client_is_lo;
+	g->first_rtt_us = c->first_rtt_us;
+	return true;
+}
+
+/*
+ * Zeek removes a connection tcp_close_delay after its close completed
+ * (ConnDeleteTimer) or after a RST (ResetTimer); so does the tracker, at the
+ * first packet at or past that time, and keeps its 5-tuple in gone. A
+ * connection whose timer a later packet moved (a RST after the close) or
+ * whose 5-tuple a new connection took keeps its record until its own timer
+ * (summary_zeek_expired) says so.
+ */
+static bool remove_closed(struct tracker *t, int64_t now)
+{
+	while (t->closing_len > 0 && t->closing[t->closing_head].at_ns <= now) {
+		struct closing e = t->closing[t->closing_head];
+		struct conn *c = flow_find(t->flows, &e.k);
+
+		t->closing_head = (t->closing_head + 1) % t->closing_cap;
+		t->closing_len--;
+		if (c == NULL || !c->sum.timer_armed || c->sum.timer_attempt ||
+		    !summary_zeek_expired(&c->sum, now))
+			continue;
+		if (!gone_keep(t, &e.k, c))
+			return false;
+		evict(t, c);
+	}
+	return true;
+}
+
+/*
+ * The first packet on a 5-tuple whose record went after its close (g): a
+ * SYN with a new ISN opens a new connection on an old 5-tuple, and the
+ * 5-tuple is forgotten; anything else is a late packet of the connection
+ * that closed. Zeek gives it a record of its own, and so does the tracker,
+ * with what is known of the connection (as when a Zeek record ends while
+ * the connection goes on): not `midstream`, whose handshake was seen. The
+ * 5-tuple stays remembered.
+ */
+static void gone_start(struct tracker *t, struct conn *c, struct gone_tuple *g,
+		       const struct packet *p, struct labels *out, bool *created)
+{
+	int r;
+
+	if (classify(p->tcp.flags) == EV_SYN) {
+		if (!g->isn_valid[ROLE_CLIENT] || g->isn[ROLE_CLIENT] != p->tcp.seq)
+			labels_add(out, LABEL_PORT_REUSE);
+		flow_remove(t->gone, g);
+		return;
+	}
+	conn_reset(c, g->client_is_lo);
+	for (r = ROLE_CLIENT; r <= ROLE_SERVER; r++) {
+		c->dir[r].isn = g->isn[r];
+		c->dir[r].isn_valid = g->isn_valid[r];
+	}
+	c->first_rtt_us = g->first_rtt_us;
+	conn_set_state(c, CONN_CLOSED);
+	c->ended = true;
+	summary_start(&c->sum, t->hooks.next_id++);
+	*created = false; /* its record is started: the rules take it as it is */
+}
+
+/* Zeek's timer of a record, as far as it removes a closed connection. */
+struct close_timer {
+	uint64_t id;
+	uint32_t at_us;
+	bool armed; /* ConnDeleteTimer or ResetTimer (not AttemptTimer) */
+};
+
+static struct close_timer close_timer_of(const struct conn_summary *s)
+{
+	struct close_timer ct = {s->id, s->timer_us, s->timer_armed && !s->timer_attempt};
+
+	return ct;
+}
+
+/* The packet armed a close timer: none before, another one, or another record's. */
+static bool close_armed(struct close_timer before, struct close_timer after)
+{
+	return after.armed &&
+	       (!before.armed || before.at_us != after.at_us || before.id != after.id);
+}
+
 bool track_segment(struct tracker *t, const struct packet *p, struct labels *out,
 		   struct conn **conn)
 {
 	struct flow_key k;
-	bool from_lo, created;
+	bool from_lo, created, fresh;
 	struct conn *c;
+	struct close_timer before;
+	struct gone_tuple *gone;
 	int64_t now = packet_time_ns(p);
 
 	out->bits = 0;
@@ -441,6 +620,8 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 		evict(t, c);
 		t->evicted_idle++;
 	}
+	if (!remove_closed(t, now))
+		return false;
 	flow_key_of(p, &k, &from_lo);
 	if (t->max_flows > 0 && flow_count(t->flows) >= t->max_flows &&
 	    flow_find(t->flows, &k) == NULL) {
@@ -450,15 +631,19 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	c = flow_lookup(t->flows, &k, &created);
 	if (c == NULL)
 		return false;
+	fresh = created;
+	if (created && flow_count(t->gone) > 0 && (gone = flow_find(t->gone, &k)) != NULL)
+		gone_start(t, c, gone, p, out, &created);
+	before = close_timer_of(&c->sum);
 	if (t->keep_context) {
 		t->ctx.before[ROLE_CLIENT] = c->dir[ROLE_CLIENT];
 		t->ctx.before[ROLE_SERVER] = c->dir[ROLE_SERVER];
-		t->ctx.prev_ns = created ? 0 : c->sum.last_ns;
+		t->ctx.prev_ns = fresh ? 0 : c->sum.last_ns;
 	}
 	track_conn_segment_hooked(c, created, from_lo, p, out, &t->hooks);
 	if (t->keep_context) {
 		t->ctx.valid = true;
-		t->ctx.fresh = created || labels_has(out, LABEL_PORT_REUSE);
+		t->ctx.fresh = fresh || labels_has(out, LABEL_PORT_REUSE);
 		t->ctx.role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 		t->ctx.rtt_us = c->first_rtt_us;
 		if (t->ctx.fresh) {
@@ -466,6 +651,8 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 			t->ctx.prev_ns = 0;
 		}
 	}
+	if (close_armed(before, close_timer_of(&c->sum)) && !closing_push(t, &k, now))
+		return false;
 	if (conn != NULL)
 		*conn = c;
 	return !c->sum.more_lost;
@@ -495,6 +682,7 @@ void tracker_set_limits(struct tracker *t, size_t max_flows, int64_t idle_ns)
 {
 	t->max_flows = max_flows;
 	t->idle_ns = idle_ns;
+	t->gone_max = max_flows > GONE_MIN_KEPT ? max_flows : GONE_MIN_KEPT;
 }
 
 void tracker_evictions(const struct tracker *t, uint64_t *idle, uint64_t *full)

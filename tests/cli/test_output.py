@@ -470,6 +470,27 @@ def main():
     rc, out2, err = run([t, '-n', '--summary', '-r', reuse])
     check('--summary comes after the packet lines', out2.endswith(out) and out2.count('\n') > 20)
 
+    # A connection goes 5 s of capture time after its close completed (Zeek's tcp_close_delay):
+    # content-gap's first connection closes 10 s before the second opens, so its JSON flow
+    # record is written then, between the two connections' packets, not at the end of the input
+    # (one thread or two); --summary and --expect still count it.
+    gap = os.path.join(a.pcaps, 'content-gap.pcap')
+    for threads in ('1', '2'):
+        rc, out, err = run([t, '-n', '--json', '--threads', threads, '-r', gap])
+        recs = [json.loads(l) for l in out.splitlines()]
+        kinds = [(r['type'], r['flow']) for r in recs]
+        at = kinds.index(('flow', 1)) if ('flow', 1) in kinds else -1
+        check('--threads %s: a closed connection\'s flow record comes 5 s after its close, before '
+              'the next connection\'s packets' % threads,
+              rc == 0 and at > 0 and kinds[at - 1] == ('packet', 1) and
+              kinds[at + 1] == ('packet', 2) and kinds[-1] == ('flow', 2) and
+              recs[at + 1]['ts'] - recs[at]['last_ts'] >= 5, kinds)
+    rc, out, err = run([t, '-n', '--quiet', '--summary', '-r', gap, '--expect', 'flows=2',
+                        '--expect', 'state:SF=2'])
+    rows = [l for l in out.splitlines() if re.match(r'\s+\d+\s', l)]
+    check('--summary and --expect count the connection removed after its close',
+          rc == 0 and len(rows) == 2, (rc, out, err))
+
     # TLS and HTTP facts of each connection: in the JSON flow record and the --summary row,
     # the same as the packets' hints (which tests/oracle/tshark_hints.py holds against tshark).
     for name, want in (('tls13.pcap', {'sni': 'tcpnote.test', 'alpn_offered': 'h2,http/1.1',

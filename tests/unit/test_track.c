@@ -945,6 +945,239 @@ static void test_track_through_tracker(void **state)
 	tracker_free(NULL);
 }
 
+/* The labels of p through the tracker, as text. */
+static const char *tracked(struct tracker *t, const struct packet *p)
+{
+	static char buf[128];
+	struct labels l;
+
+	assert_true(track_segment(t, p, &l, NULL));
+	labels_format(&l, buf, sizeof(buf));
+	return buf;
+}
+
+/* One packet at `at` seconds of capture time. */
+static struct packet *at_s(struct packet *p, int64_t at)
+{
+	p->ts_sec = at;
+	p->ts_frac = 0;
+	return p;
+}
+
+/* One packet at `ms` milliseconds of capture time. */
+static struct packet *at_ms(struct packet *p, int64_t ms)
+{
+	p->ts_sec = ms / 1000;
+	p->ts_frac = (uint32_t)(ms % 1000) * 1000;
+	return p;
+}
+
+/* The records handed to the end handler, and why, in order. */
+struct ends {
+	uint64_t id[8];
+	enum conn_end_why why[8];
+	size_t n;
+};
+
+static void note_end(const struct conn *c, const struct flow_key *k, enum conn_end_why why,
+		     void *ctx)
+{
+	struct ends *e = ctx;
+
+	(void)k;
+	if (e->n < 8) {
+		e->id[e->n] = c->sum.id;
+		e->why[e->n] = why;
+	}
+	e->n++;
+}
+
+/* addr4_2:40000 to addr4_1:80: a handshake, then a FIN-merged close at close_s. */
+static void open_and_close(struct tracker *t, int64_t open_s, int64_t close_s)
+{
+	struct packet p;
+
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, SYN, CISN, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, open_s)), "handshake 1/3");
+	make_segment4(&p, addr4_1, 80, addr4_2, 40000, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	tracked(t, at_s(&p, open_s));
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, FIN | ACK, CISN + 1, SISN + 1, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, open_s)), "handshake 3/3, close 1/4");
+	make_segment4(&p, addr4_1, 80, addr4_2, 40000, FIN | ACK, SISN + 1, CISN + 2, 0, SWIN);
+	assert_string_equal(tracked(t, at_s(&p, close_s)), "FIN merged");
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, ACK, CISN + 2, SISN + 2, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, close_s)), "close 4/4");
+}
+
+/*
+ * Zeek's tcp_close_delay: a connection whose close completed goes 5 s later
+ * (at the first packet at or past that time, whichever connection it is of),
+ * handed to the end handler then; a new SYN on its 5-tuple is still `port
+ * reuse`. Before the 5 s it stays.
+ */
+static void test_track_removed_after_close(void **state)
+{
+	struct tracker *t = tracker_new();
+	struct ends e = {{0}, {0}, 0};
+	struct packet p;
+	struct flow_key k;
+	bool lo;
+
+	(void)state;
+	assert_non_null(t);
+	tracker_set_end_handler(t, note_end, &e);
+	open_and_close(t, 100, 101); /* the close completes at 101 */
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, ACK, CISN + 2, SISN + 2, 0, CWIN);
+	flow_key_of(&p, &k, &lo);
+	/* Another connection, 4.999 s after the close: the closed one stays. */
+	make_segment4(&p, addr4_2, 40001, addr4_1, 80, SYN, 5, 0, 0, CWIN);
+	tracked(t, at_ms(&p, 105999));
+	assert_int_equal(tracker_connections(t), 2);
+	assert_non_null(tracker_find(t, &k));
+	assert_int_equal(e.n, 0);
+	/* 5 s after: it goes, its record handed over before this packet is tracked. */
+	make_segment4(&p, addr4_2, 40001, addr4_1, 80, SYN, 5, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 106)), "retransmission");
+	assert_int_equal(tracker_connections(t), 1);
+	assert_null(tracker_find(t, &k));
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.id[0], 1);
+	assert_int_equal(e.why[0], CONN_END_EVICTED);
+	/* A new SYN on its 5-tuple is a new connection on an old 5-tuple, once. */
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, SYN, CISN + 9000, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 200)), "handshake 1/3, port reuse");
+	assert_int_equal(tracker_connections(t), 2);
+	assert_true(tracker_finish(t));
+	assert_int_equal(e.n, 3);
+	tracker_free(t);
+}
+
+/*
+ * A packet other than a SYN on the 5-tuple of a record that went (a RST
+ * 6 s after the close) starts a record of its own, as in Zeek, with the
+ * roles the connection had: it is no `midstream` (whose handshake was not
+ * seen). A SYN with the ISN of the connection that went is that SYN again,
+ * not `port reuse`.
+ */
+static void test_track_late_packet_after_removal(void **state)
+{
+	struct tracker *t = tracker_new();
+	struct packet p;
+	struct labels l;
+	struct conn *c;
+
+	(void)state;
+	assert_non_null(t);
+	/* The client has the lower port: a midstream guess would make it the server. */
+	make_segment4(&p, addr4_2, 1000, addr4_1, 8080, SYN, CISN, 0, 0, CWIN);
+	tracked(t, at_s(&p, 100));
+	make_segment4(&p, addr4_1, 8080, addr4_2, 1000, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	tracked(t, at_s(&p, 100));
+	make_segment4(&p, addr4_2, 1000, addr4_1, 8080, RST, CISN + 1, 0, 0, 0);
+	assert_string_equal(tracked(t, at_s(&p, 100)), "reset");
+	make_segment4(&p, addr4_2, 1000, addr4_1, 8080, RST, CISN + 1, 0, 0, 0);
+	assert_true(track_segment(t, at_s(&p, 106), &l, &c));
+	assert_int_equal(l.bits, 1u << LABEL_RESET);
+	assert_non_null(c);
+	assert_int_equal(c->sum.id, 2);
+	assert_int_equal(tracker_role_of(c, &p), ROLE_CLIENT);
+	assert_int_equal(tracker_connections(t), 1);
+	/* That record goes 5 s after its RST; then the first SYN again, same ISN. */
+	make_segment4(&p, addr4_2, 1000, addr4_1, 8080, SYN, CISN, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 112)), "handshake 1/3");
+	assert_true(tracker_finish(t));
+	tracker_free(t);
+}
+
+/* A SYN from port `port` to port 80 at ms, refused at once: removed 5 s later. */
+static void refused_at(struct tracker *t, uint16_t port, int64_t ms)
+{
+	struct packet p;
+
+	make_segment4(&p, addr4_2, port, addr4_1, 80, SYN, CISN, 0, 0, CWIN);
+	tracked(t, at_ms(&p, ms));
+	make_segment4(&p, addr4_1, 80, addr4_2, port, RST | ACK, 0, CISN + 1, 0, 0);
+	assert_string_equal(tracked(t, at_ms(&p, ms)), "reset, refused");
+}
+
+/*
+ * The 5-tuples of removed records are bounded: max(--max-flows, 4096) of
+ * them, the least recently removed forgotten first. 5,001 refused connects
+ * 10 ms apart (at most ~500 in the table at once, under --max-flows 5000):
+ * a new SYN on the first one's 5-tuple is a plain new connection, on the
+ * second's still `port reuse`.
+ */
+static void test_track_gone_bounded(void **state)
+{
+	struct tracker *t = tracker_new();
+	struct packet p;
+	uint16_t i;
+
+	(void)state;
+	assert_non_null(t);
+	tracker_set_limits(t, 5000, 0);
+	for (i = 0; i <= 5000; i++)
+		refused_at(t, (uint16_t)(10000 + i), 100000 + 10 * (int64_t)i);
+	assert_true(tracker_connections(t) < 600);
+	make_segment4(&p, addr4_2, 20001, addr4_1, 80, SYN, 7, 0, 0, CWIN);
+	tracked(t, at_s(&p, 200)); /* past every RST's 5 s: all are removed */
+	assert_int_equal(tracker_connections(t), 1);
+	make_segment4(&p, addr4_2, 10000, addr4_1, 80, SYN, CISN + 1000, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 200)), "handshake 1/3");
+	make_segment4(&p, addr4_2, 10001, addr4_1, 80, SYN, CISN + 1000, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 200)), "handshake 1/3, port reuse");
+	tracker_free(t);
+}
+
+/*
+ * A record is not removed before its own timer: a RST from the other side
+ * 3 s after the first RST moves Zeek's ResetTimer (removed 5 s after the
+ * second RST, not the first); a new connection on the 5-tuple 2 s after a
+ * close is not removed when the old close's 5 s pass.
+ */
+static void test_track_not_removed_early(void **state)
+{
+	struct tracker *t = tracker_new();
+	struct packet p;
+	struct flow_key k;
+	bool lo;
+
+	(void)state;
+	assert_non_null(t);
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, SYN, CISN, 0, 0, CWIN);
+	flow_key_of(&p, &k, &lo);
+	tracked(t, at_s(&p, 100));
+	make_segment4(&p, addr4_1, 80, addr4_2, 40000, SYN | ACK, SISN, CISN + 1, 0, SWIN);
+	tracked(t, at_s(&p, 100));
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	tracked(t, at_s(&p, 100));
+	make_segment4(&p, addr4_1, 80, addr4_2, 40000, RST | ACK, SISN + 1, CISN + 1, 0, 0);
+	assert_string_equal(tracked(t, at_s(&p, 101)), "reset");
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, RST, CISN + 1, 0, 0, 0);
+	assert_string_equal(tracked(t, at_s(&p, 104)), "reset");
+	make_segment4(&p, addr4_2, 40001, addr4_1, 80, SYN, 5, 0, 0, CWIN);
+	tracked(t, at_s(&p, 107));
+	assert_non_null(tracker_find(t, &k));
+	tracked(t, at_s(&p, 109));
+	assert_null(tracker_find(t, &k));
+	tracker_free(t);
+
+	t = tracker_new();
+	assert_non_null(t);
+	open_and_close(t, 100, 101);
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, SYN, CISN + 9000, 0, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 103)), "handshake 1/3, port reuse");
+	make_segment4(&p, addr4_1, 80, addr4_2, 40000, SYN | ACK, SISN + 9000, CISN + 9001, 0,
+		      SWIN);
+	tracked(t, at_s(&p, 103));
+	make_segment4(&p, addr4_2, 40001, addr4_1, 80, SYN, 5, 0, 0, CWIN);
+	tracked(t, at_s(&p, 107));
+	assert_non_null(tracker_find(t, &k));
+	make_segment4(&p, addr4_2, 40000, addr4_1, 80, ACK, CISN + 9001, SISN + 9001, 0, CWIN);
+	assert_string_equal(tracked(t, at_s(&p, 107)), "handshake 3/3");
+	tracker_free(t);
+}
+
 /* ------------------------------------------------------------------ */
 /* Label text */
 
@@ -1088,6 +1321,10 @@ int main(void)
 		cmocka_unit_test(test_track_sequence_wrap),
 		cmocka_unit_test(test_track_fin_at_wrap),
 		cmocka_unit_test(test_track_through_tracker),
+		cmocka_unit_test(test_track_removed_after_close),
+		cmocka_unit_test(test_track_late_packet_after_removal),
+		cmocka_unit_test(test_track_gone_bounded),
+		cmocka_unit_test(test_track_not_removed_early),
 		cmocka_unit_test(test_labels_names),
 		cmocka_unit_test(test_labels_format),
 		cmocka_unit_test(test_labels_format_short_buffer),
