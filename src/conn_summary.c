@@ -10,12 +10,22 @@ struct summary_more {
 	uint32_t count[LABEL_COUNT];
 	uint8_t history[HISTORY_BYTES];
 	uint32_t bytes_hi[2]; /* the high 32 bits of each byte count */
+	uint32_t clock_wide;  /* bit per clock slot kept whole in clock_ns[] */
+	int64_t clock_ns[SUMMARY_CLOCKS];
 };
 
-void summary_start(struct conn_summary *s, uint64_t id)
+/* The clock starts at the first packet: whole microseconds count in microseconds. */
+static void clock_start(struct conn_summary *s, int64_t now)
+{
+	s->first_ns = now;
+	s->clock_ns = now % 1000 != 0;
+}
+
+void summary_start(struct conn_summary *s, uint64_t id, int64_t now)
 {
 	memset(s, 0, sizeof(*s));
 	s->id = id;
+	clock_start(s, now);
 }
 
 void summary_release(struct conn_summary *s)
@@ -117,6 +127,33 @@ static bool spill(struct conn_summary *s)
 	memcpy(m->history, s->history, sizeof(s->history));
 	s->more = m;
 	return true;
+}
+
+bool summary_clock_wide(const struct conn_summary *s, unsigned slot, int64_t *ns)
+{
+	if (!(s->more->clock_wide >> slot & 1u))
+		return false;
+	*ns = s->more->clock_ns[slot];
+	return true;
+}
+
+void summary_clock_set(struct conn_summary *s, unsigned slot, uint32_t *at, int64_t ns)
+{
+	/* Unsigned: a wild timestamp far from first_ns wraps here and back in summary_clock. */
+	int64_t off = (int64_t)((uint64_t)ns - (uint64_t)s->first_ns);
+	int64_t q = s->clock_ns ? off : off / 1000;
+
+	if ((s->clock_ns || q * 1000 == off) && q >= INT32_MIN && q <= INT32_MAX) {
+		*at = (uint32_t)q;
+		if (s->more != NULL)
+			s->more->clock_wide &= ~(1u << slot);
+		return;
+	}
+	*at = 0;
+	if (s->more == NULL && !spill(s))
+		return;
+	s->more->clock_wide |= 1u << slot;
+	s->more->clock_ns[slot] = ns;
 }
 
 uint64_t summary_bytes(const struct conn_summary *s, int role)
@@ -558,7 +595,7 @@ bool summary_zeek_expired(const struct conn_summary *s, int64_t now)
 	if (s->packets[0] + s->packets[1] == 0)
 		return false;
 	/* Session::InactivityTimer(): last_time + inactivity_timeout <= t */
-	if (now - s->last_ns >= ZEEK_INACTIVITY_NS)
+	if (now - summary_last_ns(s) >= ZEEK_INACTIVITY_NS)
 		return true;
 	/*
 	 * Zeek fires timers before the packet that passes them. The timer is
@@ -702,14 +739,14 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 	enum label lb;
 
 	if (s->packets[0] + s->packets[1] == 0) {
-		s->first_ns = now;
+		clock_start(s, now);
 		s->zeek_orig = role != 0;
 		if (zeek_flips(t)) {
 			s->zeek_orig = role == 0;
 			add_history(s, '^');
 		}
 	}
-	s->last_ns = now;
+	summary_clock_set(s, SUMMARY_CLOCK_LAST, &s->last_at, now);
 	s->packets[role]++;
 	while ((lb = labels_next(&bits)) != LABEL_COUNT)
 		count_label(s, lb);

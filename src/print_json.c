@@ -342,7 +342,8 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	sbuf_puts(&s, ",\"first_ts\":");
 	json_ts(&s, sum->first_ns / 1000000000, (uint32_t)(sum->first_ns % 1000000000 / 1000));
 	sbuf_puts(&s, ",\"last_ts\":");
-	json_ts(&s, sum->last_ns / 1000000000, (uint32_t)(sum->last_ns % 1000000000 / 1000));
+	json_ts(&s, summary_last_ns(sum) / 1000000000,
+		(uint32_t)(summary_last_ns(sum) % 1000000000 / 1000));
 	sbuf_printf(&s, ",\"packets\":[%u,%u],\"bytes\":[%llu,%llu],\"handshake_rtt_ms\":",
 		    sum->packets[0], sum->packets[1],
 		    (unsigned long long)summary_bytes(sum, 0), (unsigned long long)summary_bytes(sum, 1));

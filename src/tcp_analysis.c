@@ -128,13 +128,16 @@ uint64_t analysis_digest(const struct packet *p, int role)
 	return h != 0 ? h : 1u;
 }
 
-/* s has this digest and was captured within the window of now, before or after. */
-static bool dup_match(const struct seen_segment *s, uint64_t digest, int64_t now)
+/* recent[i] has this digest and was captured within the window of now, before or after. */
+static bool dup_match(const struct conn *c, unsigned i, uint64_t digest, int64_t now)
 {
-	/* |now - time| <= window, in unsigned arithmetic: no overflow, whatever the times. */
-	uint64_t gap = (uint64_t)now - (uint64_t)s->time_ns;
+	uint64_t gap;
 
-	return s->digest == digest && gap + DUP_WINDOW_NS <= 2u * DUP_WINDOW_NS;
+	if (c->recent[i] != digest)
+		return false;
+	/* |now - time| <= window, in unsigned arithmetic: no overflow, whatever the times. */
+	gap = (uint64_t)now - (uint64_t)conn_time(c, (enum conn_clock)(CLOCK_RECENT + i));
+	return gap + DUP_WINDOW_NS <= 2u * DUP_WINDOW_NS;
 }
 
 bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint64_t digest,
@@ -142,9 +145,9 @@ bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *
 {
 	const struct tcp_info *t = &p->tcp;
 
-	if (dup_match(&c->recent[0], digest, now))
+	if (dup_match(c, 0, digest, now))
 		return true;
-	if (!dup_match(&c->recent[1], digest, now))
+	if (!dup_match(c, 1, digest, now))
 		return false;
 	/* One segment came between: see above. */
 	if (tcp_segment_end(t) != t->seq)
@@ -165,10 +168,13 @@ void analysis_remember(struct conn *c, int role, const struct packet *p, uint64_
 {
 	unsigned i;
 
-	for (i = DUP_RECENT - 1; i > 0; i--)
+	for (i = DUP_RECENT - 1; i > 0; i--) {
 		c->recent[i] = c->recent[i - 1];
-	c->recent[0].digest = digest;
-	c->recent[0].time_ns = now;
+		conn_set_time(c, (enum conn_clock)(CLOCK_RECENT + i),
+			      conn_time(c, (enum conn_clock)(CLOCK_RECENT + i - 1)));
+	}
+	c->recent[0] = digest;
+	conn_set_time(c, CLOCK_RECENT, now);
 	c->recent_by_server = role == ROLE_SERVER;
 	c->recent_took_seq = tcp_segment_end(&p->tcp) != p->tcp.seq;
 	c->recent_seq = p->tcp.seq;
@@ -210,15 +216,16 @@ static bool unseen_hole_behind(const struct track_dir *peer)
 }
 
 /* Retransmission, fast retransmission, spurious retransmission or out-of-order. */
-static void classify_resent(const struct conn *c, const struct track_dir *d,
-			    const struct track_dir *peer, const struct tcp_info *t, int64_t now,
-			    struct labels *out)
+static void classify_resent(const struct conn *c, int role, const struct tcp_info *t,
+			    int64_t now, struct labels *out)
 {
+	const struct track_dir *d = &c->dir[role];
+	const struct track_dir *peer = &c->dir[!role];
 	int64_t ooo = c->first_rtt_us > 0 ? (int64_t)c->first_rtt_us * 1000 : OOO_DEFAULT_NS;
 
 	/* RFC 5681 section 3.2: resent after duplicate ACKs asking for it. */
 	if (peer->dupacks >= 2 && peer->lastack == t->seq &&
-	    now - peer->lastack_time < FAST_RETRANS_WINDOW_NS) {
+	    now - conn_time(c, (enum conn_clock)(CLOCK_LASTACK + !role)) < FAST_RETRANS_WINDOW_NS) {
 		labels_add(out, LABEL_FAST_RETRANSMISSION);
 		return;
 	}
@@ -227,7 +234,8 @@ static void classify_resent(const struct conn *c, const struct track_dir *d,
 	 * A segment that ends exactly at nextseq (SYN and FIN counted) is the
 	 * last one sent again, so a retransmission.
 	 */
-	if (now - d->nextseq_time < ooo && d->nextseq != tcp_segment_end(t)) {
+	if (now - conn_time(c, (enum conn_clock)(CLOCK_NEXTSEQ + role)) < ooo &&
+	    d->nextseq != tcp_segment_end(t)) {
 		labels_add(out, LABEL_OUT_OF_ORDER);
 		return;
 	}
@@ -299,7 +307,7 @@ resent:
 	}
 	if ((len > 0 || (t->flags & (TCPF_SYN | TCPF_FIN))) && d->next_valid &&
 	    seq_lt(t->seq, d->nextseq))
-		classify_resent(c, d, peer, t, now, out);
+		classify_resent(c, role, t, now, out);
 }
 
 void analysis_update(struct conn *c, int role, const struct packet *p, int64_t now,
@@ -326,7 +334,7 @@ void analysis_update(struct conn *c, int role, const struct packet *p, int64_t n
 			peer->unseen_named = true;
 	}
 	if (t->flags & TCPF_ACK)
-		d->lastack_time = now;
+		conn_set_time(c, (enum conn_clock)(CLOCK_LASTACK + role), now);
 	if (t->flags & TCPF_SYN) {
 		/* RFC 7323 section 2.2: scaling only when both SYNs carry the option. */
 		if (!t->has_wscale) {

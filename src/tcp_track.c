@@ -10,7 +10,7 @@
  * Every tracked connection costs one of these (plus the flow table's key and
  * links): the bound makes a field that grows it a decision, not an accident.
  */
-#define CONN_BYTES_MAX 328
+#define CONN_BYTES_MAX 296
 _Static_assert(sizeof(struct conn) <= CONN_BYTES_MAX, "struct conn grew: see CONN_BYTES_MAX");
 
 struct tracker {
@@ -198,15 +198,16 @@ static void track_close(struct conn *c, int role, const struct packet *p, struct
 }
 
 /* Fold the segment into its direction's state after the rules have looked at it. */
-static void dir_update(struct track_dir *d, const struct tcp_info *t, const struct seg_verdict *v,
-		       int64_t now)
+static void dir_update(struct conn *c, int role, const struct tcp_info *t,
+		       const struct seg_verdict *v, int64_t now)
 {
+	struct track_dir *d = &c->dir[role];
 	uint32_t end = tcp_segment_end(t);
 
 	/* A zero window probe's byte is not taken as sent (Wireshark does the same). */
 	if (!v->zero_window_probe && (!d->next_valid || seq_gt(end, d->nextseq))) {
 		d->nextseq = end;
-		d->nextseq_time = now;
+		conn_set_time(c, (enum conn_clock)(CLOCK_NEXTSEQ + role), now);
 		d->next_valid = true;
 	}
 	/* The highest contiguous byte: it advances only from where it stood. */
@@ -236,6 +237,23 @@ static void dir_update(struct track_dir *d, const struct tcp_info *t, const stru
 	d->win_from_syn = (t->flags & TCPF_SYN) != 0;
 	d->last_was_keepalive = v->keepalive;
 	d->seen = true;
+}
+
+/*
+ * A new summary (Zeek's record) for a connection that goes on: its times
+ * move to the new summary's clock.
+ */
+static void clock_move(struct conn *c, uint64_t id, int64_t now)
+{
+	int64_t ns[CLOCK_END];
+	int k;
+
+	for (k = 1; k < CLOCK_END; k++)
+		ns[k] = conn_time(c, (enum conn_clock)k);
+	summary_release(&c->sum);
+	summary_start(&c->sum, id, now);
+	for (k = 1; k < CLOCK_END; k++)
+		conn_set_time(c, (enum conn_clock)k, ns[k]);
 }
 
 /* Hand the connection's record to the end handler: a new one starts on its 5-tuple. */
@@ -324,12 +342,11 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	if (zeek_kept) {
 		/* the record goes on */
 	} else if (created) {
-		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
+		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0, now);
 	} else if (summary_zeek_reuse(&c->sum, t) || summary_zeek_expired(&c->sum, now)) {
 		/* Zeek's record ends here (reuse, or its timer fired) and a new one starts; the connection goes on. */
 		end_record(c, p, hooks);
-		summary_release(&c->sum);
-		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
+		clock_move(c, hooks != NULL ? hooks->next_id++ : 0, now);
 	}
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 	d = &c->dir[role];
@@ -344,10 +361,10 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 
 	track_open(c, role, p, out);
 	if (ev == EV_SYN)
-		c->syn_time = now;
+		conn_set_time(c, CLOCK_SYN, now);
 	if (labels_has(out, LABEL_HANDSHAKE_3)) {
 		/* Kept in microseconds (an hour fits): a million connections must stay small. */
-		int64_t rtt_us = (now - c->syn_time) / 1000;
+		int64_t rtt_us = (now - conn_time(c, CLOCK_SYN)) / 1000;
 
 		c->first_rtt_us = rtt_us > INT32_MAX ? INT32_MAX : rtt_us < 0 ? 0 : (int32_t)rtt_us;
 	}
@@ -374,7 +391,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 
 	analysis_update(c, role, p, now, &v);
 	analysis_remember(c, role, p, digest, now);
-	dir_update(d, t, &v, now);
+	dir_update(c, role, t, &v, now);
 	summary_note(&c->sum, role, p, out, now);
 }
 
@@ -437,7 +454,7 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 		return true;
 	/* Capture time, not wall time: replaying a file expires what a live capture would. */
 	while (t->idle_ns > 0 && (c = flow_oldest(t->flows)) != NULL &&
-	       c->sum.last_ns + t->idle_ns < now) {
+	       summary_last_ns(&c->sum) + t->idle_ns < now) {
 		evict(t, c);
 		t->evicted_idle++;
 	}
@@ -453,7 +470,7 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	if (t->keep_context) {
 		t->ctx.before[ROLE_CLIENT] = c->dir[ROLE_CLIENT];
 		t->ctx.before[ROLE_SERVER] = c->dir[ROLE_SERVER];
-		t->ctx.prev_ns = created ? 0 : c->sum.last_ns;
+		t->ctx.prev_ns = created ? 0 : summary_last_ns(&c->sum);
 	}
 	track_conn_segment_hooked(c, created, from_lo, p, out, &t->hooks);
 	if (t->keep_context) {

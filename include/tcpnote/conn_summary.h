@@ -68,40 +68,79 @@ struct zeek_endpoint {
 struct summary_more;
 
 /*
+ * Times in 32 bits: the record's last packet (slot 0) and the tracker's
+ * times of the connection (struct conn's at[], slots 1 to 7) are kept as
+ * offsets from first_ns, in microseconds when first_ns is a whole number of
+ * them (a capture in microseconds: +-35 minutes), else in nanoseconds
+ * (+-2.1 s). A time out of that range, or not a whole number of the unit,
+ * is kept whole in *more (summary_clock_set), so no digit is lost.
+ */
+#define SUMMARY_CLOCKS 8
+#define SUMMARY_CLOCK_LAST 0
+
+/*
  * A million of these are kept (--max-flows): Zeek's state above costs about
  * 70 bytes a connection; counts stop at 65535 (so T and W come at most 5 times
  * a side) and the history at HISTORY_MAX letters. The label counts are kept
  * sparse: most connections count data and ack many times and a few other
  * labels once. Those that do not fit (a third label counted twice, a long
  * history) move with the rest to *more, as do the high 32 bits of a byte
- * count past 4 GiB; the summary owns *more: copy one with
- * summary_copy, and free it with summary_release.
+ * count past 4 GiB and the times that do not fit 32 bits; the summary owns
+ * *more: copy one with summary_copy, and free it with summary_release.
  */
 struct conn_summary {
 	uint64_t id;            /* 1, 2, ... in order of first packet */
-	int64_t first_ns, last_ns;
-	uint32_t bytes_lo[2];   /* payload bytes client to server, server to client (summary_bytes), low 32 bits */
-	uint32_t packets[2];
-	struct summary_more *more; /* NULL: the counts and history are all here */
-	/* While more is NULL: */
-	uint32_t count_data, count_ack;  /* packets labelled data, ack */
-	uint32_t once;          /* bit per other label: counted at least once */
-	uint32_t extra[SUMMARY_EXTRA]; /* label << 27 | count, for labels counted twice or more; 0 free */
-	uint8_t history[HISTORY_INLINE_BYTES]; /* 5 bits a letter, the first in the lowest bits */
-	uint8_t hist_len;       /* letters in history */
-	uint16_t hist_seen;     /* Zeek's HIST_* bits: the originator's, the responder's << 8 */
-	struct zeek_endpoint z[2]; /* [0] Zeek's originator, [1] its responder */
-	bool zeek_orig : 1;     /* the tcpnote role (0 client, 1 server) Zeek calls the originator */
-	bool timer_armed : 1;   /* Zeek has a timer that removes the connection at timer_us */
-	bool timer_attempt : 1; /* it is AttemptTimer: it removes only an unanswered SYN */
-	bool more_lost : 1;     /* memory for *more could not be had: some counts or letters are missing */
+	int64_t first_ns;       /* the record's first packet; the base of its clock */
+	uint32_t last_at;       /* the record's last packet: clock slot 0 (summary_last_ns) */
 	/*
 	 * Zeek's timer that removes the connection (ConnDeleteTimer, ResetTimer,
 	 * AttemptTimer): when it fires, in microseconds modulo 2^32 (it is never
 	 * more than 305 s from a packet of the record: see summary_zeek_expired()).
 	 */
 	uint32_t timer_us;
+	uint32_t bytes_lo[2];   /* payload bytes client to server, server to client (summary_bytes), low 32 bits */
+	uint32_t packets[2];
+	struct summary_more *more; /* NULL: the counts, history and times are all here */
+	/* While more is NULL: */
+	uint32_t count_data, count_ack;  /* packets labelled data, ack */
+	uint32_t once;          /* bit per other label: counted at least once */
+	uint32_t extra[SUMMARY_EXTRA]; /* label << 27 | count, for labels counted twice or more; 0 free */
+	uint8_t history[HISTORY_INLINE_BYTES]; /* 5 bits a letter, the first in the lowest bits */
+	unsigned hist_seen : 16; /* Zeek's HIST_* bits: the originator's, the responder's << 8 */
+	unsigned hist_len : 6;   /* letters in history (HISTORY_MAX fits) */
+	bool zeek_orig : 1;     /* the tcpnote role (0 client, 1 server) Zeek calls the originator */
+	bool timer_armed : 1;   /* Zeek has a timer that removes the connection at timer_us */
+	bool timer_attempt : 1; /* it is AttemptTimer: it removes only an unanswered SYN */
+	bool more_lost : 1;     /* memory for *more could not be had: some counts, letters or times are missing */
+	bool clock_ns : 1;      /* the clock counts nanoseconds (first_ns is not whole microseconds) */
+	struct zeek_endpoint z[2]; /* [0] Zeek's originator, [1] its responder */
 };
+
+_Static_assert(HISTORY_MAX < 64, "hist_len has 6 bits");
+
+/* A time kept whole in *more: true and *ns set, or false (the slot is its 32-bit offset). */
+bool summary_clock_wide(const struct conn_summary *s, unsigned slot, int64_t *ns);
+
+/* The time in clock slot `slot` whose 32-bit offset is at. */
+static inline int64_t summary_clock(const struct conn_summary *s, unsigned slot, uint32_t at)
+{
+	int64_t ns;
+
+	if (s->more != NULL && summary_clock_wide(s, slot, &ns))
+		return ns;
+	/* In unsigned arithmetic, the inverse of summary_clock_set's: no overflow, whatever the times. */
+	return (int64_t)((uint64_t)s->first_ns +
+			 (uint64_t)(int64_t)(int32_t)at * (s->clock_ns ? 1u : 1000u));
+}
+
+/* Keep time ns in clock slot `slot` (*at its 32-bit offset); past 32 bits it goes to *more. */
+void summary_clock_set(struct conn_summary *s, unsigned slot, uint32_t *at, int64_t ns);
+
+/* The record's last packet, ns. */
+static inline int64_t summary_last_ns(const struct conn_summary *s)
+{
+	return summary_clock(s, SUMMARY_CLOCK_LAST, s->last_at);
+}
 
 /* A connection's two endpoints: [0] the client, [1] the server. */
 struct conn_endpoints {
@@ -119,8 +158,11 @@ uint64_t summary_bytes(const struct conn_summary *s, int role);
 /* How many packets of the connection carried label l. */
 uint32_t summary_label_count(const struct conn_summary *s, enum label l);
 
-/* Start the summary of a new connection (s holds no struct summary_more: released, or new). */
-void summary_start(struct conn_summary *s, uint64_t id);
+/*
+ * Start the summary of a new connection, whose first packet is at now (ns);
+ * s holds no struct summary_more: released, or new.
+ */
+void summary_start(struct conn_summary *s, uint64_t id, int64_t now);
 
 /* Free what s owns (*more); s is then a summary with no counts beyond its own. */
 void summary_release(struct conn_summary *s);

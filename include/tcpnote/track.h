@@ -30,9 +30,11 @@ enum role { ROLE_CLIENT = 0, ROLE_SERVER = 1 };
 
 /* What one direction has sent; see labels.md's notation. */
 struct track_dir {
-	/* Loss, order and flow-control analysis (tcp_analysis.c, after Wireshark). */
-	int64_t nextseq_time;     /* when nextseq last advanced, ns */
-	int64_t lastack_time;     /* when the last ACK was sent, ns */
+	/*
+	 * Loss, order and flow-control analysis (tcp_analysis.c, after Wireshark);
+	 * when nextseq last advanced and when the last ACK was sent are the
+	 * connection's clock slots CLOCK_NEXTSEQ and CLOCK_LASTACK.
+	 */
 	uint32_t isn;
 	uint32_t nextseq;         /* highest seq + len (+SYN, +FIN) sent */
 	uint32_t lastack;         /* last ACK number sent */
@@ -65,17 +67,26 @@ struct track_dir {
 #define WSCALE_UNKNOWN (-1) /* the handshake was not seen */
 #define WSCALE_NONE (-2)    /* negotiated off: the window field is the window */
 
-/* One segment as `duplicate` remembers it (tcp_analysis.c). */
-struct seen_segment {
-	uint64_t digest;  /* analysis_digest; 0: none */
-	int64_t time_ns;  /* when it was captured */
-};
-
 /* How many of a connection's last segments a copy is looked for among (tcp_analysis.c says why). */
 #define DUP_RECENT 2
 
+/*
+ * The connection's times, in 32 bits each on its summary's clock
+ * (conn_summary.h: slots 1 to 7, slot 0 is the summary's own), read and set
+ * through conn_time and conn_set_time.
+ */
+enum conn_clock {
+	CLOCK_SYN = 1,     /* the last SYN without ACK */
+	CLOCK_NEXTSEQ = 2, /* + role: when that direction's nextseq last advanced */
+	CLOCK_LASTACK = 4, /* + role: when that direction last sent an ACK */
+	CLOCK_RECENT = 6,  /* + i: when recent[i] was captured */
+	CLOCK_END = CLOCK_RECENT + DUP_RECENT
+};
+
+_Static_assert(CLOCK_END == SUMMARY_CLOCKS, "the summary's clock has a slot for each time");
+
 struct conn {
-	int64_t syn_time;   /* the last SYN without ACK, ns */
+	uint32_t at[CLOCK_END - 1]; /* the clock's offsets: at[k - 1] for slot k (conn_time) */
 	int32_t first_rtt_us; /* SYN to handshake 3/3, microseconds; 0 while unknown */
 	/* tcpdump's numbering bases for this address/port pair (relseq.c): kept when the 5-tuple is reused. */
 	struct relseq_bases rs;
@@ -90,10 +101,22 @@ struct conn {
 	bool recent_took_seq : 1;  /* recent[0] had payload, SYN or FIN */
 	uint8_t app_judged; /* bit per role: that direction's first payload was sniffed (app_track.c) */
 	struct track_dir dir[2];
-	struct seen_segment recent[DUP_RECENT]; /* the last segments either way, newest first */
+	/* The last segments either way, newest first, as `duplicate` remembers them: analysis_digest, 0 none. */
+	uint64_t recent[DUP_RECENT];
 	struct conn_summary sum;
 	struct app_state *app; /* TLS/HTTP hint state, or NULL (app_track.c); freed with the record */
 };
+
+/* The connection's time in slot k, ns. */
+static inline int64_t conn_time(const struct conn *c, enum conn_clock k)
+{
+	return summary_clock(&c->sum, (unsigned)k, c->at[k - 1]);
+}
+
+static inline void conn_set_time(struct conn *c, enum conn_clock k, int64_t ns)
+{
+	summary_clock_set(&c->sum, (unsigned)k, &c->at[k - 1], ns);
+}
 
 /* Why a connection's record is handed over. */
 enum conn_end_why {

@@ -670,7 +670,7 @@ static void test_summary_counts_sparse(void **state)
 	(void)state;
 	conv_default(&v);
 	conv_build(&v, &p, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
-	summary_start(&s, 7);
+	summary_start(&s, 7, 0);
 	note_labels(&s, &p, 1u << LABEL_HANDSHAKE_1 | 1u << LABEL_CLOSE_1, 1, want);
 	note_labels(&s, &p, 1u << LABEL_DATA | 1u << LABEL_ACK, 5, want);
 	note_labels(&s, &p, 1u << LABEL_KEEPALIVE, 3, want);
@@ -707,7 +707,7 @@ static void test_summary_bytes_past_4gib(void **state)
 	conv_default(&v);
 	conv_build(&v, &p, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
 	p.tcp.paylen = 3000000000u;
-	summary_start(&s, 1);
+	summary_start(&s, 1, 0);
 	summary_note(&s, 0, &p, &l, 0);
 	assert_int_equal(summary_bytes(&s, 0), 3000000000u);
 	summary_note(&s, 0, &p, &l, 0);
