@@ -347,8 +347,8 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	sbuf_printf(&s, ",\"packets\":[%u,%u],\"bytes\":[%llu,%llu],\"handshake_rtt_ms\":",
 		    sum->packets[0], sum->packets[1],
 		    (unsigned long long)summary_bytes(sum, 0), (unsigned long long)summary_bytes(sum, 1));
-	if (c->first_rtt_us > 0)
-		sbuf_printf(&s, "%.3f", (double)c->first_rtt_us / 1e3);
+	if (conn_rtt_us(c) > 0)
+		sbuf_printf(&s, "%.3f", (double)conn_rtt_us(c) / 1e3);
 	else
 		sbuf_puts(&s, "null");
 	summary_history(sum, history);

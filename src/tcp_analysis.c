@@ -221,7 +221,8 @@ static void classify_resent(const struct conn *c, int role, const struct tcp_inf
 {
 	const struct track_dir *d = &c->dir[role];
 	const struct track_dir *peer = &c->dir[!role];
-	int64_t ooo = c->first_rtt_us > 0 ? (int64_t)c->first_rtt_us * 1000 : OOO_DEFAULT_NS;
+	int32_t rtt_us = conn_rtt_us(c);
+	int64_t ooo = rtt_us > 0 ? (int64_t)rtt_us * 1000 : OOO_DEFAULT_NS;
 
 	/* RFC 5681 section 3.2: resent after duplicate ACKs asking for it. */
 	if (peer->dupacks >= 2 && peer->lastack == t->seq &&

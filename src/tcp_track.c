@@ -10,7 +10,7 @@
  * Every tracked connection costs one of these (plus the flow table's key and
  * links): the bound makes a field that grows it a decision, not an accident.
  */
-#define CONN_BYTES_MAX 296
+#define CONN_BYTES_MAX 280
 _Static_assert(sizeof(struct conn) <= CONN_BYTES_MAX, "struct conn grew: see CONN_BYTES_MAX");
 
 struct tracker {
@@ -115,7 +115,7 @@ static bool acks_new_data(const struct track_dir *d, const struct track_dir *pee
 	if (t->paylen != 0 || !(t->flags & TCPF_ACK) || (t->flags & (TCPF_SYN | TCPF_RST)) ||
 	    !peer->data_valid)
 		return false;
-	from = d->ack_valid ? d->maxack : peer->data_start;
+	from = d->ack_valid ? d->maxack : d->peer_data_start;
 	return seq_gt(t->ack, from) && seq_lt(from, peer->data_end);
 }
 
@@ -202,6 +202,7 @@ static void dir_update(struct conn *c, int role, const struct tcp_info *t,
 		       const struct seg_verdict *v, int64_t now)
 {
 	struct track_dir *d = &c->dir[role];
+	struct track_dir *peer = &c->dir[!role];
 	uint32_t end = tcp_segment_end(t);
 
 	/* A zero window probe's byte is not taken as sent (Wireshark does the same). */
@@ -222,8 +223,9 @@ static void dir_update(struct conn *c, int role, const struct tcp_info *t,
 
 		if (!d->data_valid || seq_gt(dend, d->data_end))
 			d->data_end = dend;
-		if (!d->data_valid || seq_lt(dstart, d->data_start))
-			d->data_start = dstart;
+		/* kept (in the peer's record) only until the peer's first ACK, which is measured from it */
+		if (!peer->ack_valid && (!d->data_valid || seq_lt(dstart, peer->peer_data_start)))
+			peer->peer_data_start = dstart;
 		d->data_valid = true;
 	}
 	if (t->flags & TCPF_ACK) {
@@ -248,11 +250,12 @@ static void clock_move(struct conn *c, uint64_t id, int64_t now)
 	int64_t ns[CLOCK_END];
 	int k;
 
-	for (k = 1; k < CLOCK_END; k++)
+	/* the SYN's slot holds the RTT once it is known: not a time */
+	for (k = c->rtt_known ? CLOCK_SYN + 1 : CLOCK_SYN; k < CLOCK_END; k++)
 		ns[k] = conn_time(c, (enum conn_clock)k);
 	summary_release(&c->sum);
 	summary_start(&c->sum, id, now);
-	for (k = 1; k < CLOCK_END; k++)
+	for (k = c->rtt_known ? CLOCK_SYN + 1 : CLOCK_SYN; k < CLOCK_END; k++)
 		conn_set_time(c, (enum conn_clock)k, ns[k]);
 }
 
@@ -360,13 +363,16 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	}
 
 	track_open(c, role, p, out);
-	if (ev == EV_SYN)
+	/* Once the RTT is known no handshake 3/3 comes (its SYN_RCVD state cannot come back). */
+	if (ev == EV_SYN && !c->rtt_known)
 		conn_set_time(c, CLOCK_SYN, now);
 	if (labels_has(out, LABEL_HANDSHAKE_3)) {
 		/* Kept in microseconds (an hour fits): a million connections must stay small. */
 		int64_t rtt_us = (now - conn_time(c, CLOCK_SYN)) / 1000;
 
-		c->first_rtt_us = rtt_us > INT32_MAX ? INT32_MAX : rtt_us < 0 ? 0 : (int32_t)rtt_us;
+		c->at[CLOCK_SYN - 1] =
+			(uint32_t)(rtt_us > INT32_MAX ? INT32_MAX : rtt_us < 0 ? 0 : (int32_t)rtt_us);
+		c->rtt_known = true;
 	}
 	analysis_classify(c, role, p, now, out, &v);
 
@@ -477,7 +483,7 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 		t->ctx.valid = true;
 		t->ctx.fresh = created || labels_has(out, LABEL_PORT_REUSE);
 		t->ctx.role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
-		t->ctx.rtt_us = c->first_rtt_us;
+		t->ctx.rtt_us = conn_rtt_us(c);
 		if (t->ctx.fresh) {
 			memset(t->ctx.before, 0, sizeof(t->ctx.before));
 			t->ctx.prev_ns = 0;

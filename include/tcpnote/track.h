@@ -38,8 +38,15 @@ struct track_dir {
 	uint32_t isn;
 	uint32_t nextseq;         /* highest seq + len (+SYN, +FIN) sent */
 	uint32_t lastack;         /* last ACK number sent */
-	uint32_t maxack;          /* highest ACK number sent (a reordered old ACK does not lower it) */
-	uint32_t data_start;      /* first payload byte seen from this side */
+	/*
+	 * One field for two numbers never needed at once: this side's first ACK
+	 * is measured from the first payload byte seen from the peer; from then
+	 * on (ack_valid) from the highest ACK number it sent.
+	 */
+	union {
+		uint32_t maxack;          /* ack_valid: highest ACK number sent (a reordered old ACK does not lower it) */
+		uint32_t peer_data_start; /* before: first payload byte seen from the peer (tcp_track.c) */
+	};
 	uint32_t data_end;        /* end of the highest payload byte sent */
 	uint32_t fin_seq;         /* sequence number of the FIN */
 	uint32_t maxseqtobeacked; /* highest contiguous sequence number seen */
@@ -76,7 +83,7 @@ struct track_dir {
  * through conn_time and conn_set_time.
  */
 enum conn_clock {
-	CLOCK_SYN = 1,     /* the last SYN without ACK */
+	CLOCK_SYN = 1,     /* the last SYN without ACK, until the handshake's RTT is known (conn_rtt_us) */
 	CLOCK_NEXTSEQ = 2, /* + role: when that direction's nextseq last advanced */
 	CLOCK_LASTACK = 4, /* + role: when that direction last sent an ACK */
 	CLOCK_RECENT = 6,  /* + i: when recent[i] was captured */
@@ -86,8 +93,12 @@ enum conn_clock {
 _Static_assert(CLOCK_END == SUMMARY_CLOCKS, "the summary's clock has a slot for each time");
 
 struct conn {
-	uint32_t at[CLOCK_END - 1]; /* the clock's offsets: at[k - 1] for slot k (conn_time) */
-	int32_t first_rtt_us; /* SYN to handshake 3/3, microseconds; 0 while unknown */
+	/*
+	 * The clock's offsets: at[k - 1] for slot k (conn_time). Once rtt_known,
+	 * the SYN's slot holds the handshake RTT instead (conn_rtt_us): the SYN's
+	 * time is only needed to measure it.
+	 */
+	uint32_t at[CLOCK_END - 1];
 	/* tcpdump's numbering bases for this address/port pair (relseq.c): kept when the 5-tuple is reused. */
 	struct relseq_bases rs;
 	uint32_t recent_seq; /* recent[0]'s sequence number */
@@ -99,6 +110,7 @@ struct conn {
 	bool not_drawn : 1;     /* --ladder/--svg had no room for it at its first packet (pipeline.c) */
 	bool recent_by_server : 1; /* recent[0]'s sender */
 	bool recent_took_seq : 1;  /* recent[0] had payload, SYN or FIN */
+	bool rtt_known : 1;        /* handshake 3/3 was seen: at[CLOCK_SYN - 1] is the RTT */
 	uint8_t app_judged; /* bit per role: that direction's first payload was sniffed (app_track.c) */
 	struct track_dir dir[2];
 	/* The last segments either way, newest first, as `duplicate` remembers them: analysis_digest, 0 none. */
@@ -116,6 +128,12 @@ static inline int64_t conn_time(const struct conn *c, enum conn_clock k)
 static inline void conn_set_time(struct conn *c, enum conn_clock k, int64_t ns)
 {
 	summary_clock_set(&c->sum, (unsigned)k, &c->at[k - 1], ns);
+}
+
+/* SYN to handshake 3/3 (the last SYN without ACK to the ACK), microseconds; 0 while unknown. */
+static inline int32_t conn_rtt_us(const struct conn *c)
+{
+	return c->rtt_known ? (int32_t)c->at[CLOCK_SYN - 1] : 0;
 }
 
 /* Why a connection's record is handed over. */

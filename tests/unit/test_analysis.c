@@ -1128,13 +1128,18 @@ static const struct step script[] = {
 /* The connection state the rules read (not the packet count or the summary). */
 static void assert_same_state(const struct conn *a, const struct conn *b)
 {
+	int k;
+
 	assert_int_equal(a->state, b->state);
 	assert_int_equal(a->prev_state, b->prev_state);
 	assert_int_equal(a->client_is_lo, b->client_is_lo);
 	assert_int_equal(a->ended, b->ended);
 	assert_int_equal(a->active_closer, b->active_closer);
-	assert_int_equal(conn_time(a, CLOCK_SYN), conn_time(b, CLOCK_SYN));
-	assert_int_equal(a->first_rtt_us, b->first_rtt_us);
+	assert_int_equal(a->rtt_known, b->rtt_known);
+	assert_int_equal(conn_rtt_us(a), conn_rtt_us(b));
+	/* every time the rules read: the SYN's until the RTT is known, each side's nextseq and ACK */
+	for (k = a->rtt_known ? CLOCK_NEXTSEQ : CLOCK_SYN; k < CLOCK_RECENT; k++)
+		assert_int_equal(conn_time(a, (enum conn_clock)k), conn_time(b, (enum conn_clock)k));
 	assert_memory_equal(&a->dir[0], &b->dir[0], sizeof(a->dir[0]));
 	assert_memory_equal(&a->dir[1], &b->dir[1], sizeof(a->dir[1]));
 }
