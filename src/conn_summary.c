@@ -10,6 +10,8 @@ struct summary_more {
 	uint32_t count[LABEL_COUNT];
 	uint8_t history[HISTORY_BYTES];
 	uint32_t bytes_hi[2]; /* the high 32 bits of each byte count */
+	uint16_t packets_hi[2]; /* the high 16 bits of each packet count */
+	uint16_t zeek_cnt[2][3]; /* by role: struct zeek_endpoint's cnt[], stopping at 65535 */
 	uint32_t clock_wide;  /* bit per clock slot kept whole in clock_ns[] */
 	int64_t clock_ns[SUMMARY_CLOCKS];
 };
@@ -112,11 +114,18 @@ uint32_t summary_label_count(const struct conn_summary *s, enum label l)
 	return e != NULL ? *e & EXTRA_COUNT_MAX : 1;
 }
 
+/* The tcpnote role of Zeek's side (0 its originator): *more keeps Zeek's counts by role. */
+static int zeek_role(const struct conn_summary *s, int side)
+{
+	return side == 0 ? s->zeek_orig : !s->zeek_orig;
+}
+
 /* Move the counts and the history to *more; false when memory ran out. */
 static bool spill(struct conn_summary *s)
 {
 	struct summary_more *m = calloc(1, sizeof(*m));
 	unsigned i;
+	int side;
 
 	if (m == NULL) {
 		s->more_lost = true;
@@ -124,6 +133,9 @@ static bool spill(struct conn_summary *s)
 	}
 	for (i = 0; i < LABEL_COUNT; i++)
 		m->count[i] = summary_label_count(s, (enum label)i);
+	for (side = 0; side < 2; side++)
+		for (i = 0; i < 3; i++)
+			m->zeek_cnt[zeek_role(s, side)][i] = s->z[side].cnt[i];
 	memcpy(m->history, s->history, sizeof(s->history));
 	s->more = m;
 	return true;
@@ -156,6 +168,26 @@ void summary_clock_set(struct conn_summary *s, unsigned slot, uint32_t *at, int6
 	s->more->clock_ns[slot] = ns;
 }
 
+uint32_t summary_packets(const struct conn_summary *s, int role)
+{
+	uint32_t hi = s->more != NULL ? s->more->packets_hi[role] : 0;
+
+	return hi << 16 | s->packets_lo[role];
+}
+
+/* No packet yet: the sum of the two counts is 0 (modulo 2^32, as when they were 32 bits each). */
+static bool no_packets(const struct conn_summary *s)
+{
+	return summary_packets(s, 0) + summary_packets(s, 1) == 0;
+}
+
+/* Past 65535 the high bits go to *more. */
+static void add_packet(struct conn_summary *s, int role)
+{
+	if (++s->packets_lo[role] == 0 && (s->more != NULL || spill(s)))
+		s->more->packets_hi[role]++;
+}
+
 uint64_t summary_bytes(const struct conn_summary *s, int role)
 {
 	uint64_t hi = s->more != NULL ? s->more->bytes_hi[role] : 0;
@@ -173,39 +205,45 @@ static void add_bytes(struct conn_summary *s, int role, uint32_t n)
 	s->bytes_lo[role] = lo;
 }
 
-static void count_label(struct conn_summary *s, enum label l)
+/* Count l in the summary's own counts; false when they cannot hold it (it goes to *more). */
+static bool count_inline(struct conn_summary *s, enum label l)
 {
 	uint32_t *c;
 	unsigned i;
 
-	if (s->more == NULL) {
-		if (l == LABEL_DATA) {
-			s->count_data++;
-			return;
-		}
-		if (l == LABEL_ACK) {
-			s->count_ack++;
-			return;
-		}
-		if (!(s->once >> l & 1u)) {
-			s->once |= 1u << l;
-			return;
-		}
-		c = (uint32_t *)extra_of(s, l);
-		if (c != NULL && (*c & EXTRA_COUNT_MAX) == UINT16_MAX && !counts_big(l))
-			return;
-		if (c != NULL && (*c & EXTRA_COUNT_MAX) < EXTRA_COUNT_MAX) {
-			(*c)++;
-			return;
-		}
-		for (i = 0; c == NULL && i < SUMMARY_EXTRA; i++)
-			if (s->extra[i] == 0) {
-				s->extra[i] = (uint32_t)l << 27 | 2u;
-				return;
-			}
-		if (!spill(s))
-			return;
+	if (l == LABEL_DATA || l == LABEL_ACK) {
+		uint16_t *n = l == LABEL_DATA ? &s->count_data : &s->count_ack;
+
+		if (*n == UINT16_MAX)
+			return false;
+		(*n)++;
+		return true;
 	}
+	if (!(s->once >> l & 1u)) {
+		s->once |= 1u << l;
+		return true;
+	}
+	c = (uint32_t *)extra_of(s, l);
+	if (c != NULL && (*c & EXTRA_COUNT_MAX) == UINT16_MAX && !counts_big(l))
+		return true;
+	if (c != NULL && (*c & EXTRA_COUNT_MAX) < EXTRA_COUNT_MAX) {
+		(*c)++;
+		return true;
+	}
+	for (i = 0; c == NULL && i < SUMMARY_EXTRA; i++)
+		if (s->extra[i] == 0) {
+			s->extra[i] = (uint32_t)l << 27 | 2u;
+			return true;
+		}
+	return false;
+}
+
+static void count_label(struct conn_summary *s, enum label l)
+{
+	uint32_t *c;
+
+	if (s->more == NULL && (count_inline(s, l) || !spill(s)))
+		return;
 	c = &s->more->count[l];
 	if (counts_big(l) || *c < UINT16_MAX)
 		(*c)++;
@@ -334,13 +372,22 @@ static bool check_history(struct conn_summary *s, int side, unsigned mask, char 
  * Connection::ScaledHistoryEntry() with base 10: the letter at the 1st, 10th,
  * 100th ... time, when the count reaches the next power of ten.
  */
-static void scaled_history(struct conn_summary *s, int side, char code, uint16_t *count)
+static void scaled_history(struct conn_summary *s, int side, char code, unsigned which)
 {
+	uint8_t *inline_count = &s->z[side].cnt[which];
+	uint16_t *count;
 	unsigned n;
 
-	if (*count == UINT16_MAX)
-		return;
-	n = ++*count;
+	if (s->more == NULL && *inline_count < UINT8_MAX) {
+		n = ++*inline_count;
+	} else {
+		if (s->more == NULL && !spill(s))
+			return;
+		count = &s->more->zeek_cnt[zeek_role(s, side)][which];
+		if (*count == UINT16_MAX)
+			return;
+		n = ++*count;
+	}
 	while (n % 10 == 0)
 		n /= 10;
 	if (n == 1)
@@ -457,7 +504,7 @@ static void zeek_last_seq(struct conn_summary *s, int side, uint8_t f, uint32_t 
 	else if (delta > 0)
 		e->last_seq = past;
 	else if (len > 0)
-		scaled_history(s, side, 'T', &e->rxmt_cnt);
+		scaled_history(s, side, 'T', ZEEK_RXMT);
 }
 
 /*
@@ -592,7 +639,7 @@ static void zeek_timers(struct conn_summary *s, int side, uint8_t f, uint8_t sta
 
 bool summary_zeek_expired(const struct conn_summary *s, int64_t now)
 {
-	if (s->packets[0] + s->packets[1] == 0)
+	if (no_packets(s))
 		return false;
 	/* Session::InactivityTimer(): last_time + inactivity_timeout <= t */
 	if (now - summary_last_ns(s) >= ZEEK_INACTIVITY_NS)
@@ -662,7 +709,7 @@ static void zeek_ack_received(struct conn_summary *s, int side, uint32_t rel_ack
 	if (!zeek_clean(e) || !zeek_clean(&s->z[!side]))
 		return;
 	while (gaps-- > 0)
-		scaled_history(s, side, 'G', &e->gap_cnt);
+		scaled_history(s, side, 'G', ZEEK_GAP);
 }
 
 /*
@@ -705,7 +752,7 @@ static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info 
 	zeek_flag_history(s, side, f, t->seq - e->start_seq, len);
 	/* update_window(): a zero window, unless with or after a RST or after the peer's FIN */
 	if (t->win == 0 && !(f & TCPF_RST) && peer->state != EP_CLOSED && e->state != EP_RESET)
-		scaled_history(s, side, 'W', &e->win0_cnt);
+		scaled_history(s, side, 'W', ZEEK_WIN0);
 	/* init_peer(): the first ACK of a silent peer sets where its sequence space starts */
 	if ((f & TCPF_ACK) && peer->state == EP_INACTIVE)
 		init_seqs(s, !side, t->ack - 1, t->ack - 1);
@@ -738,7 +785,7 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 	uint32_t bits = l->bits;
 	enum label lb;
 
-	if (s->packets[0] + s->packets[1] == 0) {
+	if (no_packets(s)) {
 		clock_start(s, now);
 		s->zeek_orig = role != 0;
 		if (zeek_flips(t)) {
@@ -747,7 +794,7 @@ void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		}
 	}
 	summary_clock_set(s, SUMMARY_CLOCK_LAST, &s->last_at, now);
-	s->packets[role]++;
+	add_packet(s, role);
 	while ((lb = labels_next(&bits)) != LABEL_COUNT)
 		count_label(s, lb);
 	if (labels_has(l, LABEL_DUPLICATE))
@@ -762,7 +809,7 @@ bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t)
 {
 	const struct zeek_endpoint *conn_orig = &s->z[0];
 
-	if (s->packets[0] + s->packets[1] == 0 || !(t->flags & TCPF_SYN))
+	if (no_packets(s) || !(t->flags & TCPF_SYN))
 		return false;
 	if (t->flags & TCPF_ACK) {
 		/* a SYN+ACK starts a new record only where the originator was never seen */

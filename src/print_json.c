@@ -345,7 +345,7 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	json_ts(&s, summary_last_ns(sum) / 1000000000,
 		(uint32_t)(summary_last_ns(sum) % 1000000000 / 1000));
 	sbuf_printf(&s, ",\"packets\":[%u,%u],\"bytes\":[%llu,%llu],\"handshake_rtt_ms\":",
-		    sum->packets[0], sum->packets[1],
+		    summary_packets(sum, 0), summary_packets(sum, 1),
 		    (unsigned long long)summary_bytes(sum, 0), (unsigned long long)summary_bytes(sum, 1));
 	if (conn_rtt_us(c) > 0)
 		sbuf_printf(&s, "%.3f", (double)conn_rtt_us(c) / 1e3);

@@ -10,7 +10,7 @@
  * Every tracked connection costs one of these (plus the flow table's key and
  * links): the bound makes a field that grows it a decision, not an accident.
  */
-#define CONN_BYTES_MAX 280
+#define CONN_BYTES_MAX 264
 _Static_assert(sizeof(struct conn) <= CONN_BYTES_MAX, "struct conn grew: see CONN_BYTES_MAX");
 
 struct tracker {

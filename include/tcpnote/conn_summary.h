@@ -42,6 +42,9 @@ enum endpoint_state {
  */
 #define SUMMARY_EXTRA 2
 
+/* Zeek's counts of an endpoint (struct zeek_endpoint's cnt[]). */
+enum { ZEEK_RXMT, ZEEK_WIN0, ZEEK_GAP };
+
 /* What Zeek's TCP analyzer keeps per endpoint for state and history (TCPSessionAdapter.cc). */
 struct zeek_endpoint {
 	uint32_t start_seq, last_seq;            /* StartSeq(), LastSeq() */
@@ -57,8 +60,12 @@ struct zeek_endpoint {
 		uint32_t last_rst;
 		uint32_t reassem;
 	} u;
-	uint16_t rxmt_cnt, win0_cnt, gap_cnt;    /* retransmissions, zero windows, content gaps */
-	unsigned state : 4, prev_state : 4;      /* enum endpoint_state */
+	/*
+	 * Retransmissions, zero windows, content gaps (ZEEK_RXMT, ZEEK_WIN0,
+	 * ZEEK_GAP), while under 255 and the summary has no *more; then there.
+	 */
+	uint8_t cnt[3];
+	unsigned state : 3, prev_state : 3;      /* enum endpoint_state */
 	bool did_close : 1;                      /* sent a FIN or RST Zeek took as closing */
 	bool undelivered : 1;                    /* sent a payload not all captured: Zeek never
 						    delivers it, so its bytes stay holes */
@@ -91,6 +98,7 @@ struct summary_more;
 struct conn_summary {
 	uint64_t id;            /* 1, 2, ... in order of first packet */
 	int64_t first_ns;       /* the record's first packet; the base of its clock */
+	struct summary_more *more; /* NULL: the counts, history and times are all here */
 	uint32_t last_at;       /* the record's last packet: clock slot 0 (summary_last_ns) */
 	/*
 	 * Zeek's timer that removes the connection (ConnDeleteTimer, ResetTimer,
@@ -99,10 +107,9 @@ struct conn_summary {
 	 */
 	uint32_t timer_us;
 	uint32_t bytes_lo[2];   /* payload bytes client to server, server to client (summary_bytes), low 32 bits */
-	uint32_t packets[2];
-	struct summary_more *more; /* NULL: the counts, history and times are all here */
+	uint16_t packets_lo[2]; /* packets client to server, server to client (summary_packets), low 16 bits */
 	/* While more is NULL: */
-	uint32_t count_data, count_ack;  /* packets labelled data, ack */
+	uint16_t count_data, count_ack;  /* packets labelled data, ack (at 65535 they move to *more) */
 	uint32_t once;          /* bit per other label: counted at least once */
 	uint32_t extra[SUMMARY_EXTRA]; /* label << 27 | count, for labels counted twice or more; 0 free */
 	uint8_t history[HISTORY_INLINE_BYTES]; /* 5 bits a letter, the first in the lowest bits */
@@ -151,6 +158,9 @@ struct conn_endpoints {
 
 /* The endpoints, from the flow key and which side of it the client is. */
 void summary_endpoints(const struct flow_key *k, bool client_is_lo, struct conn_endpoints *e);
+
+/* Packets sent by role (0 client, 1 server), modulo 2^32. */
+uint32_t summary_packets(const struct conn_summary *s, int role);
 
 /* Payload bytes sent by role (0 client, 1 server), retransmissions not counted again. */
 uint64_t summary_bytes(const struct conn_summary *s, int role);

@@ -817,7 +817,8 @@ static void test_analysis_keepalive_not_retransmission(void **state)
 /* The connection's packets that were not a second copy. */
 static uint32_t packets_not_copies(const struct conn *c)
 {
-	return c->sum.packets[0] + c->sum.packets[1] - summary_label_count(&c->sum, LABEL_DUPLICATE);
+	return summary_packets(&c->sum, 0) + summary_packets(&c->sum, 1) -
+	       summary_label_count(&c->sum, LABEL_DUPLICATE);
 }
 
 static void test_analysis_duplicate(void **state)
