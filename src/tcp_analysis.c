@@ -112,7 +112,7 @@ static uint64_t digest_span(uint64_t h, struct span s)
 	return mix(h, w[0] | (uint64_t)s.len << 56);
 }
 
-uint64_t analysis_digest(const struct packet *p, int role)
+uint32_t analysis_digest(const struct packet *p, int role)
 {
 	const struct tcp_info *t = &p->tcp;
 	uint64_t ipid = p->ip.head.version == 4 ? p->ip.head.id : 0u; /* IPv6 has none */
@@ -125,11 +125,13 @@ uint64_t analysis_digest(const struct packet *p, int role)
 			   (uint32_t)t->sum << 16 | t->urp);
 	h = mix(h, t->paylen);
 	h = digest_span(h, t->rest);
-	return h != 0 ? h : 1u;
+	/* 32 bits kept (a million connections must stay small): both halves folded in. */
+	h ^= h >> 32;
+	return (uint32_t)h != 0 ? (uint32_t)h : 1u;
 }
 
 /* recent[i] has this digest and was captured within the window of now, before or after. */
-static bool dup_match(const struct conn *c, unsigned i, uint64_t digest, int64_t now)
+static bool dup_match(const struct conn *c, unsigned i, uint32_t digest, int64_t now)
 {
 	uint64_t gap;
 
@@ -140,12 +142,17 @@ static bool dup_match(const struct conn *c, unsigned i, uint64_t digest, int64_t
 	return gap + DUP_WINDOW_NS <= 2u * DUP_WINDOW_NS;
 }
 
-bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint64_t digest,
+bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint32_t digest,
 			   int64_t now)
 {
 	const struct tcp_info *t = &p->tcp;
 
-	if (dup_match(c, 0, digest, now))
+	/*
+	 * A copy of the last segment has its sender and sequence number, which
+	 * are kept whole: the digest's 32 bits only tell the rest apart.
+	 */
+	if (dup_match(c, 0, digest, now) && c->recent_by_server == (role == ROLE_SERVER) &&
+	    c->recent_seq == t->seq)
 		return true;
 	if (!dup_match(c, 1, digest, now))
 		return false;
@@ -163,7 +170,7 @@ bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *
 	       c->recent_seq == t->ack;
 }
 
-void analysis_remember(struct conn *c, int role, const struct packet *p, uint64_t digest,
+void analysis_remember(struct conn *c, int role, const struct packet *p, uint32_t digest,
 		       int64_t now)
 {
 	unsigned i;

@@ -10,7 +10,7 @@
  * Every tracked connection costs one of these (plus the flow table's key and
  * links): the bound makes a field that grows it a decision, not an accident.
  */
-#define CONN_BYTES_MAX 264
+#define CONN_BYTES_MAX 256
 _Static_assert(sizeof(struct conn) <= CONN_BYTES_MAX, "struct conn grew: see CONN_BYTES_MAX");
 
 struct tracker {
@@ -286,7 +286,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	struct track_dir *d, *peer;
 	struct seg_verdict v;
 	int64_t now = packet_time_ns(p);
-	uint64_t digest;
+	uint32_t digest;
 	bool zeek_kept = false;
 
 	if (created) {

@@ -114,7 +114,7 @@ struct conn {
 	uint8_t app_judged; /* bit per role: that direction's first payload was sniffed (app_track.c) */
 	struct track_dir dir[2];
 	/* The last segments either way, newest first, as `duplicate` remembers them: analysis_digest, 0 none. */
-	uint64_t recent[DUP_RECENT];
+	uint32_t recent[DUP_RECENT];
 	struct conn_summary sum;
 	struct app_state *app; /* TLS/HTTP hint state, or NULL (app_track.c); freed with the record */
 };
@@ -170,12 +170,12 @@ void analysis_classify(const struct conn *c, int role, const struct packet *p, i
 void analysis_update(struct conn *c, int role, const struct packet *p, int64_t now,
 		     const struct seg_verdict *v);
 /* What identifies one captured packet sent by role: its TCP header and payload bytes, its IPv4 ID. */
-uint64_t analysis_digest(const struct packet *p, int role);
+uint32_t analysis_digest(const struct packet *p, int role);
 /* p (sent by role, with that digest) is a copy of a recent segment: bridged, bonded, "any". */
-bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint64_t digest,
+bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint32_t digest,
 			   int64_t now);
 /* Remember a segment that was not a copy, for the copies that may follow. */
-void analysis_remember(struct conn *c, int role, const struct packet *p, uint64_t digest,
+void analysis_remember(struct conn *c, int role, const struct packet *p, uint32_t digest,
 		       int64_t now);
 /* The packet's time in nanoseconds. */
 int64_t packet_time_ns(const struct packet *p);
