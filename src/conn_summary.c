@@ -141,17 +141,15 @@ static bool spill(struct conn_summary *s)
 	return true;
 }
 
-bool summary_clock_wide(const struct conn_summary *s, unsigned slot, int64_t *ns)
+int64_t summary_clock_more(const struct conn_summary *s, unsigned slot, uint32_t at)
 {
-	if (!(s->more->clock_wide >> slot & 1u))
-		return false;
-	*ns = s->more->clock_ns[slot];
-	return true;
+	if (s->more->clock_wide >> slot & 1u)
+		return s->more->clock_ns[slot];
+	return summary_clock_inline(s, at);
 }
 
-void summary_clock_set(struct conn_summary *s, unsigned slot, uint32_t *at, int64_t ns)
+void summary_clock_set_more(struct conn_summary *s, unsigned slot, uint32_t *at, int64_t ns)
 {
-	/* Unsigned: a wild timestamp far from first_ns wraps here and back in summary_clock. */
 	int64_t off = (int64_t)((uint64_t)ns - (uint64_t)s->first_ns);
 	int64_t q = s->clock_ns ? off : off / 1000;
 
@@ -178,6 +176,8 @@ uint32_t summary_packets(const struct conn_summary *s, int role)
 /* No packet yet: the sum of the two counts is 0 (modulo 2^32, as when they were 32 bits each). */
 static bool no_packets(const struct conn_summary *s)
 {
+	if (s->more == NULL)
+		return (s->packets_lo[0] | s->packets_lo[1]) == 0;
 	return summary_packets(s, 0) + summary_packets(s, 1) == 0;
 }
 
@@ -781,19 +781,33 @@ void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1])
 void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		  const struct labels *l, int64_t now)
 {
+	struct summary_now n;
+
+	summary_now_of(s, now, &n);
+	summary_note_now(s, role, p, l, &n);
+}
+
+void summary_note_now(struct conn_summary *s, int role, const struct packet *p,
+		      const struct labels *l, const struct summary_now *at)
+{
 	const struct tcp_info *t = &p->tcp;
 	uint32_t bits = l->bits;
 	enum label lb;
+	int64_t now = at->ns;
+	struct summary_now first;
 
 	if (no_packets(s)) {
+		/* the clock starts here (as summary_start started it, for the tracker's records) */
 		clock_start(s, now);
+		summary_now_of(s, now, &first);
+		at = &first;
 		s->zeek_orig = role != 0;
 		if (zeek_flips(t)) {
 			s->zeek_orig = role == 0;
 			add_history(s, '^');
 		}
 	}
-	summary_clock_set(s, SUMMARY_CLOCK_LAST, &s->last_at, now);
+	summary_clock_set_now(s, SUMMARY_CLOCK_LAST, &s->last_at, at);
 	add_packet(s, role);
 	while ((lb = labels_next(&bits)) != LABEL_COUNT)
 		count_label(s, lb);

@@ -142,8 +142,10 @@ static bool dup_match(const struct conn *c, unsigned i, uint32_t digest, int64_t
 	return gap + DUP_WINDOW_NS <= 2u * DUP_WINDOW_NS;
 }
 
-bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint32_t digest,
-			   int64_t now)
+/* analysis_is_duplicate for a packet whose digest is one of the recent segments'. */
+__attribute__((noinline)) static bool is_duplicate(const struct conn *c, int role,
+						   const struct packet *p, uint32_t digest,
+						   int64_t now)
 {
 	const struct tcp_info *t = &p->tcp;
 
@@ -170,21 +172,56 @@ bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *
 	       c->recent_seq == t->ack;
 }
 
-void analysis_remember(struct conn *c, int role, const struct packet *p, uint32_t digest,
-		       int64_t now)
+bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint32_t digest,
+			   int64_t now)
 {
 	unsigned i;
 
-	for (i = DUP_RECENT - 1; i > 0; i--) {
-		c->recent[i] = c->recent[i - 1];
-		conn_set_time(c, (enum conn_clock)(CLOCK_RECENT + i),
-			      conn_time(c, (enum conn_clock)(CLOCK_RECENT + i - 1)));
+	/* Most packets are no copy: their digest says so at once (this runs for every packet). */
+	for (i = 0; i < DUP_RECENT; i++)
+		if (c->recent[i] == digest)
+			return is_duplicate(c, role, p, digest, now);
+	return false;
+}
+
+/* The recent segments' times move up one and recent[0]'s is now, through the summary's *more. */
+__attribute__((noinline)) static void remember_time_more(struct conn *c,
+						      const struct summary_now *now)
+{
+	unsigned i;
+
+	for (i = DUP_RECENT - 1; i > 0; i--)
+		conn_copy_time(c, (enum conn_clock)(CLOCK_RECENT + i),
+			       (enum conn_clock)(CLOCK_RECENT + i - 1));
+	conn_set_now(c, CLOCK_RECENT, now);
+}
+
+/* The same, in the common case by their offsets alone (this runs for every packet). */
+static void remember_time(struct conn *c, const struct summary_now *now)
+{
+	unsigned i;
+
+	if (!now->fits || c->sum.more != NULL) {
+		remember_time_more(c, now);
+		return;
 	}
+	for (i = DUP_RECENT - 1; i > 0; i--)
+		c->at[CLOCK_RECENT + i - 1] = c->at[CLOCK_RECENT + i - 2];
+	c->at[CLOCK_RECENT - 1] = now->at;
+}
+
+void analysis_remember(struct conn *c, int role, const struct packet *p, uint32_t digest,
+		       const struct summary_now *now)
+{
+	unsigned i;
+
+	for (i = DUP_RECENT - 1; i > 0; i--)
+		c->recent[i] = c->recent[i - 1];
 	c->recent[0] = digest;
-	conn_set_time(c, CLOCK_RECENT, now);
 	c->recent_by_server = role == ROLE_SERVER;
 	c->recent_took_seq = tcp_segment_end(&p->tcp) != p->tcp.seq;
 	c->recent_seq = p->tcp.seq;
+	remember_time(c, now);
 }
 
 /* The peer's advertised window in bytes, or -1 when its scale is unknown. */
@@ -318,7 +355,7 @@ resent:
 		classify_resent(c, role, t, now, out);
 }
 
-void analysis_update(struct conn *c, int role, const struct packet *p, int64_t now,
+void analysis_update(struct conn *c, int role, const struct packet *p, const struct summary_now *now,
 		     const struct seg_verdict *v)
 {
 	const struct tcp_info *t = &p->tcp;
@@ -342,7 +379,7 @@ void analysis_update(struct conn *c, int role, const struct packet *p, int64_t n
 			peer->unseen_named = true;
 	}
 	if (t->flags & TCPF_ACK)
-		conn_set_time(c, (enum conn_clock)(CLOCK_LASTACK + role), now);
+		conn_set_now(c, (enum conn_clock)(CLOCK_LASTACK + role), now);
 	if (t->flags & TCPF_SYN) {
 		/* RFC 7323 section 2.2: scaling only when both SYNs carry the option. */
 		if (!t->has_wscale) {

@@ -199,7 +199,7 @@ static void track_close(struct conn *c, int role, const struct packet *p, struct
 
 /* Fold the segment into its direction's state after the rules have looked at it. */
 static void dir_update(struct conn *c, int role, const struct tcp_info *t,
-		       const struct seg_verdict *v, int64_t now)
+		       const struct seg_verdict *v, const struct summary_now *now)
 {
 	struct track_dir *d = &c->dir[role];
 	struct track_dir *peer = &c->dir[!role];
@@ -208,7 +208,7 @@ static void dir_update(struct conn *c, int role, const struct tcp_info *t,
 	/* A zero window probe's byte is not taken as sent (Wireshark does the same). */
 	if (!v->zero_window_probe && (!d->next_valid || seq_gt(end, d->nextseq))) {
 		d->nextseq = end;
-		conn_set_time(c, (enum conn_clock)(CLOCK_NEXTSEQ + role), now);
+		conn_set_now(c, (enum conn_clock)(CLOCK_NEXTSEQ + role), now);
 		d->next_valid = true;
 	}
 	/* The highest contiguous byte: it advances only from where it stood. */
@@ -286,6 +286,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	struct track_dir *d, *peer;
 	struct seg_verdict v;
 	int64_t now = packet_time_ns(p);
+	struct summary_now at; /* now on the connection's clock, once its summary is settled */
 	uint32_t digest;
 	bool zeek_kept = false;
 
@@ -351,6 +352,7 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 		end_record(c, p, hooks);
 		clock_move(c, hooks != NULL ? hooks->next_id++ : 0, now);
 	}
+	summary_now_of(&c->sum, now, &at);
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 	d = &c->dir[role];
 	peer = &c->dir[!role];
@@ -358,14 +360,14 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	/* A second copy of a packet says so and changes nothing. */
 	if (!created && analysis_is_duplicate(c, role, p, digest, now)) {
 		labels_add(out, LABEL_DUPLICATE);
-		summary_note(&c->sum, role, p, out, now);
+		summary_note_now(&c->sum, role, p, out, &at);
 		return;
 	}
 
 	track_open(c, role, p, out);
 	/* Once the RTT is known no handshake 3/3 comes (its SYN_RCVD state cannot come back). */
 	if (ev == EV_SYN && !c->rtt_known)
-		conn_set_time(c, CLOCK_SYN, now);
+		conn_set_now(c, CLOCK_SYN, &at);
 	if (labels_has(out, LABEL_HANDSHAKE_3)) {
 		/* Kept in microseconds (an hour fits): a million connections must stay small. */
 		int64_t rtt_us = (now - conn_time(c, CLOCK_SYN)) / 1000;
@@ -395,10 +397,10 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	if (t->flags & TCPF_FIN)
 		c->ended = true;
 
-	analysis_update(c, role, p, now, &v);
-	analysis_remember(c, role, p, digest, now);
-	dir_update(c, role, t, &v, now);
-	summary_note(&c->sum, role, p, out, now);
+	analysis_update(c, role, p, &at, &v);
+	analysis_remember(c, role, p, digest, &at);
+	dir_update(c, role, t, &v, &at);
+	summary_note_now(&c->sum, role, p, out, &at);
 }
 
 struct tracker *tracker_new(void)

@@ -125,23 +125,71 @@ struct conn_summary {
 
 _Static_assert(HISTORY_MAX < 64, "hist_len has 6 bits");
 
-/* A time kept whole in *more: true and *ns set, or false (the slot is its 32-bit offset). */
-bool summary_clock_wide(const struct conn_summary *s, unsigned slot, int64_t *ns);
-
-/* The time in clock slot `slot` whose 32-bit offset is at. */
-static inline int64_t summary_clock(const struct conn_summary *s, unsigned slot, uint32_t at)
+/* The time whose 32-bit offset on the clock is at. */
+static inline int64_t summary_clock_inline(const struct conn_summary *s, uint32_t at)
 {
-	int64_t ns;
-
-	if (s->more != NULL && summary_clock_wide(s, slot, &ns))
-		return ns;
-	/* In unsigned arithmetic, the inverse of summary_clock_set's: no overflow, whatever the times. */
+	/* In unsigned arithmetic, the inverse of summary_clock_offset's: no overflow, whatever the times. */
 	return (int64_t)((uint64_t)s->first_ns +
 			 (uint64_t)(int64_t)(int32_t)at * (s->clock_ns ? 1u : 1000u));
 }
 
+/* summary_clock's way for a summary with *more, where the slot's time may be kept whole. */
+int64_t summary_clock_more(const struct conn_summary *s, unsigned slot, uint32_t at);
+
+/* The time in clock slot `slot` whose 32-bit offset is at. */
+static inline int64_t summary_clock(const struct conn_summary *s, unsigned slot, uint32_t at)
+{
+	if (__builtin_expect(s->more != NULL, 0))
+		return summary_clock_more(s, slot, at);
+	return summary_clock_inline(s, at);
+}
+
+/* ns's offset on the clock: true (*at set) if it fits 32 bits whole. */
+static inline bool summary_clock_offset(const struct conn_summary *s, int64_t ns, uint32_t *at)
+{
+	/* Unsigned: a wild timestamp far from first_ns wraps here and back in summary_clock. */
+	int64_t off = (int64_t)((uint64_t)ns - (uint64_t)s->first_ns);
+	int64_t q = s->clock_ns ? off : off / 1000;
+
+	*at = (uint32_t)q;
+	return q * (s->clock_ns ? 1 : 1000) == off && q >= INT32_MIN && q <= INT32_MAX;
+}
+
+/* summary_clock_set's way for a summary with *more, or a time that does not fit 32 bits. */
+void summary_clock_set_more(struct conn_summary *s, unsigned slot, uint32_t *at, int64_t ns);
+
 /* Keep time ns in clock slot `slot` (*at its 32-bit offset); past 32 bits it goes to *more. */
-void summary_clock_set(struct conn_summary *s, unsigned slot, uint32_t *at, int64_t ns);
+static inline void summary_clock_set(struct conn_summary *s, unsigned slot, uint32_t *at, int64_t ns)
+{
+	if (__builtin_expect(s->more != NULL, 0) || !summary_clock_offset(s, ns, at))
+		summary_clock_set_more(s, slot, at, ns);
+}
+
+/*
+ * A packet's time with its offset on the clock worked out once, for the
+ * slots the packet sets (summary_clock_set_now): valid while the clock's
+ * base stays (until summary_start).
+ */
+struct summary_now {
+	int64_t ns;
+	uint32_t at;
+	bool fits; /* at is ns's offset */
+};
+
+static inline void summary_now_of(const struct conn_summary *s, int64_t ns, struct summary_now *now)
+{
+	now->ns = ns;
+	now->fits = summary_clock_offset(s, ns, &now->at);
+}
+
+static inline void summary_clock_set_now(struct conn_summary *s, unsigned slot, uint32_t *at,
+					 const struct summary_now *now)
+{
+	if (__builtin_expect(now->fits && s->more == NULL, 1))
+		*at = now->at;
+	else
+		summary_clock_set_more(s, slot, at, now->ns);
+}
 
 /* The record's last packet, ns. */
 static inline int64_t summary_last_ns(const struct conn_summary *s)
@@ -183,6 +231,10 @@ bool summary_copy(struct conn_summary *dst, const struct conn_summary *src);
 /* Count one packet from role (0 client, 1 server) with its labels; Zeek's analysis of it. */
 void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		  const struct labels *l, int64_t now);
+
+/* The same, with the packet's time already on the clock (summary_now_of). */
+void summary_note_now(struct conn_summary *s, int role, const struct packet *p,
+		      const struct labels *l, const struct summary_now *now);
 
 /* The history letters as Zeek writes them ("ShADadFf", "^dAaFf"; upper case: Zeek's originator). */
 void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1]);

@@ -130,6 +130,21 @@ static inline void conn_set_time(struct conn *c, enum conn_clock k, int64_t ns)
 	summary_clock_set(&c->sum, (unsigned)k, &c->at[k - 1], ns);
 }
 
+/* conn_set_time(c, k, now->ns), now made by summary_now_of on c's summary as it stands. */
+static inline void conn_set_now(struct conn *c, enum conn_clock k, const struct summary_now *now)
+{
+	summary_clock_set_now(&c->sum, (unsigned)k, &c->at[k - 1], now);
+}
+
+/* Slot `to` takes slot from's time. */
+static inline void conn_copy_time(struct conn *c, enum conn_clock to, enum conn_clock from)
+{
+	if (__builtin_expect(c->sum.more == NULL, 1))
+		c->at[to - 1] = c->at[from - 1];
+	else
+		conn_set_time(c, to, conn_time(c, from));
+}
+
 /* SYN to handshake 3/3 (the last SYN without ACK to the ACK), microseconds; 0 while unknown. */
 static inline int32_t conn_rtt_us(const struct conn *c)
 {
@@ -167,7 +182,7 @@ struct seg_verdict {
 void analysis_classify(const struct conn *c, int role, const struct packet *p, int64_t now,
 		       struct labels *out, struct seg_verdict *v);
 /* ...then fold the segment into its direction's state. */
-void analysis_update(struct conn *c, int role, const struct packet *p, int64_t now,
+void analysis_update(struct conn *c, int role, const struct packet *p, const struct summary_now *now,
 		     const struct seg_verdict *v);
 /* What identifies one captured packet sent by role: its TCP header and payload bytes, its IPv4 ID. */
 uint32_t analysis_digest(const struct packet *p, int role);
@@ -176,7 +191,7 @@ bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *
 			   int64_t now);
 /* Remember a segment that was not a copy, for the copies that may follow. */
 void analysis_remember(struct conn *c, int role, const struct packet *p, uint32_t digest,
-		       int64_t now);
+		       const struct summary_now *now);
 /* The packet's time in nanoseconds. */
 int64_t packet_time_ns(const struct packet *p);
 
