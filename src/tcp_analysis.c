@@ -112,6 +112,12 @@ static uint64_t digest_span(uint64_t h, struct span s)
 	return mix(h, w[0] | (uint64_t)s.len << 56);
 }
 
+/*
+ * Kept in 32 bits (a million connections must stay small): a segment that is
+ * no copy matches one of the two recent ones by chance once in 2^32 (and
+ * then only within the window). A copy of the last segment must also have
+ * its sender and sequence number, which are kept whole.
+ */
 uint32_t analysis_digest(const struct packet *p, int role)
 {
 	const struct tcp_info *t = &p->tcp;
@@ -125,8 +131,7 @@ uint32_t analysis_digest(const struct packet *p, int role)
 			   (uint32_t)t->sum << 16 | t->urp);
 	h = mix(h, t->paylen);
 	h = digest_span(h, t->rest);
-	/* 32 bits kept (a million connections must stay small): both halves folded in. */
-	h ^= h >> 32;
+	h ^= h >> 32; /* both halves in the 32 bits kept */
 	return (uint32_t)h != 0 ? (uint32_t)h : 1u;
 }
 
