@@ -10,12 +10,24 @@ struct summary_more {
 	uint32_t count[LABEL_COUNT];
 	uint8_t history[HISTORY_BYTES];
 	uint32_t bytes_hi[2]; /* the high 32 bits of each byte count */
+	uint16_t packets_hi[2]; /* the high 16 bits of each packet count */
+	uint16_t zeek_cnt[2][3]; /* by role: struct zeek_endpoint's cnt[], stopping at 65535 */
+	uint32_t clock_wide;  /* bit per clock slot kept whole in clock_ns[] */
+	int64_t clock_ns[SUMMARY_CLOCKS];
 };
 
-void summary_start(struct conn_summary *s, uint64_t id)
+/* The clock starts at the first packet: whole microseconds count in microseconds. */
+static void clock_start(struct conn_summary *s, int64_t now)
+{
+	s->first_ns = now;
+	s->clock_ns = now % 1000 != 0;
+}
+
+void summary_start(struct conn_summary *s, uint64_t id, int64_t now)
 {
 	memset(s, 0, sizeof(*s));
 	s->id = id;
+	clock_start(s, now);
 }
 
 void summary_release(struct conn_summary *s)
@@ -102,11 +114,18 @@ uint32_t summary_label_count(const struct conn_summary *s, enum label l)
 	return e != NULL ? *e & EXTRA_COUNT_MAX : 1;
 }
 
+/* The tcpnote role of Zeek's side (0 its originator): *more keeps Zeek's counts by role. */
+static int zeek_role(const struct conn_summary *s, int side)
+{
+	return side == 0 ? s->zeek_orig : !s->zeek_orig;
+}
+
 /* Move the counts and the history to *more; false when memory ran out. */
 static bool spill(struct conn_summary *s)
 {
 	struct summary_more *m = calloc(1, sizeof(*m));
 	unsigned i;
+	int side;
 
 	if (m == NULL) {
 		s->more_lost = true;
@@ -114,9 +133,59 @@ static bool spill(struct conn_summary *s)
 	}
 	for (i = 0; i < LABEL_COUNT; i++)
 		m->count[i] = summary_label_count(s, (enum label)i);
+	for (side = 0; side < 2; side++)
+		for (i = 0; i < 3; i++)
+			m->zeek_cnt[zeek_role(s, side)][i] = s->z[side].cnt[i];
 	memcpy(m->history, s->history, sizeof(s->history));
 	s->more = m;
 	return true;
+}
+
+int64_t summary_clock_more(const struct conn_summary *s, unsigned slot, uint32_t at)
+{
+	if (s->more->clock_wide >> slot & 1u)
+		return s->more->clock_ns[slot];
+	return summary_clock_inline(s, at);
+}
+
+void summary_clock_set_more(struct conn_summary *s, unsigned slot, uint32_t *at, int64_t ns)
+{
+	int64_t off = (int64_t)((uint64_t)ns - (uint64_t)s->first_ns);
+	int64_t q = s->clock_ns ? off : off / 1000;
+
+	if ((s->clock_ns || q * 1000 == off) && q >= INT32_MIN && q <= INT32_MAX) {
+		*at = (uint32_t)q;
+		if (s->more != NULL)
+			s->more->clock_wide &= ~(1u << slot);
+		return;
+	}
+	*at = 0;
+	if (s->more == NULL && !spill(s))
+		return;
+	s->more->clock_wide |= 1u << slot;
+	s->more->clock_ns[slot] = ns;
+}
+
+uint32_t summary_packets(const struct conn_summary *s, int role)
+{
+	uint32_t hi = s->more != NULL ? s->more->packets_hi[role] : 0;
+
+	return hi << 16 | s->packets_lo[role];
+}
+
+/* No packet yet: the sum of the two counts is 0 (modulo 2^32, as when they were 32 bits each). */
+static bool no_packets(const struct conn_summary *s)
+{
+	if (s->more == NULL)
+		return (s->packets_lo[0] | s->packets_lo[1]) == 0;
+	return summary_packets(s, 0) + summary_packets(s, 1) == 0;
+}
+
+/* Past 65535 the high bits go to *more. */
+static void add_packet(struct conn_summary *s, int role)
+{
+	if (++s->packets_lo[role] == 0 && (s->more != NULL || spill(s)))
+		s->more->packets_hi[role]++;
 }
 
 uint64_t summary_bytes(const struct conn_summary *s, int role)
@@ -136,39 +205,45 @@ static void add_bytes(struct conn_summary *s, int role, uint32_t n)
 	s->bytes_lo[role] = lo;
 }
 
-static void count_label(struct conn_summary *s, enum label l)
+/* Count l in the summary's own counts; false when they cannot hold it (it goes to *more). */
+static bool count_inline(struct conn_summary *s, enum label l)
 {
 	uint32_t *c;
 	unsigned i;
 
-	if (s->more == NULL) {
-		if (l == LABEL_DATA) {
-			s->count_data++;
-			return;
-		}
-		if (l == LABEL_ACK) {
-			s->count_ack++;
-			return;
-		}
-		if (!(s->once >> l & 1u)) {
-			s->once |= 1u << l;
-			return;
-		}
-		c = (uint32_t *)extra_of(s, l);
-		if (c != NULL && (*c & EXTRA_COUNT_MAX) == UINT16_MAX && !counts_big(l))
-			return;
-		if (c != NULL && (*c & EXTRA_COUNT_MAX) < EXTRA_COUNT_MAX) {
-			(*c)++;
-			return;
-		}
-		for (i = 0; c == NULL && i < SUMMARY_EXTRA; i++)
-			if (s->extra[i] == 0) {
-				s->extra[i] = (uint32_t)l << 27 | 2u;
-				return;
-			}
-		if (!spill(s))
-			return;
+	if (l == LABEL_DATA || l == LABEL_ACK) {
+		uint16_t *n = l == LABEL_DATA ? &s->count_data : &s->count_ack;
+
+		if (*n == UINT16_MAX)
+			return false;
+		(*n)++;
+		return true;
 	}
+	if (!(s->once >> l & 1u)) {
+		s->once |= 1u << l;
+		return true;
+	}
+	c = (uint32_t *)extra_of(s, l);
+	if (c != NULL && (*c & EXTRA_COUNT_MAX) == UINT16_MAX && !counts_big(l))
+		return true;
+	if (c != NULL && (*c & EXTRA_COUNT_MAX) < EXTRA_COUNT_MAX) {
+		(*c)++;
+		return true;
+	}
+	for (i = 0; c == NULL && i < SUMMARY_EXTRA; i++)
+		if (s->extra[i] == 0) {
+			s->extra[i] = (uint32_t)l << 27 | 2u;
+			return true;
+		}
+	return false;
+}
+
+static void count_label(struct conn_summary *s, enum label l)
+{
+	uint32_t *c;
+
+	if (s->more == NULL && (count_inline(s, l) || !spill(s)))
+		return;
 	c = &s->more->count[l];
 	if (counts_big(l) || *c < UINT16_MAX)
 		(*c)++;
@@ -297,13 +372,22 @@ static bool check_history(struct conn_summary *s, int side, unsigned mask, char 
  * Connection::ScaledHistoryEntry() with base 10: the letter at the 1st, 10th,
  * 100th ... time, when the count reaches the next power of ten.
  */
-static void scaled_history(struct conn_summary *s, int side, char code, uint16_t *count)
+static void scaled_history(struct conn_summary *s, int side, char code, unsigned which)
 {
+	uint8_t *inline_count = &s->z[side].cnt[which];
+	uint16_t *count;
 	unsigned n;
 
-	if (*count == UINT16_MAX)
-		return;
-	n = ++*count;
+	if (s->more == NULL && *inline_count < UINT8_MAX) {
+		n = ++*inline_count;
+	} else {
+		if (s->more == NULL && !spill(s))
+			return;
+		count = &s->more->zeek_cnt[zeek_role(s, side)][which];
+		if (*count == UINT16_MAX)
+			return;
+		n = ++*count;
+	}
 	while (n % 10 == 0)
 		n /= 10;
 	if (n == 1)
@@ -420,7 +504,7 @@ static void zeek_last_seq(struct conn_summary *s, int side, uint8_t f, uint32_t 
 	else if (delta > 0)
 		e->last_seq = past;
 	else if (len > 0)
-		scaled_history(s, side, 'T', &e->rxmt_cnt);
+		scaled_history(s, side, 'T', ZEEK_RXMT);
 }
 
 /*
@@ -555,10 +639,10 @@ static void zeek_timers(struct conn_summary *s, int side, uint8_t f, uint8_t sta
 
 bool summary_zeek_expired(const struct conn_summary *s, int64_t now)
 {
-	if (s->packets[0] + s->packets[1] == 0)
+	if (no_packets(s))
 		return false;
 	/* Session::InactivityTimer(): last_time + inactivity_timeout <= t */
-	if (now - s->last_ns >= ZEEK_INACTIVITY_NS)
+	if (now - summary_last_ns(s) >= ZEEK_INACTIVITY_NS)
 		return true;
 	/*
 	 * Zeek fires timers before the packet that passes them. The timer is
@@ -625,7 +709,7 @@ static void zeek_ack_received(struct conn_summary *s, int side, uint32_t rel_ack
 	if (!zeek_clean(e) || !zeek_clean(&s->z[!side]))
 		return;
 	while (gaps-- > 0)
-		scaled_history(s, side, 'G', &e->gap_cnt);
+		scaled_history(s, side, 'G', ZEEK_GAP);
 }
 
 /*
@@ -668,7 +752,7 @@ static void zeek_packet(struct conn_summary *s, int side, const struct tcp_info 
 	zeek_flag_history(s, side, f, t->seq - e->start_seq, len);
 	/* update_window(): a zero window, unless with or after a RST or after the peer's FIN */
 	if (t->win == 0 && !(f & TCPF_RST) && peer->state != EP_CLOSED && e->state != EP_RESET)
-		scaled_history(s, side, 'W', &e->win0_cnt);
+		scaled_history(s, side, 'W', ZEEK_WIN0);
 	/* init_peer(): the first ACK of a silent peer sets where its sequence space starts */
 	if ((f & TCPF_ACK) && peer->state == EP_INACTIVE)
 		init_seqs(s, !side, t->ack - 1, t->ack - 1);
@@ -697,20 +781,34 @@ void summary_history(const struct conn_summary *s, char out[HISTORY_MAX + 1])
 void summary_note(struct conn_summary *s, int role, const struct packet *p,
 		  const struct labels *l, int64_t now)
 {
+	struct summary_now n;
+
+	summary_now_of(s, now, &n);
+	summary_note_now(s, role, p, l, &n);
+}
+
+void summary_note_now(struct conn_summary *s, int role, const struct packet *p,
+		      const struct labels *l, const struct summary_now *at)
+{
 	const struct tcp_info *t = &p->tcp;
 	uint32_t bits = l->bits;
 	enum label lb;
+	int64_t now = at->ns;
+	struct summary_now first;
 
-	if (s->packets[0] + s->packets[1] == 0) {
-		s->first_ns = now;
+	if (no_packets(s)) {
+		/* the clock starts here (as summary_start started it, for the tracker's records) */
+		clock_start(s, now);
+		summary_now_of(s, now, &first);
+		at = &first;
 		s->zeek_orig = role != 0;
 		if (zeek_flips(t)) {
 			s->zeek_orig = role == 0;
 			add_history(s, '^');
 		}
 	}
-	s->last_ns = now;
-	s->packets[role]++;
+	summary_clock_set_now(s, SUMMARY_CLOCK_LAST, &s->last_at, at);
+	add_packet(s, role);
 	while ((lb = labels_next(&bits)) != LABEL_COUNT)
 		count_label(s, lb);
 	if (labels_has(l, LABEL_DUPLICATE))
@@ -725,7 +823,7 @@ bool summary_zeek_reuse(const struct conn_summary *s, const struct tcp_info *t)
 {
 	const struct zeek_endpoint *conn_orig = &s->z[0];
 
-	if (s->packets[0] + s->packets[1] == 0 || !(t->flags & TCPF_SYN))
+	if (no_packets(s) || !(t->flags & TCPF_SYN))
 		return false;
 	if (t->flags & TCPF_ACK) {
 		/* a SYN+ACK starts a new record only where the originator was never seen */

@@ -278,7 +278,7 @@ static void on_conn_end(const struct conn *c, const struct flow_key *k, enum con
 	if (!summary_copy(&pl->flows[pl->nflows].sum, &c->sum))
 		pl->out_of_memory = true;
 	summary_endpoints(k, c->client_is_lo, &pl->flows[pl->nflows].ep);
-	pl->flows[pl->nflows].handshake_rtt_ns = (int64_t)c->first_rtt_us * 1000;
+	pl->flows[pl->nflows].handshake_rtt_ns = (int64_t)conn_rtt_us(c) * 1000;
 	pl->nflows++;
 }
 

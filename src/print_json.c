@@ -347,20 +347,21 @@ size_t json_flow(char *buf, size_t cap, const struct conn *c, const struct flow_
 	sbuf_puts(&s, ",\"first_ts\":");
 	json_ts(&s, sum->first_ns / 1000000000, (uint32_t)(sum->first_ns % 1000000000 / 1000));
 	sbuf_puts(&s, ",\"last_ts\":");
-	json_ts(&s, sum->last_ns / 1000000000, (uint32_t)(sum->last_ns % 1000000000 / 1000));
+	json_ts(&s, summary_last_ns(sum) / 1000000000,
+		(uint32_t)(summary_last_ns(sum) % 1000000000 / 1000));
 	sbuf_puts(&s, ",\"packets\":[");
-	sbuf_put_uint(&s, sum->packets[0], 0);
+	sbuf_put_uint(&s, summary_packets(sum, 0), 0);
 	sbuf_putc(&s, ',');
-	sbuf_put_uint(&s, sum->packets[1], 0);
+	sbuf_put_uint(&s, summary_packets(sum, 1), 0);
 	sbuf_puts(&s, "],\"bytes\":[");
 	sbuf_put_uint(&s, summary_bytes(sum, 0), 0);
 	sbuf_putc(&s, ',');
 	sbuf_put_uint(&s, summary_bytes(sum, 1), 0);
 	sbuf_puts(&s, "],\"handshake_rtt_ms\":");
-	if (c->first_rtt_us > 0) { /* microseconds as milliseconds with 3 decimals: exact */
-		sbuf_put_uint(&s, (uint64_t)c->first_rtt_us / 1000, 0);
+	if (conn_rtt_us(c) > 0) { /* microseconds as milliseconds with 3 decimals: exact */
+		sbuf_put_uint(&s, (uint64_t)conn_rtt_us(c) / 1000, 0);
 		sbuf_putc(&s, '.');
-		sbuf_put_uint(&s, (uint64_t)c->first_rtt_us % 1000, 3);
+		sbuf_put_uint(&s, (uint64_t)conn_rtt_us(c) % 1000, 3);
 	} else
 		sbuf_puts(&s, "null");
 	summary_history(sum, history);

@@ -126,10 +126,10 @@ static void row(struct sbuf *b, const struct flow_record *f)
 	pad(b, at, 24, false);
 	sbuf_putc(b, ' ');
 	at = b->len;
-	put_seconds3(b, s->last_ns - s->first_ns);
+	put_seconds3(b, summary_last_ns(s) - s->first_ns);
 	pad(b, at, 9, true);
 	sbuf_putn(b, "s ", 2);
-	put_pair(b, s->packets[0], s->packets[1], 13);
+	put_pair(b, summary_packets(s, 0), summary_packets(s, 1), 13);
 	put_pair(b, summary_bytes(s, 0), summary_bytes(s, 1), 17);
 	at = b->len;
 	if (f->handshake_rtt_ns > 0) {

@@ -112,7 +112,13 @@ static uint64_t digest_span(uint64_t h, struct span s)
 	return mix(h, w[0] | (uint64_t)s.len << 56);
 }
 
-uint64_t analysis_digest(const struct packet *p, int role)
+/*
+ * Kept in 32 bits (a million connections must stay small): a segment that is
+ * no copy matches one of the two recent ones by chance once in 2^32 (and
+ * then only within the window). A copy of the last segment must also have
+ * its sender and sequence number, which are kept whole.
+ */
+uint32_t analysis_digest(const struct packet *p, int role)
 {
 	const struct tcp_info *t = &p->tcp;
 	uint64_t ipid = p->ip.head.version == 4 ? p->ip.head.id : 0u; /* IPv6 has none */
@@ -125,26 +131,37 @@ uint64_t analysis_digest(const struct packet *p, int role)
 			   (uint32_t)t->sum << 16 | t->urp);
 	h = mix(h, t->paylen);
 	h = digest_span(h, t->rest);
-	return h != 0 ? h : 1u;
+	h ^= h >> 32; /* both halves in the 32 bits kept */
+	return (uint32_t)h != 0 ? (uint32_t)h : 1u;
 }
 
-/* s has this digest and was captured within the window of now, before or after. */
-static bool dup_match(const struct seen_segment *s, uint64_t digest, int64_t now)
+/* recent[i] has this digest and was captured within the window of now, before or after. */
+static bool dup_match(const struct conn *c, unsigned i, uint32_t digest, int64_t now)
 {
-	/* |now - time| <= window, in unsigned arithmetic: no overflow, whatever the times. */
-	uint64_t gap = (uint64_t)now - (uint64_t)s->time_ns;
+	uint64_t gap;
 
-	return s->digest == digest && gap + DUP_WINDOW_NS <= 2u * DUP_WINDOW_NS;
+	if (c->recent[i] != digest)
+		return false;
+	/* |now - time| <= window, in unsigned arithmetic: no overflow, whatever the times. */
+	gap = (uint64_t)now - (uint64_t)conn_time(c, (enum conn_clock)(CLOCK_RECENT + i));
+	return gap + DUP_WINDOW_NS <= 2u * DUP_WINDOW_NS;
 }
 
-bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint64_t digest,
-			   int64_t now)
+/* analysis_is_duplicate for a packet whose digest is one of the recent segments'. */
+__attribute__((noinline)) static bool is_duplicate(const struct conn *c, int role,
+						   const struct packet *p, uint32_t digest,
+						   int64_t now)
 {
 	const struct tcp_info *t = &p->tcp;
 
-	if (dup_match(&c->recent[0], digest, now))
+	/*
+	 * A copy of the last segment has its sender and sequence number, which
+	 * are kept whole: the digest's 32 bits only tell the rest apart.
+	 */
+	if (dup_match(c, 0, digest, now) && c->recent_by_server == (role == ROLE_SERVER) &&
+	    c->recent_seq == t->seq)
 		return true;
-	if (!dup_match(&c->recent[1], digest, now))
+	if (!dup_match(c, 1, digest, now))
 		return false;
 	/* One segment came between: see above. */
 	if (tcp_segment_end(t) != t->seq)
@@ -160,18 +177,56 @@ bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *
 	       c->recent_seq == t->ack;
 }
 
-void analysis_remember(struct conn *c, int role, const struct packet *p, uint64_t digest,
-		       int64_t now)
+bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint32_t digest,
+			   int64_t now)
+{
+	unsigned i;
+
+	/* Most packets are no copy: their digest says so at once (this runs for every packet). */
+	for (i = 0; i < DUP_RECENT; i++)
+		if (c->recent[i] == digest)
+			return is_duplicate(c, role, p, digest, now);
+	return false;
+}
+
+/* The recent segments' times move up one and recent[0]'s is now, through the summary's *more. */
+__attribute__((noinline)) static void remember_time_more(struct conn *c,
+						      const struct summary_now *now)
+{
+	unsigned i;
+
+	for (i = DUP_RECENT - 1; i > 0; i--)
+		conn_copy_time(c, (enum conn_clock)(CLOCK_RECENT + i),
+			       (enum conn_clock)(CLOCK_RECENT + i - 1));
+	conn_set_now(c, CLOCK_RECENT, now);
+}
+
+/* The same, in the common case by their offsets alone (this runs for every packet). */
+static void remember_time(struct conn *c, const struct summary_now *now)
+{
+	unsigned i;
+
+	if (!now->fits || c->sum.more != NULL) {
+		remember_time_more(c, now);
+		return;
+	}
+	for (i = DUP_RECENT - 1; i > 0; i--)
+		c->at[CLOCK_RECENT + i - 1] = c->at[CLOCK_RECENT + i - 2];
+	c->at[CLOCK_RECENT - 1] = now->at;
+}
+
+void analysis_remember(struct conn *c, int role, const struct packet *p, uint32_t digest,
+		       const struct summary_now *now)
 {
 	unsigned i;
 
 	for (i = DUP_RECENT - 1; i > 0; i--)
 		c->recent[i] = c->recent[i - 1];
-	c->recent[0].digest = digest;
-	c->recent[0].time_ns = now;
+	c->recent[0] = digest;
 	c->recent_by_server = role == ROLE_SERVER;
 	c->recent_took_seq = tcp_segment_end(&p->tcp) != p->tcp.seq;
 	c->recent_seq = p->tcp.seq;
+	remember_time(c, now);
 }
 
 /* The peer's advertised window in bytes, or -1 when its scale is unknown. */
@@ -210,15 +265,17 @@ static bool unseen_hole_behind(const struct track_dir *peer)
 }
 
 /* Retransmission, fast retransmission, spurious retransmission or out-of-order. */
-static void classify_resent(const struct conn *c, const struct track_dir *d,
-			    const struct track_dir *peer, const struct tcp_info *t, int64_t now,
-			    struct labels *out)
+static void classify_resent(const struct conn *c, int role, const struct tcp_info *t,
+			    int64_t now, struct labels *out)
 {
-	int64_t ooo = c->first_rtt_us > 0 ? (int64_t)c->first_rtt_us * 1000 : OOO_DEFAULT_NS;
+	const struct track_dir *d = &c->dir[role];
+	const struct track_dir *peer = &c->dir[!role];
+	int32_t rtt_us = conn_rtt_us(c);
+	int64_t ooo = rtt_us > 0 ? (int64_t)rtt_us * 1000 : OOO_DEFAULT_NS;
 
 	/* RFC 5681 section 3.2: resent after duplicate ACKs asking for it. */
 	if (peer->dupacks >= 2 && peer->lastack == t->seq &&
-	    now - peer->lastack_time < FAST_RETRANS_WINDOW_NS) {
+	    now - conn_time(c, (enum conn_clock)(CLOCK_LASTACK + !role)) < FAST_RETRANS_WINDOW_NS) {
 		labels_add(out, LABEL_FAST_RETRANSMISSION);
 		return;
 	}
@@ -227,7 +284,8 @@ static void classify_resent(const struct conn *c, const struct track_dir *d,
 	 * A segment that ends exactly at nextseq (SYN and FIN counted) is the
 	 * last one sent again, so a retransmission.
 	 */
-	if (now - d->nextseq_time < ooo && d->nextseq != tcp_segment_end(t)) {
+	if (now - conn_time(c, (enum conn_clock)(CLOCK_NEXTSEQ + role)) < ooo &&
+	    d->nextseq != tcp_segment_end(t)) {
 		labels_add(out, LABEL_OUT_OF_ORDER);
 		return;
 	}
@@ -299,10 +357,10 @@ resent:
 	}
 	if ((len > 0 || (t->flags & (TCPF_SYN | TCPF_FIN))) && d->next_valid &&
 	    seq_lt(t->seq, d->nextseq))
-		classify_resent(c, d, peer, t, now, out);
+		classify_resent(c, role, t, now, out);
 }
 
-void analysis_update(struct conn *c, int role, const struct packet *p, int64_t now,
+void analysis_update(struct conn *c, int role, const struct packet *p, const struct summary_now *now,
 		     const struct seg_verdict *v)
 {
 	const struct tcp_info *t = &p->tcp;
@@ -326,7 +384,7 @@ void analysis_update(struct conn *c, int role, const struct packet *p, int64_t n
 			peer->unseen_named = true;
 	}
 	if (t->flags & TCPF_ACK)
-		d->lastack_time = now;
+		conn_set_now(c, (enum conn_clock)(CLOCK_LASTACK + role), now);
 	if (t->flags & TCPF_SYN) {
 		/* RFC 7323 section 2.2: scaling only when both SYNs carry the option. */
 		if (!t->has_wscale) {

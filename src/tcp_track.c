@@ -10,7 +10,7 @@
  * Every tracked connection costs one of these (plus the flow table's key and
  * links): the bound makes a field that grows it a decision, not an accident.
  */
-#define CONN_BYTES_MAX 328
+#define CONN_BYTES_MAX 256
 _Static_assert(sizeof(struct conn) <= CONN_BYTES_MAX, "struct conn grew: see CONN_BYTES_MAX");
 
 /*
@@ -158,7 +158,7 @@ static bool acks_new_data(const struct track_dir *d, const struct track_dir *pee
 	if (t->paylen != 0 || !(t->flags & TCPF_ACK) || (t->flags & (TCPF_SYN | TCPF_RST)) ||
 	    !peer->data_valid)
 		return false;
-	from = d->ack_valid ? d->maxack : peer->data_start;
+	from = d->ack_valid ? d->maxack : d->peer_data_start;
 	return seq_gt(t->ack, from) && seq_lt(from, peer->data_end);
 }
 
@@ -241,15 +241,17 @@ static void track_close(struct conn *c, int role, const struct packet *p, struct
 }
 
 /* Fold the segment into its direction's state after the rules have looked at it. */
-static void dir_update(struct track_dir *d, const struct tcp_info *t, const struct seg_verdict *v,
-		       int64_t now)
+static void dir_update(struct conn *c, int role, const struct tcp_info *t,
+		       const struct seg_verdict *v, const struct summary_now *now)
 {
+	struct track_dir *d = &c->dir[role];
+	struct track_dir *peer = &c->dir[!role];
 	uint32_t end = tcp_segment_end(t);
 
 	/* A zero window probe's byte is not taken as sent (Wireshark does the same). */
 	if (!v->zero_window_probe && (!d->next_valid || seq_gt(end, d->nextseq))) {
 		d->nextseq = end;
-		d->nextseq_time = now;
+		conn_set_now(c, (enum conn_clock)(CLOCK_NEXTSEQ + role), now);
 		d->next_valid = true;
 	}
 	/* The highest contiguous byte: it advances only from where it stood. */
@@ -264,8 +266,9 @@ static void dir_update(struct track_dir *d, const struct tcp_info *t, const stru
 
 		if (!d->data_valid || seq_gt(dend, d->data_end))
 			d->data_end = dend;
-		if (!d->data_valid || seq_lt(dstart, d->data_start))
-			d->data_start = dstart;
+		/* kept (in the peer's record) only until the peer's first ACK, which is measured from it */
+		if (!peer->ack_valid && (!d->data_valid || seq_lt(dstart, peer->peer_data_start)))
+			peer->peer_data_start = dstart;
 		d->data_valid = true;
 	}
 	if (t->flags & TCPF_ACK) {
@@ -279,6 +282,24 @@ static void dir_update(struct track_dir *d, const struct tcp_info *t, const stru
 	d->win_from_syn = (t->flags & TCPF_SYN) != 0;
 	d->last_was_keepalive = v->keepalive;
 	d->seen = true;
+}
+
+/*
+ * A new summary (Zeek's record) for a connection that goes on: its times
+ * move to the new summary's clock.
+ */
+static void clock_move(struct conn *c, uint64_t id, int64_t now)
+{
+	int64_t ns[CLOCK_END];
+	int k;
+
+	/* the SYN's slot holds the RTT once it is known: not a time */
+	for (k = c->rtt_known ? CLOCK_SYN + 1 : CLOCK_SYN; k < CLOCK_END; k++)
+		ns[k] = conn_time(c, (enum conn_clock)k);
+	summary_release(&c->sum);
+	summary_start(&c->sum, id, now);
+	for (k = c->rtt_known ? CLOCK_SYN + 1 : CLOCK_SYN; k < CLOCK_END; k++)
+		conn_set_time(c, (enum conn_clock)k, ns[k]);
 }
 
 /* Hand the connection's record to the end handler: a new one starts on its 5-tuple. */
@@ -308,7 +329,8 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	struct track_dir *d, *peer;
 	struct seg_verdict v;
 	int64_t now = packet_time_ns(p);
-	uint64_t digest;
+	struct summary_now at; /* now on the connection's clock, once its summary is settled */
+	uint32_t digest;
 	bool zeek_kept = false;
 
 	if (created) {
@@ -367,13 +389,13 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	if (zeek_kept) {
 		/* the record goes on */
 	} else if (created) {
-		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
+		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0, now);
 	} else if (summary_zeek_reuse(&c->sum, t) || summary_zeek_expired(&c->sum, now)) {
 		/* Zeek's record ends here (reuse, or its timer fired) and a new one starts; the connection goes on. */
 		end_record(c, p, hooks);
-		summary_release(&c->sum);
-		summary_start(&c->sum, hooks != NULL ? hooks->next_id++ : 0);
+		clock_move(c, hooks != NULL ? hooks->next_id++ : 0, now);
 	}
+	summary_now_of(&c->sum, now, &at);
 	role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
 	d = &c->dir[role];
 	peer = &c->dir[!role];
@@ -381,18 +403,21 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	/* A second copy of a packet says so and changes nothing. */
 	if (!created && analysis_is_duplicate(c, role, p, digest, now)) {
 		labels_add(out, LABEL_DUPLICATE);
-		summary_note(&c->sum, role, p, out, now);
+		summary_note_now(&c->sum, role, p, out, &at);
 		return;
 	}
 
 	track_open(c, role, p, out);
-	if (ev == EV_SYN)
-		c->syn_time = now;
+	/* Once the RTT is known no handshake 3/3 comes (its SYN_RCVD state cannot come back). */
+	if (ev == EV_SYN && !c->rtt_known)
+		conn_set_now(c, CLOCK_SYN, &at);
 	if (labels_has(out, LABEL_HANDSHAKE_3)) {
 		/* Kept in microseconds (an hour fits): a million connections must stay small. */
-		int64_t rtt_us = (now - c->syn_time) / 1000;
+		int64_t rtt_us = (now - conn_time(c, CLOCK_SYN)) / 1000;
 
-		c->first_rtt_us = rtt_us > INT32_MAX ? INT32_MAX : rtt_us < 0 ? 0 : (int32_t)rtt_us;
+		c->at[CLOCK_SYN - 1] =
+			(uint32_t)(rtt_us > INT32_MAX ? INT32_MAX : rtt_us < 0 ? 0 : (int32_t)rtt_us);
+		c->rtt_known = true;
 	}
 	analysis_classify(c, role, p, now, out, &v);
 
@@ -415,10 +440,10 @@ void track_conn_segment_hooked(struct conn *c, bool created, bool from_lo, const
 	if (t->flags & TCPF_FIN)
 		c->ended = true;
 
-	analysis_update(c, role, p, now, &v);
-	analysis_remember(c, role, p, digest, now);
-	dir_update(d, t, &v, now);
-	summary_note(&c->sum, role, p, out, now);
+	analysis_update(c, role, p, &at, &v);
+	analysis_remember(c, role, p, digest, &at);
+	dir_update(c, role, t, &v, &at);
+	summary_note_now(&c->sum, role, p, out, &at);
 }
 
 struct tracker *tracker_new(void)
@@ -515,7 +540,7 @@ static bool gone_keep(struct tracker *t, const struct flow_key *k, const struct 
 		g->isn_valid[r] = c->dir[r].isn_valid;
 	}
 	g->client_is_lo = c->client_is_lo;
-	g->first_rtt_us = c->first_rtt_us;
+	g->first_rtt_us = conn_rtt_us(c);
 	return true;
 }
 
@@ -570,10 +595,13 @@ static void gone_start(struct tracker *t, struct conn *c, struct gone_tuple *g,
 		c->dir[r].isn = g->isn[r];
 		c->dir[r].isn_valid = g->isn_valid[r];
 	}
-	c->first_rtt_us = g->first_rtt_us;
+	if (g->first_rtt_us > 0) { /* conn_rtt_us's slot */
+		c->rtt_known = true;
+		c->at[CLOCK_SYN - 1] = (uint32_t)g->first_rtt_us;
+	}
 	conn_set_state(c, CONN_CLOSED);
 	c->ended = true;
-	summary_start(&c->sum, t->hooks.next_id++);
+	summary_start(&c->sum, t->hooks.next_id++, packet_time_ns(p));
 	*created = false; /* its record is started: the rules take it as it is */
 }
 
@@ -616,7 +644,7 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 		return true;
 	/* Capture time, not wall time: replaying a file expires what a live capture would. */
 	while (t->idle_ns > 0 && (c = flow_oldest(t->flows)) != NULL &&
-	       c->sum.last_ns + t->idle_ns < now) {
+	       summary_last_ns(&c->sum) + t->idle_ns < now) {
 		evict(t, c);
 		t->evicted_idle++;
 	}
@@ -638,14 +666,14 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	if (t->keep_context) {
 		t->ctx.before[ROLE_CLIENT] = c->dir[ROLE_CLIENT];
 		t->ctx.before[ROLE_SERVER] = c->dir[ROLE_SERVER];
-		t->ctx.prev_ns = fresh ? 0 : c->sum.last_ns;
+		t->ctx.prev_ns = fresh ? 0 : summary_last_ns(&c->sum);
 	}
 	track_conn_segment_hooked(c, created, from_lo, p, out, &t->hooks);
 	if (t->keep_context) {
 		t->ctx.valid = true;
 		t->ctx.fresh = fresh || labels_has(out, LABEL_PORT_REUSE);
 		t->ctx.role = from_lo == c->client_is_lo ? ROLE_CLIENT : ROLE_SERVER;
-		t->ctx.rtt_us = c->first_rtt_us;
+		t->ctx.rtt_us = conn_rtt_us(c);
 		if (t->ctx.fresh) {
 			memset(t->ctx.before, 0, sizeof(t->ctx.before));
 			t->ctx.prev_ns = 0;

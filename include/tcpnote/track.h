@@ -30,14 +30,23 @@ enum role { ROLE_CLIENT = 0, ROLE_SERVER = 1 };
 
 /* What one direction has sent; see labels.md's notation. */
 struct track_dir {
-	/* Loss, order and flow-control analysis (tcp_analysis.c, after Wireshark). */
-	int64_t nextseq_time;     /* when nextseq last advanced, ns */
-	int64_t lastack_time;     /* when the last ACK was sent, ns */
+	/*
+	 * Loss, order and flow-control analysis (tcp_analysis.c, after Wireshark);
+	 * when nextseq last advanced and when the last ACK was sent are the
+	 * connection's clock slots CLOCK_NEXTSEQ and CLOCK_LASTACK.
+	 */
 	uint32_t isn;
 	uint32_t nextseq;         /* highest seq + len (+SYN, +FIN) sent */
 	uint32_t lastack;         /* last ACK number sent */
-	uint32_t maxack;          /* highest ACK number sent (a reordered old ACK does not lower it) */
-	uint32_t data_start;      /* first payload byte seen from this side */
+	/*
+	 * One field for two numbers never needed at once: this side's first ACK
+	 * is measured from the first payload byte seen from the peer; from then
+	 * on (ack_valid) from the highest ACK number it sent.
+	 */
+	union {
+		uint32_t maxack;          /* ack_valid: highest ACK number sent (a reordered old ACK does not lower it) */
+		uint32_t peer_data_start; /* before: first payload byte seen from the peer (tcp_track.c) */
+	};
 	uint32_t data_end;        /* end of the highest payload byte sent */
 	uint32_t fin_seq;         /* sequence number of the FIN */
 	uint32_t maxseqtobeacked; /* highest contiguous sequence number seen */
@@ -65,18 +74,31 @@ struct track_dir {
 #define WSCALE_UNKNOWN (-1) /* the handshake was not seen */
 #define WSCALE_NONE (-2)    /* negotiated off: the window field is the window */
 
-/* One segment as `duplicate` remembers it (tcp_analysis.c). */
-struct seen_segment {
-	uint64_t digest;  /* analysis_digest; 0: none */
-	int64_t time_ns;  /* when it was captured */
-};
-
 /* How many of a connection's last segments a copy is looked for among (tcp_analysis.c says why). */
 #define DUP_RECENT 2
 
+/*
+ * The connection's times, in 32 bits each on its summary's clock
+ * (conn_summary.h: slots 1 to 7, slot 0 is the summary's own), read and set
+ * through conn_time and conn_set_time.
+ */
+enum conn_clock {
+	CLOCK_SYN = 1,     /* the last SYN without ACK, until the handshake's RTT is known (conn_rtt_us) */
+	CLOCK_NEXTSEQ = 2, /* + role: when that direction's nextseq last advanced */
+	CLOCK_LASTACK = 4, /* + role: when that direction last sent an ACK */
+	CLOCK_RECENT = 6,  /* + i: when recent[i] was captured */
+	CLOCK_END = CLOCK_RECENT + DUP_RECENT
+};
+
+_Static_assert(CLOCK_END == SUMMARY_CLOCKS, "the summary's clock has a slot for each time");
+
 struct conn {
-	int64_t syn_time;   /* the last SYN without ACK, ns */
-	int32_t first_rtt_us; /* SYN to handshake 3/3, microseconds; 0 while unknown */
+	/*
+	 * The clock's offsets: at[k - 1] for slot k (conn_time). Once rtt_known,
+	 * the SYN's slot holds the handshake RTT instead (conn_rtt_us): the SYN's
+	 * time is only needed to measure it.
+	 */
+	uint32_t at[CLOCK_END - 1];
 	/* tcpdump's numbering bases for this address/port pair (relseq.c): kept when the 5-tuple is reused. */
 	struct relseq_bases rs;
 	uint32_t recent_seq; /* recent[0]'s sequence number */
@@ -88,12 +110,46 @@ struct conn {
 	bool not_drawn : 1;     /* --ladder/--svg had no room for it at its first packet (pipeline.c) */
 	bool recent_by_server : 1; /* recent[0]'s sender */
 	bool recent_took_seq : 1;  /* recent[0] had payload, SYN or FIN */
+	bool rtt_known : 1;        /* handshake 3/3 was seen: at[CLOCK_SYN - 1] is the RTT */
 	uint8_t app_judged; /* bit per role: that direction's first payload was sniffed (app_track.c) */
 	struct track_dir dir[2];
-	struct seen_segment recent[DUP_RECENT]; /* the last segments either way, newest first */
+	/* The last segments either way, newest first, as `duplicate` remembers them: analysis_digest, 0 none. */
+	uint32_t recent[DUP_RECENT];
 	struct conn_summary sum;
 	struct app_state *app; /* TLS/HTTP hint state, or NULL (app_track.c); freed with the record */
 };
+
+/* The connection's time in slot k, ns. */
+static inline int64_t conn_time(const struct conn *c, enum conn_clock k)
+{
+	return summary_clock(&c->sum, (unsigned)k, c->at[k - 1]);
+}
+
+static inline void conn_set_time(struct conn *c, enum conn_clock k, int64_t ns)
+{
+	summary_clock_set(&c->sum, (unsigned)k, &c->at[k - 1], ns);
+}
+
+/* conn_set_time(c, k, now->ns), now made by summary_now_of on c's summary as it stands. */
+static inline void conn_set_now(struct conn *c, enum conn_clock k, const struct summary_now *now)
+{
+	summary_clock_set_now(&c->sum, (unsigned)k, &c->at[k - 1], now);
+}
+
+/* Slot `to` takes slot from's time. */
+static inline void conn_copy_time(struct conn *c, enum conn_clock to, enum conn_clock from)
+{
+	if (__builtin_expect(c->sum.more == NULL, 1))
+		c->at[to - 1] = c->at[from - 1];
+	else
+		conn_set_time(c, to, conn_time(c, from));
+}
+
+/* SYN to handshake 3/3 (the last SYN without ACK to the ACK), microseconds; 0 while unknown. */
+static inline int32_t conn_rtt_us(const struct conn *c)
+{
+	return c->rtt_known ? (int32_t)c->at[CLOCK_SYN - 1] : 0;
+}
 
 /* Why a connection's record is handed over. */
 enum conn_end_why {
@@ -126,16 +182,16 @@ struct seg_verdict {
 void analysis_classify(const struct conn *c, int role, const struct packet *p, int64_t now,
 		       struct labels *out, struct seg_verdict *v);
 /* ...then fold the segment into its direction's state. */
-void analysis_update(struct conn *c, int role, const struct packet *p, int64_t now,
+void analysis_update(struct conn *c, int role, const struct packet *p, const struct summary_now *now,
 		     const struct seg_verdict *v);
 /* What identifies one captured packet sent by role: its TCP header and payload bytes, its IPv4 ID. */
-uint64_t analysis_digest(const struct packet *p, int role);
+uint32_t analysis_digest(const struct packet *p, int role);
 /* p (sent by role, with that digest) is a copy of a recent segment: bridged, bonded, "any". */
-bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint64_t digest,
+bool analysis_is_duplicate(const struct conn *c, int role, const struct packet *p, uint32_t digest,
 			   int64_t now);
 /* Remember a segment that was not a copy, for the copies that may follow. */
-void analysis_remember(struct conn *c, int role, const struct packet *p, uint64_t digest,
-		       int64_t now);
+void analysis_remember(struct conn *c, int role, const struct packet *p, uint32_t digest,
+		       const struct summary_now *now);
 /* The packet's time in nanoseconds. */
 int64_t packet_time_ns(const struct packet *p);
 

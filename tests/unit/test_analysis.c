@@ -817,7 +817,8 @@ static void test_analysis_keepalive_not_retransmission(void **state)
 /* The connection's packets that were not a second copy. */
 static uint32_t packets_not_copies(const struct conn *c)
 {
-	return c->sum.packets[0] + c->sum.packets[1] - summary_label_count(&c->sum, LABEL_DUPLICATE);
+	return summary_packets(&c->sum, 0) + summary_packets(&c->sum, 1) -
+	       summary_label_count(&c->sum, LABEL_DUPLICATE);
 }
 
 static void test_analysis_duplicate(void **state)
@@ -1125,16 +1126,107 @@ static const struct step script[] = {
 	{CLI, ACK, CISN + 502, SISN + 52, 0, CWIN, 40200, "close 4/4"},
 };
 
+/* A segment stamped at ns nanoseconds, as read from a capture in nanoseconds. */
+static const char *seg_ns(struct conv *v, int64_t ns, enum conv_who from, uint8_t flags,
+			  uint32_t seq, uint32_t ack, uint32_t len, uint16_t win)
+{
+	struct packet p;
+
+	conv_build(v, &p, from, flags, seq, ack, len, win);
+	p.ts_sec = ns / 1000000000;
+	p.ts_frac = (uint32_t)(ns % 1000000000);
+	p.ts_nano = true;
+	return conv_send(v, &p);
+}
+
+/*
+ * The connection's times are 32-bit offsets on its summary's clock
+ * (nanoseconds here: +-2.1 s), whole in the side allocation past that, and
+ * move to the new summary when Zeek's record ends (its timers: 5 s after an
+ * unanswered SYN, 300 s of silence) while the connection goes on. A
+ * handshake RTT of 400 s and 1 us, and the out-of-order rule at that RTT to
+ * the nanosecond, 410 s into the connection; copies half a millisecond apart
+ * 910 s into it.
+ */
+static void test_analysis_times_past_32_bits_ns(void **state)
+{
+	struct conv v;
+	struct packet p;
+	int64_t t0 = INT64_C(1700000000) * 1000000000 + 1;
+	int64_t t1 = t0 + INT64_C(410) * 1000000000, t3 = t0 + INT64_C(910) * 1000000000;
+	int64_t ooo = INT64_C(400000001) * 1000;
+
+	(void)state;
+	conv_default(&v);
+	assert_string_equal(seg_ns(&v, t0, CLI, SYN, CISN, 0, 0, CWIN), "handshake 1/3");
+	assert_string_equal(seg_ns(&v, t0 + INT64_C(400) * 1000000000, SRV, SYN | ACK, SISN,
+				   CISN + 1, 0, SWIN), "handshake 2/3");
+	assert_string_equal(seg_ns(&v, t0 + INT64_C(400) * 1000000000 + 1000, CLI, ACK, CISN + 1,
+				   SISN + 1, 0, CWIN), "handshake 3/3");
+	assert_int_equal(conn_rtt_us(&v.c), 400000001);
+	/* the SYN again: the RTT, kept in the SYN's clock slot, stays */
+	assert_string_equal(seg_ns(&v, t0 + INT64_C(401) * 1000000000, CLI, SYN, CISN, 0, 0, CWIN),
+			    "retransmission");
+	assert_int_equal(conn_rtt_us(&v.c), 400000001);
+	assert_string_equal(seg_ns(&v, t1, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "data");
+	assert_string_equal(seg_ns(&v, t1, CLI, PSH | ACK, CISN + 101, SISN + 1, 100, CWIN), "data");
+	assert_string_equal(seg_ns(&v, t1 + ooo - 1, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN),
+			    "out-of-order");
+	assert_string_equal(seg_ns(&v, t1 + ooo, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN),
+			    "retransmission");
+	conv_build(&v, &p, CLI, PSH | ACK, CISN + 201, SISN + 1, 100, CWIN);
+	p.ts_nano = true;
+	p.ts_sec = t3 / 1000000000;
+	p.ts_frac = (uint32_t)(t3 % 1000000000);
+	assert_string_equal(conv_send(&v, &p), "data");
+	p.ts_frac += 500000;
+	assert_string_equal(conv_send(&v, &p), "duplicate");
+	p.ts_frac += 1;
+	assert_string_equal(conv_send(&v, &p), "retransmission");
+	conv_free(&v);
+}
+
+/*
+ * The same in microseconds (+-35 min on the clock): the out-of-order rule
+ * (3 ms without a handshake RTT) 2500 s into a connection (an ACK every
+ * 250 s: Zeek's record goes on).
+ */
+static void test_analysis_times_past_32_bits_us(void **state)
+{
+	struct conv v;
+	int64_t t1 = INT64_C(2500) * 1000000;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	for (v.now_us = 0; v.now_us < t1; v.now_us += INT64_C(250) * 1000000)
+		seg(&v, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	v.now_us = t1;
+	client_sends(&v, 2);
+	assert_true(conn_time(&v.c, CLOCK_NEXTSEQ + CLI) == t1 * 1000);
+	assert_true(v.c.sum.first_ns == 0);
+	v.now_us = t1 + 2999;
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "out-of-order");
+	v.now_us = t1 + 3000;
+	assert_string_equal(seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN), "retransmission");
+	conv_free(&v);
+}
+
 /* The connection state the rules read (not the packet count or the summary). */
 static void assert_same_state(const struct conn *a, const struct conn *b)
 {
+	int k;
+
 	assert_int_equal(a->state, b->state);
 	assert_int_equal(a->prev_state, b->prev_state);
 	assert_int_equal(a->client_is_lo, b->client_is_lo);
 	assert_int_equal(a->ended, b->ended);
 	assert_int_equal(a->active_closer, b->active_closer);
-	assert_int_equal(a->syn_time, b->syn_time);
-	assert_int_equal(a->first_rtt_us, b->first_rtt_us);
+	assert_int_equal(a->rtt_known, b->rtt_known);
+	assert_int_equal(conn_rtt_us(a), conn_rtt_us(b));
+	/* every time the rules read: the SYN's until the RTT is known, each side's nextseq and ACK */
+	for (k = a->rtt_known ? CLOCK_NEXTSEQ : CLOCK_SYN; k < CLOCK_RECENT; k++)
+		assert_int_equal(conn_time(a, (enum conn_clock)k), conn_time(b, (enum conn_clock)k));
 	assert_memory_equal(&a->dir[0], &b->dir[0], sizeof(a->dir[0]));
 	assert_memory_equal(&a->dir[1], &b->dir[1], sizeof(a->dir[1]));
 }
@@ -1209,6 +1301,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_analysis_duplicate_ipv6_fast_retransmission,
 					  case_teardown),
 		cmocka_unit_test_teardown(test_analysis_duplicate_leaves_state, case_teardown),
+		cmocka_unit_test(test_analysis_times_past_32_bits_ns),
+		cmocka_unit_test(test_analysis_times_past_32_bits_us),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

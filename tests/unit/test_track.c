@@ -86,7 +86,7 @@ static void test_track_handshake(void **state)
 	assert_string_equal(seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN), "ack");
 	assert_string_equal(seg(&v, SRV, PSH | ACK, SISN + 1, CISN + 101, 50, SWIN), "data");
 	assert_string_equal(seg(&v, CLI, ACK, CISN + 101, SISN + 51, 0, CWIN), "ack");
-	assert_int_equal(v.c.sum.packets[0] + v.c.sum.packets[1], 7);
+	assert_int_equal(summary_packets(&v.c.sum, 0) + summary_packets(&v.c.sum, 1), 7);
 }
 
 /* The client whose address sorts higher: roles do not depend on the key order. */
@@ -556,6 +556,29 @@ static void test_zeek_scaled_letters(void **state)
 	assert_string_equal(zeek_history(&v), "ShADTTawGw");
 }
 
+/*
+ * Zeek's T, W and G counts are kept in 8 bits until they pass 255, then in
+ * the side allocation: the 1000th and 10000th retransmission and the 1000th
+ * zero window still write their letters.
+ */
+static void test_zeek_scaled_letters_past_255(void **state)
+{
+	struct conv v;
+	int i;
+
+	(void)state;
+	conv_default(&v);
+	handshake(&v);
+	seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN);
+	for (i = 0; i < 10000; i++)
+		seg(&v, CLI, PSH | ACK, CISN + 1, SISN + 1, 100, CWIN);
+	assert_string_equal(zeek_history(&v), "ShADTTTTT");
+	for (i = 0; i < 1000; i++)
+		seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, 0);
+	assert_string_equal(zeek_history(&v), "ShADTTTTTawGwww");
+	conv_free(&v);
+}
+
 /* A segment whose payload bytes were captured, as Zeek's reassembler gets them. */
 static const char *seg_whole(struct conv *v, enum conv_who from, uint32_t seq, uint32_t ack,
 			     uint32_t len)
@@ -624,7 +647,7 @@ static void test_zeek_syn_synack_reversal(void **state)
 	seg(&v, SRV, ACK, SISN + 1, CISN + 101, 0, SWIN);
 	assert_string_equal(zeek_history(&v), "Hs^ADa");
 	assert_string_equal(summary_conn_state(&v.c.sum), "S1");
-	assert_int_equal(v.c.sum.packets[0] + v.c.sum.packets[1], 5);
+	assert_int_equal(summary_packets(&v.c.sum, 0) + summary_packets(&v.c.sum, 1), 5);
 }
 
 /* Count labels l (a set) on s n times, with the packet p from the client, and in want[]. */
@@ -670,7 +693,7 @@ static void test_summary_counts_sparse(void **state)
 	(void)state;
 	conv_default(&v);
 	conv_build(&v, &p, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
-	summary_start(&s, 7);
+	summary_start(&s, 7, 0);
 	note_labels(&s, &p, 1u << LABEL_HANDSHAKE_1 | 1u << LABEL_CLOSE_1, 1, want);
 	note_labels(&s, &p, 1u << LABEL_DATA | 1u << LABEL_ACK, 5, want);
 	note_labels(&s, &p, 1u << LABEL_KEEPALIVE, 3, want);
@@ -695,6 +718,113 @@ static void test_summary_counts_sparse(void **state)
 	summary_release(&copy);
 }
 
+/*
+ * Packet and data/ack counts are kept in 16 bits until they pass 65535, then
+ * with their high bits in the side allocation: no count is lost.
+ */
+static void test_summary_counts_past_16_bits(void **state)
+{
+	struct conv v;
+	struct packet p;
+	struct conn_summary s, copy;
+	uint32_t want[LABEL_COUNT] = {0};
+
+	(void)state;
+	conv_default(&v);
+	conv_build(&v, &p, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	summary_start(&s, 1, 0);
+	note_labels(&s, &p, 1u << LABEL_DATA, 65535, want);
+	assert_null(s.more);
+	note_labels(&s, &p, 1u << LABEL_DATA | 1u << LABEL_ACK, 70000, want);
+	assert_non_null(s.more);
+	assert_int_equal(summary_packets(&s, 0), 135535);
+	assert_int_equal(summary_packets(&s, 1), 0);
+	assert_counts(&s, want);
+	assert_true(summary_copy(&copy, &s));
+	summary_release(&s);
+	assert_int_equal(summary_packets(&copy, 0), 135535);
+	assert_counts(&copy, want);
+	summary_release(&copy);
+}
+
+/* Offsets on the clock that fit 32 bits in the unit, and the first ones past them, each side. */
+static void check_clock(struct conn_summary *s, const int64_t *off, size_t n)
+{
+	uint32_t at[SUMMARY_CLOCKS];
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < n; i++) {
+		int64_t t = (int64_t)((uint64_t)s->first_ns + (uint64_t)off[i]);
+
+		case_begin("offset %lld ns, %s", (long long)off[i], s->clock_ns ? "ns" : "us");
+		/* each slot its own time: whole units apart */
+		for (k = 0; k < SUMMARY_CLOCKS; k++)
+			summary_clock_set(s, k, &at[k], t + k * (s->clock_ns ? 1 : 1000));
+		for (k = 0; k < SUMMARY_CLOCKS; k++)
+			assert_true(summary_clock(s, k, at[k]) == t + k * (s->clock_ns ? 1 : 1000));
+		/* and back at the first packet's time: a time kept whole is forgotten */
+		summary_clock_set(s, 0, &at[0], s->first_ns);
+		assert_true(summary_clock(s, 0, at[0]) == s->first_ns);
+	}
+	case_end();
+}
+
+/*
+ * The times of a connection are 32-bit offsets from its summary's first
+ * packet: microseconds (+-35 min) for a capture in microseconds, else
+ * nanoseconds (+-2.1 s). Out of range, or not a whole microsecond, a time is
+ * kept whole in the side allocation: every digit comes back.
+ */
+static void test_summary_clock_past_32_bits(void **state)
+{
+	static const int64_t us_off[] = {
+		0, 1000, -1000, INT64_C(2147483647000), INT64_C(2147483648000),
+		-INT64_C(2147483648000), -INT64_C(2147483649000), 1, 999, -1,
+		INT64_C(4) * 3600 * 1000000000, INT64_MAX / 2, INT64_MIN / 2,
+	};
+	static const int64_t ns_off[] = {
+		0, 1, -1, INT64_C(2147483647) - 7, INT64_C(2147483648), -INT64_C(2147483648),
+		-INT64_C(2147483649), INT64_C(5000000000), INT64_C(86400000000001),
+	};
+	struct conv v;
+	struct packet p;
+	struct conn_summary s;
+	struct labels l = {1u << LABEL_DATA, 0};
+	int64_t first_us = INT64_C(1700000000) * 1000000000;
+
+	(void)state;
+	conv_default(&v);
+	conv_build(&v, &p, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
+	summary_start(&s, 1, first_us);
+	assert_false(s.clock_ns);
+	check_clock(&s, us_off, sizeof(us_off) / sizeof(us_off[0]));
+	/* The record's last packet 3 hours on, and 3 hours and 1 ns on. */
+	summary_note(&s, 0, &p, &l, first_us);
+	summary_note(&s, 0, &p, &l, first_us + INT64_C(10800) * 1000000000);
+	assert_true(summary_last_ns(&s) == first_us + INT64_C(10800) * 1000000000);
+	summary_note(&s, 0, &p, &l, first_us + INT64_C(10800) * 1000000000 + 1);
+	assert_true(summary_last_ns(&s) == first_us + INT64_C(10800) * 1000000000 + 1);
+	summary_release(&s);
+
+	summary_start(&s, 2, first_us + 1);
+	assert_true(s.clock_ns);
+	check_clock(&s, ns_off, sizeof(ns_off) / sizeof(ns_off[0]));
+	summary_release(&s);
+	/* Kept whole before the side allocation holds the counts too: they move in beside them. */
+	summary_start(&s, 3, first_us + 1);
+	summary_note(&s, 0, &p, &l, first_us + 1);
+	summary_note(&s, 0, &p, &l, first_us + INT64_C(5000000001));
+	assert_non_null(s.more);
+	l.bits = 1u << LABEL_RESET | 1u << LABEL_KEEPALIVE | 1u << LABEL_DUP_ACK;
+	summary_note(&s, 0, &p, &l, first_us + 2);
+	summary_note(&s, 0, &p, &l, first_us + 3);
+	assert_true(summary_last_ns(&s) == first_us + 3);
+	assert_int_equal(summary_label_count(&s, LABEL_DATA), 2);
+	assert_int_equal(summary_label_count(&s, LABEL_RESET), 2);
+	summary_release(&s);
+}
+
 /* Byte counts go past 4 GiB (their high bits in the side allocation). */
 static void test_summary_bytes_past_4gib(void **state)
 {
@@ -707,7 +837,7 @@ static void test_summary_bytes_past_4gib(void **state)
 	conv_default(&v);
 	conv_build(&v, &p, CLI, ACK, CISN + 1, SISN + 1, 0, CWIN);
 	p.tcp.paylen = 3000000000u;
-	summary_start(&s, 1);
+	summary_start(&s, 1, 0);
 	summary_note(&s, 0, &p, &l, 0);
 	assert_int_equal(summary_bytes(&s, 0), 3000000000u);
 	summary_note(&s, 0, &p, &l, 0);
@@ -755,7 +885,7 @@ static void test_zeek_record_after_reset(void **state)
 	assert_string_equal(summary_conn_state(&v.c.sum), "REJ");
 	assert_string_equal(seg(&v, CLI, SYN, CISN, 0, 0, CWIN), "retransmission");
 	assert_string_equal(zeek_history(&v), "S");
-	assert_int_equal(v.c.sum.packets[0] + v.c.sum.packets[1], 1);
+	assert_int_equal(summary_packets(&v.c.sum, 0) + summary_packets(&v.c.sum, 1), 1);
 	assert_string_equal(summary_conn_state(&v.c.sum), "S0");
 }
 
@@ -788,7 +918,7 @@ static void test_zeek_timers(void **state)
 	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
 	v.now_us += 5000000;
 	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
-	assert_int_equal(v.c.sum.packets[0], 1);
+	assert_int_equal(summary_packets(&v.c.sum, 0), 1);
 	assert_string_equal(summary_conn_state(&v.c.sum), "S0");
 	conv_default(&v);
 	seg(&v, CLI, SYN, CISN, 0, 0, CWIN);
@@ -1309,11 +1439,14 @@ int main(void)
 		cmocka_unit_test(test_zeek_rst_after_half_close),
 		cmocka_unit_test(test_zeek_flip_midstream),
 		cmocka_unit_test(test_zeek_scaled_letters),
+		cmocka_unit_test(test_zeek_scaled_letters_past_255),
 		cmocka_unit_test(test_zeek_gaps),
 		cmocka_unit_test(test_zeek_syn_synack_reversal),
 		cmocka_unit_test(test_zeek_long_history),
 		cmocka_unit_test(test_summary_counts_sparse),
 		cmocka_unit_test(test_summary_bytes_past_4gib),
+		cmocka_unit_test(test_summary_counts_past_16_bits),
+		cmocka_unit_test(test_summary_clock_past_32_bits),
 		cmocka_unit_test(test_zeek_record_after_reset),
 		cmocka_unit_test(test_zeek_timers),
 		cmocka_unit_test(test_track_port_reuse_new_isn),
