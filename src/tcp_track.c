@@ -632,7 +632,8 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	struct flow_key k;
 	bool from_lo, created, fresh;
 	struct conn *c;
-	struct close_timer before;
+	struct close_timer before = {0, 0, false};
+	bool may_close;
 	struct gone_tuple *gone;
 	int64_t now = packet_time_ns(p);
 
@@ -662,7 +663,10 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 	fresh = created;
 	if (created && flow_count(t->gone) > 0 && (gone = flow_find(t->gone, &k)) != NULL)
 		gone_start(t, c, gone, p, out, &created);
-	before = close_timer_of(&c->sum);
+	/* Only a FIN or a RST arms a timer that removes the record (zeek_timers, conn_summary.c). */
+	may_close = (p->tcp.flags & (TCPF_FIN | TCPF_RST)) != 0;
+	if (may_close)
+		before = close_timer_of(&c->sum);
 	if (t->keep_context) {
 		t->ctx.before[ROLE_CLIENT] = c->dir[ROLE_CLIENT];
 		t->ctx.before[ROLE_SERVER] = c->dir[ROLE_SERVER];
@@ -679,7 +683,7 @@ bool track_segment(struct tracker *t, const struct packet *p, struct labels *out
 			t->ctx.prev_ns = 0;
 		}
 	}
-	if (close_armed(before, close_timer_of(&c->sum)) && !closing_push(t, &k, now))
+	if (may_close && close_armed(before, close_timer_of(&c->sum)) && !closing_push(t, &k, now))
 		return false;
 	if (conn != NULL)
 		*conn = c;
