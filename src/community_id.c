@@ -10,9 +10,13 @@
  * The IDs hashed last, by their input: a packet record asks for its
  * connection's ID again and again, and a SHA-1 through libcrypto costs more
  * than the rest of the record. Direct-mapped; one per thread (the JSON of
- * packets is formatted on the output thread, that of flows on the tracking one).
+ * packets is formatted on the output thread, that of flows on the tracking
+ * one). A packet's slot is its connection's number modulo the slots, so the
+ * connections open at a time (numbered in the order they came) rarely share
+ * one; without a number, a hash of the input picks it. Each slot keeps its
+ * whole input: a hit is always the ID of the same input.
  */
-#define CACHE_SLOTS 1024
+#define CACHE_SLOTS 4096
 
 struct cached_id {
 	uint8_t n; /* input bytes; 0: empty */
@@ -22,17 +26,21 @@ struct cached_id {
 
 static _Thread_local struct cached_id cache[CACHE_SLOTS];
 
-static struct cached_id *slot_of(const uint8_t *in, size_t n)
+static struct cached_id *slot_of(const uint8_t *in, size_t n, uint64_t flow)
 {
 	uint32_t h = 2166136261u; /* FNV-1a */
 	size_t i;
 
+	if (flow != 0)
+		return &cache[flow % CACHE_SLOTS];
 	for (i = 0; i < n; i++)
 		h = (h ^ in[i]) * 16777619u;
 	return &cache[(h ^ h >> 16) % CACHE_SLOTS];
 }
 
-bool community_id_v1(const struct community_tuple *t, uint16_t seed, char out[COMMUNITY_ID_LEN + 1])
+/* community_id_v1, its cache slot picked by flow (0: by a hash of the input). */
+static bool community_id_in_slot(const struct community_tuple *t, uint16_t seed, uint64_t flow,
+				 char out[COMMUNITY_ID_LEN + 1])
 {
 	/* seed, two addresses, proto, padding, two ports: at most 2 + 32 + 2 + 4 bytes */
 	uint8_t in[40], md[EVP_MAX_MD_SIZE];
@@ -68,7 +76,7 @@ bool community_id_v1(const struct community_tuple *t, uint16_t seed, char out[CO
 		in[n++] = (uint8_t)(pb >> 8);
 		in[n++] = (uint8_t)pb;
 	}
-	e = slot_of(in, n);
+	e = slot_of(in, n, flow);
 	if (e->n == n && memcmp(e->in, in, n) == 0) {
 		memcpy(out, e->id, sizeof(e->id));
 		return true;
@@ -83,7 +91,12 @@ bool community_id_v1(const struct community_tuple *t, uint16_t seed, char out[CO
 	return true;
 }
 
-bool community_id_packet(const struct packet *p, char out[COMMUNITY_ID_LEN + 1])
+bool community_id_v1(const struct community_tuple *t, uint16_t seed, char out[COMMUNITY_ID_LEN + 1])
+{
+	return community_id_in_slot(t, seed, 0, out);
+}
+
+bool community_id_packet(const struct packet *p, uint64_t flow, char out[COMMUNITY_ID_LEN + 1])
 {
 	struct community_tuple t = {p->ip.head.addrlen, p->ip.head.src, p->ip.head.dst, PROTO_TCP, false, 0, 0};
 
@@ -103,7 +116,7 @@ bool community_id_packet(const struct packet *p, char out[COMMUNITY_ID_LEN + 1])
 		   p->stop != STOP_IP_HDR_CAPLEN) {
 		return false; /* a damaged IP header: no addresses to key by */
 	}
-	return community_id_v1(&t, 0, out);
+	return community_id_in_slot(&t, 0, flow, out);
 }
 
 void community_id_flow(const struct flow_key *k, char out[COMMUNITY_ID_LEN + 1])

@@ -116,7 +116,7 @@ size_t json_packet(char *buf, size_t cap, uint64_t frame, const struct packet *p
 	json_addr(&s, p->ip.head.version, p->ip.head.dst);
 	if (packet_has_tcp(p) || p->stop == STOP_TCP_TRUNC_HDR || p->stop == STOP_TCP_HLEN_SHORT)
 		json_uint(&s, ",\"dport\":", t->dport);
-	json_community_id(&s, community_id_packet(p, cid) ? cid : NULL);
+	json_community_id(&s, community_id_packet(p, flow, cid) ? cid : NULL);
 	if (packet_has_tcp(p)) {
 		sbuf_puts(&s, ",\"flags\":\"");
 		sbuf_put_tcp_flags(&s, t->flags);

@@ -32,8 +32,9 @@ bool community_id_v1(const struct community_tuple *t, uint16_t seed, char out[CO
  * The ID of p's (innermost, when tunnelled) IP and TCP header, seed 0: with its
  * ports when the TCP header's ports were decoded, without them for a fragment
  * after the first (as Wireshark does). False when p has no addresses to hash.
+ * flow, p's connection number (0: none), only picks where the ID is cached.
  */
-bool community_id_packet(const struct packet *p, char out[COMMUNITY_ID_LEN + 1]);
+bool community_id_packet(const struct packet *p, uint64_t flow, char out[COMMUNITY_ID_LEN + 1]);
 
 /* The ID of a connection (its flow key: inner 5-tuple, TCP), seed 0. */
 void community_id_flow(const struct flow_key *k, char out[COMMUNITY_ID_LEN + 1]);

@@ -145,13 +145,36 @@ static void test_packet_and_flow(void **state)
 	(void)state;
 	make_packet4(&out, a, 1122, b, 3344);
 	make_packet4(&back, b, 3344, a, 1122);
-	assert_true(community_id_packet(&out, id));
+	assert_true(community_id_packet(&out, 1, id));
 	assert_string_equal(id, "1:wCb3OG7yAFWelaUydu0D+125CLM=");
-	assert_true(community_id_packet(&back, id));
+	assert_true(community_id_packet(&back, 1, id));
 	assert_string_equal(id, "1:wCb3OG7yAFWelaUydu0D+125CLM=");
 	flow_key_of(&back, &k, &lo);
 	community_id_flow(&k, id);
 	assert_string_equal(id, "1:wCb3OG7yAFWelaUydu0D+125CLM=");
+}
+
+/*
+ * Packets of many 5-tuples whose connection numbers pick the same cache slot
+ * (1 and 1 + 4096 take slot 1): each gets its own tuple's ID, asked in turn
+ * and again, and a packet without a number (0) too.
+ */
+static void test_packets_sharing_a_slot(void **state)
+{
+	static const uint8_t a[4] = {10, 1, 2, 3}, b[4] = {10, 4, 5, 6};
+	char id[COMMUNITY_ID_LEN + 1], want[COMMUNITY_ID_LEN + 1];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 300; i++) {
+		struct packet p;
+		struct community_tuple t = {4, a, b, 6, true, (uint16_t)(1000 + i % 100), 80};
+
+		make_packet4(&p, a, (uint16_t)(1000 + i % 100), b, 80);
+		assert_true(community_id_v1(&t, 0, want));
+		assert_true(community_id_packet(&p, i % 3 == 2 ? 0 : 1 + (uint64_t)(i % 2) * 4096, id));
+		assert_string_equal(id, want);
+	}
 }
 
 /* fixtures' f_raw6_frag, the first fragment, has the ports; a later one is hashed without them. */
@@ -169,7 +192,7 @@ static void test_fragment_without_ports(void **state)
 	assert_int_equal(p.stop, STOP_NONE);
 	t = (struct community_tuple){16, addr6_1, addr6_2, 6, true, 50000, 443};
 	assert_true(community_id_v1(&t, 0, want));
-	assert_true(community_id_packet(&p, id));
+	assert_true(community_id_packet(&p, 0, id));
 	assert_string_equal(id, want);
 
 	memcpy(buf, f_raw6_frag, sizeof(buf));
@@ -178,7 +201,7 @@ static void test_fragment_without_ports(void **state)
 	assert_int_equal(p.stop, STOP_IP_FRAGMENT);
 	t.has_ports = false;
 	assert_true(community_id_v1(&t, 0, want));
-	assert_true(community_id_packet(&p, id));
+	assert_true(community_id_packet(&p, 0, id));
 	assert_string_equal(id, want);
 }
 
@@ -191,7 +214,7 @@ static void test_no_addresses(void **state)
 	(void)state;
 	memset(&p, 0, sizeof(p));
 	p.stop = STOP_IP_TRUNC;
-	assert_false(community_id_packet(&p, id));
+	assert_false(community_id_packet(&p, 0, id));
 	assert_string_equal(id, "");
 }
 
@@ -201,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_spec_vectors),
 		cmocka_unit_test(test_cache_answers_each_tuple_its_own),
 		cmocka_unit_test(test_packet_and_flow),
+		cmocka_unit_test(test_packets_sharing_a_slot),
 		cmocka_unit_test(test_fragment_without_ports),
 		cmocka_unit_test(test_no_addresses),
 	};
