@@ -3,7 +3,7 @@
 
     bench/identity.py OLD NEW [--new-opts '--threads 2'] DIR...
 
-Each capture (*.pcap, *.pcapng) in each DIR is read by both binaries in each
+Each capture (*.pcap, *.pcapng) in each DIR and its subdirectories is read by both binaries in each
 mode of MODES; standard output, standard error and the exit status must be the
 same. Prints the runs and the differences; exits 1 when there is one.
 """
@@ -43,9 +43,11 @@ def main():
     ap.add_argument('dirs', nargs='+')
     a = ap.parse_args()
     files = []
-    for d in a.dirs:
-        files += sorted(os.path.join(d, f) for f in os.listdir(d)
-                        if f.endswith('.pcap') or f.endswith('.pcapng'))
+    for d in a.dirs:  # and their subdirectories (pcaps/fragments, pcaps/hrr, ...)
+        for root, subdirs, names in os.walk(d):
+            subdirs.sort()
+            files += sorted(os.path.join(root, f) for f in names
+                            if f.endswith('.pcap') or f.endswith('.pcapng'))
     extra = shlex.split(a.new_opts)
     runs = diffs = out_bytes = 0
     with concurrent.futures.ThreadPoolExecutor(a.j) as ex:
