@@ -213,6 +213,14 @@ static void decode(struct frame *f, struct packet *p)
 	decode_packet(LINK_EN10MB, frame_data(f), (uint32_t)flen(f), (uint32_t)flen(f), &plain, p);
 }
 
+/* Wrap f in IPv4 (proto, 10.0.0.9 > 10.0.0.8) and Ethernet, then decode it. */
+static void decode_in_ip4(struct frame *f, uint8_t proto, struct packet *p)
+{
+	push_ip4(f, proto, 9, 8);
+	push_ether(f, 0x0800);
+	decode(f, p);
+}
+
 /* The inner SYN was reached, whole. */
 static void assert_inner(const struct packet *p)
 {
@@ -232,9 +240,7 @@ static void test_ipip_each_way(void **state)
 
 	(void)state;
 	inner_tcp4(&f);
-	push_ip4(&f, 4, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 4, &p);
 	assert_inner(&p);
 	assert_int_equal(p.tun.depth, 1);
 	assert_int_equal(p.tun.layer[0].kind, TUN_IPIP);
@@ -255,9 +261,7 @@ static void test_gre_key_seq(void **state)
 	(void)state;
 	inner_tcp4(&f);
 	push_gre(&f, 0x3000, 0x0800, 42, 7);
-	push_ip4(&f, 47, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 47, &p);
 	assert_inner(&p);
 	assert_int_equal(p.tun.layer[0].kind, TUN_GRE);
 	assert_int_equal(p.tun.layer[0].key, 42);
@@ -280,9 +284,7 @@ static void test_gre_not_followed(void **state)
 	for (i = 0; i < 3; i++) {
 		inner_tcp4(&f);
 		push_gre(&f, flags[i], protos[i], 0, 0);
-		push_ip4(&f, 47, 9, 8);
-		push_ether(&f, 0x0800);
-		decode(&f, &p);
+		decode_in_ip4(&f, 47, &p);
 		assert_false(packet_is_tcp(&p));
 	}
 }
@@ -323,9 +325,7 @@ static void test_vxlan_and_quick(void **state)
 	push_ether(&f, 0x0800);
 	push_vxlan(&f, 5001);
 	push_udp(&f, 51000, 4789);
-	push_ip4(&f, 17, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 17, &p);
 	assert_inner(&p);
 	assert_int_equal(p.tun.layer[0].kind, TUN_VXLAN);
 	assert_int_equal(p.tun.layer[0].vni, 5001);
@@ -358,9 +358,7 @@ static void test_bcm_li(void **state)
 		put16(shim + 2, (uint16_t)shims[i]);
 		push(&f, shim, sizeof(shim));
 		push_udp(&f, 49152, 49153);
-		push_ip4(&f, 17, 9, 8);
-		push_ether(&f, 0x0800);
-		decode(&f, &p);
+		decode_in_ip4(&f, 17, &p);
 		assert_inner(&p);
 		assert_int_equal(p.tun.layer[0].kind, TUN_BCMLI);
 		assert_int_equal(p.tun.layer[0].shim, shims[i]);
@@ -373,9 +371,7 @@ static void test_bcm_li(void **state)
 		put16(shim + 2, 1);
 		push(&f, shim, sizeof(shim));
 		push_udp(&f, i == 0 ? 49152 : 49153, i == 0 ? 49153 : 49152);
-		push_ip4(&f, 17, 9, 8);
-		push_ether(&f, 0x0800);
-		decode(&f, &p);
+		decode_in_ip4(&f, 17, &p);
 		assert_false(packet_is_tcp(&p));
 	}
 }
@@ -420,9 +416,7 @@ static void test_geneve_options(void **state)
 	inner_tcp4(&f);
 	push(&f, h, sizeof(h));
 	push_udp(&f, 51000, 6081);
-	push_ip4(&f, 17, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 17, &p);
 	assert_inner(&p);
 	assert_int_equal(p.tun.layer[0].kind, TUN_GENEVE);
 	assert_int_equal(p.tun.layer[0].opt_len, 8);
@@ -600,9 +594,7 @@ static void test_erspan(void **state)
 	inner_tcp4(&f);
 	push_ether(&f, 0x0800);
 	push_gre(&f, 0, 0x88be, 0, 0);
-	push_ip4(&f, 47, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 47, &p);
 	assert_inner(&p);
 	assert_int_equal(p.tun.depth, 2);
 	assert_int_equal(p.tun.layer[1].kind, TUN_ERSPAN);
@@ -614,9 +606,7 @@ static void test_erspan(void **state)
 	push_ether(&f, 0x0800);
 	push_erspan(&f, 2, 1, 0);
 	push_gre(&f, 0x1000, 0x88be, 0, 9);
-	push_ip4(&f, 47, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 47, &p);
 	assert_inner(&p);
 	assert_int_equal(p.tun.layer[1].erspan_type, 2);
 	assert_int_equal(p.tun.layer[1].erspan_hdr2, 77);
@@ -627,9 +617,7 @@ static void test_erspan(void **state)
 	push_ether(&f, 0x0800);
 	push_erspan(&f, 2, 2, 0);
 	push_gre(&f, 0x1000, 0x88be, 0, 9);
-	push_ip4(&f, 47, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 47, &p);
 	flow_key_of(&p, &k2, &lo);
 	assert_memory_not_equal(&k1, &k2, sizeof(k1));
 	/* a version 2 header under 0x88be: tcpdump's erspan-unknown-version */
@@ -637,27 +625,21 @@ static void test_erspan(void **state)
 	push_ether(&f, 0x0800);
 	push_erspan(&f, 3, 1, 0);
 	push_gre(&f, 0x1000, 0x88be, 0, 9);
-	push_ip4(&f, 47, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 47, &p);
 	assert_false(packet_is_tcp(&p));
 	/* type III with the platform-specific subheader; then frame type IP (2): not followed */
 	inner_tcp6(&f);
 	push_ether(&f, 0x86dd);
 	push_erspan(&f, 3, 1023, 1);
 	push_gre(&f, 0x1000, 0x22eb, 0, 9);
-	push_ip4(&f, 47, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 47, &p);
 	assert_inner6(&p);
 	assert_int_equal(p.tun.id, 1023);
 	inner_tcp6(&f);
 	push_ether(&f, 0x86dd);
 	push_erspan(&f, 3, 1, 2u << 10);
 	push_gre(&f, 0x1000, 0x22eb, 0, 9);
-	push_ip4(&f, 47, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 47, &p);
 	assert_false(packet_is_tcp(&p));
 	/* a type III header whose O bit announces a subheader the packet does not hold */
 	f.start = MAXF;
@@ -762,9 +744,7 @@ static void test_teredo(void **state)
 	(void)state;
 	inner_tcp6(&f);
 	push_udp(&f, 3544, 40000);
-	push_ip4(&f, 17, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 17, &p);
 	assert_inner6(&p);
 	assert_int_equal(p.tun.layer[0].kind, TUN_TEREDO);
 	assert_false(p.tun.layer[0].teredo_auth);
@@ -772,9 +752,7 @@ static void test_teredo(void **state)
 	push(&f, origin, sizeof(origin));
 	push(&f, auth, sizeof(auth));
 	push_udp(&f, 40000, 3544);
-	push_ip4(&f, 17, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 17, &p);
 	assert_inner6(&p);
 	assert_true(p.tun.layer[0].teredo_auth);
 	assert_true(p.tun.layer[0].teredo_origin);
@@ -789,9 +767,7 @@ static void test_teredo(void **state)
 	/* IPv4 on port 3544 is no Teredo */
 	inner_tcp4(&f);
 	push_udp(&f, 3544, 40000);
-	push_ip4(&f, 17, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 17, &p);
 	assert_false(packet_is_tcp(&p));
 }
 
@@ -811,9 +787,7 @@ static void test_gtpu(void **state)
 	inner_tcp4(&f);
 	push_gtp(&f, 0x30, 0xff, 1);
 	push_udp(&f, 2152, 2152);
-	push_ip4(&f, 17, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 17, &p);
 	assert_inner(&p);
 	assert_int_equal(p.tun.layer[0].kind, TUN_GTPU);
 	flow_key_of(&p, &k1, &lo);
@@ -842,9 +816,7 @@ static void test_gtpu(void **state)
 	push(&f, opt, sizeof(opt));
 	push_gtp(&f, 0x36, 0xff, 3);
 	push_udp(&f, 2152, 2152);
-	push_ip4(&f, 17, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 17, &p);
 	assert_inner6(&p);
 	assert_int_equal(p.tun.layer[0].seq, 9);
 	/* an extension header of length 0, one past the T-PDU */
@@ -864,9 +836,7 @@ static void test_gtpu(void **state)
 	push(&f, opt, sizeof(opt));
 	push_gtp(&f, 0x34, 0xff, 3);
 	push_udp(&f, 2152, 2152);
-	push_ip4(&f, 17, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 17, &p);
 	assert_false(packet_is_tcp(&p));
 }
 
@@ -888,9 +858,7 @@ static void test_bcm_li_to_teredo_gtpu_port(void **state)
 		inner_tcp4(&f);
 		push(&f, shim, sizeof(shim));
 		push_udp(&f, 49152, ports[i]);
-		push_ip4(&f, 17, 9, 8);
-		push_ether(&f, 0x0800);
-		decode(&f, &p);
+		decode_in_ip4(&f, 17, &p);
 		assert_inner(&p);
 		assert_int_equal(p.tun.layer[0].kind, TUN_BCMLI);
 		assert_int_equal(p.tun.layer[0].shim, 0x08000007u);
@@ -981,15 +949,11 @@ static void test_identity(void **state)
 	(void)state;
 	inner_tcp4(&f);
 	push_gre(&f, 0x2000, 0x0800, 42, 0);
-	push_ip4(&f, 47, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 47, &p);
 	flow_key_of(&p, &k1, &lo);
 	inner_tcp4(&f);
 	push_gre(&f, 0x2000, 0x0800, 43, 0);
-	push_ip4(&f, 47, 9, 8);
-	push_ether(&f, 0x0800);
-	decode(&f, &p);
+	decode_in_ip4(&f, 47, &p);
 	flow_key_of(&p, &k2, &lo);
 	assert_memory_not_equal(&k1, &k2, sizeof(k1));
 	/* the outer endpoints the other way round: the same tunnel */
