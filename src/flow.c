@@ -240,6 +240,13 @@ void *flow_lookup(struct flow_table *t, const struct flow_key *k, bool *created)
 	return value_of(t, i);
 }
 
+void *flow_lookup_bounded(struct flow_table *t, const struct flow_key *k, size_t max, bool *created)
+{
+	if (max > 0 && t->count >= max && flow_find(t, k) == NULL)
+		flow_remove(t, flow_oldest(t));
+	return flow_lookup(t, k, created);
+}
+
 void *flow_find(struct flow_table *t, const struct flow_key *k)
 {
 	size_t slot = probe(t, k);

@@ -48,9 +48,7 @@ static struct relseq_bases *pair_entry(struct relseq *r, const struct flow_key *
 	bool created;
 	struct relseq_bases *e;
 
-	if (r->max_pairs > 0 && flow_count(r->pairs) >= r->max_pairs && flow_find(r->pairs, k) == NULL)
-		flow_remove(r->pairs, flow_oldest(r->pairs));
-	e = flow_lookup(r->pairs, k, &created);
+	e = flow_lookup_bounded(r->pairs, k, r->max_pairs, &created);
 	if (e != NULL && created)
 		e->known = 0;
 	return e;

@@ -530,9 +530,7 @@ static bool gone_keep(struct tracker *t, const struct flow_key *k, const struct 
 	bool created;
 	int r;
 
-	if (flow_count(t->gone) >= t->gone_max && flow_find(t->gone, k) == NULL)
-		flow_remove(t->gone, flow_oldest(t->gone));
-	g = flow_lookup(t->gone, k, &created);
+	g = flow_lookup_bounded(t->gone, k, t->gone_max, &created);
 	if (g == NULL)
 		return false;
 	for (r = ROLE_CLIENT; r <= ROLE_SERVER; r++) {

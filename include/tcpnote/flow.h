@@ -47,6 +47,13 @@ void flow_table_free(struct flow_table *t);
  */
 void *flow_lookup(struct flow_table *t, const struct flow_key *k, bool *created);
 
+/*
+ * flow_lookup in a table of at most max records (0: no bound): a new key in
+ * a full table first takes the place of the least recently looked-up record,
+ * which is forgotten.
+ */
+void *flow_lookup_bounded(struct flow_table *t, const struct flow_key *k, size_t max, bool *created);
+
 /* Forget a record (value as returned by flow_lookup); its memory is reused. */
 void flow_remove(struct flow_table *t, void *value);
 
